@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libnvdirect public API.  Everything an application needs is here; nothing
+ * else under lib/ is installed.  All calls that can fail return 0 or a
+ * negative errno; nvd_strerror() turns that into words.
+ *
+ * Threading: a controller's admin calls are serialised by the library; an
+ * I/O queue pair belongs to one thread at a time and its submit and
+ * completion paths take no locks.
+ */
+#ifndef NVDIRECT_H
+#define NVDIRECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct nvd_ctrlr;
+struct nvd_ns;
+struct nvd_qpair;
+
+/* "0000:00:03.0" plus NUL */
+#define NVD_BDF_LEN 16
+
+/* Completion queue entry as the device wrote it (NVMe Base 2.0, Fig. 90). */
+struct nvd_cpl {
+	uint32_t cdw0;
+	uint32_t rsvd;
+	uint16_t sqhd;
+	uint16_t sqid;
+	uint16_t cid;
+	uint16_t status;	/* bit 0 phase, 1-8 SC, 9-11 SCT, 12-13 CRD, 14 M, 15 DNR */
+};
+
+static inline unsigned nvd_cpl_sc(const struct nvd_cpl *c) { return (c->status >> 1) & 0xff; }
+static inline unsigned nvd_cpl_sct(const struct nvd_cpl *c) { return (c->status >> 9) & 0x7; }
+static inline int nvd_cpl_is_error(const struct nvd_cpl *c) { return (c->status & 0xfffe) != 0; }
+
+/* "LBA Out of Range (sct 0x0 sc 0x80)"; never NULL. */
+const char *nvd_status_str(unsigned sct, unsigned sc);
+const char *nvd_cpl_status_str(const struct nvd_cpl *c);
+/* Words for a negative errno returned by this library; never NULL. */
+const char *nvd_strerror(int err);
+
+typedef void (*nvd_cmd_cb)(void *cb_arg, const struct nvd_cpl *cpl);
+
+/* Options; opts_size lets the struct grow without breaking callers. */
+struct nvd_ctrlr_opts {
+	size_t opts_size;		/* sizeof(struct nvd_ctrlr_opts) */
+	uint32_t admin_queue_size;	/* entries, default 32 */
+	uint32_t num_io_queues;		/* requested from Set Features, default 4 */
+	uint32_t io_queue_size;		/* default entries per I/O queue, default 256 */
+};
+void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
+
+/*
+ * Fill up to @max BDFs of functions bound to nvdirect.ko, sorted.
+ * Returns how many are bound (may exceed @max) or a negative errno.
+ */
+int nvd_list_bound(char (*bdfs)[NVD_BDF_LEN], int max);
+
+/* Attach and initialise the controller at @bdf ("0000:00:03.0"). */
+int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
+		     struct nvd_ctrlr **ctrlr);
+/* Delete I/O queues, shut down (CC.SHN), unmap and close.  Never fails. */
+void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
+
+/* Decoded Identify Controller fields (NVMe Base 2.0, Fig. 275). */
+struct nvd_ctrlr_info {
+	char bdf[NVD_BDF_LEN];
+	uint16_t vid;
+	uint16_t ssvid;
+	char sn[21];
+	char mn[41];
+	char fr[9];
+	uint32_t ver;		/* VS register */
+	uint32_t nn;		/* number of namespaces */
+	uint32_t max_xfer_bytes;/* from MDTS and CAP.MPSMIN; 0 = no limit reported */
+	uint16_t mqes;		/* max queue entries supported, 1-based */
+	uint16_t num_io_queues;	/* I/O queue pairs granted by the controller */
+	uint8_t mdts;
+	uint8_t dstrd;
+	uint8_t iommu;		/* 1 when bus addresses go through an IOMMU */
+};
+const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
+/* The 4096-byte Identify Controller data structure, as returned. */
+const void *nvd_ctrlr_identify_data(const struct nvd_ctrlr *ctrlr);
+
+/* Active namespaces: first/next return 0 when there are no more. */
+uint32_t nvd_ctrlr_first_ns(const struct nvd_ctrlr *ctrlr);
+uint32_t nvd_ctrlr_next_ns(const struct nvd_ctrlr *ctrlr, uint32_t prev_nsid);
+struct nvd_ns *nvd_ctrlr_get_ns(struct nvd_ctrlr *ctrlr, uint32_t nsid);
+
+uint32_t nvd_ns_get_id(const struct nvd_ns *ns);
+uint32_t nvd_ns_get_sector_size(const struct nvd_ns *ns);	/* bytes per LBA */
+uint64_t nvd_ns_get_num_sectors(const struct nvd_ns *ns);
+uint64_t nvd_ns_get_size(const struct nvd_ns *ns);		/* bytes */
+/* Largest count of LBAs one read/write may carry on this namespace. */
+uint32_t nvd_ns_get_max_io_sectors(const struct nvd_ns *ns);
+
+/*
+ * Pinned DMA memory reachable by @ctrlr's device, page aligned, zeroed.
+ * Buffers passed to nvd_ns_read/nvd_ns_write must come from here.
+ */
+void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size);
+void nvd_dma_free(struct nvd_ctrlr *ctrlr, void *buf);
+
+/* I/O queue pairs; @qsize 0 takes the controller's default. */
+int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
+			     struct nvd_qpair **qpair);
+int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair);
+
+/*
+ * Queue a read/write of @count LBAs at @lba.  @buf must be DMA memory from
+ * nvd_dma_alloc.  Returns 0 once queued (@cb runs later from
+ * nvd_qpair_process_completions), or a negative errno and nothing is sent:
+ * -EINVAL bad argument (count 0, past the namespace, above the transfer
+ * limit, buf not DMA memory), -EAGAIN queue full.
+ */
+int nvd_ns_read(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
+		uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+		uint32_t flags);
+int nvd_ns_write(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
+		 uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+		 uint32_t flags);
+
+/*
+ * Reap up to @max completions (0 = all available), calling each command's
+ * callback.  Returns the number reaped or a negative errno (-ENXIO when the
+ * controller is gone).
+ */
+int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max);
+/* Commands submitted and not yet completed. */
+uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NVDIRECT_H */

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nvd_pattern: write and verify self-describing data through libnvdirect,
+ * and generate the same bytes on stdout so that the kernel's nvme driver
+ * can check them (and write them) independently.
+ *
+ * Every 8-byte word of LBA l at byte offset o holds mix(seed, l, o), so a
+ * block read from the wrong LBA, a torn or stale block all show as a
+ * mismatch naming the LBA.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nvdirect.h"
+
+static uint64_t mix(uint64_t seed, uint64_t lba, uint64_t off)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull ^ lba * 0xbf58476d1ce4e5b9ull ^ off;
+
+	x ^= x >> 31;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 29;
+	return x;
+}
+
+static void fill(void *buf, uint64_t seed, uint64_t lba, uint32_t count, uint32_t lbs)
+{
+	uint64_t *w = buf;
+
+	for (uint64_t l = 0; l < count; l++)
+		for (uint32_t o = 0; o < lbs; o += 8)
+			*w++ = mix(seed, lba + l, o);
+}
+
+/* Returns the first mismatching LBA, or UINT64_MAX when all match. */
+static uint64_t check(const void *buf, uint64_t seed, uint64_t lba, uint32_t count, uint32_t lbs)
+{
+	const uint64_t *w = buf;
+
+	for (uint64_t l = 0; l < count; l++)
+		for (uint32_t o = 0; o < lbs; o += 8)
+			if (*w++ != mix(seed, lba + l, o))
+				return lba + l;
+	return UINT64_MAX;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: nvd_pattern [-s SEED] [-c CHUNK] write|verify|loop BDF NSID LBA COUNT\n"
+		"       nvd_pattern [-s SEED] gen LBA COUNT LBA_SIZE > file\n"
+		"       nvd_pattern info BDF NSID\n"
+		"  write   write COUNT LBAs from LBA through nvdirect, CHUNK LBAs per command\n"
+		"  verify  read them back through nvdirect and compare\n"
+		"  loop    write+verify the range forever with 4 commands in flight (for kill tests)\n"
+		"  gen     print the expected bytes on stdout (to compare with the kernel's view)\n"
+		"  info    print lba_size, sectors and max_io_sectors of the namespace\n"
+		"  CHUNK defaults to the namespace's largest transfer; exit 0 only if all is well\n");
+}
+
+struct io {
+	int done;
+	struct nvd_cpl cpl;
+};
+
+static void io_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct io *io = arg;
+
+	io->cpl = *cpl;
+	io->done = 1;
+}
+
+/* Submit one command and wait for it, bounded by 30 s. */
+static int run_one(struct nvd_ns *ns, struct nvd_qpair *qp, int is_write, void *buf,
+		   uint64_t lba, uint32_t n)
+{
+	struct io io = { 0 };
+	time_t deadline = time(NULL) + 30;
+	int rc;
+
+	rc = is_write ? nvd_ns_write(ns, qp, buf, lba, n, io_done, &io, 0) :
+			nvd_ns_read(ns, qp, buf, lba, n, io_done, &io, 0);
+	if (rc)
+		return rc;
+	while (!io.done) {
+		rc = nvd_qpair_process_completions(qp, 0);
+		if (rc < 0)
+			return rc;
+		if (time(NULL) > deadline)
+			return -ETIMEDOUT;
+	}
+	if (nvd_cpl_is_error(&io.cpl)) {
+		fprintf(stderr, "nvd_pattern: %s of LBA %llu+%u failed: %s\n",
+			is_write ? "write" : "read", (unsigned long long)lba, n,
+			nvd_cpl_status_str(&io.cpl));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int do_range(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp, int is_write,
+		    uint64_t seed, uint64_t lba, uint64_t count, uint32_t chunk)
+{
+	uint32_t lbs = nvd_ns_get_sector_size(ns);
+	void *buf = nvd_dma_alloc(c, (size_t)chunk * lbs);
+	int rc = 0;
+
+	if (!buf) {
+		fprintf(stderr, "nvd_pattern: cannot allocate %u bytes of DMA memory\n", chunk * lbs);
+		return -ENOMEM;
+	}
+	for (uint64_t l = lba; l < lba + count; l += chunk) {
+		uint32_t n = (uint32_t)(lba + count - l < chunk ? lba + count - l : chunk);
+
+		if (is_write)
+			fill(buf, seed, l, n, lbs);
+		else
+			memset(buf, 0, (size_t)n * lbs);
+		rc = run_one(ns, qp, is_write, buf, l, n);
+		if (rc) {
+			uint32_t max = nvd_ns_get_max_io_sectors(ns);
+
+			if (rc == -EINVAL && n > max)
+				fprintf(stderr, "nvd_pattern: %s of %u LBAs (%u bytes) refused: "
+					"the controller's limit is %u LBAs (%u bytes, MDTS)\n",
+					is_write ? "write" : "read", n, n * lbs, max, max * lbs);
+			else if (rc != -EIO)
+				fprintf(stderr, "nvd_pattern: %s of %u LBAs at LBA %llu: %s\n",
+					is_write ? "write" : "read", n, (unsigned long long)l,
+					nvd_strerror(rc));
+			break;
+		}
+		if (!is_write) {
+			uint64_t bad = check(buf, seed, l, n, lbs);
+
+			if (bad != UINT64_MAX) {
+				fprintf(stderr, "nvd_pattern: data mismatch at LBA %llu\n",
+					(unsigned long long)bad);
+				rc = -EILSEQ;
+				break;
+			}
+		}
+	}
+	nvd_dma_free(c, buf);
+	return rc;
+}
+
+/* Keep 4 writes in flight over the range until killed. */
+static int do_loop(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp,
+		   uint64_t seed, uint64_t lba, uint64_t count, uint32_t chunk)
+{
+	enum { DEPTH = 4 };
+	uint32_t lbs = nvd_ns_get_sector_size(ns);
+	struct io io[DEPTH] = { 0 };
+	void *buf[DEPTH];
+	uint64_t next = lba;
+
+	for (int i = 0; i < DEPTH; i++) {
+		buf[i] = nvd_dma_alloc(c, (size_t)chunk * lbs);
+		if (!buf[i])
+			return -ENOMEM;
+		io[i].done = 1;
+	}
+	printf("nvd_pattern: looping\n");
+	fflush(stdout);
+	for (;;) {
+		for (int i = 0; i < DEPTH; i++) {
+			int rc;
+
+			if (!io[i].done)
+				continue;
+			if (nvd_cpl_is_error(&io[i].cpl))
+				return -EIO;
+			if (next + chunk > lba + count)
+				next = lba;
+			fill(buf[i], seed, next, chunk, lbs);
+			io[i].done = 0;
+			rc = nvd_ns_write(ns, qp, buf[i], next, chunk, io_done, &io[i], 0);
+			if (rc)
+				return rc;
+			next += chunk;
+		}
+		if (nvd_qpair_process_completions(qp, 0) < 0)
+			return -ENXIO;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct nvd_ctrlr *c;
+	struct nvd_qpair *qp;
+	struct nvd_ns *ns;
+	uint64_t seed = 1, lba, count;
+	uint32_t chunk = 0, nsid;
+	const char *mode, *bdf;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "s:c:h")) != -1) {
+		switch (opt) {
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'c': chunk = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind < 1) {
+		usage(stderr);
+		return 2;
+	}
+	mode = argv[optind];
+	if (!strcmp(mode, "gen")) {
+		if (argc - optind != 4) {
+			usage(stderr);
+			return 2;
+		}
+		lba = strtoull(argv[optind + 1], NULL, 0);
+		count = strtoull(argv[optind + 2], NULL, 0);
+		uint32_t lbs = (uint32_t)strtoul(argv[optind + 3], NULL, 0);
+		void *b = malloc(lbs);
+
+		for (uint64_t l = lba; l < lba + count; l++) {
+			fill(b, seed, l, 1, lbs);
+			fwrite(b, lbs, 1, stdout);
+		}
+		free(b);
+		return 0;
+	}
+	if (argc - optind != 5 && !(argc - optind == 3 && !strcmp(mode, "info"))) {
+		usage(stderr);
+		return 2;
+	}
+	bdf = argv[optind + 1];
+	nsid = (uint32_t)strtoul(argv[optind + 2], NULL, 0);
+	lba = argc - optind == 5 ? strtoull(argv[optind + 3], NULL, 0) : 0;
+	count = argc - optind == 5 ? strtoull(argv[optind + 4], NULL, 0) : 0;
+
+	rc = nvd_ctrlr_attach(bdf, NULL, &c);
+	if (rc) {
+		fprintf(stderr, "nvd_pattern: cannot attach %s: %s\n", bdf, nvd_strerror(rc));
+		return 1;
+	}
+	ns = nvd_ctrlr_get_ns(c, nsid);
+	if (!ns) {
+		fprintf(stderr, "nvd_pattern: %s has no active namespace %u\n", bdf, nsid);
+		nvd_ctrlr_detach(c);
+		return 1;
+	}
+	if (!strcmp(mode, "info")) {
+		printf("lba_size %u sectors %llu max_io_sectors %u\n", nvd_ns_get_sector_size(ns),
+		       (unsigned long long)nvd_ns_get_num_sectors(ns), nvd_ns_get_max_io_sectors(ns));
+		nvd_ctrlr_detach(c);
+		return 0;
+	}
+	if (!chunk)
+		chunk = nvd_ns_get_max_io_sectors(ns);
+	rc = nvd_ctrlr_alloc_io_qpair(c, 0, &qp);
+	if (rc) {
+		fprintf(stderr, "nvd_pattern: cannot create an I/O queue: %s\n", nvd_strerror(rc));
+		nvd_ctrlr_detach(c);
+		return 1;
+	}
+	if (!strcmp(mode, "write"))
+		rc = do_range(c, ns, qp, 1, seed, lba, count, chunk);
+	else if (!strcmp(mode, "verify"))
+		rc = do_range(c, ns, qp, 0, seed, lba, count, chunk);
+	else if (!strcmp(mode, "loop"))
+		rc = do_loop(c, ns, qp, seed, lba, count, chunk);
+	else {
+		usage(stderr);
+		rc = -EINVAL;
+	}
+	nvd_ctrlr_free_io_qpair(qp);
+	nvd_ctrlr_detach(c);
+	if (!rc)
+		printf("nvd_pattern: %s of %llu LBAs at LBA %llu on %s ns %u ok\n", mode,
+		       (unsigned long long)count, (unsigned long long)lba, bdf, nsid);
+	return rc ? 1 : 0;
+}

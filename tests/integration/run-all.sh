@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every integration test (functions test_* in tests/integration/t_*.sh)
+# inside the guest, each in its own subshell, checking dmesg after each.
+# Usage: run-all.sh [NAME-PATTERN]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${NVD_BUILD:=$here/../../build}" "${NVD_KO:?set by tests/vm/run.sh}"
+export NVD_BUILD NVD_KO
+. "$here/lib.sh"
+for f in "$here"/t_*.sh; do . "$f"; done
+
+filter=${1:-.}
+pass=0 failed=0 names=()
+for t in $(declare -F | awk '{print $3}' | grep '^test_' | grep -E -- "$filter"); do
+	dmesg --clear
+	start=$(date +%s)
+	( set -eE; trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR; "$t" ) >"/tmp/$t.log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && ! dmesg_clean >>"/tmp/$t.log" 2>&1; then
+		echo "FAIL: kernel warning in dmesg" >>"/tmp/$t.log"
+		rc=1
+	fi
+	secs=$(($(date +%s) - start))
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1)); echo "PASS $t (${secs}s)"
+	else
+		failed=$((failed + 1)); names+=("$t"); echo "FAIL $t (${secs}s)"
+		sed 's/^/    | /' "/tmp/$t.log"
+		dmesg | tail -n 30 | sed 's/^/    dmesg| /'
+	fi
+	[ -n "${NVD_RESULTS:-}" ] && cp "/tmp/$t.log" "$NVD_RESULTS/" 2>/dev/null
+done
+echo
+[ $failed -gt 0 ] && echo "failed: ${names[*]}"
+echo "integration: $pass passed, $failed failed"
+[ $failed -eq 0 ] && [ $pass -gt 0 ]

@@ -1,0 +1,50 @@
+# The char device's contract: permissions, exclusivity, ioctl and mmap ABI,
+# sysfs, and binding only when asked.
+
+test_second_open_is_busy() {
+	bind_to nvdirect "$CTRL0"
+	"$PROBE" exclusive "$(nvd_dev "$CTRL0")"
+}
+
+test_open_without_cap_sys_rawio_is_eperm() {
+	bind_to nvdirect "$CTRL0"
+	"$PROBE" noperm "$(nvd_dev "$CTRL0")"
+}
+
+test_ioctl_and_mmap_abi() {
+	bind_to nvdirect "$CTRL0"
+	"$PROBE" abi "$(nvd_dev "$CTRL0")"
+}
+
+test_sysfs_attributes() {
+	bind_to nvdirect "$CTRL0"
+	s=$(nvd_sys "$CTRL0")
+	[ "$(cat /sys/class/nvdirect/abi_version)" = 1 ] || fail "class abi_version"
+	[ "$(basename "$(readlink "$s/device")")" = "$CTRL0" ] || fail "device link"
+	[ "$(cat "$s/owner_pid")" = 0 ] || fail "owner_pid of a free device"
+	[ "$(cat "$s/state")" = idle ] || fail "state of a free device: $(cat "$s/state")"
+	[ "$(cat "$s/dma_bytes")" = 0 ] || fail "dma_bytes of a free device"
+	[ "$(cat "$s/dma_regions")" = 0 ] || fail "dma_regions of a free device"
+	[ -c "$(nvd_dev "$CTRL0")" ] || fail "no char device node"
+	"$PATTERN" loop "$CTRL0" 1 0 256 >/tmp/sysfs-loop.out 2>&1 &
+	pid=$!
+	wait_for 30 grep -q looping /tmp/sysfs-loop.out || fail "loop did not start"
+	[ "$(cat "$s/owner_pid")" = "$pid" ] || fail "owner_pid $(cat "$s/owner_pid") is not $pid"
+	[ "$(cat "$s/state")" = open ] || fail "state while open: $(cat "$s/state")"
+	[ "$(cat "$s/dma_bytes")" -gt 0 ] || fail "dma_bytes while running"
+	kill "$pid"; wait "$pid" || true
+}
+
+test_module_binds_only_when_asked() {
+	modprobe nvme
+	bind_to nvme "$CTRL1"
+	unbind "$CTRL0"
+	echo >"/sys/bus/pci/devices/$CTRL0/driver_override"
+	if nvd_loaded; then rmmod nvdirect || fail "rmmod"; fi
+	insmod "$NVD_KO"
+	sleep 1
+	[ "$(driver_of "$CTRL0")" = none ] || fail "nvdirect bound $CTRL0 without being asked"
+	[ "$(driver_of "$CTRL1")" = nvme ] || fail "loading nvdirect took $CTRL1 from nvme"
+	echo "$CTRL0" >/sys/bus/pci/drivers_probe
+	[ "$(driver_of "$CTRL0")" = none ] || fail "a plain probe bound $CTRL0 to $(driver_of "$CTRL0")"
+}

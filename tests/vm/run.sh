@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# run.sh [options] -- COMMAND: boot the guest kernel under QEMU (TCG) with
+# QEMU's emulated NVMe controller(s) and run COMMAND (bash) inside it, in the
+# project directory, chrooted into the host's root (read-only, tmpfs
+# overlay).  Exits with COMMAND's exit code; 124 when the guest timed out.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<USAGE
+usage: tests/vm/run.sh [options] -- COMMAND...
+  -k, --kernel SERIES|VER  guest kernel (default: oldest installed, e.g. 6.1)
+  -l, --layout NAME        NVMe layout (default: basic)
+        basic   00:03.0 serial NVD0001: ns1 512 B LBAs, 256 MiB
+        suite   00:03.0 serial NVD0001: ns1 512 B LBAs 256 MiB, ns2 4 KiB LBAs 128 MiB
+                00:04.0 serial NVD0002 mdts=2: ns1 512 B LBAs 64 MiB
+        null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
+  -i, --iommu              q35 machine with intel-iommu, intel_iommu=on
+  -m, --monitor PATH       QEMU monitor on unix socket PATH
+  -t, --timeout SEC        kill the guest after SEC seconds (default 1200)
+  -q, --qemu-arg ARG       extra QEMU argument (repeatable)
+  -a, --append ARG         extra kernel command line argument (repeatable)
+  -n, --no-kmod            do not build the module (harness checks)
+  -L, --log FILE           copy of the guest console (default build/vm/console.log)
+Inside the guest: NVD_GUEST=1, NVD_RESULTS=/mnt (shared with the host's
+build/vm/results), the module at \$NVD_KO, binaries under build/.
+USAGE
+}
+
+kernel= layout=basic iommu=0 monitor= timeout=1200 log= kmod=1
+extra=() append=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k | --kernel) kernel=$2; shift 2 ;;
+	-l | --layout) layout=$2; shift 2 ;;
+	-i | --iommu) iommu=1; shift ;;
+	-m | --monitor) monitor=$2; shift 2 ;;
+	-t | --timeout) timeout=$2; shift 2 ;;
+	-q | --qemu-arg) extra+=("$2"); shift 2 ;;
+	-a | --append) append+=("$2"); shift 2 ;;
+	-L | --log) log=$2; shift 2 ;;
+	-n | --no-kmod) kmod=0; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[ $# -gt 0 ] || { usage >&2; exit 2; }
+
+case $kernel in
+'' | [0-9].[0-9] | [0-9].[0-9][0-9]) kver=$(guest_kernel "$kernel") ;;
+*) kver=$kernel ;;
+esac
+[ -e "/boot/vmlinuz-$kver" ] || die "no /boot/vmlinuz-$kver"
+
+vm=$NVD_BUILD/vm/$kver
+mkdir -p "$vm"
+log=${log:-$vm/console.log}
+ko=
+[ "$kmod" = 1 ] && ko=$("$(dirname "$0")/build-kmod.sh" "$kver")
+initrd=$vm/initrd.gz
+if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/guest-init" ] ||
+	[ "$initrd" -ot "$(dirname "$0")/mkinitramfs.sh" ]; then
+	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd"
+fi
+
+# Fresh, sparse disk images every boot: tests never see an earlier run's data.
+img() { rm -f "$vm/$1.img"; truncate -s "$2" "$vm/$1.img"; echo "$vm/$1.img"; }
+drive() { echo "-drive file=$(img "$1" "$2"),if=none,id=$1,format=raw,cache=writeback"; }
+nvme=()
+case $layout in
+basic)
+	nvme+=($(drive d1 256M) -device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
+	;;
+suite)
+	nvme+=($(drive d1 256M) $(drive d2 128M) $(drive d3 64M)
+		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3"
+		-device "nvme-ns,drive=d1,bus=nvme0,nsid=1,logical_block_size=512,physical_block_size=512"
+		-device "nvme-ns,drive=d2,bus=nvme0,nsid=2,logical_block_size=4096,physical_block_size=4096"
+		-device "nvme,id=nvme1,serial=NVD0002,addr=0x4,mdts=2"
+		-device "nvme-ns,drive=d3,bus=nvme1,nsid=1,logical_block_size=512,physical_block_size=512")
+	;;
+null)
+	nvme+=(-drive "driver=null-co,size=1G,read-zeroes=on,if=none,id=d1"
+		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
+	;;
+*) die "unknown layout '$layout' (basic, suite, null)" ;;
+esac
+
+results=$NVD_BUILD/vm/results
+rm -rf "$results"
+mkdir -p "$results"
+{
+	echo "cd '$NVD_TOP' || exit 1"
+	echo "export NVD_TOP='$NVD_TOP' NVD_BUILD='$NVD_BUILD' NVD_KO='$ko' NVD_RESULTS=/mnt"
+	printf '%q ' "$@"
+	echo
+} >"$results/job.sh"
+
+machine=(-M pc)
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable"
+if [ "$iommu" = 1 ]; then
+	machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on)
+	cmdline+=" intel_iommu=on iommu=nopt"
+fi
+[ ${#append[@]} -gt 0 ] && cmdline+=" ${append[*]}"
+mon=()
+[ -n "$monitor" ] && mon=(-monitor "unix:$monitor,server,nowait")
+
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp 2 -m 2G "${machine[@]}" \
+	-nographic -vga none -nic none -no-reboot \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$cmdline" \
+	-fsdev local,id=fs0,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=fs0,mount_tag=hostroot,addr=0x10 \
+	-fsdev local,id=fs1,path="$results",security_model=none \
+	-device virtio-9p-pci,fsdev=fs1,mount_tag=results,addr=0x11 \
+	"${nvme[@]}" "${mon[@]}" "${extra[@]}" </dev/null 2>&1 | tee "$log"
+qrc=${PIPESTATUS[0]}
+set -e
+[ "$qrc" = 124 ] && { echo "run.sh: guest timed out after ${timeout}s (console: $log)" >&2; exit 124; }
+[ -f "$results/rc" ] || die "guest did not report an exit code (qemu exit $qrc; console: $log)"
+exit "$(cat "$results/rc")"
