@@ -44,6 +44,13 @@ const char *nvd_status_str(unsigned sct, unsigned sc);
 const char *nvd_cpl_status_str(const struct nvd_cpl *c);
 /* Words for a negative errno returned by this library; never NULL. */
 const char *nvd_strerror(int err);
+/*
+ * What exactly the calling thread's last failed call ran into, e.g.
+ * "timed out after 2000 ms waiting for CSTS.RDY=1 (enable)", or "" when the
+ * failure has nothing to add to nvd_strerror().  Valid until the thread's
+ * next library call.
+ */
+const char *nvd_last_error(void);
 
 typedef void (*nvd_cmd_cb)(void *cb_arg, const struct nvd_cpl *cpl);
 
@@ -88,6 +95,10 @@ struct nvd_ctrlr_info {
 const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
 /* The 4096-byte Identify Controller data structure, as returned. */
 const void *nvd_ctrlr_identify_data(const struct nvd_ctrlr *ctrlr);
+/* Character device the controller was opened through ("/dev/nvdirect0"). */
+const char *nvd_ctrlr_get_devpath(const struct nvd_ctrlr *ctrlr);
+/* 1 once the controller was found gone (hot removal); every call then fails. */
+int nvd_ctrlr_is_failed(const struct nvd_ctrlr *ctrlr);
 
 /* Active namespaces: first/next return 0 when there are no more. */
 uint32_t nvd_ctrlr_first_ns(const struct nvd_ctrlr *ctrlr);
@@ -100,6 +111,12 @@ uint64_t nvd_ns_get_num_sectors(const struct nvd_ns *ns);
 uint64_t nvd_ns_get_size(const struct nvd_ns *ns);		/* bytes */
 /* Largest count of LBAs one read/write may carry on this namespace. */
 uint32_t nvd_ns_get_max_io_sectors(const struct nvd_ns *ns);
+/* Metadata bytes per LBA of the active format (0 = none). */
+uint32_t nvd_ns_get_md_size(const struct nvd_ns *ns);
+/* 1 when nvd_ns_read/write work here (no metadata, valid format), else 0. */
+int nvd_ns_is_io_supported(const struct nvd_ns *ns);
+/* The 4096-byte Identify Namespace data structure, as returned. */
+const void *nvd_ns_identify_data(const struct nvd_ns *ns);
 
 /*
  * Pinned DMA memory reachable by @ctrlr's device, page aligned, zeroed.
@@ -113,12 +130,17 @@ int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
 			     struct nvd_qpair **qpair);
 int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair);
 
+/* @flags for nvd_ns_read/nvd_ns_write (CDW12 bits of the NVM command set) */
+#define NVD_IO_FLAG_FUA			(1u << 30)	/* force unit access */
+#define NVD_IO_FLAG_LIMITED_RETRY	(1u << 31)
+
 /*
  * Queue a read/write of @count LBAs at @lba.  @buf must be DMA memory from
  * nvd_dma_alloc.  Returns 0 once queued (@cb runs later from
  * nvd_qpair_process_completions), or a negative errno and nothing is sent:
  * -EINVAL bad argument (count 0, past the namespace, above the transfer
- * limit, buf not DMA memory), -EAGAIN queue full.
+ * limit, buf not DMA memory, unknown flags), -EOPNOTSUPP namespace with
+ * metadata, -EAGAIN queue full, -ENXIO controller gone.
  */
 int nvd_ns_read(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
 		uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvdirect: /dev/nvdirectN file operations.
+ *
+ * One open file at a time owns the function.  Closing it (which is also what
+ * happens when the owner is killed) stops the controller before its DMA
+ * memory is freed.  After the function is removed the file stays valid but
+ * every operation returns -ENODEV and old mappings fault with SIGBUS.
+ *
+ * Locking: nvd->lock is taken inside mmap_lock (mmap), so it must never be
+ * held across copy_{from,to}_user(), whose faults take mmap_lock.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "nvdirect_internal.h"
+#include "uapi/nvdirect.h"
+
+/* The "required" prefix of each ioctl argument: the size checks rely on it. */
+static_assert(offsetofend(struct nvdirect_info, flags) == 8);
+static_assert(offsetofend(struct nvdirect_dma_alloc, size) == 16);
+static_assert(offsetofend(struct nvdirect_dma_free, mmap_offset) == 16);
+
+static int nvd_open(struct inode *inode, struct file *file)
+{
+	struct nvd_dev *nvd = container_of(inode->i_cdev, struct nvd_dev, cdev);
+	int err = 0;
+
+	/* The owner can point the device at any physical memory. */
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+
+	nonseekable_open(inode, file);
+
+	mutex_lock(&nvd->lock);
+	if (nvd->dead) {
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	if (nvd->open) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	nvd->open = true;
+	nvd->owner_pid = task_tgid_nr(current);
+	nvd->mapping = file->f_mapping;
+	pci_set_master(nvd->pdev);
+
+	get_device(&nvd->dev);
+	file->private_data = nvd;
+out_unlock:
+	mutex_unlock(&nvd->lock);
+	return err;
+}
+
+static int nvd_release(struct inode *inode, struct file *file)
+{
+	struct nvd_dev *nvd = file->private_data;
+
+	/*
+	 * Every mapping holds a reference to the file, so none is left here
+	 * and there is nothing to revoke.  If the function was removed while
+	 * open, remove has already done all of this.
+	 */
+	mutex_lock(&nvd->lock);
+	if (!nvd->dead)
+		nvd_quiesce(nvd);
+	nvd->open = false;
+	nvd->owner_pid = 0;
+	nvd->mapping = NULL;
+	mutex_unlock(&nvd->lock);
+
+	put_device(&nvd->dev);
+	return 0;
+}
+
+static bool nvd_behind_iommu(struct pci_dev *pdev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(&pdev->dev);
+
+	return domain && domain->type != IOMMU_DOMAIN_IDENTITY;
+}
+
+static long nvd_ioctl_get_info(struct nvd_dev *nvd, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct nvdirect_info, flags);
+	struct nvdirect_info info = {};
+	struct pci_dev *pdev = nvd->pdev;
+
+	if (copy_from_user(&info, uarg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.flags)
+		return -EINVAL;
+
+	mutex_lock(&nvd->lock);
+	if (nvd->dead) {
+		mutex_unlock(&nvd->lock);
+		return -ENODEV;
+	}
+	info.abi_version = NVDIRECT_ABI_VERSION;
+	info.info_flags = nvd_behind_iommu(pdev) ? NVDIRECT_INFO_IOMMU : 0;
+	info.vendor = pdev->vendor;
+	info.device = pdev->device;
+	info.subsystem_vendor = pdev->subsystem_vendor;
+	info.subsystem_device = pdev->subsystem_device;
+	info.class_code = pdev->class;
+	info.bar0_size = nvd->bar0_len;
+	info.bar0_offset = 0;
+	info.dma_mask = dma_get_mask(&pdev->dev);
+	info.max_region_size = NVD_MAX_REGION_SIZE;
+	info.max_dma_bytes = nvd_max_dma_bytes();
+	mutex_unlock(&nvd->lock);
+
+	if (copy_to_user(uarg, &info, min_t(size_t, info.argsz, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long nvd_ioctl_dma_alloc(struct nvd_dev *nvd, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct nvdirect_dma_alloc, size);
+	struct nvdirect_dma_alloc alloc = {};
+	dma_addr_t bus_addr;
+	int err;
+
+	if (copy_from_user(&alloc, uarg, minsz))
+		return -EFAULT;
+	if (alloc.argsz < minsz || alloc.flags)
+		return -EINVAL;
+
+	mutex_lock(&nvd->lock);
+	err = nvd->dead ? -ENODEV :
+	      nvd_dma_alloc(nvd, alloc.size, &bus_addr, &alloc.mmap_offset);
+	mutex_unlock(&nvd->lock);
+	if (err)
+		return err;
+	alloc.bus_addr = bus_addr;
+
+	if (copy_to_user(uarg, &alloc,
+			 min_t(size_t, alloc.argsz, sizeof(alloc)))) {
+		/* the caller never learnt the offset: do not leak the region */
+		mutex_lock(&nvd->lock);
+		if (!nvd->dead)
+			nvd_dma_free(nvd, alloc.mmap_offset);
+		mutex_unlock(&nvd->lock);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long nvd_ioctl_dma_free(struct nvd_dev *nvd, void __user *uarg)
+{
+	const size_t minsz = offsetofend(struct nvdirect_dma_free, mmap_offset);
+	struct nvdirect_dma_free req;
+	int err;
+
+	if (copy_from_user(&req, uarg, minsz))
+		return -EFAULT;
+	if (req.argsz < minsz || req.flags)
+		return -EINVAL;
+
+	mutex_lock(&nvd->lock);
+	err = nvd->dead ? -ENODEV : nvd_dma_free(nvd, req.mmap_offset);
+	mutex_unlock(&nvd->lock);
+	return err;
+}
+
+static long nvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct nvd_dev *nvd = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case NVDIRECT_GET_INFO:
+		return nvd_ioctl_get_info(nvd, uarg);
+	case NVDIRECT_DMA_ALLOC:
+		return nvd_ioctl_dma_alloc(nvd, uarg);
+	case NVDIRECT_DMA_FREE:
+		return nvd_ioctl_dma_free(nvd, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * Our mappings are populated in full at mmap time, so a fault only happens
+ * after a revocation zapped them (DMA_FREE or remove).  Without this the core
+ * would hand the process a fresh anonymous page and hide the bug.
+ */
+static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct nvd_vm_ops = {
+	.fault = nvd_vm_fault,
+};
+
+static int nvd_mmap_bar0(struct nvd_dev *nvd, struct vm_area_struct *vma)
+{
+	unsigned long bar_pages = nvd->bar0_len >> PAGE_SHIFT;
+	unsigned long pages = vma_pages(vma);
+
+	if (vma->vm_pgoff >= bar_pages || pages > bar_pages - vma->vm_pgoff)
+		return -EINVAL;
+
+	/* registers and doorbells: no caching, no write combining */
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	nvd_vm_flags_set(vma, VM_IO | VM_PFNMAP);
+	return io_remap_pfn_range(vma, vma->vm_start,
+				  (nvd->bar0_start >> PAGE_SHIFT) + vma->vm_pgoff,
+				  pages << PAGE_SHIFT, vma->vm_page_prot);
+}
+
+static int nvd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct nvd_dev *nvd = file->private_data;
+	int err;
+
+	/* a private (COW) mapping of device memory has no meaning */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mutex_lock(&nvd->lock);
+	if (nvd->dead) {
+		err = -ENODEV;
+		goto out_unlock;
+	}
+
+	vma->vm_ops = &nvd_vm_ops;
+	/*
+	 * Not inherited by fork, not growable by mremap, not in core dumps.
+	 * VM_IO|VM_PFNMAP only for BAR0: DMA regions get the flags their
+	 * mapping method needs from dma_mmap_coherent() (an IOMMU-backed
+	 * allocation is inserted as pages, which VM_PFNMAP would forbid).
+	 */
+	nvd_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+
+	if (vma->vm_pgoff < (NVD_DMA_OFFSET_BASE >> PAGE_SHIFT))
+		err = nvd_mmap_bar0(nvd, vma);
+	else
+		err = nvd_dma_mmap(nvd, vma);
+out_unlock:
+	mutex_unlock(&nvd->lock);
+	return err;
+}
+
+const struct file_operations nvd_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nvd_open,
+	.release	= nvd_release,
+	.unlocked_ioctl	= nvd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= nvd_mmap,
+};

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvdirect: state shared between the files of the module.
+ *
+ * Lifetime: struct nvd_dev is owned by the refcount of its embedded class
+ * device (a kref underneath).  The PCI driver holds one reference from probe
+ * to remove; an open file holds another from open to release, so a file that
+ * outlives an unbind still points at valid memory and sees @dead.
+ */
+#ifndef _NVDIRECT_INTERNAL_H
+#define _NVDIRECT_INTERNAL_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/types.h>
+#include <linux/version.h>
+
+#define NVD_NAME		"nvdirect"
+#define NVD_MAX_DEVICES		256
+
+/* mmap offset space: BAR0 at 0, DMA regions from here up, never reused. */
+#define NVD_DMA_OFFSET_BASE	(1ULL << 40)
+
+/*
+ * Largest single region: the buddy allocator's largest block on 6.1 x86
+ * (order 10, 4 MiB), so dma_alloc_coherent() can serve it without CMA.
+ */
+#define NVD_MAX_REGION_SIZE	(4UL << 20)
+
+/**
+ * struct nvd_dev - one PCI function bound to nvdirect
+ * @dev:	class device /sys/class/nvdirect/nvdirectN; owns this struct
+ * @cdev:	/dev/nvdirectN
+ * @pdev:	the PCI function (referenced until @dev is released)
+ * @minor:	N, from nvd_ida
+ * @bar0_start:	bus address of BAR0, for user mmap
+ * @bar0_len:	size of BAR0
+ * @lock:	serialises open, release, ioctl, mmap, sysfs and remove;
+ *		protects every field below
+ * @dead:	the PCI function was removed; hardware must not be touched
+ * @open:	a file is open (open is exclusive)
+ * @owner_pid:	tgid of the process that opened the file, 0 when free
+ * @mapping:	f_mapping of the open file, to revoke user mappings
+ * @regs:	kernel mapping of the register page of BAR0
+ * @regions:	list of struct nvd_region
+ * @nr_regions:	number of entries in @regions
+ * @dma_bytes:	bytes allocated in @regions
+ * @next_offset: mmap offset of the next region
+ */
+struct nvd_dev {
+	struct device dev;
+	struct cdev cdev;
+	struct pci_dev *pdev;
+	int minor;
+	resource_size_t bar0_start;
+	resource_size_t bar0_len;
+
+	struct mutex lock;
+	bool dead;
+	bool open;
+	pid_t owner_pid;
+	struct address_space *mapping;
+	void __iomem *regs;
+	struct list_head regions;
+	unsigned int nr_regions;
+	u64 dma_bytes;
+	u64 next_offset;
+};
+
+static inline struct nvd_dev *to_nvd_dev(struct device *dev)
+{
+	return container_of(dev, struct nvd_dev, dev);
+}
+
+/* main.c */
+extern struct class nvd_class;
+unsigned long nvd_max_dma_bytes(void);
+
+/* chardev.c */
+extern const struct file_operations nvd_fops;
+
+/* dma.c */
+int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
+		  u64 *mmap_offset);
+int nvd_dma_free(struct nvd_dev *nvd, u64 mmap_offset);
+void nvd_dma_free_all(struct nvd_dev *nvd);
+int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma);
+
+/* ctrl.c */
+int nvd_ctrl_disable(struct nvd_dev *nvd);
+void nvd_quiesce(struct nvd_dev *nvd);
+
+/* sysfs.c */
+extern const struct attribute_group *nvd_dev_groups[];
+extern const struct attribute_group *nvd_class_groups[];
+
+static inline void nvd_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+#endif /* _NVDIRECT_INTERNAL_H */

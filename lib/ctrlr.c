@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Controller lifetime: attach (open, reset, admin queue, enable, identify),
+ * and detach (delete I/O queues, normal shutdown, close).  Initialisation
+ * follows Base 2.0 §3.5.1 "Memory-based Controller Initialization".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "regs.h"
+
+#define SHUTDOWN_DEFAULT_MS	5000u
+#define SHUTDOWN_MAX_MS		60000u
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+void ctrlr_mark_failed(struct nvd_ctrlr *c)
+{
+	if (!__atomic_exchange_n(&c->failed, 1, __ATOMIC_ACQ_REL))
+		dbg("%s: controller is gone", c->info.bdf);
+}
+
+bool ctrlr_check_alive(struct nvd_ctrlr *c)
+{
+	if (ctrlr_is_failed(c))
+		return false;
+	if (reg_read32(c->bar, NVME_REG_CSTS) == NVME_REG_GONE) {
+		ctrlr_mark_failed(c);
+		return false;
+	}
+	return true;
+}
+
+/* Poll CSTS until (CSTS & mask) == want, within timeout_ms. */
+static int wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want,
+		     uint32_t timeout_ms, const char *what)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+	uint32_t csts;
+
+	for (;;) {
+		csts = reg_read32(c->bar, NVME_REG_CSTS);
+		if (csts == NVME_REG_GONE) {
+			ctrlr_mark_failed(c);
+			set_detail("CSTS reads all ones while waiting for %s: the device is gone",
+				   what);
+			return -ENXIO;
+		}
+		if ((csts & mask) == want)
+			return 0;
+		/* a fatal controller never gets ready; shutdown may still finish */
+		if ((csts & NVME_CSTS_CFS) && (mask & NVME_CSTS_RDY) && want) {
+			set_detail("controller fatal status (CSTS.CFS) while waiting for %s", what);
+			return -EIO;
+		}
+		if (now_ms() > deadline) {
+			set_detail("timed out after %u ms waiting for %s (CSTS 0x%x)", timeout_ms,
+				   what, csts);
+			return -ETIMEDOUT;
+		}
+		sleep_ms(1);
+	}
+}
+
+static int ctrlr_disable(struct nvd_ctrlr *c)
+{
+	uint32_t cc = reg_read32(c->bar, NVME_REG_CC);
+	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
+	int err;
+
+	if (cc == NVME_REG_GONE || csts == NVME_REG_GONE) {
+		ctrlr_mark_failed(c);
+		set_detail("registers read all ones: the device is gone");
+		return -ENXIO;
+	}
+	if (cc & NVME_CC_EN) {
+		/* clearing EN while RDY is still 0 is undefined: let it finish enabling */
+		if (!(csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS)) {
+			err = wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+					"CSTS.RDY=1 before reset");
+			if (err)
+				return err;
+		}
+		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
+	}
+	return wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
+}
+
+static int ctrlr_enable(struct nvd_ctrlr *c)
+{
+	struct nvd_qpair *aq = &c->adminq;
+	uint32_t cc;
+
+	/* Base 2.0 §3.5.1: admin queue registers, then CC, then wait for RDY */
+	reg_write32(c->bar, NVME_REG_AQA, NVME_AQA(aq->sq.size, aq->cq.size));
+	reg_write64(c->bar, NVME_REG_ASQ, aq->sq_bus);
+	reg_write64(c->bar, NVME_REG_ACQ, aq->cq_bus);
+
+	cc = NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) | NVME_CC_AMS_RR |
+	     NVME_CC_IOSQES(NVME_SQES_LOG2) | NVME_CC_IOCQES(NVME_CQES_LOG2);
+	reg_write32(c->bar, NVME_REG_CC, cc);
+	return wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+			 "CSTS.RDY=1 (enable)");
+}
+
+/* Copy a space-padded ASCII field and drop the padding. */
+static void copy_trimmed(char *dst, const char *src, size_t n)
+{
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\0'))
+		dst[--n] = '\0';
+}
+
+static int ctrlr_identify(struct nvd_ctrlr *c)
+{
+	uint32_t mpsmin = NVME_CAP_MPSMIN(c->cap);
+	struct nvd_ctrlr_info *info = &c->info;
+	uint64_t mdts_bytes;
+	int err;
+
+	err = admin_identify(c, NVME_CNS_CTRLR, 0, &c->id);
+	if (err)
+		return err;
+	info->vid = c->id.vid;
+	info->ssvid = c->id.ssvid;
+	copy_trimmed(info->sn, c->id.sn, sizeof(c->id.sn));
+	copy_trimmed(info->mn, c->id.mn, sizeof(c->id.mn));
+	copy_trimmed(info->fr, c->id.fr, sizeof(c->id.fr));
+	info->nn = c->id.nn;
+	info->mdts = c->id.mdts;
+
+	if ((c->id.sqes & 0xf) > NVME_SQES_LOG2 || (c->id.cqes & 0xf) > NVME_CQES_LOG2) {
+		set_detail("controller needs SQ/CQ entries of 2^%u/2^%u bytes", c->id.sqes & 0xf,
+			   c->id.cqes & 0xf);
+		return -EOPNOTSUPP;
+	}
+
+	/* MDTS is a power of two in units of the minimum memory page size */
+	c->max_xfer = NVD_MAX_XFER_CAP;
+	info->max_xfer_bytes = 0;
+	if (c->id.mdts) {
+		if (c->id.mdts + NVME_PAGE_SHIFT + mpsmin >= 32)
+			mdts_bytes = UINT32_MAX;
+		else
+			mdts_bytes = (1ull << c->id.mdts) * ((uint64_t)NVME_PAGE_SIZE << mpsmin);
+		info->max_xfer_bytes = (uint32_t)mdts_bytes;
+		if (mdts_bytes < c->max_xfer)
+			c->max_xfer = (uint32_t)mdts_bytes;
+	}
+	dbg("%s: %s sn %s fr %s, nn %u, mdts %u, max transfer %u bytes", info->bdf, info->mn,
+	    info->sn, info->fr, info->nn, info->mdts, c->max_xfer);
+	return 0;
+}
+
+static int ctrlr_setup_io_queues(struct nvd_ctrlr *c)
+{
+	uint32_t dstrd = NVME_CAP_DSTRD(c->cap);
+	uint32_t want = c->opts.num_io_queues;
+	uint16_t granted;
+	int err;
+
+	if (want > 65535)
+		want = 65535;
+	/* every queue's doorbells must be inside BAR0 */
+	while (want > 0 && doorbell_offset((uint16_t)want, true, dstrd) + 4 > c->t->info.bar_size)
+		want--;
+	if (want == 0)
+		return 0;
+	err = admin_set_num_queues(c, (uint16_t)want, &granted);
+	if (err)
+		return err;
+	c->ioq = calloc((size_t)granted + 1, sizeof(*c->ioq));
+	if (!c->ioq)
+		return -ENOMEM;
+	c->info.num_io_queues = granted;
+	return 0;
+}
+
+static int ctrlr_init(struct nvd_ctrlr *c)
+{
+	uint32_t aqsize = c->opts.admin_queue_size;
+	int err;
+
+	if (NVME_CAP_MPSMIN(c->cap) > 0) {
+		set_detail("controller pages are at least %u bytes; the library uses %u",
+			   NVME_PAGE_SIZE << NVME_CAP_MPSMIN(c->cap), NVME_PAGE_SIZE);
+		return -EOPNOTSUPP;
+	}
+	if (!(NVME_CAP_CSS(c->cap) & NVME_CAP_CSS_NVM)) {
+		set_detail("controller does not support the NVM command set (CAP.CSS 0x%x)",
+			   NVME_CAP_CSS(c->cap));
+		return -EOPNOTSUPP;
+	}
+
+	err = ctrlr_disable(c);
+	if (err)
+		return err;
+
+	if (aqsize > c->info.mqes)
+		aqsize = c->info.mqes;
+	err = qpair_construct(&c->adminq, c, 0, aqsize, 2 * NVME_PAGE_SIZE);
+	if (err)
+		return err;
+	/* from here on the controller may touch our memory: quiesce on failure */
+	c->enabled = true;
+	err = ctrlr_enable(c);
+	if (err)
+		return err;
+
+	err = ctrlr_identify(c);
+	if (err)
+		return err;
+	err = ctrlr_setup_io_queues(c);
+	if (err)
+		return err;
+	return ctrlr_scan_namespaces(c);
+}
+
+int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
+{
+	int err;
+
+	c->t = t;
+	c->bar = t->bar;
+	c->opts = *opts;
+	c->cap = reg_read64(c->bar, NVME_REG_CAP);
+	c->info.ver = reg_read32(c->bar, NVME_REG_VS);
+	if (c->cap == UINT64_MAX || c->info.ver == NVME_REG_GONE) {
+		set_detail("registers read all ones: the device is gone");
+		return -ENXIO;
+	}
+	/* CAP.TO is in 500 ms units; 0 would make every wait fail at once */
+	c->ready_timeout_ms = (NVME_CAP_TO(c->cap) ? NVME_CAP_TO(c->cap) : 1) * 500u;
+	c->info.mqes = (uint16_t)(NVME_CAP_MQES(c->cap) + 1 > 65535 ? 65535 : NVME_CAP_MQES(c->cap) + 1);
+	if (c->info.mqes < 2) {
+		set_detail("CAP.MQES 0x%x is invalid", NVME_CAP_MQES(c->cap));
+		return -EIO;
+	}
+	c->info.dstrd = (uint8_t)NVME_CAP_DSTRD(c->cap);
+	c->info.iommu = (uint8_t)t->info.iommu;
+	c->max_xfer = NVD_MAX_XFER_CAP;
+	dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
+	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
+	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
+
+	dma_pool_init(&c->dma, t);
+	pthread_mutex_init(&c->admin_lock, NULL);
+	err = dma_pool_alloc(&c->dma, NVME_IDENTIFY_SIZE, true, &c->id_buf);
+	if (err)
+		goto err_fini;
+	return 0;
+
+err_fini:
+	pthread_mutex_destroy(&c->admin_lock);
+	dma_pool_fini(&c->dma);
+	return err;
+}
+
+void ctrlr_destruct(struct nvd_ctrlr *c)
+{
+	qpair_destruct(&c->adminq);
+	free(c->ns);
+	free(c->ioq);
+	pthread_mutex_destroy(&c->admin_lock);
+	/* also frees id_buf and any buffer the application did not free */
+	dma_pool_fini(&c->dma);
+}
+
+static int ctrlr_shutdown(struct nvd_ctrlr *c)
+{
+	uint32_t timeout_ms = SHUTDOWN_DEFAULT_MS;
+	uint32_t cc;
+	int err;
+
+	/* RTD3E (microseconds) is the controller's own estimate */
+	if (c->id.rtd3e / 1000 > timeout_ms)
+		timeout_ms = c->id.rtd3e / 1000;
+	if (timeout_ms > SHUTDOWN_MAX_MS)
+		timeout_ms = SHUTDOWN_MAX_MS;
+
+	/* Base 2.0 §3.6: normal shutdown, then wait for SHST = complete */
+	cc = reg_read32(c->bar, NVME_REG_CC);
+	reg_write32(c->bar, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
+	err = wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
+			"CSTS.SHST=complete (shutdown)");
+	if (err)
+		dbg("%s: %s", c->info.bdf, nvd_last_error());
+	return err;
+}
+
+/*
+ * Make sure the controller no longer touches host memory before that
+ * memory is freed: a completed shutdown does that, otherwise a reset.
+ */
+static void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
+{
+	char why[256];
+
+	if (!c->enabled || !ctrlr_check_alive(c))
+		return;
+	/* keep the words of the failure that brought us here */
+	snprintf(why, sizeof(why), "%s", nvd_last_error());
+	if (!(shutdown && ctrlr_shutdown(c) == 0) && ctrlr_disable(c))
+		dbg("%s: %s", c->info.bdf, nvd_last_error());
+	c->enabled = false;
+	if (why[0])
+		set_detail("%s", why);
+}
+
+static void fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
+{
+	size_t n;
+
+	nvd_ctrlr_opts_init(o);
+	if (!user)
+		return;
+	n = user->opts_size < sizeof(*o) ? user->opts_size : sizeof(*o);
+	memcpy(o, user, n);
+	o->opts_size = sizeof(*o);
+}
+
+NVD_EXPORT void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts)
+{
+	if (!opts)
+		return;
+	memset(opts, 0, sizeof(*opts));
+	opts->opts_size = sizeof(*opts);
+	opts->admin_queue_size = 32;
+	opts->num_io_queues = 4;
+	opts->io_queue_size = 256;
+}
+
+NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
+				struct nvd_ctrlr **ctrlr)
+{
+	return ctrlr_attach_transport(bdf, &pcie_transport_ops, opts, ctrlr);
+}
+
+int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
+			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
+{
+	struct nvd_ctrlr_opts o;
+	struct transport *t;
+	struct nvd_ctrlr *c;
+	char norm[NVD_BDF_LEN];
+	int err;
+
+	clear_detail();
+	if (!ctrlr)
+		return -EINVAL;
+	if (bdf_normalize(bdf, norm)) {
+		set_detail("'%s' is not a PCI address like 0000:00:03.0", bdf ? bdf : "(null)");
+		return -EINVAL;
+	}
+	fill_opts(&o, opts);
+	if (o.admin_queue_size < 2 || o.admin_queue_size > NVME_AQ_MAX_ENTRIES) {
+		set_detail("admin queue size %u is outside 2..%u", o.admin_queue_size,
+			   NVME_AQ_MAX_ENTRIES);
+		return -EINVAL;
+	}
+	if (o.io_queue_size < 2 || o.io_queue_size > 65536) {
+		set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
+		return -EINVAL;
+	}
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	memcpy(c->info.bdf, norm, sizeof(norm));
+
+	err = ops->open(norm, &t);
+	if (err)
+		goto err_free;
+	err = ctrlr_construct(c, t, &o);
+	if (err)
+		goto err_close;
+	err = ctrlr_init(c);
+	if (err)
+		goto err_destruct;
+	*ctrlr = c;
+	return 0;
+
+err_destruct:
+	ctrlr_quiesce(c, false);
+	ctrlr_destruct(c);
+err_close:
+	t->ops->close(t);
+err_free:
+	free(c);
+	return err;
+}
+
+NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)
+{
+	struct transport *t;
+	uint32_t qid;
+
+	if (!ctrlr)
+		return;
+	t = ctrlr->t;
+	for (qid = 1; ctrlr->ioq && qid <= ctrlr->info.num_io_queues; qid++)
+		if (ctrlr->ioq[qid])
+			nvd_ctrlr_free_io_qpair(ctrlr->ioq[qid]);
+	ctrlr_quiesce(ctrlr, true);
+	ctrlr_destruct(ctrlr);
+	t->ops->close(t);
+	free(ctrlr);
+}
+
+NVD_EXPORT const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr)
+{
+	return ctrlr ? &ctrlr->info : NULL;
+}
+
+NVD_EXPORT const void *nvd_ctrlr_identify_data(const struct nvd_ctrlr *ctrlr)
+{
+	return ctrlr ? &ctrlr->id : NULL;
+}
+
+NVD_EXPORT const char *nvd_ctrlr_get_devpath(const struct nvd_ctrlr *ctrlr)
+{
+	return ctrlr ? ctrlr->t->info.devpath : "";
+}
+
+NVD_EXPORT int nvd_ctrlr_is_failed(const struct nvd_ctrlr *ctrlr)
+{
+	return ctrlr ? ctrlr_is_failed(ctrlr) : 1;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Library internals: the objects behind the public opaque handles and the
+ * calls the files of lib/ make to each other.  Nothing here is exported
+ * (the library is built with -fvisibility=hidden); unit tests link the
+ * static library and may use these to build objects over fake memory.
+ */
+#ifndef NVD_INTERNAL_H
+#define NVD_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nvdirect.h>
+
+#include "dma.h"
+#include "nvme_spec.h"
+#include "prp.h"
+#include "ring.h"
+#include "transport.h"
+
+#define NVD_EXPORT __attribute__((visibility("default")))
+
+/* Library-side cap on one transfer when the controller reports no MDTS. */
+#define NVD_MAX_XFER_CAP	(2u * 1024 * 1024)
+/* NLB is a 16-bit 0-based field. */
+#define NVD_MAX_NLB		65536u
+#define NVD_ADMIN_TIMEOUT_MS	10000u
+/* Empty polls between CSTS checks while commands are outstanding. */
+#define NVD_ALIVE_CHECK_POLLS	1024u
+
+struct nvd_ctrlr;
+
+/* One command slot: cid == index into nvd_qpair.trackers. */
+struct tracker {
+	nvd_cmd_cb cb;			/* NULL: nobody waits any more */
+	void *cb_arg;
+	uint16_t cid;
+	bool active;
+	struct prp_list_page *prp;	/* this tracker's list pages */
+};
+
+struct nvd_qpair {
+	struct nvd_ctrlr *ctrlr;
+	uint16_t qid;			/* 0 = admin */
+	struct sq_ring sq;
+	struct cq_ring cq;
+	volatile uint32_t *sq_db;
+	volatile uint32_t *cq_db;
+	void *sq_mem;
+	void *cq_mem;
+	uint64_t sq_bus;
+	uint64_t cq_bus;
+
+	struct tracker *trackers;
+	uint32_t ntrackers;		/* size - 1: what the SQ can hold */
+	uint16_t *free_cids;		/* stack of free tracker indices */
+	uint32_t nfree;
+
+	void *prp_mem;			/* ntrackers * prp_per_tracker pages */
+	struct prp_list_page *prp_pages;
+	unsigned prp_per_tracker;
+
+	uint32_t empty_polls;
+	bool failed;			/* completions can no longer arrive */
+	bool on_device;			/* created with admin commands */
+};
+
+struct nvd_ns {
+	struct nvd_ctrlr *ctrlr;
+	uint32_t nsid;
+	uint32_t sector_size;
+	uint64_t num_sectors;
+	uint32_t md_size;		/* metadata bytes per LBA of the active format */
+	uint32_t max_io_sectors;
+	bool io_supported;
+	struct nvme_id_ns id;
+};
+
+struct nvd_ctrlr {
+	struct transport *t;
+	volatile uint8_t *bar;
+	struct nvd_ctrlr_opts opts;
+	struct nvd_ctrlr_info info;
+	uint64_t cap;
+	uint32_t ready_timeout_ms;	/* CAP.TO */
+	uint32_t max_xfer;		/* effective: MDTS or NVD_MAX_XFER_CAP */
+
+	struct dma_pool dma;
+	pthread_mutex_t admin_lock;
+	struct nvd_qpair adminq;
+	void *id_buf;			/* 4 KiB DMA scratch for Identify */
+	struct nvme_id_ctrl id;
+
+	struct nvd_ns *ns;		/* active namespaces, ascending nsid */
+	uint32_t num_ns;
+
+	struct nvd_qpair **ioq;		/* [1..num_io_queues] by qid */
+	int failed;			/* atomic: controller is gone */
+	bool enabled;
+};
+
+/* ---- error.c ---------------------------------------------------------- */
+/* Record words for the thread's last failure (read by nvd_last_error()). */
+void set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void clear_detail(void);
+/* Debug trace to stderr when NVDIRECT_DEBUG is set. */
+void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- ctrlr.c ---------------------------------------------------------- */
+/* Set up @c over an open transport: reads CAP/VS, no other device access. */
+int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t,
+		    const struct nvd_ctrlr_opts *opts);
+void ctrlr_destruct(struct nvd_ctrlr *c);
+/* nvd_ctrlr_attach() over any transport. */
+int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
+			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr);
+/* false (and the controller marked failed) when CSTS reads all ones. */
+bool ctrlr_check_alive(struct nvd_ctrlr *c);
+void ctrlr_mark_failed(struct nvd_ctrlr *c);
+static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
+{
+	return __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) != 0;
+}
+uint64_t now_ms(void);
+
+/* ---- admin.c ---------------------------------------------------------- */
+/*
+ * Submit @cmd on the admin queue and poll until it completes or
+ * @timeout_ms passes.  @buf (DMA memory, may be NULL) gets PRPs.  Returns 0,
+ * -EIO with *cpl holding the failed status, -ETIMEDOUT or -ENXIO; @what
+ * names the command in the error detail.
+ */
+int admin_sync(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+	       uint32_t timeout_ms, const char *what, struct nvd_cpl *cpl);
+int admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *out);
+int admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted);
+int admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q);
+int admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q);
+int admin_delete_io_sq(struct nvd_ctrlr *c, uint16_t qid);
+int admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid);
+
+/* ---- qpair.c ---------------------------------------------------------- */
+/* Rings, trackers and PRP pages in DMA memory; no commands are sent. */
+int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
+		    uint32_t qsize, uint32_t max_xfer);
+void qpair_destruct(struct nvd_qpair *q);
+/* A free tracker or NULL when the queue is full. */
+struct tracker *qpair_get_tracker(struct nvd_qpair *q);
+void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr);
+/* PRPs for @buf into @cmd using @tr's list pages. */
+int qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		   void *buf, size_t len);
+/* Place @cmd (cid filled in here) and ring the SQ doorbell. */
+void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		  nvd_cmd_cb cb, void *cb_arg);
+int qpair_poll(struct nvd_qpair *q, uint32_t max);
+/* Complete everything outstanding with an aborted status. */
+void qpair_abort_all(struct nvd_qpair *q);
+uint32_t qpair_outstanding(const struct nvd_qpair *q);
+
+/* ---- ns.c ------------------------------------------------------------- */
+/* Identify the active namespaces into c->ns. */
+int ctrlr_scan_namespaces(struct nvd_ctrlr *c);
+void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
+		  const struct nvme_id_ns *id);
+
+/* ---- sysfs.c ---------------------------------------------------------- */
+/* "00:03.0" or "0000:00:03.0" into "0000:00:03.0"; -EINVAL if malformed. */
+int bdf_normalize(const char *in, char out[NVD_BDF_LEN]);
+/* nvd_list_bound() over any directory (tests point it elsewhere). */
+int list_bound_in(const char *dir, char (*bdfs)[NVD_BDF_LEN], int max);
+
+#endif /* NVD_INTERNAL_H */

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Namespaces: discovery (Identify active namespace list, then Identify
+ * Namespace for each), their geometry, and NVM read/write submission with
+ * argument checks done before anything reaches the queue.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Fallback for controllers without CNS 02h (before NVMe 1.1): probe 1..NN. */
+#define NS_PROBE_MAX	1024u
+
+void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
+		  const struct nvme_id_ns *id)
+{
+	unsigned fmt = nvme_flbas_index(id->flbas);
+	const struct nvme_lbaf *lbaf;
+	uint32_t max;
+
+	memset(ns, 0, sizeof(*ns));
+	ns->ctrlr = c;
+	ns->nsid = nsid;
+	ns->id = *id;
+	ns->num_sectors = id->nsze;
+
+	if (fmt > id->nlbaf || fmt >= 64)
+		return;			/* no valid format: listed, not usable */
+	lbaf = &id->lbaf[fmt];
+	if (lbaf->lbads < 9 || lbaf->lbads > 30)
+		return;
+	ns->sector_size = 1u << lbaf->lbads;
+	ns->md_size = lbaf->ms;
+	/* metadata (separate or interleaved) is not supported yet */
+	ns->io_supported = ns->md_size == 0;
+
+	max = c->max_xfer / ns->sector_size;
+	ns->max_io_sectors = max < NVD_MAX_NLB ? max : NVD_MAX_NLB;
+	if (ns->max_io_sectors == 0)
+		ns->io_supported = false;
+}
+
+static int add_nsid(uint32_t **ids, uint32_t *n, uint32_t *cap, uint32_t nsid)
+{
+	uint32_t *grown;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*ids, *cap * sizeof(**ids));
+		if (!grown)
+			return -ENOMEM;
+		*ids = grown;
+	}
+	(*ids)[(*n)++] = nsid;
+	return 0;
+}
+
+/* Base 2.0 §5.17: CNS 02h lists up to 1024 active NSIDs above the given one. */
+static int list_active(struct nvd_ctrlr *c, uint32_t *page, uint32_t **ids, uint32_t *n,
+		       uint32_t *cap)
+{
+	uint32_t start = 0, i, pages = c->info.nn / NVME_NS_LIST_ENTRIES + 2;
+	int err;
+
+	while (pages--) {
+		err = admin_identify(c, NVME_CNS_ACTIVE_NS_LIST, start, page);
+		if (err)
+			return err;
+		for (i = 0; i < NVME_NS_LIST_ENTRIES && page[i]; i++) {
+			if (page[i] <= start)
+				continue;	/* the list is ascending; ignore junk */
+			err = add_nsid(ids, n, cap, page[i]);
+			if (err)
+				return err;
+			start = page[i];
+		}
+		if (i < NVME_NS_LIST_ENTRIES)
+			return 0;
+	}
+	return 0;
+}
+
+int ctrlr_scan_namespaces(struct nvd_ctrlr *c)
+{
+	uint32_t *page, *ids = NULL, n = 0, cap = 0, i, nsid;
+	struct nvme_id_ns *id;
+	int err;
+
+	page = malloc(NVME_IDENTIFY_SIZE);
+	id = malloc(sizeof(*id));
+	if (!page || !id) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	err = list_active(c, page, &ids, &n, &cap);
+	if (err == -EIO) {
+		dbg("%s: no active namespace list (%s); probing 1..%u", c->info.bdf,
+		    nvd_last_error(), c->info.nn);
+		clear_detail();
+		n = 0;
+		for (nsid = 1; nsid <= c->info.nn && nsid <= NS_PROBE_MAX; nsid++) {
+			err = admin_identify(c, NVME_CNS_NS, nsid, id);
+			if (err == -EIO)
+				continue;
+			if (err)
+				goto out;
+			if (id->ncap && (err = add_nsid(&ids, &n, &cap, nsid)))
+				goto out;
+		}
+		err = 0;
+	}
+	if (err)
+		goto out;
+
+	c->ns = calloc(n ? n : 1, sizeof(*c->ns));
+	if (!c->ns) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		err = admin_identify(c, NVME_CNS_NS, ids[i], id);
+		if (err)
+			goto out;
+		ns_construct(&c->ns[c->num_ns++], c, ids[i], id);
+		dbg("%s: namespace %u: %llu x %u bytes, md %u, io %d", c->info.bdf, ids[i],
+		    (unsigned long long)c->ns[c->num_ns - 1].num_sectors,
+		    c->ns[c->num_ns - 1].sector_size, c->ns[c->num_ns - 1].md_size,
+		    c->ns[c->num_ns - 1].io_supported);
+	}
+out:
+	free(ids);
+	free(id);
+	free(page);
+	return err;
+}
+
+/* ---- public: lookup and geometry -------------------------------------- */
+
+NVD_EXPORT uint32_t nvd_ctrlr_first_ns(const struct nvd_ctrlr *ctrlr)
+{
+	return ctrlr && ctrlr->num_ns ? ctrlr->ns[0].nsid : 0;
+}
+
+NVD_EXPORT uint32_t nvd_ctrlr_next_ns(const struct nvd_ctrlr *ctrlr, uint32_t prev_nsid)
+{
+	uint32_t i;
+
+	for (i = 0; ctrlr && i < ctrlr->num_ns; i++)
+		if (ctrlr->ns[i].nsid > prev_nsid)
+			return ctrlr->ns[i].nsid;
+	return 0;
+}
+
+NVD_EXPORT struct nvd_ns *nvd_ctrlr_get_ns(struct nvd_ctrlr *ctrlr, uint32_t nsid)
+{
+	uint32_t lo = 0, hi, mid;
+
+	if (!ctrlr)
+		return NULL;
+	hi = ctrlr->num_ns;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ctrlr->ns[mid].nsid == nsid)
+			return &ctrlr->ns[mid];
+		if (ctrlr->ns[mid].nsid < nsid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+NVD_EXPORT uint32_t nvd_ns_get_id(const struct nvd_ns *ns)
+{
+	return ns ? ns->nsid : 0;
+}
+
+NVD_EXPORT uint32_t nvd_ns_get_sector_size(const struct nvd_ns *ns)
+{
+	return ns ? ns->sector_size : 0;
+}
+
+NVD_EXPORT uint64_t nvd_ns_get_num_sectors(const struct nvd_ns *ns)
+{
+	return ns ? ns->num_sectors : 0;
+}
+
+NVD_EXPORT uint64_t nvd_ns_get_size(const struct nvd_ns *ns)
+{
+	return ns ? ns->num_sectors * ns->sector_size : 0;
+}
+
+NVD_EXPORT uint32_t nvd_ns_get_max_io_sectors(const struct nvd_ns *ns)
+{
+	return ns ? ns->max_io_sectors : 0;
+}
+
+NVD_EXPORT uint32_t nvd_ns_get_md_size(const struct nvd_ns *ns)
+{
+	return ns ? ns->md_size : 0;
+}
+
+NVD_EXPORT int nvd_ns_is_io_supported(const struct nvd_ns *ns)
+{
+	return ns ? ns->io_supported : 0;
+}
+
+NVD_EXPORT const void *nvd_ns_identify_data(const struct nvd_ns *ns)
+{
+	return ns ? &ns->id : NULL;
+}
+
+/* ---- public: read and write ------------------------------------------- */
+
+static int ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf,
+		 uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
+{
+	struct nvme_cmd cmd;
+	struct tracker *tr;
+	size_t len;
+	int err;
+
+	clear_detail();
+	if (!ns || !q || !buf || q->ctrlr != ns->ctrlr || q->qid == 0)
+		return -EINVAL;
+	if (q->failed || ctrlr_is_failed(q->ctrlr))
+		return -ENXIO;
+	if (!ns->io_supported) {
+		set_detail("namespace %u: I/O needs a format without metadata (this one has %u bytes per LBA)",
+			   ns->nsid, ns->md_size);
+		return -EOPNOTSUPP;
+	}
+	if (flags & ~(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)) {
+		set_detail("unknown I/O flags 0x%x", flags & ~(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY));
+		return -EINVAL;
+	}
+	if (count == 0) {
+		set_detail("LBA count is 0");
+		return -EINVAL;
+	}
+	if (count > ns->max_io_sectors) {
+		set_detail("%u LBAs (%llu bytes) exceed the transfer limit of %u LBAs (%llu bytes)",
+			   count, (unsigned long long)count * ns->sector_size, ns->max_io_sectors,
+			   (unsigned long long)ns->max_io_sectors * ns->sector_size);
+		return -EINVAL;
+	}
+	if (lba >= ns->num_sectors || count > ns->num_sectors - lba) {
+		set_detail("LBAs %llu..%llu are past the end of namespace %u (%llu LBAs)",
+			   (unsigned long long)lba, (unsigned long long)lba + count - 1, ns->nsid,
+			   (unsigned long long)ns->num_sectors);
+		return -EINVAL;
+	}
+	len = (size_t)count * ns->sector_size;
+	if (dma_pool_check_range(&q->ctrlr->dma, buf, len)) {
+		set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc", buf, len);
+		return -EINVAL;
+	}
+
+	tr = qpair_get_tracker(q);
+	if (!tr)
+		return -EAGAIN;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = opc;
+	cmd.nsid = ns->nsid;
+	cmd.cdw10 = (uint32_t)lba;
+	cmd.cdw11 = (uint32_t)(lba >> 32);
+	cmd.cdw12 = (count - 1) | flags;	/* NLB is 0-based */
+	err = qpair_map_data(q, tr, &cmd, buf, len);
+	if (err) {
+		qpair_put_tracker(q, tr);
+		set_detail("cannot describe the %zu-byte buffer with PRPs", len);
+		return err == -E2BIG ? -EINVAL : err;
+	}
+	qpair_submit(q, tr, &cmd, cb, cb_arg);
+	return 0;
+}
+
+NVD_EXPORT int nvd_ns_read(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
+			   uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+			   uint32_t flags)
+{
+	return ns_rw(ns, qpair, NVME_CMD_READ, buf, lba, count, cb, cb_arg, flags);
+}
+
+NVD_EXPORT int nvd_ns_write(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
+			    uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+			    uint32_t flags)
+{
+	return ns_rw(ns, qpair, NVME_CMD_WRITE, buf, lba, count, cb, cb_arg, flags);
+}

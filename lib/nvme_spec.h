@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NVMe wire structures and register layout used by libnvdirect.
+ *
+ * Everything here is data defined by the NVM Express Base Specification 2.0
+ * (and the NVM Command Set Specification 1.0 for read/write and the
+ * namespace format).  Sizes and the offsets we rely on are checked at build
+ * time; only the fields the library or its tools read are named, the rest
+ * are reserved spans so offsets stay honest.
+ */
+#ifndef NVD_NVME_SPEC_H
+#define NVD_NVME_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nvdirect.h>
+
+/* The host memory page size we configure (CC.MPS = 0). */
+#define NVME_PAGE_SHIFT		12
+#define NVME_PAGE_SIZE		(1u << NVME_PAGE_SHIFT)
+
+/* ---- Controller properties (Base 2.0 §3.1.3) ---------------------------- */
+
+#define NVME_REG_CAP		0x00	/* Controller Capabilities, 64 bit */
+#define NVME_REG_VS		0x08	/* Version */
+#define NVME_REG_INTMS		0x0c
+#define NVME_REG_INTMC		0x10
+#define NVME_REG_CC		0x14	/* Controller Configuration */
+#define NVME_REG_CSTS		0x1c	/* Controller Status */
+#define NVME_REG_AQA		0x24	/* Admin Queue Attributes */
+#define NVME_REG_ASQ		0x28	/* Admin SQ base, 64 bit */
+#define NVME_REG_ACQ		0x30	/* Admin CQ base, 64 bit */
+#define NVME_REG_DBS		0x1000	/* first doorbell (PCIe transport) */
+
+/* CAP: Controller Capabilities */
+#define NVME_CAP_MQES(cap)	((uint32_t)((cap) & 0xffff))		/* 0-based */
+#define NVME_CAP_CQR(cap)	((uint32_t)(((cap) >> 16) & 0x1))
+#define NVME_CAP_TO(cap)	((uint32_t)(((cap) >> 24) & 0xff))	/* 500 ms units */
+#define NVME_CAP_DSTRD(cap)	((uint32_t)(((cap) >> 32) & 0xf))
+#define NVME_CAP_CSS(cap)	((uint32_t)(((cap) >> 37) & 0xff))
+#define NVME_CAP_MPSMIN(cap)	((uint32_t)(((cap) >> 48) & 0xf))	/* 2^(12+n) */
+#define NVME_CAP_MPSMAX(cap)	((uint32_t)(((cap) >> 52) & 0xf))
+#define NVME_CAP_CSS_NVM	(1u << 0)
+
+/* CC: Controller Configuration */
+#define NVME_CC_EN		(1u << 0)
+#define NVME_CC_CSS_NVM		(0u << 4)
+#define NVME_CC_MPS(n)		((uint32_t)(n) << 7)
+#define NVME_CC_AMS_RR		(0u << 11)
+#define NVME_CC_SHN_MASK	(3u << 14)
+#define NVME_CC_SHN_NORMAL	(1u << 14)
+#define NVME_CC_IOSQES(n)	((uint32_t)(n) << 16)
+#define NVME_CC_IOCQES(n)	((uint32_t)(n) << 20)
+
+/* CSTS: Controller Status */
+#define NVME_CSTS_RDY		(1u << 0)
+#define NVME_CSTS_CFS		(1u << 1)
+#define NVME_CSTS_SHST_MASK	(3u << 2)
+#define NVME_CSTS_SHST_DONE	(2u << 2)
+/* A read of a removed PCIe device returns all ones. */
+#define NVME_REG_GONE		0xffffffffu
+
+/* AQA: both sizes 0-based, 12 bits each. */
+#define NVME_AQA(sqs, cqs)	((((uint32_t)(cqs) - 1) << 16) | ((uint32_t)(sqs) - 1))
+#define NVME_AQ_MAX_ENTRIES	4096
+
+/* ---- Submission and completion queue entries -------------------------- */
+
+/* Base 2.0 §3.3.3.1, Figures 86-87: Common Command Format */
+struct nvme_cmd {
+	uint8_t opc;
+	uint8_t flags;		/* FUSE 1:0, PSDT 7:6 (0 = PRPs) */
+	uint16_t cid;
+	uint32_t nsid;
+	uint32_t cdw2;
+	uint32_t cdw3;
+	uint64_t mptr;
+	uint64_t prp1;
+	uint64_t prp2;
+	uint32_t cdw10;
+	uint32_t cdw11;
+	uint32_t cdw12;
+	uint32_t cdw13;
+	uint32_t cdw14;
+	uint32_t cdw15;
+};
+_Static_assert(sizeof(struct nvme_cmd) == 64, "SQ entry is 64 bytes");
+_Static_assert(offsetof(struct nvme_cmd, prp1) == 24, "PRP1 at byte 24");
+_Static_assert(offsetof(struct nvme_cmd, cdw10) == 40, "CDW10 at byte 40");
+#define NVME_SQES_LOG2		6
+
+/* Base 2.0 §3.3.3.2, Figure 89: the CQE is struct nvd_cpl (public). */
+_Static_assert(sizeof(struct nvd_cpl) == 16, "CQ entry is 16 bytes");
+_Static_assert(offsetof(struct nvd_cpl, sqhd) == 8, "SQHD in dword 2");
+_Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
+#define NVME_CQES_LOG2		4
+#define NVME_CPL_PHASE		0x1u
+#define NVME_CPL_DNR		(1u << 15)
+#define NVME_STATUS(sct, sc)	((uint16_t)((((sct) & 0x7) << 9) | (((sc) & 0xff) << 1)))
+
+/* Status Code Types (Base 2.0 Figure 93) and codes the library itself uses. */
+#define NVME_SCT_GENERIC	0x0
+#define NVME_SCT_CMD_SPECIFIC	0x1
+#define NVME_SCT_MEDIA		0x2
+#define NVME_SCT_PATH		0x3
+#define NVME_SCT_VENDOR		0x7
+#define NVME_SC_SUCCESS		0x00
+#define NVME_SC_INVALID_FIELD	0x02
+#define NVME_SC_ABORT_REQUESTED	0x07
+
+/* ---- Opcodes ---------------------------------------------------------- */
+
+/* Admin Command Set opcodes (Base 2.0 §5) */
+#define NVME_ADM_DELETE_SQ	0x00
+#define NVME_ADM_CREATE_SQ	0x01
+#define NVME_ADM_DELETE_CQ	0x04
+#define NVME_ADM_CREATE_CQ	0x05
+#define NVME_ADM_IDENTIFY	0x06
+#define NVME_ADM_SET_FEATURES	0x09
+
+/* NVM Command Set 1.0 opcodes */
+#define NVME_CMD_WRITE		0x01
+#define NVME_CMD_READ		0x02
+
+/* Create I/O Completion/Submission Queue CDW11 */
+#define NVME_QUEUE_PC		(1u << 0)	/* physically contiguous */
+#define NVME_CQ_IEN		(1u << 1)
+
+/* Identify CNS values (Base 2.0 §5.17, Figure 273) */
+#define NVME_CNS_NS		0x00
+#define NVME_CNS_CTRLR		0x01
+#define NVME_CNS_ACTIVE_NS_LIST	0x02
+#define NVME_IDENTIFY_SIZE	4096
+#define NVME_NS_LIST_ENTRIES	1024
+
+/* Feature identifiers (Base 2.0, Set Features: Number of Queues) */
+#define NVME_FEAT_NUM_QUEUES	0x07
+
+/* Read/Write CDW12 (NVM Command Set 1.0, Read and Write commands) */
+#define NVME_RW_FUA		(1u << 30)
+#define NVME_RW_LR		(1u << 31)
+_Static_assert(NVD_IO_FLAG_FUA == NVME_RW_FUA && NVD_IO_FLAG_LIMITED_RETRY == NVME_RW_LR,
+	       "public I/O flags are the CDW12 bits");
+
+/* ---- Identify data structures ----------------------------------------- */
+
+/* Base 2.0 §5.17, Figure 275: Identify Controller data structure (CNS 01h) */
+struct nvme_id_ctrl {
+	uint16_t vid;
+	uint16_t ssvid;
+	char sn[20];
+	char mn[40];
+	char fr[8];
+	uint8_t rab;
+	uint8_t ieee[3];
+	uint8_t cmic;
+	uint8_t mdts;		/* 2^n units of CAP.MPSMIN pages, 0 = no limit */
+	uint16_t cntlid;
+	uint32_t ver;
+	uint32_t rtd3r;		/* microseconds */
+	uint32_t rtd3e;		/* microseconds */
+	uint32_t oaes;
+	uint32_t ctratt;
+	uint16_t rrls;
+	uint8_t rsvd102[9];
+	uint8_t cntrltype;
+	uint8_t fguid[16];
+	uint16_t crdt[3];
+	uint8_t rsvd134[122];
+	uint16_t oacs;		/* byte 256: admin command set attributes */
+	uint8_t acl;
+	uint8_t aerl;
+	uint8_t frmw;
+	uint8_t lpa;
+	uint8_t elpe;
+	uint8_t npss;
+	uint8_t avscc;
+	uint8_t apsta;
+	uint16_t wctemp;
+	uint16_t cctemp;
+	uint8_t rsvd270[242];
+	uint8_t sqes;		/* byte 512: NVM command set attributes */
+	uint8_t cqes;
+	uint16_t maxcmd;
+	uint32_t nn;
+	uint16_t oncs;
+	uint16_t fuses;
+	uint8_t fna;
+	uint8_t vwc;
+	uint16_t awun;
+	uint16_t awupf;
+	uint8_t icsvscc;
+	uint8_t nwpc;
+	uint16_t acwu;
+	uint16_t ocfs;
+	uint32_t sgls;
+	uint32_t mnan;
+	uint8_t rsvd544[224];
+	char subnqn[256];
+	uint8_t rsvd1024[1024];
+	uint8_t psd[32][32];	/* power state descriptors */
+	uint8_t vs[1024];
+};
+_Static_assert(sizeof(struct nvme_id_ctrl) == 4096, "Identify Controller is 4096 bytes");
+_Static_assert(offsetof(struct nvme_id_ctrl, mn) == 24, "MN at byte 24");
+_Static_assert(offsetof(struct nvme_id_ctrl, fr) == 64, "FR at byte 64");
+_Static_assert(offsetof(struct nvme_id_ctrl, mdts) == 77, "MDTS at byte 77");
+_Static_assert(offsetof(struct nvme_id_ctrl, ver) == 80, "VER at byte 80");
+_Static_assert(offsetof(struct nvme_id_ctrl, rtd3e) == 88, "RTD3E at byte 88");
+_Static_assert(offsetof(struct nvme_id_ctrl, cntrltype) == 111, "CNTRLTYPE at byte 111");
+_Static_assert(offsetof(struct nvme_id_ctrl, oacs) == 256, "OACS at byte 256");
+_Static_assert(offsetof(struct nvme_id_ctrl, sqes) == 512, "SQES at byte 512");
+_Static_assert(offsetof(struct nvme_id_ctrl, nn) == 516, "NN at byte 516");
+_Static_assert(offsetof(struct nvme_id_ctrl, sgls) == 536, "SGLS at byte 536");
+_Static_assert(offsetof(struct nvme_id_ctrl, subnqn) == 768, "SUBNQN at byte 768");
+_Static_assert(offsetof(struct nvme_id_ctrl, psd) == 2048, "PSD0 at byte 2048");
+
+/* NVM Command Set 1.0, LBA Format Data Structure */
+struct nvme_lbaf {
+	uint16_t ms;		/* metadata bytes per LBA */
+	uint8_t lbads;		/* LBA data size, 2^n bytes */
+	uint8_t rp;		/* relative performance, bits 1:0 */
+};
+_Static_assert(sizeof(struct nvme_lbaf) == 4, "LBA format is 4 bytes");
+
+/* NVM Command Set 1.0, Identify Namespace data structure (CNS 00h) */
+struct nvme_id_ns {
+	uint64_t nsze;		/* LBAs */
+	uint64_t ncap;
+	uint64_t nuse;
+	uint8_t nsfeat;
+	uint8_t nlbaf;		/* 0-based count of LBA formats */
+	uint8_t flbas;		/* 3:0 format index low, 4 extended LBA, 6:5 index high */
+	uint8_t mc;
+	uint8_t dpc;
+	uint8_t dps;
+	uint8_t nmic;
+	uint8_t rescap;
+	uint8_t fpi;
+	uint8_t dlfeat;
+	uint16_t nawun;
+	uint16_t nawupf;
+	uint16_t nacwu;
+	uint16_t nabsn;
+	uint16_t nabo;
+	uint16_t nabspf;
+	uint16_t noiob;
+	uint8_t nvmcap[16];
+	uint16_t npwg;
+	uint16_t npwa;
+	uint16_t npdg;
+	uint16_t npda;
+	uint16_t nows;
+	uint8_t rsvd74[18];
+	uint32_t anagrpid;
+	uint8_t rsvd96[3];
+	uint8_t nsattr;
+	uint16_t nvmsetid;
+	uint16_t endgid;
+	uint8_t nguid[16];
+	uint8_t eui64[8];
+	struct nvme_lbaf lbaf[64];
+	uint8_t vs[3712];
+};
+_Static_assert(sizeof(struct nvme_id_ns) == 4096, "Identify Namespace is 4096 bytes");
+_Static_assert(offsetof(struct nvme_id_ns, flbas) == 26, "FLBAS at byte 26");
+_Static_assert(offsetof(struct nvme_id_ns, nvmcap) == 48, "NVMCAP at byte 48");
+_Static_assert(offsetof(struct nvme_id_ns, nguid) == 104, "NGUID at byte 104");
+_Static_assert(offsetof(struct nvme_id_ns, lbaf) == 128, "LBAF0 at byte 128");
+
+/* FLBAS bits 6:5 extend the format index when more than 16 formats exist. */
+static inline unsigned nvme_flbas_index(uint8_t flbas)
+{
+	return (flbas & 0xfu) | (((flbas >> 5) & 0x3u) << 4);
+}
+
+#endif /* NVD_NVME_SPEC_H */

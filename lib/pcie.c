@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PCIe transport: a controller bound to nvdirect.ko, reached through
+ * /dev/nvdirectN.  The module hands out everything by ioctl (BAR0 mmap
+ * offset, DMA regions with their bus addresses and mmap offsets); this file
+ * never computes an offset itself.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "uapi/nvdirect.h"
+
+#define CLASS_DIR	"/sys/class/nvdirect"
+
+struct pcie_transport {
+	struct transport base;
+	int fd;
+	void *bar_map;
+	size_t bar_len;
+};
+
+static struct pcie_transport *to_pcie(struct transport *t)
+{
+	return (struct pcie_transport *)t;
+}
+
+/* /dev/nvdirectN for @bdf: the class device whose "device" link ends in it. */
+static int find_devnode(const char *bdf, char *path, size_t len)
+{
+	char link[512], target[512], devdir[64];
+	struct dirent *de;
+	const char *base;
+	ssize_t n;
+	DIR *d;
+
+	d = opendir(CLASS_DIR);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(link, sizeof(link), CLASS_DIR "/%s/device", de->d_name);
+			n = readlink(link, target, sizeof(target) - 1);
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			base = strrchr(target, '/');
+			base = base ? base + 1 : target;
+			if (strcmp(base, bdf) == 0) {
+				snprintf(path, len, "/dev/%.24s", de->d_name);
+				closedir(d);
+				return 0;
+			}
+		}
+		closedir(d);
+	}
+
+	snprintf(devdir, sizeof(devdir), "/sys/bus/pci/devices/%s", bdf);
+	if (access(devdir, F_OK)) {
+		set_detail("there is no PCI function %s", bdf);
+		return -ENODEV;
+	}
+	set_detail("%s is not bound to nvdirect", bdf);
+	return -ENOENT;
+}
+
+static int open_devnode(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case EBUSY:
+		set_detail("%s is open in another process", path);
+		return -EBUSY;
+	case EPERM:
+	case EACCES:
+		set_detail("opening %s needs CAP_SYS_RAWIO", path);
+		return -EPERM;
+	case ENOENT:
+		set_detail("%s does not exist (is udev running?)", path);
+		return -ENOENT;
+	case ENODEV:
+	case ENXIO:
+		return -ENXIO;
+	default:
+		set_detail("open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+}
+
+static int pcie_open(const char *bdf, struct transport **out)
+{
+	struct nvdirect_info info = { .argsz = sizeof(info) };
+	struct pcie_transport *p;
+	char path[32];
+	int err;
+
+	err = find_devnode(bdf, path, sizeof(path));
+	if (err)
+		return err;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->fd = open_devnode(path);
+	if (p->fd < 0) {
+		err = p->fd;
+		goto err_free;
+	}
+
+	if (ioctl(p->fd, NVDIRECT_GET_INFO, &info)) {
+		int e = errno;
+
+		set_detail("NVDIRECT_GET_INFO on %s: %s", path, strerror(e));
+		if (e == ENODEV)
+			err = -ENXIO;
+		else if (e == ENOTTY || e == EINVAL)
+			err = -EPROTO;	/* not our module, or another ABI */
+		else
+			err = -e;
+		goto err_close;
+	}
+	if (info.abi_version != NVDIRECT_ABI_VERSION) {
+		set_detail("nvdirect.ko speaks ABI %u, the library ABI %u",
+			   info.abi_version, NVDIRECT_ABI_VERSION);
+		err = -EPROTO;
+		goto err_close;
+	}
+	if (info.bar0_size < NVME_REG_DBS + 8) {
+		set_detail("BAR0 of %s is only %llu bytes", bdf,
+			   (unsigned long long)info.bar0_size);
+		err = -EIO;
+		goto err_close;
+	}
+
+	p->bar_len = info.bar0_size;
+	p->bar_map = mmap(NULL, p->bar_len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd,
+			  (off_t)info.bar0_offset);
+	if (p->bar_map == MAP_FAILED) {
+		err = -errno;
+		set_detail("mapping BAR0 of %s: %s", bdf, strerror(errno));
+		goto err_close;
+	}
+
+	p->base.ops = &pcie_transport_ops;
+	p->base.bar = p->bar_map;
+	p->base.info.bar_size = info.bar0_size;
+	p->base.info.max_region_size = info.max_region_size;
+	p->base.info.max_dma_bytes = info.max_dma_bytes;
+	p->base.info.dma_mask = info.dma_mask;
+	p->base.info.iommu = !!(info.info_flags & NVDIRECT_INFO_IOMMU);
+	snprintf(p->base.info.devpath, sizeof(p->base.info.devpath), "%s", path);
+	dbg("%s: %s bar0 %llu bytes, region <= %llu, dma cap %llu, iommu %d", bdf, path,
+	    (unsigned long long)info.bar0_size, (unsigned long long)info.max_region_size,
+	    (unsigned long long)info.max_dma_bytes, p->base.info.iommu);
+	*out = &p->base;
+	return 0;
+
+err_close:
+	close(p->fd);
+err_free:
+	free(p);
+	return err;
+}
+
+static void pcie_close(struct transport *t)
+{
+	struct pcie_transport *p = to_pcie(t);
+
+	munmap(p->bar_map, p->bar_len);
+	/* the module disables the controller and frees what is left */
+	close(p->fd);
+	free(p);
+}
+
+static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+{
+	struct pcie_transport *p = to_pcie(t);
+	struct nvdirect_dma_alloc req = { .argsz = sizeof(req), .size = size };
+	struct nvdirect_dma_free rel = { .argsz = sizeof(rel) };
+	void *va;
+	int err;
+
+	if (ioctl(p->fd, NVDIRECT_DMA_ALLOC, &req)) {
+		switch (errno) {
+		case ENOSPC:
+			set_detail("the module's limit of %llu bytes of DMA memory per open is reached",
+				   (unsigned long long)t->info.max_dma_bytes);
+			return -ENOMEM;
+		case ENODEV:
+			return -ENXIO;
+		default:
+			set_detail("NVDIRECT_DMA_ALLOC of %zu bytes: %s", size, strerror(errno));
+			return -errno;
+		}
+	}
+
+	va = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, p->fd,
+		  (off_t)req.mmap_offset);
+	if (va == MAP_FAILED) {
+		err = -errno;
+		set_detail("mapping a %zu-byte DMA region: %s", size, strerror(errno));
+		rel.mmap_offset = req.mmap_offset;
+		ioctl(p->fd, NVDIRECT_DMA_FREE, &rel);
+		return err;
+	}
+	r->vaddr = va;
+	r->bus_addr = req.bus_addr;
+	r->size = size;
+	r->handle = req.mmap_offset;
+	return 0;
+}
+
+static void pcie_dma_unmap(struct transport *t, struct dma_region *r)
+{
+	struct pcie_transport *p = to_pcie(t);
+	struct nvdirect_dma_free rel = { .argsz = sizeof(rel), .mmap_offset = r->handle };
+
+	/* swap the device mapping for a reservation, atomically */
+	mmap(r->vaddr, r->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+	     -1, 0);
+	/* after hot unplug this fails with ENODEV; the module frees on close */
+	ioctl(p->fd, NVDIRECT_DMA_FREE, &rel);
+}
+
+const struct transport_ops pcie_transport_ops = {
+	.name = "pcie",
+	.open = pcie_open,
+	.close = pcie_close,
+	.dma_map = pcie_dma_map,
+	.dma_unmap = pcie_dma_unmap,
+};

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Queue pairs: one SQ and its CQ, command trackers, doorbells, and the
+ * completion path.  The same code runs the admin queue (qid 0) and the I/O
+ * queues; only creation and deletion of I/O queues talk to the admin queue.
+ *
+ * Command identifiers are tracker indices.  A queue of n slots has n - 1
+ * trackers: the SQ can never hold more (Base 2.0 §4.1), and since each CQ
+ * entry frees a tracker whose SQ slot the controller already consumed
+ * (SQHD), the SQ cannot fill while a tracker is free.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "regs.h"
+
+static int vtophys_cb(void *ctx, const void *vaddr, uint64_t *bus)
+{
+	return dma_pool_vtophys(ctx, vaddr, bus);
+}
+
+static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
+{
+	struct nvd_ctrlr *c = q->ctrlr;
+	size_t npages, i;
+	uint8_t *mem;
+	int err;
+
+	q->prp_per_tracker = prp_list_pages_needed(max_xfer);
+	if (!q->prp_per_tracker)
+		return 0;
+	npages = (size_t)q->ntrackers * q->prp_per_tracker;
+	q->prp_pages = calloc(npages, sizeof(*q->prp_pages));
+	if (!q->prp_pages)
+		return -ENOMEM;
+	err = dma_pool_alloc(&c->dma, npages * NVME_PAGE_SIZE, false, &q->prp_mem);
+	if (err)
+		goto err_free_pages;
+	mem = q->prp_mem;
+	for (i = 0; i < npages; i++) {
+		q->prp_pages[i].entries = (uint64_t *)(mem + i * NVME_PAGE_SIZE);
+		err = dma_pool_vtophys(&c->dma, q->prp_pages[i].entries, &q->prp_pages[i].bus);
+		if (err)
+			goto err_free_mem;
+	}
+	for (i = 0; i < q->ntrackers; i++)
+		q->trackers[i].prp = &q->prp_pages[i * q->prp_per_tracker];
+	return 0;
+
+err_free_mem:
+	dma_pool_free(&c->dma, q->prp_mem);
+	q->prp_mem = NULL;
+err_free_pages:
+	free(q->prp_pages);
+	q->prp_pages = NULL;
+	return err;
+}
+
+int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
+		    uint32_t qsize, uint32_t max_xfer)
+{
+	uint32_t dstrd = NVME_CAP_DSTRD(c->cap);
+	uint32_t i;
+	int err;
+
+	memset(q, 0, sizeof(*q));
+	q->ctrlr = c;
+	q->qid = qid;
+	if (qsize < 2 || qsize > 65536)
+		return -EINVAL;
+	if (doorbell_offset(qid, true, dstrd) + 4 > c->t->info.bar_size) {
+		set_detail("queue %u's doorbell lies outside the %llu-byte BAR", qid,
+			   (unsigned long long)c->t->info.bar_size);
+		return -EINVAL;
+	}
+
+	err = dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvme_cmd), true, &q->sq_mem);
+	if (err)
+		return err;
+	err = dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvd_cpl), true, &q->cq_mem);
+	if (err)
+		goto err_free_sq;
+	dma_pool_vtophys(&c->dma, q->sq_mem, &q->sq_bus);
+	dma_pool_vtophys(&c->dma, q->cq_mem, &q->cq_bus);
+
+	q->ntrackers = qsize - 1;
+	q->trackers = calloc(q->ntrackers, sizeof(*q->trackers));
+	q->free_cids = calloc(q->ntrackers, sizeof(*q->free_cids));
+	if (!q->trackers || !q->free_cids) {
+		err = -ENOMEM;
+		goto err_free_trackers;
+	}
+	for (i = 0; i < q->ntrackers; i++) {
+		q->trackers[i].cid = (uint16_t)i;
+		/* stack: lowest cid on top */
+		q->free_cids[i] = (uint16_t)(q->ntrackers - 1 - i);
+	}
+	q->nfree = q->ntrackers;
+
+	err = alloc_prp_pages(q, max_xfer);
+	if (err)
+		goto err_free_trackers;
+
+	sq_ring_init(&q->sq, q->sq_mem, qsize);
+	cq_ring_init(&q->cq, q->cq_mem, qsize);
+	q->sq_db = (volatile uint32_t *)(c->bar + doorbell_offset(qid, false, dstrd));
+	q->cq_db = (volatile uint32_t *)(c->bar + doorbell_offset(qid, true, dstrd));
+	return 0;
+
+err_free_trackers:
+	free(q->free_cids);
+	free(q->trackers);
+	dma_pool_free(&c->dma, q->cq_mem);
+err_free_sq:
+	dma_pool_free(&c->dma, q->sq_mem);
+	memset(q, 0, sizeof(*q));
+	return err;
+}
+
+void qpair_destruct(struct nvd_qpair *q)
+{
+	struct nvd_ctrlr *c = q->ctrlr;
+
+	if (!q->sq_mem)
+		return;
+	if (q->prp_mem)
+		dma_pool_free(&c->dma, q->prp_mem);
+	free(q->prp_pages);
+	free(q->free_cids);
+	free(q->trackers);
+	dma_pool_free(&c->dma, q->cq_mem);
+	dma_pool_free(&c->dma, q->sq_mem);
+	memset(q, 0, sizeof(*q));
+}
+
+struct tracker *qpair_get_tracker(struct nvd_qpair *q)
+{
+	struct tracker *tr;
+
+	if (!q->nfree || sq_ring_full(&q->sq))
+		return NULL;
+	tr = &q->trackers[q->free_cids[--q->nfree]];
+	tr->active = true;
+	return tr;
+}
+
+void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr)
+{
+	tr->active = false;
+	tr->cb = NULL;
+	tr->cb_arg = NULL;
+	q->free_cids[q->nfree++] = tr->cid;
+}
+
+int qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		   void *buf, size_t len)
+{
+	return prp_build(buf, len, vtophys_cb, &q->ctrlr->dma, tr->prp, q->prp_per_tracker,
+			 &cmd->prp1, &cmd->prp2);
+}
+
+void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		  nvd_cmd_cb cb, void *cb_arg)
+{
+	tr->cb = cb;
+	tr->cb_arg = cb_arg;
+	cmd->cid = tr->cid;
+	sq_ring_push(&q->sq, cmd);
+	doorbell_write(q->sq_db, q->sq.tail);
+}
+
+uint32_t qpair_outstanding(const struct nvd_qpair *q)
+{
+	return q->ntrackers - q->nfree;
+}
+
+void qpair_abort_all(struct nvd_qpair *q)
+{
+	struct nvd_cpl cpl;
+	struct tracker *tr;
+	nvd_cmd_cb cb;
+	void *arg;
+	uint32_t i;
+
+	for (i = 0; i < q->ntrackers; i++) {
+		tr = &q->trackers[i];
+		if (!tr->active)
+			continue;
+		memset(&cpl, 0, sizeof(cpl));
+		cpl.cid = tr->cid;
+		cpl.sqid = q->qid;
+		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
+		cb = tr->cb;
+		arg = tr->cb_arg;
+		qpair_put_tracker(q, tr);
+		if (cb)
+			cb(arg, &cpl);
+	}
+}
+
+/* The controller is gone: nothing will complete, so finish it all now. */
+static int qpair_fail(struct nvd_qpair *q)
+{
+	q->failed = true;
+	qpair_abort_all(q);
+	return -ENXIO;
+}
+
+int qpair_poll(struct nvd_qpair *q, uint32_t max)
+{
+	struct nvd_cpl cpl;
+	struct tracker *tr;
+	uint32_t n = 0;
+	nvd_cmd_cb cb;
+	void *arg;
+
+	if (q->failed)
+		return -ENXIO;
+	if (ctrlr_is_failed(q->ctrlr))
+		return qpair_fail(q);
+
+	while (max == 0 || n < max) {
+		if (!cq_ring_peek(&q->cq, &cpl))
+			break;
+		cq_ring_next(&q->cq);
+		n++;
+		if (cpl.sqhd < q->sq.size)
+			q->sq.head = cpl.sqhd;
+		if (cpl.cid >= q->ntrackers || !q->trackers[cpl.cid].active) {
+			dbg("qid %u: completion for cid %u, which is not outstanding", q->qid, cpl.cid);
+			continue;
+		}
+		tr = &q->trackers[cpl.cid];
+		cb = tr->cb;
+		arg = tr->cb_arg;
+		/* free first so the callback may submit again */
+		qpair_put_tracker(q, tr);
+		if (cb)
+			cb(arg, &cpl);
+	}
+
+	if (n) {
+		doorbell_write(q->cq_db, q->cq.head);
+		q->empty_polls = 0;
+	} else if (qpair_outstanding(q) && ++q->empty_polls >= NVD_ALIVE_CHECK_POLLS) {
+		/* a removed device never completes: look at CSTS now and then */
+		q->empty_polls = 0;
+		if (!ctrlr_check_alive(q->ctrlr))
+			return qpair_fail(q);
+	}
+	return (int)n;
+}
+
+NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max)
+{
+	if (!qpair)
+		return -EINVAL;
+	return qpair_poll(qpair, max);
+}
+
+NVD_EXPORT uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair)
+{
+	return qpair ? qpair_outstanding(qpair) : 0;
+}
+
+/* ---- I/O queue pair lifetime ------------------------------------------- */
+
+static int reserve_qid(struct nvd_ctrlr *c, struct nvd_qpair *q)
+{
+	uint16_t qid;
+	int err = -ENOSPC;
+
+	pthread_mutex_lock(&c->admin_lock);
+	for (qid = 1; qid <= c->info.num_io_queues; qid++) {
+		if (!c->ioq[qid]) {
+			c->ioq[qid] = q;
+			err = qid;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	if (err < 0)
+		set_detail("all %u I/O queues granted by the controller are in use",
+			   c->info.num_io_queues);
+	return err;
+}
+
+static void release_qid(struct nvd_ctrlr *c, uint16_t qid)
+{
+	pthread_mutex_lock(&c->admin_lock);
+	c->ioq[qid] = NULL;
+	pthread_mutex_unlock(&c->admin_lock);
+}
+
+NVD_EXPORT int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
+					struct nvd_qpair **qpair)
+{
+	uint32_t max_qsize, ring_max;
+	const char *limit = "CAP.MQES";
+	struct nvd_qpair *q;
+	int qid, err;
+
+	if (!ctrlr || !qpair)
+		return -EINVAL;
+	clear_detail();
+	if (ctrlr_is_failed(ctrlr))
+		return -ENXIO;
+	if (qsize == 0)
+		qsize = ctrlr->opts.io_queue_size;
+	/* a ring is one DMA region: physically contiguous (PC=1) */
+	max_qsize = ctrlr->info.mqes;
+	ring_max = (uint32_t)(ctrlr->t->info.max_region_size / sizeof(struct nvme_cmd));
+	if (max_qsize > ring_max) {
+		max_qsize = ring_max;
+		limit = "largest DMA region";
+	}
+	if (qsize < 2 || qsize > max_qsize) {
+		set_detail("queue size %u is outside 2..%u (%s)", qsize, max_qsize, limit);
+		return -EINVAL;
+	}
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	qid = reserve_qid(ctrlr, q);
+	if (qid < 0) {
+		err = qid;
+		goto err_free;
+	}
+	err = qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
+	if (err)
+		goto err_release;
+	/* a CQ must exist before the SQ that posts to it (and outlive it) */
+	err = admin_create_io_cq(ctrlr, q);
+	if (err)
+		goto err_destruct;
+	err = admin_create_io_sq(ctrlr, q);
+	if (err)
+		goto err_delete_cq;
+	q->on_device = true;
+	*qpair = q;
+	return 0;
+
+err_delete_cq:
+	admin_delete_io_cq(ctrlr, (uint16_t)qid);
+err_destruct:
+	qpair_destruct(q);
+err_release:
+	release_qid(ctrlr, (uint16_t)qid);
+err_free:
+	free(q);
+	return err;
+}
+
+NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
+{
+	struct nvd_ctrlr *c;
+	uint16_t qid;
+	int err = 0;
+
+	if (!qpair)
+		return -EINVAL;
+	c = qpair->ctrlr;
+	qid = qpair->qid;
+	clear_detail();
+
+	if (qpair->on_device && !ctrlr_is_failed(c)) {
+		/* SQ first: its outstanding commands complete as aborted on the CQ */
+		err = admin_delete_io_sq(c, qid);
+		if (!err && !qpair->failed)
+			qpair_poll(qpair, 0);
+		if (!err)
+			err = admin_delete_io_cq(c, qid);
+	}
+	/* whatever is left will never complete */
+	qpair_abort_all(qpair);
+	if (err) {
+		/*
+		 * The controller may still own the rings: leave their DMA
+		 * memory to the pool, freed at detach after the controller
+		 * is shut down or reset.
+		 */
+		free(qpair->prp_pages);
+		free(qpair->free_cids);
+		free(qpair->trackers);
+	} else {
+		qpair_destruct(qpair);
+	}
+	release_qid(c, qid);
+	free(qpair);
+	return err;
+}

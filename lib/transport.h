@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transport ops: how the library reaches a controller's registers and gets
+ * device-visible memory.  Today's only transport is PCIe through
+ * /dev/nvdirectN (pcie.c); the unit tests plug in a fake one over plain
+ * memory.  Nothing above this header knows which one it talks to.
+ */
+#ifndef NVD_TRANSPORT_H
+#define NVD_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One kernel DMA region, mapped at vaddr. */
+struct dma_region {
+	void *vaddr;
+	uint64_t bus_addr;	/* what the device is given */
+	size_t size;		/* multiple of 4 KiB */
+	uint64_t handle;	/* transport cookie (PCIe: mmap offset) */
+};
+
+struct transport_info {
+	uint64_t bar_size;
+	uint64_t max_region_size;	/* largest single region, bytes */
+	uint64_t max_dma_bytes;		/* cap on all regions of this open */
+	uint64_t dma_mask;
+	int iommu;			/* bus addresses are IOVAs */
+	char devpath[32];		/* "/dev/nvdirect0", informational */
+};
+
+struct transport;
+
+struct transport_ops {
+	const char *name;
+	/* Open the controller at @bdf (normalised "0000:00:03.0"). */
+	int (*open)(const char *bdf, struct transport **out);
+	/* Unmap everything and release the controller.  Never fails. */
+	void (*close)(struct transport *t);
+	/*
+	 * Allocate a region of @size bytes (<= max_region_size, page
+	 * multiple) and map it exactly at @at, which the caller reserved.
+	 */
+	int (*dma_map)(struct transport *t, size_t size, void *at, struct dma_region *r);
+	/*
+	 * Release a region from dma_map.  Its range stays reserved (PROT_NONE)
+	 * so no other mapping can land there before the caller unmaps it.
+	 */
+	void (*dma_unmap)(struct transport *t, struct dma_region *r);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	struct transport_info info;
+	volatile uint8_t *bar;		/* BAR0, info.bar_size bytes */
+};
+
+extern const struct transport_ops pcie_transport_ops;
+
+#endif /* NVD_TRANSPORT_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "fake.h"
+
+static int fake_open(const char *bdf, struct transport **out)
+{
+	(void)bdf;
+	(void)out;
+	return -ENODEV;
+}
+
+static void fake_close(struct transport *t)
+{
+	fake_transport_free(t);
+}
+
+static int fake_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+{
+	struct fake_transport *f = to_fake(t);
+	void *va;
+
+	/* the allocator must respect the transport's limits */
+	ck_assert_uint_le(size, t->info.max_region_size);
+	ck_assert_uint_eq(size % 4096, 0);
+	ck_assert_uint_eq((uintptr_t)at % 4096, 0);
+	if (f->fail_map_at && ++f->maps == (unsigned)f->fail_map_at)
+		return -ENOMEM;
+	if (!f->fail_map_at)
+		f->maps++;
+	va = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (va == MAP_FAILED)
+		return -errno;
+	r->vaddr = va;
+	r->size = size;
+	/* each region far from the last: buffers are not bus-contiguous */
+	r->bus_addr = FAKE_BUS_BASE + (uint64_t)f->maps * FAKE_BUS_STEP;
+	r->handle = r->bus_addr;
+	f->live_regions++;
+	return 0;
+}
+
+static void fake_dma_unmap(struct transport *t, struct dma_region *r)
+{
+	mmap(r->vaddr, r->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+	     -1, 0);
+	to_fake(t)->live_regions--;
+}
+
+static const struct transport_ops fake_ops = {
+	.name = "fake",
+	.open = fake_open,
+	.close = fake_close,
+	.dma_map = fake_dma_map,
+	.dma_unmap = fake_dma_unmap,
+};
+
+struct transport *fake_transport_new(size_t max_region)
+{
+	struct fake_transport *f = calloc(1, sizeof(*f));
+
+	ck_assert_ptr_nonnull(f);
+	f->bar_mem = aligned_alloc(4096, FAKE_BAR_SIZE);
+	ck_assert_ptr_nonnull(f->bar_mem);
+	memset(f->bar_mem, 0, FAKE_BAR_SIZE);
+	f->base.ops = &fake_ops;
+	f->base.bar = f->bar_mem;
+	f->base.info.bar_size = FAKE_BAR_SIZE;
+	f->base.info.max_region_size = max_region;
+	f->base.info.max_dma_bytes = 1ull << 30;
+	f->base.info.dma_mask = ~0ull;
+	strcpy(f->base.info.devpath, "/dev/fake0");
+
+	/* CAP: MQES 1023 (0-based), TO 1 (500 ms), DSTRD 0, CSS NVM, MPSMIN 0 */
+	*fake_reg(&f->base, NVME_REG_CAP) = 1023 | (1u << 24);
+	*fake_reg(&f->base, NVME_REG_CAP + 4) = 1u << (37 - 32);
+	*fake_reg(&f->base, NVME_REG_VS) = 0x10400;
+	*fake_reg(&f->base, NVME_REG_CSTS) = NVME_CSTS_RDY;
+	return &f->base;
+}
+
+void fake_transport_free(struct transport *t)
+{
+	struct fake_transport *f = to_fake(t);
+
+	free(f->bar_mem);
+	free(f);
+}
+
+void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o)
+{
+	struct fake_opts d = { .qsize = 8, .max_xfer = 128 * 1024, .nsze = 1000, .lbads = 9,
+			       .max_region = 4 << 20 };
+	struct nvd_ctrlr_opts opts;
+	struct nvme_id_ns id;
+
+	if (o) {
+		d.qsize = o->qsize ? o->qsize : d.qsize;
+		d.max_xfer = o->max_xfer ? o->max_xfer : d.max_xfer;
+		d.nsze = o->nsze ? o->nsze : d.nsze;
+		d.lbads = o->lbads ? o->lbads : d.lbads;
+		d.ms = o->ms;
+		d.max_region = o->max_region ? o->max_region : d.max_region;
+	}
+	memset(f, 0, sizeof(*f));
+	f->t = fake_transport_new(d.max_region);
+	nvd_ctrlr_opts_init(&opts);
+	ck_assert_int_eq(ctrlr_construct(&f->c, f->t, &opts), 0);
+	f->c.max_xfer = d.max_xfer;
+	f->c.enabled = true;
+
+	memset(&id, 0, sizeof(id));
+	id.nsze = id.ncap = id.nuse = d.nsze;
+	id.nlbaf = 0;
+	id.flbas = 0;
+	id.lbaf[0].lbads = d.lbads;
+	id.lbaf[0].ms = d.ms;
+	ns_construct(&f->ns, &f->c, 1, &id);
+
+	ck_assert_int_eq(qpair_construct(&f->q, &f->c, 1, d.qsize, f->c.max_xfer), 0);
+	f->q.on_device = true;
+	f->cq_phase = 1;
+}
+
+void fake_ctrlr_teardown(struct fake_ctrlr *f)
+{
+	qpair_destruct(&f->q);
+	ctrlr_destruct(&f->c);
+	ck_assert_uint_eq(to_fake(f->t)->live_regions, 0);
+	fake_transport_free(f->t);
+}
+
+void fake_complete(struct fake_ctrlr *f, uint16_t cid, uint16_t status)
+{
+	volatile struct nvd_cpl *e = &((volatile struct nvd_cpl *)f->q.cq_mem)[f->cq_tail];
+
+	f->sq_head = (f->sq_head + 1) % f->q.sq.size;
+	e->cdw0 = 0;
+	e->sqhd = (uint16_t)f->sq_head;
+	e->sqid = f->q.qid;
+	e->cid = cid;
+	/* the phase tag goes in last, as a controller must */
+	e->status = (uint16_t)((status & ~NVME_CPL_PHASE) | f->cq_phase);
+	if (++f->cq_tail == f->q.cq.size) {
+		f->cq_tail = 0;
+		f->cq_phase ^= 1;
+	}
+}
+
+uint32_t fake_sq_doorbell(struct fake_ctrlr *f)
+{
+	return *fake_reg(f->t, doorbell_offset(f->q.qid, false, 0));
+}
+
+uint32_t fake_cq_doorbell(struct fake_ctrlr *f)
+{
+	return *fake_reg(f->t, doorbell_offset(f->q.qid, true, 0));
+}

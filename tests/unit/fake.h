@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test doubles: a transport over plain memory (a calloc'd "BAR", anonymous
+ * mappings for DMA regions with made-up, deliberately non-contiguous bus
+ * addresses), and a controller + namespace + I/O queue pair built on it
+ * with the library's internal constructors.  No device, no kernel module.
+ */
+#ifndef NVD_TEST_FAKE_H
+#define NVD_TEST_FAKE_H
+
+#include <stdint.h>
+
+#include "internal.h"
+
+#define FAKE_BAR_SIZE	0x4000
+#define FAKE_BUS_BASE	0xa000000000ull
+#define FAKE_BUS_STEP	0x10000000ull	/* gap between regions' bus addresses */
+
+struct fake_transport {
+	struct transport base;
+	uint8_t *bar_mem;
+	unsigned live_regions;
+	unsigned maps;			/* dma_map calls so far */
+	int fail_map_at;		/* fail the Nth dma_map (1-based), 0 never */
+};
+
+struct transport *fake_transport_new(size_t max_region);
+void fake_transport_free(struct transport *t);
+static inline struct fake_transport *to_fake(struct transport *t)
+{
+	return (struct fake_transport *)t;
+}
+static inline volatile uint32_t *fake_reg(struct transport *t, uint32_t off)
+{
+	return (volatile uint32_t *)(to_fake(t)->bar_mem + off);
+}
+
+struct fake_ctrlr {
+	struct transport *t;
+	struct nvd_ctrlr c;
+	struct nvd_ns ns;
+	struct nvd_qpair q;		/* qid 1 */
+	/* the controller's side of the CQ */
+	uint32_t cq_tail;
+	uint8_t cq_phase;
+	uint32_t sq_head;
+};
+
+struct fake_opts {
+	uint32_t qsize;			/* default 8 */
+	uint32_t max_xfer;		/* default 128 KiB */
+	uint64_t nsze;			/* default 1000 */
+	uint8_t lbads;			/* default 9 (512 B) */
+	uint16_t ms;			/* default 0 */
+	size_t max_region;		/* default 4 MiB */
+};
+
+void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o);
+/* Tears down and asserts no DMA region is left mapped. */
+void fake_ctrlr_teardown(struct fake_ctrlr *f);
+/* Post a CQE for @cid the way a controller would (phase, SQHD). */
+void fake_complete(struct fake_ctrlr *f, uint16_t cid, uint16_t status);
+uint32_t fake_sq_doorbell(struct fake_ctrlr *f);
+uint32_t fake_cq_doorbell(struct fake_ctrlr *f);
+
+#endif

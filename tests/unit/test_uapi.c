@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel/user ABI as the library compiles it: sizes, the VFIO-style
+ * argsz/flags prefix, field offsets, and distinct ioctl numbers.
+ */
+#include <check.h>
+#include <stddef.h>
+
+#include "uapi/nvdirect.h"
+
+START_TEST(test_struct_sizes)
+{
+	ck_assert_uint_eq(sizeof(struct nvdirect_info), 72);
+	ck_assert_uint_eq(sizeof(struct nvdirect_dma_alloc), 32);
+	ck_assert_uint_eq(sizeof(struct nvdirect_dma_free), 16);
+}
+END_TEST
+
+START_TEST(test_every_argument_starts_with_argsz_and_flags)
+{
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, argsz), 0);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, flags), 4);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, argsz), 0);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, flags), 4);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_free, argsz), 0);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_free, flags), 4);
+}
+END_TEST
+
+START_TEST(test_field_offsets)
+{
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, abi_version), 8);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, vendor), 16);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, class_code), 24);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, bar0_size), 32);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, bar0_offset), 40);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, dma_mask), 48);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, max_region_size), 56);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, max_dma_bytes), 64);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, size), 8);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, bus_addr), 16);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, mmap_offset), 24);
+	ck_assert_uint_eq(offsetof(struct nvdirect_dma_free, mmap_offset), 8);
+}
+END_TEST
+
+START_TEST(test_ioctl_numbers_are_distinct)
+{
+	ck_assert_uint_ne(NVDIRECT_GET_INFO, NVDIRECT_DMA_ALLOC);
+	ck_assert_uint_ne(NVDIRECT_DMA_ALLOC, NVDIRECT_DMA_FREE);
+	ck_assert_uint_ne(NVDIRECT_GET_INFO, NVDIRECT_DMA_FREE);
+	ck_assert_uint_eq(NVDIRECT_ABI_VERSION, 1);
+}
+END_TEST
+
+static Suite *uapi_suite(void)
+{
+	Suite *s = suite_create("uapi");
+	TCase *tc = tcase_create("layout");
+
+	tcase_add_test(tc, test_struct_sizes);
+	tcase_add_test(tc, test_every_argument_starts_with_argsz_and_flags);
+	tcase_add_test(tc, test_field_offsets);
+	tcase_add_test(tc, test_ioctl_numbers_are_distinct);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(uapi_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

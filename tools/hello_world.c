@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hello_world: the smallest complete libnvdirect program, after SPDK's.
+ * Attach every controller bound to nvdirect (or the one named), write
+ * "Hello world!" to LBA 0 of each namespace, read it back and compare.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nvdirect.h>
+
+#define PROG		"hello_world"
+#define MAX_CTRLRS	64
+#define IO_TIMEOUT_S	10
+#define GREETING	"Hello world!\n"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " [-h] [BDF]\n"
+		"\n"
+		"Attach every NVMe controller bound to nvdirect.ko (or only BDF, e.g.\n"
+		"0000:00:03.0), write \"Hello world!\" to LBA 0 of each namespace, read\n"
+		"it back and compare.  This overwrites LBA 0: use a scratch disk.\n"
+		"\n"
+		"Bind a controller first (as root):\n"
+		"  echo nvdirect > /sys/bus/pci/devices/BDF/driver_override\n"
+		"  echo BDF > /sys/bus/pci/devices/BDF/driver/unbind   # if nvme has it\n"
+		"  echo BDF > /sys/bus/pci/drivers_probe\n"
+		"\n"
+		"Exits 0 when every namespace read back what was written; otherwise\n"
+		"prints one line saying why and exits 1.\n"
+		"  -h, --help   this text\n");
+}
+
+/* One line on stderr: "hello_world: <what>: <words>[ (<detail>)]". */
+static int fail(const char *what, int err)
+{
+	const char *detail = nvd_last_error();
+
+	if (detail[0])
+		fprintf(stderr, PROG ": %s: %s (%s)\n", what, nvd_strerror(err), detail);
+	else
+		fprintf(stderr, PROG ": %s: %s\n", what, nvd_strerror(err));
+	return 1;
+}
+
+static void human_size(uint64_t bytes, char *out, size_t len)
+{
+	if (bytes >= 1000000000ull)
+		snprintf(out, len, "%lluGB", (unsigned long long)(bytes / 1000000000ull));
+	else if (bytes >= 1000000ull)
+		snprintf(out, len, "%lluMB", (unsigned long long)(bytes / 1000000ull));
+	else
+		snprintf(out, len, "%lluKB", (unsigned long long)(bytes / 1000ull));
+}
+
+struct io {
+	int done;
+	struct nvd_cpl cpl;
+};
+
+static void io_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct io *io = arg;
+
+	io->cpl = *cpl;
+	io->done = 1;
+}
+
+/* Poll @qp until @io completes; 0, or a negative errno. */
+static int wait_io(struct nvd_qpair *qp, struct io *io)
+{
+	time_t deadline = time(NULL) + IO_TIMEOUT_S;
+	int rc;
+
+	while (!io->done) {
+		rc = nvd_qpair_process_completions(qp, 0);
+		if (rc < 0)
+			return rc;
+		if (time(NULL) > deadline)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* Submit a one-LBA read or write of LBA 0 and wait for it. */
+static int rw_lba0(struct nvd_ns *ns, struct nvd_qpair *qp, int write, void *buf,
+		   const char *what)
+{
+	struct io io = { 0 };
+	int rc;
+
+	rc = write ? nvd_ns_write(ns, qp, buf, 0, 1, io_done, &io, 0) :
+		     nvd_ns_read(ns, qp, buf, 0, 1, io_done, &io, 0);
+	if (!rc)
+		rc = wait_io(qp, &io);
+	if (rc == -ETIMEDOUT && !io.done) {
+		fprintf(stderr, PROG ": %s: no completion within %d s\n", what, IO_TIMEOUT_S);
+		return 1;
+	}
+	if (rc)
+		return fail(what, rc);
+	if (nvd_cpl_is_error(&io.cpl)) {
+		fprintf(stderr, PROG ": %s failed: %s\n", what, nvd_cpl_status_str(&io.cpl));
+		return 1;
+	}
+	return 0;
+}
+
+static int hello_ns(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp,
+		    const char *bdf)
+{
+	uint32_t lbs = nvd_ns_get_sector_size(ns);
+	uint32_t nsid = nvd_ns_get_id(ns);
+	char what[96];
+	uint8_t *wbuf, *rbuf;
+	size_t i;
+	int ret = 1;
+
+	/* DMA buffers come zeroed: the LBA is the greeting, then zeroes */
+	wbuf = nvd_dma_alloc(c, lbs);
+	rbuf = nvd_dma_alloc(c, lbs);
+	if (!wbuf || !rbuf) {
+		snprintf(what, sizeof(what), "%s: allocating %u bytes of DMA memory", bdf, lbs);
+		fail(what, -errno);
+		goto out;
+	}
+	memcpy(wbuf, GREETING, sizeof(GREETING) - 1);
+
+	snprintf(what, sizeof(what), "%s namespace %u: write of LBA 0", bdf, nsid);
+	if (rw_lba0(ns, qp, 1, wbuf, what))
+		goto out;
+	snprintf(what, sizeof(what), "%s namespace %u: read of LBA 0", bdf, nsid);
+	if (rw_lba0(ns, qp, 0, rbuf, what))
+		goto out;
+
+	printf("%.*s", (int)strnlen((char *)rbuf, lbs), (char *)rbuf);
+	for (i = 0; i < lbs && rbuf[i] == wbuf[i]; i++)
+		;
+	if (i < lbs) {
+		fprintf(stderr, PROG ": %s namespace %u: LBA 0 reads back different data "
+			"(first difference at byte %zu)\n", bdf, nsid, i);
+		goto out;
+	}
+	ret = 0;
+out:
+	/* a command that never completed may still target them: detach frees them */
+	if (nvd_qpair_outstanding(qp))
+		return ret;
+	nvd_dma_free(c, rbuf);
+	nvd_dma_free(c, wbuf);
+	return ret;
+}
+
+static int attach_error(const char *bdf, int err)
+{
+	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "";
+	char what[64];
+	int n, i;
+
+	if (err != -ENOENT) {
+		snprintf(what, sizeof(what), "cannot attach %s", bdf);
+		return fail(what, err);
+	}
+	n = nvd_list_bound(bound, MAX_CTRLRS);
+	for (i = 0; i < n && i < MAX_CTRLRS; i++) {
+		strncat(list, " ", sizeof(list) - strlen(list) - 1);
+		strncat(list, bound[i], sizeof(list) - strlen(list) - 1);
+	}
+	fprintf(stderr, PROG ": %s is not bound to nvdirect (bound:%s)\n", bdf,
+		n > 0 ? list : " none");
+	return 1;
+}
+
+static int hello_ctrlr(const char *bdf)
+{
+	const struct nvd_ctrlr_info *info;
+	struct nvd_ctrlr *c;
+	struct nvd_qpair *qp;
+	struct nvd_ns *ns;
+	char size[32], what[64];
+	uint32_t nsid;
+	int rc, ret = 0;
+
+	rc = nvd_ctrlr_attach(bdf, NULL, &c);
+	if (rc)
+		return attach_error(bdf, rc);
+	info = nvd_ctrlr_get_info(c);
+	printf("Attached to %s\n", info->bdf);
+	printf("  Controller: %s (serial %s, firmware %s)\n", info->mn, info->sn, info->fr);
+
+	rc = nvd_ctrlr_alloc_io_qpair(c, 0, &qp);
+	if (rc) {
+		snprintf(what, sizeof(what), "%s: cannot create an I/O queue pair", info->bdf);
+		ret = fail(what, rc);
+		goto out_detach;
+	}
+
+	for (nsid = nvd_ctrlr_first_ns(c); nsid; nsid = nvd_ctrlr_next_ns(c, nsid)) {
+		ns = nvd_ctrlr_get_ns(c, nsid);
+		human_size(nvd_ns_get_size(ns), size, sizeof(size));
+		printf("  Namespace ID: %u size: %s (%llu bytes, %u-byte LBAs)\n", nsid, size,
+		       (unsigned long long)nvd_ns_get_size(ns), nvd_ns_get_sector_size(ns));
+		if (!nvd_ns_is_io_supported(ns)) {
+			printf("  Namespace ID: %u skipped: its format has %u bytes of metadata per LBA\n",
+			       nsid, nvd_ns_get_md_size(ns));
+			continue;
+		}
+		ret = hello_ns(c, ns, qp, info->bdf);
+		if (ret)
+			break;
+	}
+
+	rc = nvd_ctrlr_free_io_qpair(qp);
+	if (rc && !ret) {
+		snprintf(what, sizeof(what), "%s: freeing the I/O queue pair", info->bdf);
+		ret = fail(what, rc);
+	}
+out_detach:
+	nvd_ctrlr_detach(c);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bdfs[MAX_CTRLRS][NVD_BDF_LEN];
+	int opt, n, i;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, PROG ": unknown option (see " PROG " --help)\n");
+			return 1;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, PROG ": expected at most one BDF, got %d arguments (see " PROG " --help)\n",
+			argc - optind);
+		return 1;
+	}
+	if (argc - optind == 1)
+		return hello_ctrlr(argv[optind]);
+
+	n = nvd_list_bound(bdfs, MAX_CTRLRS);
+	if (n < 0)
+		return fail("cannot list controllers bound to nvdirect", n);
+	if (n == 0) {
+		fprintf(stderr, PROG ": no controller is bound to nvdirect (bind one with: "
+			"echo nvdirect > /sys/bus/pci/devices/BDF/driver_override; "
+			"echo BDF > /sys/bus/pci/drivers_probe; see " PROG " --help)\n");
+		return 1;
+	}
+	for (i = 0; i < n && i < MAX_CTRLRS; i++)
+		if (hello_ctrlr(bdfs[i]))
+			return 1;
+	return 0;
+}
