@@ -13,6 +13,8 @@
 
 #include <nvdirect.h>
 
+#include "report.h"
+
 #define PROG		"hello_world"
 #define MAX_CTRLRS	64
 #define IO_TIMEOUT_S	10
@@ -37,16 +39,9 @@ static void usage(FILE *f)
 		"  -h, --help   this text\n");
 }
 
-/* One line on stderr: "hello_world: <what>: <words>[ (<detail>)]". */
 static int fail(const char *what, int err)
 {
-	const char *detail = nvd_last_error();
-
-	if (detail[0])
-		fprintf(stderr, PROG ": %s: %s (%s)\n", what, nvd_strerror(err), detail);
-	else
-		fprintf(stderr, PROG ": %s: %s\n", what, nvd_strerror(err));
-	return 1;
+	return report_fail(PROG, what, err);
 }
 
 static void human_size(uint64_t bytes, char *out, size_t len)

@@ -11,6 +11,8 @@
 
 #include <nvdirect.h>
 
+#include "report.h"
+
 #include "nvme_spec.h"
 
 #define PROG		"nvdirect"
@@ -37,13 +39,7 @@ static void usage(FILE *f)
 
 static int fail(const char *what, int err)
 {
-	const char *detail = nvd_last_error();
-
-	if (detail[0])
-		fprintf(stderr, PROG ": %s: %s (%s)\n", what, nvd_strerror(err), detail);
-	else
-		fprintf(stderr, PROG ": %s: %s\n", what, nvd_strerror(err));
-	return 1;
+	return report_fail(PROG, what, err);
 }
 
 static int attach(const char *bdf, struct nvd_ctrlr **c)
