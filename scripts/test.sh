@@ -1,21 +1,44 @@
 #!/usr/bin/env bash
 # test.sh: every test.  Installs what is missing, builds, runs the host unit
-# tests (Check, via ctest), then boots the guest kernel(s) under QEMU with
-# QEMU's emulated NVMe controllers and runs the integration tests there.
-# Usage: scripts/test.sh [unit|integration] [-k SERIES] [PATTERN]
+# tests (Check, via ctest), then boots guests under QEMU with QEMU's emulated
+# NVMe controllers and runs the integration tests in each variant: every
+# installed guest kernel on a pc machine (no IOMMU) and on q35 with
+# intel-iommu (intel_iommu=on).
+#
+# Usage: scripts/test.sh [unit|integration] [-k SERIES]... [--iommu|--no-iommu]
+#                        [-j N] [PATTERN]
+#   unit, integration  run only that half (default: both)
+#   -k SERIES          only guest kernel SERIES (6.1, 6.12, or a full version);
+#                      repeatable (default: every installed guest kernel)
+#   --iommu            only the q35 + intel-iommu variants
+#   --no-iommu         only the variants without an IOMMU
+#   -j N               boot N guests at a time (default 1: on 2 cores two
+#                      TCG guests take as long as one after the other)
+#   PATTERN            only integration tests whose name matches (grep -E)
+# Examples: scripts/test.sh integration -k 6.12 --iommu
+#           scripts/test.sh integration --no-iommu test_hello
+# Ends with "N passed, N failed" over everything that ran.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/vm/lib.sh"
 
-what=all kernels= filter=
+what=all kernels=() iommu_modes="0 1" jobs=1 filter=
 while [ $# -gt 0 ]; do
 	case $1 in
 	unit | integration) what=$1; shift ;;
-	-k) kernels=$2; shift 2 ;;
-	-h | --help) sed -n '2,6p' "$0"; exit 0 ;;
+	-k) kernels+=("$2"); shift 2 ;;
+	--iommu) iommu_modes=1; shift ;;
+	--no-iommu) iommu_modes=0; shift ;;
+	-j) jobs=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	*) filter=$1; shift ;;
 	esac
 done
+case $jobs in
+[1-9] | [1-9][0-9]) ;;
+*) echo "test.sh: -j wants a number of guests, not '$jobs'" >&2; exit 2 ;;
+esac
 
 "$top/scripts/build.sh" || exit 1
 status=0 passed=0 failed=0
@@ -33,26 +56,96 @@ if [ "$what" != integration ]; then
 	fi
 fi
 
+# The variants, "KVER IOMMU" each, kernels oldest first, plain before IOMMU.
+variants=()
 if [ "$what" != unit ]; then
-	for k in ${kernels:-$(guest_kernels)}; do
-		echo "== integration tests (guest kernel $k, QEMU NVMe)"
-		log=$NVD_BUILD/integration-$k.log
-		"$top/tests/vm/run.sh" -k "$k" -l suite -t 2400 -L "$NVD_BUILD/vm/console-$k.log" -- \
-			tests/integration/run-all.sh "$filter" >"$log" 2>&1
-		rc=$?
-		grep -vE '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD' "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
-		[ $rc = 0 ] || status=1
-		p=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tr -d '\r')
-		if [ -n "$p" ]; then
-			set -- $p
-			passed=$((passed + $1)); failed=$((failed + $2))
-		else
-			echo "integration ($k): the guest did not finish (exit $rc); console: $NVD_BUILD/vm/console-$k.log"
-			failed=$((failed + 1))
-		fi
+	if [ ${#kernels[@]} -eq 0 ]; then
+		mapfile -t kvers < <(guest_kernels)
+	else
+		kvers=()
+		for k in "${kernels[@]}"; do
+			case $k in
+			[0-9].[0-9] | [0-9].[0-9][0-9]) kvers+=("$(guest_kernel "$k")") || exit 1 ;;
+			*) kvers+=("$k") ;;
+			esac
+		done
+	fi
+	for k in "${kvers[@]}"; do
+		for i in $iommu_modes; do variants+=("$k $i"); done
 	done
 fi
 
+# name KVER IOMMU: the variant's name in logs and file names.
+name() { if [ "$2" = 1 ]; then echo "$1-iommu"; else echo "$1"; fi; }
+label() {
+	if [ "$2" = 1 ]; then echo "guest kernel $1, q35 + intel-iommu (intel_iommu=on)"
+	else echo "guest kernel $1, pc, no IOMMU"; fi
+}
+
+# run_variant KVER IOMMU: boot it and run the suite; log, exit code and
+# duration go to build/integration-NAME.{log,rc,secs}.
+run_variant() {
+	local n base start opt=()
+	n=$(name "$1" "$2")
+	base=$NVD_BUILD/integration-$n
+	[ "$2" = 1 ] && opt=(-i)
+	start=$(date +%s)
+	"$top/tests/vm/run.sh" -k "$1" "${opt[@]}" -l suite -t 2400 \
+		-L "$NVD_BUILD/vm/console-$n.log" -- \
+		tests/integration/run-all.sh "$filter" >"$base.log" 2>&1
+	echo $? >"$base.rc"
+	echo $(($(date +%s) - start)) >"$base.secs"
+}
+
+summary=()
+# report_variant KVER IOMMU: print its section and add up its counts.
+report_variant() {
+	local n base rc secs p
+	n=$(name "$1" "$2")
+	base=$NVD_BUILD/integration-$n
+	rc=$(cat "$base.rc" 2>/dev/null || echo 1)
+	secs=$(cat "$base.secs" 2>/dev/null || echo '?')
+	echo "== integration tests: $(label "$1" "$2"), QEMU NVMe"
+	grep -vE '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD' "$base.log" |
+		sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
+	[ "$rc" = 0 ] || status=1
+	p=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$base.log" | tr -d '\r')
+	if [ -n "$p" ]; then
+		set -- $p
+		passed=$((passed + $1)); failed=$((failed + $2))
+		summary+=("$(printf '%-34s %3d passed, %d failed, %s s' "$n" "$1" "$2" "$secs")")
+	else
+		echo "integration ($n): the guest did not finish (exit $rc); console: $NVD_BUILD/vm/console-$n.log"
+		failed=$((failed + 1))
+		summary+=("$(printf '%-34s did not finish (exit %s), %s s' "$n" "$rc" "$secs")")
+	fi
+	echo "== end of $n ($secs s)"
+}
+
+if [ "$jobs" = 1 ]; then
+	for v in "${variants[@]}"; do
+		run_variant $v
+		report_variant $v
+	done
+else
+	# Guests in the background, at most $jobs at a time; sections in order.
+	pids=()
+	for v in "${variants[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+		run_variant $v &
+		pids+=($!)
+	done
+	for i in "${!variants[@]}"; do
+		wait "${pids[$i]}"
+		report_variant ${variants[$i]}
+	done
+fi
+
+if [ ${#summary[@]} -gt 0 ]; then
+	echo
+	echo "== integration summary"
+	printf '%s\n' "${summary[@]}"
+fi
 echo
 echo "$passed passed, $failed failed"
 [ $status = 0 ] && [ $failed = 0 ]

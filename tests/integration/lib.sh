@@ -70,12 +70,17 @@ nvd_dev() {
 }
 nvd_sys() { echo "/sys/class/nvdirect/$(basename "$(nvd_dev "$1")")"; }
 
-# kdev BDF NSID: the kernel's block device for namespace NSID.
+# kdev BDF NSID: the kernel's block device for namespace NSID.  Matched on
+# the disk's nsid attribute, not its name: the N in nvmeXnN is an instance
+# number, and since namespaces are scanned in parallel (6.x) nsid 2 can well
+# be nvme0n1.
 kdev() {
-	local c n
+	local c n b
 	for c in /sys/bus/pci/devices/"$1"/nvme/nvme*; do
-		for n in "$c"/nvme*n"$2"; do
-			[ -e "$n" ] && [ -b "/dev/$(basename "$n")" ] && { echo "/dev/$(basename "$n")"; return 0; }
+		for n in "$c"/nvme*n*; do
+			b=$(basename "$n")
+			[ -b "/dev/$b" ] && [ "$(cat "/sys/block/$b/nsid" 2>/dev/null)" = "$2" ] &&
+				{ echo "/dev/$b"; return 0; }
 		done
 	done
 	return 1
@@ -88,9 +93,11 @@ bus_master() {
 	echo $(((b >> 2) & 1))
 }
 
+# No kernel splat, no leak report, no IOMMU fault (a device DMA-ing outside
+# what was mapped for it).
 dmesg_clean() {
 	local bad
-	bad=$(dmesg | grep -E 'WARNING|BUG:|Oops|Call Trace|general protection|nvdirect.*(leak|still)' || true)
+	bad=$(dmesg | grep -E 'WARNING|BUG:|Oops|Call Trace|general protection|nvdirect.*(leak|still)|DMAR: \[DMA|DMAR: DRHD: handling fault|IO_PAGE_FAULT' || true)
 	[ -z "$bad" ] || { echo "$bad" >&2; return 1; }
 }
 

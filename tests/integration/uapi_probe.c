@@ -3,7 +3,8 @@
  * nvd_uapi_probe: exercises /dev/nvdirectN directly through the uapi, the
  * way a careless or hostile program would, and checks the module's answers.
  * Each subcommand prints "ok: ..." per check and exits non-zero on the first
- * wrong answer.
+ * wrong answer; "info" only reports, as "key value" lines, for the shell
+ * tests to judge.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -217,6 +218,65 @@ static int cmd_abi(void)
 	return 0;
 }
 
+/*
+ * Physical address behind a mapped byte, from /proc/self/pagemap (root
+ * only), or 0 when pagemap cannot tell: page walks skip VM_PFNMAP mappings,
+ * which is how dma-direct maps a region when no IOMMU translates.
+ */
+static uint64_t phys_of(const void *p)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)p / (uintptr_t)pg) * 8) !=
+			      (ssize_t)sizeof(ent)) {
+		fprintf(stderr, "FAIL: cannot read /proc/self/pagemap: %s\n", strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	/* Documentation/admin-guide/mm/pagemap.rst: bit 63 present, bits 0-54 PFN */
+	if (!(ent >> 63) || !(ent & ((1ull << 55) - 1)))
+		return 0;
+	return (ent & ((1ull << 55) - 1)) * (uint64_t)pg + ((uintptr_t)p & (uintptr_t)(pg - 1));
+}
+
+/*
+ * Print what GET_INFO says about address translation next to what one DMA
+ * region really is: its bus address and, when pagemap can tell, the
+ * physical address of its first page.
+ */
+static int cmd_info(void)
+{
+	struct nvdirect_info info = { .argsz = sizeof(info) };
+	struct nvdirect_dma_alloc a = { .argsz = sizeof(a), .size = 4096 };
+	int fd = open_dev();
+	volatile uint8_t *mem;
+	uint64_t phys;
+
+	if (xioctl(fd, NVDIRECT_GET_INFO, &info) || xioctl(fd, NVDIRECT_DMA_ALLOC, &a)) {
+		fprintf(stderr, "FAIL: GET_INFO or DMA_ALLOC: %s\n", strerror(errno));
+		return 1;
+	}
+	mem = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a.mmap_offset);
+	if (mem == MAP_FAILED) {
+		fprintf(stderr, "FAIL: mmap the region: %s\n", strerror(errno));
+		return 1;
+	}
+	mem[0] = 1;
+	printf("info_flags 0x%x\n", info.info_flags);
+	printf("iommu %d\n", !!(info.info_flags & NVDIRECT_INFO_IOMMU));
+	printf("dma_mask 0x%llx\n", (unsigned long long)info.dma_mask);
+	printf("bus_addr 0x%llx\n", (unsigned long long)a.bus_addr);
+	phys = phys_of((const void *)mem);
+	if (phys)
+		printf("phys_addr 0x%llx\n", (unsigned long long)phys);
+	else
+		printf("phys_addr unknown\n");
+	close(fd);
+	return 0;
+}
+
 /* Hold the device open and mapped until it is unbound under us. */
 static int cmd_hold(const char *ready)
 {
@@ -255,7 +315,7 @@ static int cmd_hold(const char *ready)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi DEV\n"
+		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info DEV\n"
 				"       nvd_uapi_probe hold DEV READY_FILE\n");
 		return 2;
 	}
@@ -267,6 +327,8 @@ int main(int argc, char **argv)
 		return cmd_noperm();
 	if (!strcmp(argv[1], "abi"))
 		return cmd_abi();
+	if (!strcmp(argv[1], "info"))
+		return cmd_info();
 	if (!strcmp(argv[1], "hold") && argc == 4)
 		return cmd_hold(argv[3]);
 	fprintf(stderr, "nvd_uapi_probe: unknown subcommand '%s'\n", argv[1]);

@@ -1,25 +1,61 @@
 #!/usr/bin/env bash
 # Install what building and testing nvdirect needs on a fresh Debian 12
-# machine.  Idempotent: only missing packages are installed, apt-get update
-# runs at most once.
+# machine, plus a second guest kernel (6.12, from bookworm-backports).
+# Idempotent: only missing packages are installed, apt-get update runs at
+# most once.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config check libkmod-dev kmod xz-utils
       qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64
       busybox-static cpio util-linux fio nvme-cli)
 
+# The backports suite alone: mixing in a newer release (trixie) breaks
+# dependency resolution for the rest of the system.
+bpo_list=/etc/apt/sources.list.d/nvdirect-bookworm-backports.list
+bpo_line="deb http://deb.debian.org/debian bookworm-backports main"
+bpo_series=6.12
+
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# have_bpo_kernel: a 6.12 image with its headers is installed.
+have_bpo_kernel() {
+	local d
+	for d in /lib/modules/"$bpo_series".*/; do
+		[ -d "$d/build" ] && [ -e "/boot/vmlinuz-$(basename "$d")" ] && return 0
+	done
+	return 1
+}
+need_bpo=0
+have_bpo_kernel || need_bpo=1
+
+[ ${#missing[@]} -eq 0 ] && [ $need_bpo = 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing packages (${missing[*]}); run as root to install them" >&2
+	[ ${#missing[@]} -gt 0 ] &&
+		echo "deps: missing packages (${missing[*]}); run as root to install them" >&2
+	[ $need_bpo = 1 ] &&
+		echo "deps: no $bpo_series guest kernel; run as root to install it from bookworm-backports" >&2
 	exit 1
 fi
-echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+updated=0
+if [ $need_bpo = 1 ] && ! grep -qsxF "$bpo_line" "$bpo_list"; then
+	echo "$bpo_line" >"$bpo_list"
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	apt-get update -qq
+	updated=1
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ $need_bpo = 1 ]; then
+	echo "deps: installing the $bpo_series guest kernel from bookworm-backports"
+	[ $updated = 1 ] || apt-get update -qq
+	apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+		linux-image-amd64 linux-headers-amd64 >/dev/null
+	have_bpo_kernel || { echo "deps: bookworm-backports did not bring a $bpo_series kernel with headers" >&2; exit 1; }
+fi

@@ -27,7 +27,8 @@ declare -A seen=()
 order=()
 want() {
 	local name=$1 path deps d
-	path=$(grep -E "(^|/)${name}\.ko(\.xz|\.zst|\.gz)?:" "$mdir/modules.dep" | head -n1 | cut -d: -f1)
+	# no match is not an error here (set -e would end the script silently)
+	path=$(grep -E "(^|/)${name}\.ko(\.xz|\.zst|\.gz)?:" "$mdir/modules.dep" | head -n1 | cut -d: -f1) || true
 	if [ -z "$path" ]; then
 		# built into the kernel: nothing to load
 		grep -qE "/${name}\.ko" "$mdir/modules.builtin" 2>/dev/null && return 0

@@ -21,9 +21,12 @@ usage: tests/vm/run.sh [options] -- COMMAND...
   -q, --qemu-arg ARG       extra QEMU argument (repeatable)
   -a, --append ARG         extra kernel command line argument (repeatable)
   -n, --no-kmod            do not build the module (harness checks)
-  -L, --log FILE           copy of the guest console (default build/vm/console.log)
+  -L, --log FILE           copy of the guest console (default build/vm/VARIANT/console.log)
+Each kernel and machine (VARIANT: KVER or KVER-iommu) has its own directory
+build/vm/VARIANT (disk images, initramfs, module copy, results), so guests of
+different variants can run side by side.
 Inside the guest: NVD_GUEST=1, NVD_RESULTS=/mnt (shared with the host's
-build/vm/results), the module at \$NVD_KO, binaries under build/.
+build/vm/VARIANT/results), the module at \$NVD_KO, binaries under build/.
 USAGE
 }
 
@@ -53,11 +56,16 @@ case $kernel in
 esac
 [ -e "/boot/vmlinuz-$kver" ] || die "no /boot/vmlinuz-$kver"
 
-vm=$NVD_BUILD/vm/$kver
+variant=$kver
+[ "$iommu" = 1 ] && variant+=-iommu
+vm=$NVD_BUILD/vm/$variant
 mkdir -p "$vm"
 log=${log:-$vm/console.log}
 ko=
-[ "$kmod" = 1 ] && ko=$("$(dirname "$0")/build-kmod.sh" "$kver")
+if [ "$kmod" = 1 ]; then
+	# The guest's own copy: a rebuild for another guest cannot pull it away.
+	ko=$("$(dirname "$0")/build-kmod.sh" "$kver" "$vm/nvdirect.ko")
+fi
 initrd=$vm/initrd.gz
 if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/guest-init" ] ||
 	[ "$initrd" -ot "$(dirname "$0")/mkinitramfs.sh" ]; then
@@ -87,7 +95,7 @@ null)
 *) die "unknown layout '$layout' (basic, suite, null)" ;;
 esac
 
-results=$NVD_BUILD/vm/results
+results=$vm/results
 rm -rf "$results"
 mkdir -p "$results"
 {
@@ -98,7 +106,11 @@ mkdir -p "$results"
 } >"$results/job.sh"
 
 machine=(-M pc)
-cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable"
+# no_timer_check: under TCG on a busy host the boot-time check that the
+# timer interrupt arrives can miss, and with interrupt remapping (-i) the
+# kernel panics over it ("timer doesn't work through Interrupt-remapped
+# IO-APIC").
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable no_timer_check"
 if [ "$iommu" = 1 ]; then
 	machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on)
 	cmdline+=" intel_iommu=on iommu=nopt"
