@@ -393,6 +393,8 @@ void nvd_unpin_all(struct nvd_dev *nvd)
 
 	lockdep_assert_held(&nvd->lock);
 
+	/* a bug, not a condition: the device could still write to them */
+	WARN_ON_ONCE(!list_empty(&nvd->pins) && nvd->pdev->is_busmaster);
 	list_for_each_entry_safe(p, tmp, &nvd->pins, node) {
 		nvd_pin_unlist(nvd, p);
 		nvd_pin_destroy(nvd, p);
