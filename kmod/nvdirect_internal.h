@@ -12,6 +12,7 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -82,8 +83,6 @@ static inline struct nvd_dev *to_nvd_dev(struct device *dev)
 {
 	return container_of(dev, struct nvd_dev, dev);
 }
-
-#include <linux/iommu.h>
 
 /* Bus addresses are IOVAs: an IOMMU translates for this function. */
 static inline bool nvd_behind_iommu(struct pci_dev *pdev)

@@ -82,21 +82,21 @@ test_sigkill_with_pinned_memory_stops_controller_first() {
 	"$HELLO" "$CTRL0" >/dev/null || fail "the next owner cannot attach"
 }
 
+# No I/O in flight here: QEMU 7.2's NVMe model can crash (use after free in
+# its completion callback) when a reset meets in-flight I/O at just the
+# wrong moment, and unbinding resets at once.  The SIGKILL test above covers
+# pinned memory mid-I/O.
 test_unbind_with_pinned_memory_does_not_hang() {
 	bind_to nvdirect "$CTRL0"
-	"$PATTERN" -z -c 8 loop "$CTRL0" 1 0 4096 >/tmp/pin-unbind.out 2>&1 &
+	rm -f /tmp/holdpin.ready
+	"$PROBE" holdpin "$(nvd_dev "$CTRL0")" /tmp/holdpin.ready >/tmp/holdpin.out 2>&1 &
 	pid=$!
-	wait_for 30 grep -q looping /tmp/pin-unbind.out || fail "loop did not start"
-	[ "$(cat "$(nvd_sys "$CTRL0")/pinned_bytes")" -gt 0 ] || fail "nothing pinned"
+	wait_for 30 test -e /tmp/holdpin.ready || { cat /tmp/holdpin.out; fail "holder did not start"; }
+	[ "$(cat "$(nvd_sys "$CTRL0")/pinned_bytes")" = 65536 ] || fail "pinned_bytes is not 65536"
 	timeout 30 sh -c "echo $CTRL0 >/sys/bus/pci/drivers/nvdirect/unbind" || fail "unbind hung"
 	[ "$(bus_master "$CTRL0")" = 0 ] || fail "bus mastering on after unbind"
-	# unbind unpinned it while the owner still runs: its VmPin is 0 already
-	if kill -0 "$pid" 2>/dev/null; then
-		vmpin=$(awk '/^VmPin:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-		[ "${vmpin:-0}" = 0 ] || fail "owner still has VmPin ${vmpin} kB after unbind"
-	fi
-	wait_for 30 sh -c "! kill -0 $pid" || { kill -9 "$pid"; fail "owner still running 30 s after unbind"; }
-	wait "$pid" 2>/dev/null || true
+	wait "$pid" || { cat /tmp/holdpin.out; fail "holder saw the wrong answers"; }
+	cat /tmp/holdpin.out
 	timeout 30 rmmod nvdirect || fail "module does not unload"
 }
 

@@ -423,11 +423,46 @@ static int cmd_hold(const char *ready)
 	return 0;
 }
 
+/*
+ * Hold memory pinned, with no I/O running, until the function is unbound
+ * under us: removal must unpin it, and it stays our ordinary memory.
+ */
+static int cmd_holdpin(const char *ready)
+{
+	struct nvdirect_info info = { .argsz = sizeof(info) };
+	size_t len = 64 * 1024;
+	uint64_t addrs[64 * 1024 / NVDIRECT_PIN_GRANULE], h;
+	int fd = open_dev(), rc = 0, sig;
+	uint8_t *mem;
+	uint32_t v;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "map %zu bytes", len);
+	memset(mem, 0x3c, len);
+	CHECK(pin(fd, mem, len, addrs, &h) == 0, "pin %zu bytes", len);
+	CHECK(vm_pinned() == (long)len, "VmPin is %ld", vm_pinned());
+	close(creat(ready, 0644));
+	for (int i = 0; i < 1200; i++) {	/* 120 s */
+		rc = xioctl(fd, NVDIRECT_GET_INFO, &info);
+		if (rc)
+			break;
+		usleep(100000);
+	}
+	CHECK(rc == -ENODEV, "ioctl after unbind is ENODEV (got %d)", rc);
+	CHECK(vm_pinned() == 0, "removal unpinned and uncharged our memory (VmPin %ld)", vm_pinned());
+	CHECK(unpin(fd, h) == -ENODEV, "unpin after unbind is ENODEV");
+	sig = probe_read((uint32_t *)(mem + len - 4), &v);
+	CHECK(sig == 0 && v == 0x3c3c3c3c, "the memory is still ours and intact");
+	close(fd);
+	munmap(mem, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
 		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|pin|pinlimit DEV\n"
-				"       nvd_uapi_probe hold DEV READY_FILE\n");
+				"       nvd_uapi_probe hold|holdpin DEV READY_FILE\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -444,6 +479,8 @@ int main(int argc, char **argv)
 		return cmd_pinlimit();
 	if (!strcmp(argv[1], "hold") && argc == 4)
 		return cmd_hold(argv[3]);
+	if (!strcmp(argv[1], "holdpin") && argc == 4)
+		return cmd_holdpin(argv[3]);
 	fprintf(stderr, "nvd_uapi_probe: unknown subcommand '%s'\n", argv[1]);
 	return 2;
 }
