@@ -74,9 +74,10 @@ int nvd_ctrl_disable(struct nvd_dev *nvd)
  * Order matters: the controller is reset and bus mastering cleared before a
  * single page is freed or unpinned, so the device can never write into
  * memory that has been handed back: stop the controller, clear bus
- * mastering, free the module's DMA regions, unpin the owner's memory.  Bus mastering off is the backstop if the reset timed
- * out; pci_clear_master() is a config write, which is non-posted, so it has
- * taken effect when it returns.  The caller must already have revoked all
+ * mastering, free the module's DMA regions, unpin the owner's memory.  Bus
+ * mastering off is the backstop if the reset timed out; pci_clear_master()
+ * is a config write, which is non-posted, so it has taken effect when it
+ * returns.  The caller must already have revoked all
  * user mappings (or know there are none).
  */
 void nvd_quiesce(struct nvd_dev *nvd)
