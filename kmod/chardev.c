@@ -12,7 +12,6 @@
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
-#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
@@ -76,13 +75,6 @@ static int nvd_release(struct inode *inode, struct file *file)
 
 	put_device(&nvd->dev);
 	return 0;
-}
-
-static bool nvd_behind_iommu(struct pci_dev *pdev)
-{
-	struct iommu_domain *domain = iommu_get_domain_for_dev(&pdev->dev);
-
-	return domain && domain->type != IOMMU_DOMAIN_IDENTITY;
 }
 
 static long nvd_ioctl_get_info(struct nvd_dev *nvd, void __user *uarg)
@@ -181,6 +173,10 @@ static long nvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return nvd_ioctl_dma_alloc(nvd, uarg);
 	case NVDIRECT_DMA_FREE:
 		return nvd_ioctl_dma_free(nvd, uarg);
+	case NVDIRECT_MEM_PIN:
+		return nvd_ioctl_mem_pin(nvd, uarg);
+	case NVDIRECT_MEM_UNPIN:
+		return nvd_ioctl_mem_unpin(nvd, uarg);
 	default:
 		return -ENOTTY;
 	}

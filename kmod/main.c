@@ -82,6 +82,7 @@ static int nvd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	mutex_init(&nvd->lock);
 	INIT_LIST_HEAD(&nvd->regions);
+	INIT_LIST_HEAD(&nvd->pins);
 	nvd->next_offset = NVD_DMA_OFFSET_BASE;
 	nvd->pdev = pci_dev_get(pdev);
 	nvd->minor = -1;

@@ -12,6 +12,7 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -49,6 +50,10 @@
  * @nr_regions:	number of entries in @regions
  * @dma_bytes:	bytes allocated in @regions
  * @next_offset: mmap offset of the next region
+ * @pins:	list of struct nvd_pin (user memory pinned by NVDIRECT_MEM_PIN)
+ * @nr_pins:	number of entries in @pins
+ * @pinned_bytes: bytes of user memory in @pins
+ * @last_pin_handle: handle of the newest pin; handles are never reused
  */
 struct nvd_dev {
 	struct device dev;
@@ -68,11 +73,23 @@ struct nvd_dev {
 	unsigned int nr_regions;
 	u64 dma_bytes;
 	u64 next_offset;
+	struct list_head pins;
+	unsigned int nr_pins;
+	u64 pinned_bytes;
+	u64 last_pin_handle;
 };
 
 static inline struct nvd_dev *to_nvd_dev(struct device *dev)
 {
 	return container_of(dev, struct nvd_dev, dev);
+}
+
+/* Bus addresses are IOVAs: an IOMMU translates for this function. */
+static inline bool nvd_behind_iommu(struct pci_dev *pdev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(&pdev->dev);
+
+	return domain && domain->type != IOMMU_DOMAIN_IDENTITY;
 }
 
 /* main.c */
@@ -88,6 +105,11 @@ int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
 int nvd_dma_free(struct nvd_dev *nvd, u64 mmap_offset);
 void nvd_dma_free_all(struct nvd_dev *nvd);
 int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma);
+
+/* pin.c */
+long nvd_ioctl_mem_pin(struct nvd_dev *nvd, void __user *uarg);
+long nvd_ioctl_mem_unpin(struct nvd_dev *nvd, void __user *uarg);
+void nvd_unpin_all(struct nvd_dev *nvd);
 
 /* ctrl.c */
 int nvd_ctrl_disable(struct nvd_dev *nvd);

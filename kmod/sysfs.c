@@ -8,6 +8,7 @@
  *	owner_pid    tgid of the process holding the file, 0 when free
  *	dma_bytes    bytes of DMA memory allocated now
  *	dma_regions  number of DMA regions
+ *	pinned_bytes bytes of the owner's own memory pinned now (NVDIRECT_MEM_PIN)
  *	state        idle | open | dead
  *	csts         CSTS register in hex, "dead" once the function is removed
  */
@@ -56,6 +57,19 @@ static ssize_t dma_regions_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(dma_regions);
 
+static ssize_t pinned_bytes_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct nvd_dev *nvd = to_nvd_dev(dev);
+	u64 bytes;
+
+	mutex_lock(&nvd->lock);
+	bytes = nvd->pinned_bytes;
+	mutex_unlock(&nvd->lock);
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+static DEVICE_ATTR_RO(pinned_bytes);
+
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -90,6 +104,7 @@ static struct attribute *nvd_dev_attrs[] = {
 	&dev_attr_owner_pid.attr,
 	&dev_attr_dma_bytes.attr,
 	&dev_attr_dma_regions.attr,
+	&dev_attr_pinned_bytes.attr,
 	&dev_attr_state.attr,
 	&dev_attr_csts.attr,
 	NULL,

@@ -5,11 +5,16 @@
  * and has the transport map each region over it with MAP_FIXED, so the
  * caller sees one contiguous buffer.  The per-allocation region table
  * answers virtual-to-bus lookups for the PRP builder.
+ *
+ * Registrations are the application's own memory, pinned by the transport
+ * page by page: the pages holding the registered bytes, so a malloc'd
+ * buffer need not be aligned.  Their table has one bus address per 4 KiB.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -21,6 +26,8 @@ void dma_pool_init(struct dma_pool *pool, struct transport *t)
 	pthread_rwlock_init(&pool->lock, NULL);
 	pool->allocs = NULL;
 	pool->bytes = 0;
+	pool->regs = NULL;
+	pool->reg_bytes = 0;
 }
 
 static void unmap_alloc(struct dma_pool *pool, struct dma_alloc *a)
@@ -34,9 +41,22 @@ static void unmap_alloc(struct dma_pool *pool, struct dma_alloc *a)
 	free(a);
 }
 
+static void unpin_reg(struct dma_pool *pool, struct dma_reg *r)
+{
+	pool->t->ops->mem_unpin(pool->t, r->handle);
+	pool->reg_bytes -= r->size;
+	free(r);
+}
+
 void dma_pool_fini(struct dma_pool *pool)
 {
+	struct dma_reg *r;
 	struct dma_alloc *a;
+
+	while ((r = pool->regs)) {
+		pool->regs = r->next;
+		unpin_reg(pool, r);
+	}
 
 	while ((a = pool->allocs)) {
 		pool->allocs = a->next;
@@ -133,9 +153,22 @@ static struct dma_alloc *find_alloc(struct dma_pool *pool, const void *vaddr)
 	return NULL;
 }
 
+/* Caller holds the lock.  The registration whose pinned pages hold @vaddr. */
+static struct dma_reg *find_reg(struct dma_pool *pool, const void *vaddr)
+{
+	const uint8_t *p = vaddr;
+	struct dma_reg *r;
+
+	for (r = pool->regs; r; r = r->next)
+		if (p >= r->vaddr && p < r->vaddr + r->size)
+			return r;
+	return NULL;
+}
+
 int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 {
 	struct dma_alloc *a;
+	struct dma_reg *r;
 	size_t off, idx;
 	int err = -EINVAL;
 
@@ -147,6 +180,10 @@ int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 		idx = off / a->regions[0].size;
 		*bus = a->regions[idx].bus_addr + (off - idx * a->regions[0].size);
 		err = 0;
+	} else if ((r = find_reg(pool, vaddr))) {
+		off = (size_t)((const uint8_t *)vaddr - r->vaddr);
+		*bus = r->addrs[off / NVME_PAGE_SIZE] + off % NVME_PAGE_SIZE;
+		err = 0;
 	}
 	pthread_rwlock_unlock(&pool->lock);
 	return err;
@@ -154,19 +191,125 @@ int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 
 int dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len)
 {
+	const uint8_t *p = vaddr;
 	struct dma_alloc *a;
-	size_t off;
+	struct dma_reg *r;
 	int err = -EINVAL;
 
 	pthread_rwlock_rdlock(&pool->lock);
 	a = find_alloc(pool, vaddr);
 	if (a) {
-		off = (size_t)((const uint8_t *)vaddr - a->vaddr);
-		if (len <= a->size - off)
+		if (len <= a->size - (size_t)(p - a->vaddr))
 			err = 0;
+	} else {
+		/* only the bytes the application registered, not their whole pages */
+		for (r = pool->regs; r && err; r = r->next)
+			if (p >= r->buf && p < r->buf + r->len && len <= r->len - (size_t)(p - r->buf))
+				err = 0;
 	}
 	pthread_rwlock_unlock(&pool->lock);
 	return err;
+}
+
+/* Caller holds the lock.  0, or -EINVAL with the reason in the detail. */
+static int check_new_reg(struct dma_pool *pool, const uint8_t *buf, const uint8_t *start,
+			 size_t size)
+{
+	struct dma_alloc *a;
+	struct dma_reg *r;
+
+	for (r = pool->regs; r; r = r->next) {
+		if (r->buf == buf) {
+			set_detail("buffer %p is already registered", (const void *)buf);
+			return -EINVAL;
+		}
+	}
+	for (a = pool->allocs; a; a = a->next) {
+		if (start < a->vaddr + a->size && a->vaddr < start + size) {
+			set_detail("buffer %p overlaps DMA memory from nvd_dma_alloc, which needs no registration",
+				   (const void *)buf);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start, end;
+	struct dma_reg *r;
+	int err;
+
+	if (!buf || len == 0) {
+		set_detail("registering %zu bytes at %p: nothing to register", len, buf);
+		return -EINVAL;
+	}
+	if (!pool->t->ops->mem_pin) {
+		set_detail("the %s transport cannot pin application memory", pool->t->ops->name);
+		return -EOPNOTSUPP;
+	}
+	start = (uintptr_t)buf & ~(page - 1);
+	if ((uintptr_t)buf + len < (uintptr_t)buf || (uintptr_t)buf + len > UINTPTR_MAX - page) {
+		set_detail("registering %zu bytes at %p: the range wraps around", len, buf);
+		return -EINVAL;
+	}
+	end = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
+
+	pthread_rwlock_rdlock(&pool->lock);
+	err = check_new_reg(pool, buf, (const uint8_t *)start, end - start);
+	pthread_rwlock_unlock(&pool->lock);
+	if (err)
+		return err;
+
+	r = calloc(1, sizeof(*r) + (end - start) / NVME_PAGE_SIZE * sizeof(r->addrs[0]));
+	if (!r)
+		return -ENOMEM;
+	r->buf = buf;
+	r->len = len;
+	r->vaddr = (uint8_t *)start;
+	r->size = end - start;
+	/* pinning is a syscall that may take a while: not under the lock */
+	err = pool->t->ops->mem_pin(pool->t, r->vaddr, r->size, r->addrs, &r->handle);
+	if (err) {
+		free(r);
+		return err;
+	}
+
+	pthread_rwlock_wrlock(&pool->lock);
+	err = check_new_reg(pool, buf, r->vaddr, r->size);	/* another thread may have won */
+	if (!err) {
+		r->next = pool->regs;
+		pool->regs = r;
+		pool->reg_bytes += r->size;
+	}
+	pthread_rwlock_unlock(&pool->lock);
+	if (err) {
+		pool->t->ops->mem_unpin(pool->t, r->handle);
+		free(r);
+	}
+	return err;
+}
+
+int dma_pool_unregister(struct dma_pool *pool, void *buf)
+{
+	struct dma_reg **pp, *r;
+
+	pthread_rwlock_wrlock(&pool->lock);
+	for (pp = &pool->regs; (r = *pp); pp = &r->next) {
+		if (r->buf == buf) {
+			*pp = r->next;
+			break;
+		}
+	}
+	if (r)
+		unpin_reg(pool, r);
+	pthread_rwlock_unlock(&pool->lock);
+	if (!r) {
+		set_detail("buffer %p is not registered", buf);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 NVD_EXPORT void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size)
@@ -191,4 +334,22 @@ NVD_EXPORT void nvd_dma_free(struct nvd_ctrlr *ctrlr, void *buf)
 {
 	if (ctrlr && buf)
 		dma_pool_free(&ctrlr->dma, buf);
+}
+
+NVD_EXPORT int nvd_mem_register(struct nvd_ctrlr *ctrlr, void *buf, size_t len)
+{
+	clear_detail();
+	if (!ctrlr)
+		return -EINVAL;
+	if (ctrlr_is_failed(ctrlr))
+		return -ENXIO;
+	return dma_pool_register(&ctrlr->dma, buf, len);
+}
+
+NVD_EXPORT int nvd_mem_unregister(struct nvd_ctrlr *ctrlr, void *buf)
+{
+	clear_detail();
+	if (!ctrlr)
+		return -EINVAL;
+	return dma_pool_unregister(&ctrlr->dma, buf);
 }

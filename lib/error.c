@@ -60,7 +60,7 @@ NVD_EXPORT const char *nvd_strerror(int err)
 	case ETIMEDOUT: return "controller did not respond in time";
 	case EIO: return "command failed";
 	case EINVAL: return "invalid argument";
-	case ENOMEM: return "out of memory (or of the DMA memory the module allows)";
+	case ENOMEM: return "out of memory (or past the locked-memory limit or the module's DMA limits)";
 	case EAGAIN: return "queue is full, reap completions and retry";
 	case ENOSPC: return "no free I/O queue left on this controller";
 	case EOPNOTSUPP: return "not supported by this controller or namespace";

@@ -255,7 +255,8 @@ static int ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf,
 	}
 	len = (size_t)count * ns->sector_size;
 	if (dma_pool_check_range(&q->ctrlr->dma, buf, len)) {
-		set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc", buf, len);
+		set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
+			   buf, len);
 		return -EINVAL;
 	}
 

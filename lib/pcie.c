@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -232,10 +233,93 @@ static void pcie_dma_unmap(struct transport *t, struct dma_region *r)
 	ioctl(p->fd, NVDIRECT_DMA_FREE, &rel);
 }
 
+/* VmPin of /proc/self/status in bytes: what this process has pinned. */
+static unsigned long long pinned_now(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* Words for an NVDIRECT_MEM_PIN refusal; returns the library's errno. */
+static int pin_error(int e, void *vaddr, size_t size)
+{
+	struct rlimit rl;
+
+	switch (e) {
+	case ENOMEM:
+		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+			set_detail("pinning %zu bytes at %p exceeds RLIMIT_MEMLOCK: limit %llu bytes "
+				   "(ulimit -l), %llu already pinned; raise the limit or grant CAP_IPC_LOCK",
+				   size, vaddr, (unsigned long long)rl.rlim_cur, pinned_now());
+		} else {
+			set_detail("pinning %zu bytes at %p: the kernel is out of memory", size, vaddr);
+		}
+		return -ENOMEM;
+	case ENOSPC:
+		set_detail("pinning %zu bytes at %p would pass the module's limit of pinned memory "
+			   "per open (max_pinned_bytes)", size, vaddr);
+		return -ENOMEM;
+	case EFAULT:
+		set_detail("cannot pin %zu bytes at %p: not all of it is writable memory that can be pinned "
+			   "(anonymous, shmem or hugetlb)", size, vaddr);
+		return -EFAULT;
+	case EOPNOTSUPP:
+		set_detail("the kernel would bounce DMA to application memory (swiotlb); use nvd_dma_alloc");
+		return -EOPNOTSUPP;
+	case ENOTTY:
+		set_detail("this nvdirect.ko cannot pin application memory (it predates NVDIRECT_MEM_PIN)");
+		return -EOPNOTSUPP;
+	case ENODEV:
+		return -ENXIO;
+	default:
+		set_detail("NVDIRECT_MEM_PIN of %zu bytes at %p: %s", size, vaddr, strerror(e));
+		return -e;
+	}
+}
+
+static int pcie_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t *addrs,
+			uint64_t *handle)
+{
+	struct nvdirect_mem_pin req = {
+		.argsz = sizeof(req),
+		.vaddr = (uintptr_t)vaddr,
+		.size = size,
+		.addrs = (uintptr_t)addrs,
+		.nr_addrs = size / NVDIRECT_PIN_GRANULE,
+	};
+
+	_Static_assert(NVDIRECT_PIN_GRANULE == NVME_PAGE_SIZE, "one bus address per PRP page");
+	if (ioctl(to_pcie(t)->fd, NVDIRECT_MEM_PIN, &req))
+		return pin_error(errno, vaddr, size);
+	dbg("pinned %zu bytes at %p as handle %llu, %u DMA segments", size, vaddr,
+	    (unsigned long long)req.handle, req.nr_segments);
+	*handle = req.handle;
+	return 0;
+}
+
+static void pcie_mem_unpin(struct transport *t, uint64_t handle)
+{
+	struct nvdirect_mem_unpin req = { .argsz = sizeof(req), .handle = handle };
+
+	/* after hot unplug this fails with ENODEV; the module unpinned already */
+	ioctl(to_pcie(t)->fd, NVDIRECT_MEM_UNPIN, &req);
+}
+
 const struct transport_ops pcie_transport_ops = {
 	.name = "pcie",
 	.open = pcie_open,
 	.close = pcie_close,
 	.dma_map = pcie_dma_map,
 	.dma_unmap = pcie_dma_unmap,
+	.mem_pin = pcie_mem_pin,
+	.mem_unpin = pcie_mem_unpin,
 };

@@ -46,6 +46,16 @@ struct transport_ops {
 	 * so no other mapping can land there before the caller unmaps it.
 	 */
 	void (*dma_unmap)(struct transport *t, struct dma_region *r);
+	/*
+	 * Pin @size bytes of the caller's memory at @vaddr (both multiples of
+	 * the system page size) for the device; fill @addrs with the bus
+	 * address of every 4 KiB (size / 4096 entries) and *@handle with what
+	 * mem_unpin takes.  NULL when the transport cannot (-EOPNOTSUPP).
+	 */
+	int (*mem_pin)(struct transport *t, void *vaddr, size_t size, uint64_t *addrs,
+		       uint64_t *handle);
+	/* Release a mem_pin.  Never fails (a gone device unpinned it already). */
+	void (*mem_unpin)(struct transport *t, uint64_t handle);
 };
 
 struct transport {

@@ -11,6 +11,10 @@
  *  - output fields are copied back up to min(argsz, sizeof(struct));
  *  - unknown commands return ENOTTY;
  *  - mmap offsets are handed out by the kernel, never computed by userspace.
+ *
+ * NVDIRECT_ABI_VERSION changes only when an existing struct, command or
+ * behaviour changes.  New commands are additive: an older module answers
+ * them with ENOTTY, which the library reports as "not supported".
  */
 #ifndef _UAPI_NVDIRECT_H
 #define _UAPI_NVDIRECT_H
@@ -75,6 +79,55 @@ struct nvdirect_dma_free {
 };
 #define NVDIRECT_DMA_FREE	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 2)
 
+/*
+ * NVDIRECT_MEM_PIN: pin the caller's own memory and map it for the device
+ * (zero-copy I/O from ordinary buffers, e.g. malloc or mmap).
+ * Required fields: argsz, flags (must be 0), vaddr and size (both multiples
+ * of the kernel page size, size not 0), addrs and nr_addrs.
+ * @addrs points to an array of nr_addrs __u64 that the kernel fills with the
+ * bus address of every NVDIRECT_PIN_GRANULE bytes of the range, in order:
+ * the DMA API may map the range as several discontiguous segments (no
+ * IOMMU) or one (an IOMMU merged them), and a PRP needs the address of
+ * each 4 KiB page either way.  nr_addrs below size / NVDIRECT_PIN_GRANULE
+ * is EINVAL.  Output: handle (for NVDIRECT_MEM_UNPIN, never reused within
+ * an open) and nr_segments (how many contiguous bus ranges the DMA API
+ * made, informational).
+ * Errors: EINVAL (size 0, misaligned, overflow, bad flags/argsz/nr_addrs),
+ * ENOSPC (past the module's per-open limit, max_pinned_bytes),
+ * ENOMEM (past RLIMIT_MEMLOCK without CAP_IPC_LOCK, charged to the mm's
+ * pinned_vm as RDMA does; or out of memory), EFAULT (range not mapped
+ * writable, or memory that cannot be pinned long-term),
+ * EOPNOTSUPP (the DMA API would bounce the pages through swiotlb, so the
+ * device would not see the caller's memory), ENODEV (function removed).
+ */
+struct nvdirect_mem_pin {
+	__u32 argsz;
+	__u32 flags;
+	__u64 vaddr;
+	__u64 size;
+	__u64 addrs;		/* user pointer to __u64[nr_addrs] */
+	__u64 nr_addrs;
+	__u64 handle;		/* out */
+	__u32 nr_segments;	/* out */
+	__u32 pad;
+};
+#define NVDIRECT_PIN_GRANULE	4096u	/* bytes described by one addrs entry */
+#define NVDIRECT_MEM_PIN	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 3)
+
+/*
+ * NVDIRECT_MEM_UNPIN: unmap and unpin a range pinned by NVDIRECT_MEM_PIN.
+ * Required fields: argsz, flags (must be 0), handle; an unknown handle is
+ * EINVAL.  As with NVDIRECT_DMA_FREE, keeping the controller off the range
+ * first is the caller's job; on close, crash or removal the module stops
+ * the controller and clears bus mastering before it unpins anything.
+ */
+struct nvdirect_mem_unpin {
+	__u32 argsz;
+	__u32 flags;
+	__u64 handle;
+};
+#define NVDIRECT_MEM_UNPIN	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 4)
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #define NVDIRECT_ABI_ASSERT(t, n) static_assert(sizeof(t) == (n), #t " size is ABI")
@@ -84,5 +137,7 @@ struct nvdirect_dma_free {
 NVDIRECT_ABI_ASSERT(struct nvdirect_info, 72);
 NVDIRECT_ABI_ASSERT(struct nvdirect_dma_alloc, 32);
 NVDIRECT_ABI_ASSERT(struct nvdirect_dma_free, 16);
+NVDIRECT_ABI_ASSERT(struct nvdirect_mem_pin, 56);
+NVDIRECT_ABI_ASSERT(struct nvdirect_mem_unpin, 16);
 
 #endif /* _UAPI_NVDIRECT_H */

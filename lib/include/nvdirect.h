@@ -120,10 +120,32 @@ const void *nvd_ns_identify_data(const struct nvd_ns *ns);
 
 /*
  * Pinned DMA memory reachable by @ctrlr's device, page aligned, zeroed.
- * Buffers passed to nvd_ns_read/nvd_ns_write must come from here.
+ * Buffers passed to nvd_ns_read/nvd_ns_write come from here or from
+ * registered memory (nvd_mem_register).
  */
 void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size);
 void nvd_dma_free(struct nvd_ctrlr *ctrlr, void *buf);
+
+/*
+ * Zero copy from the application's own memory: pin the pages holding
+ * [buf, buf + len) (any alignment; e.g. from malloc or mmap) and map them
+ * for @ctrlr's device.  Afterwards nvd_ns_read/nvd_ns_write accept buffers
+ * inside [buf, buf + len).  The pages count against RLIMIT_MEMLOCK
+ * (ulimit -l) unless the process has CAP_IPC_LOCK.
+ * Returns 0 or: -EINVAL (len 0, @buf already registered, overlaps
+ * nvd_dma_alloc memory), -ENOMEM (past RLIMIT_MEMLOCK or the module's
+ * per-open limit, or out of memory; nvd_last_error() says which), -EFAULT
+ * (not writable memory that can be pinned), -EOPNOTSUPP (the module or the
+ * platform cannot do it), -ENXIO (controller gone).
+ */
+int nvd_mem_register(struct nvd_ctrlr *ctrlr, void *buf, size_t len);
+/*
+ * Unpin memory registered at @buf; the memory itself stays the caller's.
+ * No command may still be using it.  -EINVAL if @buf is not registered.
+ * Unregistered memory is refused by nvd_ns_read/nvd_ns_write (-EINVAL).
+ * nvd_ctrlr_detach() unregisters whatever is left.
+ */
+int nvd_mem_unregister(struct nvd_ctrlr *ctrlr, void *buf);
 
 /* I/O queue pairs; @qsize 0 takes the controller's default. */
 int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
@@ -136,10 +158,10 @@ int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair);
 
 /*
  * Queue a read/write of @count LBAs at @lba.  @buf must be DMA memory from
- * nvd_dma_alloc.  Returns 0 once queued (@cb runs later from
+ * nvd_dma_alloc or inside memory registered with nvd_mem_register.  Returns 0 once queued (@cb runs later from
  * nvd_qpair_process_completions), or a negative errno and nothing is sent:
  * -EINVAL bad argument (count 0, past the namespace, above the transfer
- * limit, buf not DMA memory, unknown flags), -EOPNOTSUPP namespace with
+ * limit, buf not DMA or registered memory, unknown flags), -EOPNOTSUPP namespace with
  * metadata, -EAGAIN queue full, -ENXIO controller gone.
  */
 int nvd_ns_read(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,

@@ -7,12 +7,18 @@
  * Every 8-byte word of LBA l at byte offset o holds mix(seed, l, o), so a
  * block read from the wrong LBA, a torn or stale block all show as a
  * mismatch naming the LBA.
+ *
+ * With -z the I/O buffers are the program's own memory registered with
+ * nvd_mem_register (zero copy) instead of nvd_dma_alloc memory: writes come
+ * from malloc'd memory deliberately not page aligned, reads land in an
+ * anonymous mmap.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,10 +55,73 @@ static uint64_t check(const void *buf, uint64_t seed, uint64_t lba, uint32_t cou
 	return UINT64_MAX;
 }
 
+static int zero_copy;
+
+/* An I/O buffer: nvd_dma_alloc memory, or registered malloc/mmap memory. */
+struct iobuf {
+	void *p;		/* what I/O is given */
+	void *mem;		/* what malloc/mmap returned */
+	size_t len;
+	int mapped;
+};
+
+static int iobuf_get(struct nvd_ctrlr *c, struct iobuf *b, size_t len, int mapped)
+{
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->len = len;
+	b->mapped = mapped;
+	if (!zero_copy) {
+		b->p = nvd_dma_alloc(c, len);
+		if (!b->p) {
+			fprintf(stderr, "nvd_pattern: cannot allocate %zu bytes of DMA memory\n", len);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	if (mapped) {
+		b->mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (b->mem == MAP_FAILED)
+			return -ENOMEM;
+		b->p = b->mem;
+	} else {
+		/* 512 bytes into a page: registration must not need alignment */
+		b->mem = aligned_alloc(4096, len + 4096);
+		if (!b->mem)
+			return -ENOMEM;
+		b->p = (uint8_t *)b->mem + 512;
+	}
+	rc = nvd_mem_register(c, b->p, len);
+	if (rc) {
+		fprintf(stderr, "nvd_pattern: cannot register %zu bytes at %p: %s: %s\n", len, b->p,
+			nvd_strerror(rc), nvd_last_error());
+		if (mapped)
+			munmap(b->mem, len);
+		else
+			free(b->mem);
+		return rc;
+	}
+	return 0;
+}
+
+static void iobuf_put(struct nvd_ctrlr *c, struct iobuf *b)
+{
+	if (!zero_copy) {
+		nvd_dma_free(c, b->p);
+		return;
+	}
+	nvd_mem_unregister(c, b->p);
+	if (b->mapped)
+		munmap(b->mem, b->len);
+	else
+		free(b->mem);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: nvd_pattern [-s SEED] [-c CHUNK] write|verify|loop BDF NSID LBA COUNT\n"
+		"usage: nvd_pattern [-z] [-s SEED] [-c CHUNK] write|verify|loop BDF NSID LBA COUNT\n"
 		"       nvd_pattern [-s SEED] gen LBA COUNT LBA_SIZE > file\n"
 		"       nvd_pattern info BDF NSID\n"
 		"  write   write COUNT LBAs from LBA through nvdirect, CHUNK LBAs per command\n"
@@ -60,6 +129,7 @@ static void usage(FILE *f)
 		"  loop    write+verify the range forever with 4 commands in flight (for kill tests)\n"
 		"  gen     print the expected bytes on stdout (to compare with the kernel's view)\n"
 		"  info    print lba_size, sectors and max_io_sectors of the namespace\n"
+		"  -z      zero copy: I/O from registered malloc/mmap memory (nvd_mem_register)\n"
 		"  CHUNK defaults to the namespace's largest transfer; exit 0 only if all is well\n");
 }
 
@@ -108,13 +178,14 @@ static int do_range(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp
 		    uint64_t seed, uint64_t lba, uint64_t count, uint32_t chunk)
 {
 	uint32_t lbs = nvd_ns_get_sector_size(ns);
-	void *buf = nvd_dma_alloc(c, (size_t)chunk * lbs);
-	int rc = 0;
+	struct iobuf b;
+	void *buf;
+	int rc;
 
-	if (!buf) {
-		fprintf(stderr, "nvd_pattern: cannot allocate %u bytes of DMA memory\n", chunk * lbs);
-		return -ENOMEM;
-	}
+	rc = iobuf_get(c, &b, (size_t)chunk * lbs, !is_write);
+	if (rc)
+		return rc;
+	buf = b.p;
 	for (uint64_t l = lba; l < lba + count; l += chunk) {
 		uint32_t n = (uint32_t)(lba + count - l < chunk ? lba + count - l : chunk);
 
@@ -147,7 +218,7 @@ static int do_range(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp
 			}
 		}
 	}
-	nvd_dma_free(c, buf);
+	iobuf_put(c, &b);
 	return rc;
 }
 
@@ -158,13 +229,14 @@ static int do_loop(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp,
 	enum { DEPTH = 4 };
 	uint32_t lbs = nvd_ns_get_sector_size(ns);
 	struct io io[DEPTH] = { 0 };
+	struct iobuf b[DEPTH];
 	void *buf[DEPTH];
 	uint64_t next = lba;
 
 	for (int i = 0; i < DEPTH; i++) {
-		buf[i] = nvd_dma_alloc(c, (size_t)chunk * lbs);
-		if (!buf[i])
+		if (iobuf_get(c, &b[i], (size_t)chunk * lbs, 0))
 			return -ENOMEM;
+		buf[i] = b[i].p;
 		io[i].done = 1;
 	}
 	printf("nvd_pattern: looping\n");
@@ -201,8 +273,9 @@ int main(int argc, char **argv)
 	const char *mode, *bdf;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "s:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "zs:c:h")) != -1) {
 		switch (opt) {
+		case 'z': zero_copy = 1; break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'c': chunk = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); return 0;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -277,6 +278,176 @@ static int cmd_info(void)
 	return 0;
 }
 
+/* VmPin of /proc/self/status: what the kernel charged this process, in bytes. */
+static long vm_pinned(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	d[cap / 32].permitted &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+static int pin(int fd, void *va, size_t size, uint64_t *addrs, uint64_t *handle)
+{
+	struct nvdirect_mem_pin p = {
+		.argsz = sizeof(p), .vaddr = (uintptr_t)va, .size = size,
+		.addrs = (uintptr_t)addrs, .nr_addrs = size / NVDIRECT_PIN_GRANULE,
+	};
+	int rc = xioctl(fd, NVDIRECT_MEM_PIN, &p);
+
+	if (!rc && handle)
+		*handle = p.handle;
+	return rc;
+}
+
+static int unpin(int fd, uint64_t handle)
+{
+	struct nvdirect_mem_unpin u = { .argsz = sizeof(u), .handle = handle };
+
+	return xioctl(fd, NVDIRECT_MEM_UNPIN, &u);
+}
+
+/* NVDIRECT_MEM_PIN/UNPIN argument checks, accounting and release at close. */
+static int cmd_pin(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t n = 16, len = n * (size_t)pg, max_pinned;
+	struct nvdirect_mem_pin p = { .argsz = sizeof(p) };
+	uint64_t addrs[64 * 1024 / NVDIRECT_PIN_GRANULE * 4], h1, h2;
+	int fd = open_dev();
+	uint8_t *mem, *big;
+	FILE *f;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "map %zu bytes", len);
+	CHECK(sizeof(addrs) / sizeof(addrs[0]) >= len / NVDIRECT_PIN_GRANULE, "addrs array fits");
+
+	/* arguments */
+	p.vaddr = (uintptr_t)mem;
+	p.addrs = (uintptr_t)addrs;
+	p.nr_addrs = sizeof(addrs) / sizeof(addrs[0]);
+	p.size = 0;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "pinning 0 bytes is EINVAL");
+	p.size = (size_t)pg + 1;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "a size that is not a page multiple is EINVAL");
+	p.size = (size_t)pg;
+	p.vaddr = (uintptr_t)mem + 8;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "an unaligned vaddr is EINVAL");
+	p.vaddr = (uintptr_t)mem;
+	p.nr_addrs = (size_t)pg / NVDIRECT_PIN_GRANULE - 1;
+	p.size = (size_t)pg;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "an addrs array too small is EINVAL");
+	p.nr_addrs = sizeof(addrs) / sizeof(addrs[0]);
+	p.flags = 1;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "unknown flags are EINVAL");
+	p.flags = 0;
+	p.argsz = 16;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "argsz 16 is EINVAL");
+	p.argsz = sizeof(p);
+	p.vaddr = UINT64_MAX - (uint64_t)pg + 1;
+	CHECK(xioctl(fd, NVDIRECT_MEM_PIN, &p) == -EINVAL, "a range that wraps is EINVAL");
+	CHECK(sysfs_long("pinned_bytes") == 0 && vm_pinned() == 0, "nothing pinned by refusals");
+
+	/* memory that cannot be pinned for the device to write */
+	munmap(mem + 4 * pg, (size_t)pg);
+	CHECK(pin(fd, mem, len, addrs, NULL) == -EFAULT, "a range with a hole is EFAULT");
+	mprotect(mem + 8 * pg, (size_t)pg, PROT_READ);
+	CHECK(pin(fd, mem + 8 * pg, (size_t)pg, addrs, NULL) == -EFAULT, "read-only memory is EFAULT");
+	CHECK(sysfs_long("pinned_bytes") == 0 && vm_pinned() == 0, "a failed pin leaves nothing pinned");
+	munmap(mem, len);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "map %zu bytes again", len);
+
+	/* a good pin: one address per 4 KiB, charged, counted */
+	memset(addrs, 0, sizeof(addrs));
+	CHECK(pin(fd, mem, len, addrs, &h1) == 0, "pin %zu bytes of anonymous memory", len);
+	CHECK(h1 != 0, "handle %llu", (unsigned long long)h1);
+	for (size_t i = 0; i < len / NVDIRECT_PIN_GRANULE; i++)
+		if (!addrs[i] || addrs[i] % NVDIRECT_PIN_GRANULE) {
+			CHECK(0, "address %zu is 0x%llx", i, (unsigned long long)addrs[i]);
+		}
+	CHECK(addrs[len / NVDIRECT_PIN_GRANULE] == 0, "nothing written past size / 4096 entries");
+	CHECK(sysfs_long("pinned_bytes") == (long)len, "pinned_bytes is %ld", sysfs_long("pinned_bytes"));
+	CHECK(vm_pinned() == (long)len, "VmPin is %ld", vm_pinned());
+	CHECK(pin(fd, mem, (size_t)pg, addrs, &h2) == 0 && h2 != h1, "a page may be pinned twice");
+	CHECK(sysfs_long("pinned_bytes") == (long)len + pg, "pins add up");
+	CHECK(unpin(fd, h2 + 100) == -EINVAL, "unknown handle is EINVAL");
+	CHECK(unpin(fd, h2) == 0, "unpin the second");
+	CHECK(unpin(fd, h2) == -EINVAL, "double unpin is EINVAL");
+	CHECK(sysfs_long("pinned_bytes") == (long)len && vm_pinned() == (long)len,
+	      "pinned_bytes and VmPin back to the first pin");
+
+	/* the per-open limit, max_pinned_bytes */
+	f = fopen("/sys/module/nvdirect/parameters/max_pinned_bytes", "r");
+	CHECK(f && fscanf(f, "%zu", &max_pinned) == 1, "read max_pinned_bytes");
+	fclose(f);
+	CHECK(max_pinned < sizeof(addrs) / sizeof(addrs[0]) * NVDIRECT_PIN_GRANULE - len,
+	      "max_pinned_bytes %zu is small enough to test here", max_pinned);
+	{
+		size_t blen = max_pinned - len + (size_t)pg;
+
+		big = mmap(NULL, blen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(big != MAP_FAILED, "map %zu bytes", blen);
+		CHECK(pin(fd, big, blen, addrs, NULL) == -ENOSPC,
+		      "pinning past max_pinned_bytes (%zu) is ENOSPC", max_pinned);
+		CHECK(pin(fd, big, blen - (size_t)pg, addrs, &h2) == 0, "pinning up to it is fine");
+		CHECK(unpin(fd, h2) == 0, "unpin it");
+		munmap(big, blen);
+	}
+
+	/* close with memory pinned: all released */
+	close(fd);
+	CHECK(sysfs_long("pinned_bytes") == 0, "close unpinned everything");
+	CHECK(vm_pinned() == 0, "close uncharged VmPin");
+	munmap(mem, len);
+	return 0;
+}
+
+/* RLIMIT_MEMLOCK: enforced without CAP_IPC_LOCK, bypassed with it. */
+static int cmd_pinlimit(void)
+{
+	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	size_t len = 256 * 1024;
+	uint64_t addrs[256 * 1024 / NVDIRECT_PIN_GRANULE], h;
+	int fd = open_dev();
+	uint8_t *mem;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "map %zu bytes", len);
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "RLIMIT_MEMLOCK set to 64 KiB");
+	CHECK(pin(fd, mem, len, addrs, &h) == 0, "with CAP_IPC_LOCK, 256 KiB pin past the limit");
+	CHECK(unpin(fd, h) == 0, "unpin");
+	CHECK(drop_cap(CAP_IPC_LOCK) == 0, "dropped CAP_IPC_LOCK");
+	CHECK(pin(fd, mem, len, addrs, &h) == -ENOMEM,
+	      "without CAP_IPC_LOCK, pinning 256 KiB past RLIMIT_MEMLOCK 64 KiB is ENOMEM");
+	CHECK(sysfs_long("pinned_bytes") == 0 && vm_pinned() == 0, "the refusal pinned nothing");
+	CHECK(pin(fd, mem, 64 * 1024, addrs, &h) == 0, "64 KiB, exactly the limit, is fine");
+	CHECK(pin(fd, mem + 64 * 1024, 4096, addrs, NULL) == -ENOMEM,
+	      "one page more is ENOMEM: pins add up against the limit");
+	CHECK(unpin(fd, h) == 0, "unpin");
+	CHECK(vm_pinned() == 0, "VmPin back to 0");
+	close(fd);
+	return 0;
+}
+
 /* Hold the device open and mapped until it is unbound under us. */
 static int cmd_hold(const char *ready)
 {
@@ -312,11 +483,46 @@ static int cmd_hold(const char *ready)
 	return 0;
 }
 
+/*
+ * Hold memory pinned, with no I/O running, until the function is unbound
+ * under us: removal must unpin it, and it stays our ordinary memory.
+ */
+static int cmd_holdpin(const char *ready)
+{
+	struct nvdirect_info info = { .argsz = sizeof(info) };
+	size_t len = 64 * 1024;
+	uint64_t addrs[64 * 1024 / NVDIRECT_PIN_GRANULE], h;
+	int fd = open_dev(), rc = 0, sig;
+	uint8_t *mem;
+	uint32_t v;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "map %zu bytes", len);
+	memset(mem, 0x3c, len);
+	CHECK(pin(fd, mem, len, addrs, &h) == 0, "pin %zu bytes", len);
+	CHECK(vm_pinned() == (long)len, "VmPin is %ld", vm_pinned());
+	close(creat(ready, 0644));
+	for (int i = 0; i < 1200; i++) {	/* 120 s */
+		rc = xioctl(fd, NVDIRECT_GET_INFO, &info);
+		if (rc)
+			break;
+		usleep(100000);
+	}
+	CHECK(rc == -ENODEV, "ioctl after unbind is ENODEV (got %d)", rc);
+	CHECK(vm_pinned() == 0, "removal unpinned and uncharged our memory (VmPin %ld)", vm_pinned());
+	CHECK(unpin(fd, h) == -ENODEV, "unpin after unbind is ENODEV");
+	sig = probe_read((uint32_t *)(mem + len - 4), &v);
+	CHECK(sig == 0 && v == 0x3c3c3c3c, "the memory is still ours and intact");
+	close(fd);
+	munmap(mem, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info DEV\n"
-				"       nvd_uapi_probe hold DEV READY_FILE\n");
+		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info|pin|pinlimit DEV\n"
+				"       nvd_uapi_probe hold|holdpin DEV READY_FILE\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -329,8 +535,14 @@ int main(int argc, char **argv)
 		return cmd_abi();
 	if (!strcmp(argv[1], "info"))
 		return cmd_info();
+	if (!strcmp(argv[1], "pin"))
+		return cmd_pin();
+	if (!strcmp(argv[1], "pinlimit"))
+		return cmd_pinlimit();
 	if (!strcmp(argv[1], "hold") && argc == 4)
 		return cmd_hold(argv[3]);
+	if (!strcmp(argv[1], "holdpin") && argc == 4)
+		return cmd_holdpin(argv[3]);
 	fprintf(stderr, "nvd_uapi_probe: unknown subcommand '%s'\n", argv[1]);
 	return 2;
 }

@@ -51,12 +51,43 @@ static void fake_dma_unmap(struct transport *t, struct dma_region *r)
 	to_fake(t)->live_regions--;
 }
 
+static int fake_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t *addrs,
+			uint64_t *handle)
+{
+	struct fake_transport *f = to_fake(t);
+	size_t i;
+
+	ck_assert_uint_eq((uintptr_t)vaddr % 4096, 0);
+	ck_assert_uint_eq(size % 4096, 0);
+	ck_assert_uint_gt(size, 0);
+	if (f->pin_error)
+		return f->pin_error;
+	*handle = ++f->last_handle;
+	for (i = 0; i < size / 4096; i++)
+		addrs[i] = fake_pin_addr(*handle, i);
+	f->live_pins++;
+	f->pinned_bytes += size;
+	return 0;
+}
+
+static void fake_mem_unpin(struct transport *t, uint64_t handle)
+{
+	struct fake_transport *f = to_fake(t);
+
+	ck_assert_uint_gt(handle, 0);
+	ck_assert_uint_le(handle, f->last_handle);
+	ck_assert_uint_gt(f->live_pins, 0);
+	f->live_pins--;
+}
+
 static const struct transport_ops fake_ops = {
 	.name = "fake",
 	.open = fake_open,
 	.close = fake_close,
 	.dma_map = fake_dma_map,
 	.dma_unmap = fake_dma_unmap,
+	.mem_pin = fake_mem_pin,
+	.mem_unpin = fake_mem_unpin,
 };
 
 struct transport *fake_transport_new(size_t max_region)
@@ -131,6 +162,7 @@ void fake_ctrlr_teardown(struct fake_ctrlr *f)
 	qpair_destruct(&f->q);
 	ctrlr_destruct(&f->c);
 	ck_assert_uint_eq(to_fake(f->t)->live_regions, 0);
+	ck_assert_uint_eq(to_fake(f->t)->live_pins, 0);
 	fake_transport_free(f->t);
 }
 

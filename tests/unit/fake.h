@@ -15,6 +15,7 @@
 #define FAKE_BAR_SIZE	0x4000
 #define FAKE_BUS_BASE	0xa000000000ull
 #define FAKE_BUS_STEP	0x10000000ull	/* gap between regions' bus addresses */
+#define FAKE_PIN_BASE	0xb000000000ull	/* pinned 4 KiB pages: descending from here */
 
 struct fake_transport {
 	struct transport base;
@@ -22,7 +23,20 @@ struct fake_transport {
 	unsigned live_regions;
 	unsigned maps;			/* dma_map calls so far */
 	int fail_map_at;		/* fail the Nth dma_map (1-based), 0 never */
+	unsigned live_pins;
+	uint64_t pinned_bytes;
+	int pin_error;			/* mem_pin returns this when not 0 */
+	uint64_t last_handle;
 };
+
+/*
+ * Bus address the fake gives the 4 KiB page @idx of pin @handle: pages
+ * in descending order, 64 KiB apart, so no two are adjacent.
+ */
+static inline uint64_t fake_pin_addr(uint64_t handle, size_t idx)
+{
+	return FAKE_PIN_BASE + handle * FAKE_BUS_STEP - (idx + 1) * 0x10000;
+}
 
 struct transport *fake_transport_new(size_t max_region);
 void fake_transport_free(struct transport *t);

@@ -20,6 +20,7 @@ static void teardown(void)
 {
 	dma_pool_fini(&pool);
 	ck_assert_uint_eq(to_fake(t)->live_regions, 0);
+	ck_assert_uint_eq(to_fake(t)->live_pins, 0);
 	fake_transport_free(t);
 }
 
@@ -115,6 +116,101 @@ START_TEST(test_fini_frees_what_the_application_left)
 }
 END_TEST
 
+START_TEST(test_registered_heap_buffer_has_per_page_bus_addresses)
+{
+	/* 10000 bytes starting 100 bytes into a page: pages 0..2 are pinned */
+	uint8_t *page = aligned_alloc(4096, 4 * 4096), *buf = page + 100;
+	uint64_t bus;
+
+	ck_assert_int_eq(dma_pool_register(&pool, buf, 10000), 0);
+	ck_assert_uint_eq(to_fake(t)->live_pins, 1);
+	ck_assert_uint_eq(to_fake(t)->pinned_bytes, 3 * 4096);
+	ck_assert_uint_eq(pool.reg_bytes, 3 * 4096);
+	ck_assert_int_eq(dma_pool_vtophys(&pool, buf, &bus), 0);
+	ck_assert_uint_eq(bus, fake_pin_addr(1, 0) + 100);
+	ck_assert_int_eq(dma_pool_vtophys(&pool, page + 4096, &bus), 0);
+	ck_assert_uint_eq(bus, fake_pin_addr(1, 1));
+	ck_assert_int_eq(dma_pool_vtophys(&pool, page + 2 * 4096 + 7, &bus), 0);
+	ck_assert_uint_eq(bus, fake_pin_addr(1, 2) + 7);
+	ck_assert_int_eq(dma_pool_vtophys(&pool, page + 3 * 4096, &bus), -EINVAL);
+	ck_assert_int_eq(dma_pool_unregister(&pool, buf), 0);
+	ck_assert_uint_eq(to_fake(t)->live_pins, 0);
+	ck_assert_uint_eq(pool.reg_bytes, 0);
+	free(page);
+}
+END_TEST
+
+START_TEST(test_only_the_registered_bytes_pass_the_range_check)
+{
+	uint8_t *page = aligned_alloc(4096, 2 * 4096), *buf = page + 512;
+
+	ck_assert_int_eq(dma_pool_register(&pool, buf, 4096), 0);
+	ck_assert_int_eq(dma_pool_check_range(&pool, buf, 4096), 0);
+	ck_assert_int_eq(dma_pool_check_range(&pool, buf + 1024, 3072), 0);
+	ck_assert_int_eq(dma_pool_check_range(&pool, buf, 4097), -EINVAL);
+	/* pinned with its page, but the application did not register it */
+	ck_assert_int_eq(dma_pool_check_range(&pool, page, 512), -EINVAL);
+	ck_assert_int_eq(dma_pool_unregister(&pool, buf), 0);
+	free(page);
+}
+END_TEST
+
+START_TEST(test_unregistered_buffer_is_refused)
+{
+	uint8_t *page = aligned_alloc(4096, 4096);
+	uint64_t bus;
+
+	ck_assert_int_eq(dma_pool_register(&pool, page, 4096), 0);
+	ck_assert_int_eq(dma_pool_unregister(&pool, page), 0);
+	ck_assert_int_eq(dma_pool_check_range(&pool, page, 4096), -EINVAL);
+	ck_assert_int_eq(dma_pool_vtophys(&pool, page, &bus), -EINVAL);
+	ck_assert_int_eq(dma_pool_unregister(&pool, page), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "is not registered"));
+	free(page);
+}
+END_TEST
+
+START_TEST(test_bad_registrations_are_refused_and_pin_nothing)
+{
+	uint8_t *page = aligned_alloc(4096, 2 * 4096);
+	void *dma;
+
+	ck_assert_int_eq(dma_pool_register(&pool, page, 0), -EINVAL);
+	ck_assert_int_eq(dma_pool_register(&pool, NULL, 4096), -EINVAL);
+	ck_assert_int_eq(dma_pool_register(&pool, page, 4096), 0);
+	ck_assert_int_eq(dma_pool_register(&pool, page, 8192), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "already registered"));
+	ck_assert_int_eq(dma_pool_alloc(&pool, 4096, false, &dma), 0);
+	ck_assert_int_eq(dma_pool_register(&pool, (uint8_t *)dma + 8, 16), -EINVAL);
+	ck_assert_uint_eq(to_fake(t)->live_pins, 1);
+	/* the transport's refusal comes back as is, and nothing is listed */
+	to_fake(t)->pin_error = -ENOMEM;
+	ck_assert_int_eq(dma_pool_register(&pool, page + 4096, 4096), -ENOMEM);
+	ck_assert_uint_eq(to_fake(t)->live_pins, 1);
+	ck_assert_int_eq(dma_pool_check_range(&pool, page + 4096, 1), -EINVAL);
+	ck_assert_int_eq(dma_pool_unregister(&pool, page), 0);
+	free(page);
+}
+END_TEST
+
+START_TEST(test_two_buffers_sharing_a_page_register_separately)
+{
+	uint8_t *page = aligned_alloc(4096, 4096);
+	uint64_t bus;
+
+	ck_assert_int_eq(dma_pool_register(&pool, page, 1024), 0);
+	ck_assert_int_eq(dma_pool_register(&pool, page + 2048, 1024), 0);
+	ck_assert_uint_eq(to_fake(t)->live_pins, 2);
+	ck_assert_int_eq(dma_pool_unregister(&pool, page), 0);
+	ck_assert_int_eq(dma_pool_check_range(&pool, page, 1024), -EINVAL);
+	ck_assert_int_eq(dma_pool_check_range(&pool, page + 2048, 1024), 0);
+	ck_assert_int_eq(dma_pool_vtophys(&pool, page + 2048, &bus), 0);
+	ck_assert_uint_eq(bus, fake_pin_addr(2, 0) + 2048);
+	free(page);
+	/* teardown's dma_pool_fini unpins the second */
+}
+END_TEST
+
 static Suite *dma_suite(void)
 {
 	Suite *s = suite_create("dma");
@@ -127,6 +223,11 @@ static Suite *dma_suite(void)
 	tcase_add_test(tc, test_non_dma_memory_has_no_bus_address);
 	tcase_add_test(tc, test_failed_region_unwinds_the_others);
 	tcase_add_test(tc, test_fini_frees_what_the_application_left);
+	tcase_add_test(tc, test_registered_heap_buffer_has_per_page_bus_addresses);
+	tcase_add_test(tc, test_only_the_registered_bytes_pass_the_range_check);
+	tcase_add_test(tc, test_unregistered_buffer_is_refused);
+	tcase_add_test(tc, test_bad_registrations_are_refused_and_pin_nothing);
+	tcase_add_test(tc, test_two_buffers_sharing_a_page_register_separately);
 	suite_add_tcase(s, tc);
 	return s;
 }

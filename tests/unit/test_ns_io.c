@@ -118,6 +118,44 @@ START_TEST(test_buffer_spanning_regions_gets_per_page_prps)
 }
 END_TEST
 
+START_TEST(test_registered_heap_buffer_gets_its_pinned_pages_in_prps)
+{
+	/* 3 x 4 KiB of I/O from a buffer 64 bytes into a page: 4 pages */
+	uint8_t *page = aligned_alloc(4096, 4 * 4096), *buf = page + 64;
+	uint64_t *list;
+
+	ck_assert_int_eq(nvd_ns_write(&f.ns, &f.q, buf, 0, 24, cb, NULL, 0), -EINVAL);
+	assert_nothing_sent();
+	ck_assert_int_eq(nvd_mem_register(&f.c, buf, 24 * 512), 0);
+	ck_assert_int_eq(nvd_ns_write(&f.ns, &f.q, buf, 0, 24, cb, NULL, 0), 0);
+	ck_assert_uint_eq(sqe(0)->opc, NVME_CMD_WRITE);
+	ck_assert_uint_eq(sqe(0)->prp1, fake_pin_addr(1, 0) + 64);
+	list = f.q.trackers[sqe(0)->cid].prp[0].entries;
+	ck_assert_uint_eq(sqe(0)->prp2, f.q.trackers[sqe(0)->cid].prp[0].bus);
+	ck_assert_uint_eq(list[0], fake_pin_addr(1, 1));
+	ck_assert_uint_eq(list[1], fake_pin_addr(1, 2));
+	ck_assert_uint_eq(list[2], fake_pin_addr(1, 3));
+	/* one LBA more than was registered */
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 25, cb, NULL, 0), -EINVAL);
+	ck_assert_int_eq(nvd_mem_unregister(&f.c, buf), 0);
+	free(page);
+}
+END_TEST
+
+START_TEST(test_unregistered_memory_is_refused_with_words)
+{
+	uint8_t *page = aligned_alloc(4096, 4096);
+
+	ck_assert_int_eq(nvd_mem_register(&f.c, page, 4096), 0);
+	ck_assert_int_eq(nvd_mem_unregister(&f.c, page), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page, 0, 8, cb, NULL, 0), -EINVAL);
+	assert_nothing_sent();
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "registered with nvd_mem_register"));
+	ck_assert_int_eq(nvd_mem_unregister(&f.c, page), -EINVAL);
+	free(page);
+}
+END_TEST
+
 START_TEST(test_count_zero_is_refused)
 {
 	void *buf = nvd_dma_alloc(&f.c, 4096);
@@ -263,6 +301,8 @@ static Suite *ns_io_suite(void)
 	tcase_add_test(tc, test_read_fills_sqe_and_rings_doorbell);
 	tcase_add_test(tc, test_write_uses_write_opcode_and_64bit_lba);
 	tcase_add_test(tc, test_buffer_spanning_regions_gets_per_page_prps);
+	tcase_add_test(tc, test_registered_heap_buffer_gets_its_pinned_pages_in_prps);
+	tcase_add_test(tc, test_unregistered_memory_is_refused_with_words);
 	tcase_add_test(tc, test_count_zero_is_refused);
 	tcase_add_test(tc, test_past_end_of_namespace_is_refused);
 	tcase_add_test(tc, test_above_max_transfer_is_refused_with_the_limit);

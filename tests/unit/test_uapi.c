@@ -13,6 +13,8 @@ START_TEST(test_struct_sizes)
 	ck_assert_uint_eq(sizeof(struct nvdirect_info), 72);
 	ck_assert_uint_eq(sizeof(struct nvdirect_dma_alloc), 32);
 	ck_assert_uint_eq(sizeof(struct nvdirect_dma_free), 16);
+	ck_assert_uint_eq(sizeof(struct nvdirect_mem_pin), 56);
+	ck_assert_uint_eq(sizeof(struct nvdirect_mem_unpin), 16);
 }
 END_TEST
 
@@ -24,6 +26,10 @@ START_TEST(test_every_argument_starts_with_argsz_and_flags)
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, flags), 4);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_free, argsz), 0);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_free, flags), 4);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, argsz), 0);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, flags), 4);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_unpin, argsz), 0);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_unpin, flags), 4);
 }
 END_TEST
 
@@ -41,6 +47,15 @@ START_TEST(test_field_offsets)
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, bus_addr), 16);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, mmap_offset), 24);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_free, mmap_offset), 8);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, vaddr), 8);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, size), 16);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, addrs), 24);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, nr_addrs), 32);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, handle), 40);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, nr_segments), 48);
+	ck_assert_uint_eq(offsetof(struct nvdirect_mem_unpin, handle), 8);
+	/* one bus address per NVMe memory page */
+	ck_assert_uint_eq(NVDIRECT_PIN_GRANULE, 4096);
 }
 END_TEST
 
@@ -49,6 +64,12 @@ START_TEST(test_ioctl_numbers_are_distinct)
 	ck_assert_uint_ne(NVDIRECT_GET_INFO, NVDIRECT_DMA_ALLOC);
 	ck_assert_uint_ne(NVDIRECT_DMA_ALLOC, NVDIRECT_DMA_FREE);
 	ck_assert_uint_ne(NVDIRECT_GET_INFO, NVDIRECT_DMA_FREE);
+	ck_assert_uint_ne(NVDIRECT_MEM_PIN, NVDIRECT_GET_INFO);
+	ck_assert_uint_ne(NVDIRECT_MEM_PIN, NVDIRECT_DMA_ALLOC);
+	ck_assert_uint_ne(NVDIRECT_MEM_PIN, NVDIRECT_DMA_FREE);
+	ck_assert_uint_ne(NVDIRECT_MEM_UNPIN, NVDIRECT_MEM_PIN);
+	ck_assert_uint_ne(NVDIRECT_MEM_UNPIN, NVDIRECT_DMA_FREE);
+	/* the pin commands were added, nothing changed: still ABI 1 */
 	ck_assert_uint_eq(NVDIRECT_ABI_VERSION, 1);
 }
 END_TEST
