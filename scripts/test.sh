@@ -53,6 +53,33 @@ if [ "$what" != unit ]; then
 	done
 fi
 
+# Media error tests (t_media.sh, "# layouts: faults") need QEMU's blkdebug
+# under the namespace: one more short boot per kernel, faults layout.
+faults_tests() {
+	grep -l '^# layouts:.*\<faults\>' "$top"/tests/integration/t_*.sh |
+		xargs -r sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' | grep -E -- "${filter:-.}"
+}
+if [ "$what" != unit ] && [ -n "$(faults_tests)" ]; then
+	for k in ${kernels:-$(guest_kernels)}; do
+		echo "== media error tests (guest kernel $k, QEMU NVMe over blkdebug)"
+		log=$NVD_BUILD/integration-$k-faults.log
+		"$top/tests/vm/run.sh" -k "$k" -l faults -t 900 -L "$NVD_BUILD/vm/console-$k-faults.log" -- \
+			tests/integration/run-all.sh "$filter" >"$log" 2>&1
+		rc=$?
+		grep -vE '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD|aio failed' "$log" |
+			sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
+		[ $rc = 0 ] || status=1
+		p=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tr -d '\r')
+		if [ -n "$p" ]; then
+			set -- $p
+			passed=$((passed + $1)); failed=$((failed + $2))
+		else
+			echo "integration ($k, faults): the guest did not finish (exit $rc); console: $NVD_BUILD/vm/console-$k-faults.log"
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ $status = 0 ] && [ $failed = 0 ]
