@@ -13,8 +13,8 @@ for f in "$here"/t_*.sh; do . "$f"; done
 
 filter=${1:-.}
 layout=${NVD_LAYOUT:-suite}
-# test_layouts FUNCTION: the layouts the file defining FUNCTION runs in.
-test_layouts() {
+# layouts_of FUNCTION: the layouts the file defining FUNCTION runs in.
+layouts_of() {
 	local file l
 	file=$(shopt -s extdebug; declare -F "$1" | cut -d' ' -f3-)
 	l=$(sed -n 's/^# layouts: *//p' "$file" | head -n1)
@@ -22,7 +22,7 @@ test_layouts() {
 }
 pass=0 failed=0 skipped=0 names=()
 for t in $(declare -F | awk '{print $3}' | grep '^test_' | grep -E -- "$filter"); do
-	case " $(test_layouts "$t") " in
+	case " $(layouts_of "$t") " in
 	*" $layout "*) ;;
 	*) skipped=$((skipped + 1)); continue ;;
 	esac

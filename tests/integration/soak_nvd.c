@@ -102,8 +102,9 @@ static void fatal(struct worker *w, const char *what, int err)
 
 	soak_report("thread %u: %s: %s%s%s%s", w->idx, what, nvd_strerror(err),
 		    detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
+	if (!w->err)
+		__atomic_fetch_add(&w->ctx->stopped, 1, __ATOMIC_RELAXED);
 	w->err = err;
-	__atomic_fetch_add(&w->ctx->stopped, 1, __ATOMIC_RELAXED);
 }
 
 static void set_gens(struct soak_ctx *ctx, uint64_t lba, uint32_t count, uint32_t gen)
@@ -213,10 +214,12 @@ static int poll_once(struct worker *w)
 	w->empty_polls = 0;
 	now = soak_now();
 	if (now - w->last_progress > SOAK_IO_TIMEOUT_S) {
-		soak_report("thread %u: %u commands did not complete within %d s", w->idx,
-			    nvd_qpair_outstanding(w->qp), SOAK_IO_TIMEOUT_S);
+		if (w->err != -ETIMEDOUT)
+			soak_report("thread %u: %u commands did not complete within %d s", w->idx,
+				    nvd_qpair_outstanding(w->qp), SOAK_IO_TIMEOUT_S);
+		if (!w->err)
+			__atomic_fetch_add(&w->ctx->stopped, 1, __ATOMIC_RELAXED);
 		w->err = -ETIMEDOUT;
-		__atomic_fetch_add(&w->ctx->stopped, 1, __ATOMIC_RELAXED);
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -279,15 +282,16 @@ static void soak_pass(struct worker *w)
 	unsigned i;
 
 	w->phase = PHASE_SOAK;
-	while (!__atomic_load_n(&ctx->stop, __ATOMIC_RELAXED)) {
-		for (i = 0; i < ctx->cfg->depth; i++)
-			if (!w->slots[i].busy && submit_random(w, &w->slots[i]))
-				return;
-		if (poll_once(w))
-			return;
+	while (!__atomic_load_n(&ctx->stop, __ATOMIC_RELAXED) && !w->err) {
+		for (i = 0; i < ctx->cfg->depth && !w->err; i++)
+			if (!w->slots[i].busy)
+				submit_random(w, &w->slots[i]);
+		if (!w->err)
+			poll_once(w);
 		if (w->gen >= SOAK_GEN_UNKNOWN - ctx->cfg->depth)
 			break;		/* generations used up; never in practice */
 	}
+	/* what was sent still completes (or poll_once gives up on it) */
 	drain(w);
 	w->st.mismatches += w->soak_st.mismatches;
 	w->st.lost += w->soak_st.lost;
