@@ -56,7 +56,7 @@ if [ "$what" != integration ]; then
 	fi
 fi
 
-# The variants, "KVER IOMMU" each, kernels oldest first, plain before IOMMU.
+# The variants, "KVER IOMMU LAYOUT" each, kernels oldest first, plain before IOMMU.
 variants=()
 if [ "$what" != unit ]; then
 	if [ ${#kernels[@]} -eq 0 ]; then
@@ -70,27 +70,40 @@ if [ "$what" != unit ]; then
 			esac
 		done
 	fi
+	# Media error tests (t_media.sh, "# layouts: faults") need QEMU's
+	# blkdebug under the namespace: one more short boot per kernel.
+	faults=$(grep -l '^# layouts:.*\<faults\>' "$top"/tests/integration/t_*.sh |
+		xargs -r sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' | grep -cE -- "${filter:-.}")
 	for k in "${kvers[@]}"; do
-		for i in $iommu_modes; do variants+=("$k $i"); done
+		for i in $iommu_modes; do variants+=("$k $i suite"); done
+		[ "$faults" -gt 0 ] && variants+=("$k ${iommu_modes%% *} faults")
 	done
 fi
 
-# name KVER IOMMU: the variant's name in logs and file names.
-name() { if [ "$2" = 1 ]; then echo "$1-iommu"; else echo "$1"; fi; }
+# name KVER IOMMU LAYOUT: the variant's name in logs and file names (the
+# same as run.sh's directory under build/vm).
+name() {
+	local n=$1
+	[ "$2" = 1 ] && n+=-iommu
+	[ "$3" = suite ] || n+=-$3
+	echo "$n"
+}
 label() {
-	if [ "$2" = 1 ]; then echo "guest kernel $1, q35 + intel-iommu (intel_iommu=on)"
-	else echo "guest kernel $1, pc, no IOMMU"; fi
+	local l="guest kernel $1"
+	if [ "$2" = 1 ]; then l+=", q35 + intel-iommu (intel_iommu=on)"; else l+=", pc, no IOMMU"; fi
+	[ "$3" = faults ] && l+=", blkdebug media errors"
+	echo "$l"
 }
 
-# run_variant KVER IOMMU: boot it and run the suite; log, exit code and
+# run_variant KVER IOMMU LAYOUT: boot it and run the suite; log, exit code and
 # duration go to build/integration-NAME.{log,rc,secs}.
 run_variant() {
 	local n base start opt=()
-	n=$(name "$1" "$2")
+	n=$(name "$1" "$2" "$3")
 	base=$NVD_BUILD/integration-$n
 	[ "$2" = 1 ] && opt=(-i)
 	start=$(date +%s)
-	"$top/tests/vm/run.sh" -k "$1" "${opt[@]}" -l suite -t 2400 \
+	"$top/tests/vm/run.sh" -k "$1" "${opt[@]}" -l "$3" -t 2400 \
 		-L "$NVD_BUILD/vm/console-$n.log" -- \
 		tests/integration/run-all.sh "$filter" >"$base.log" 2>&1
 	echo $? >"$base.rc"
@@ -98,15 +111,15 @@ run_variant() {
 }
 
 summary=()
-# report_variant KVER IOMMU: print its section and add up its counts.
+# report_variant KVER IOMMU LAYOUT: print its section and add up its counts.
 report_variant() {
 	local n base rc secs p
-	n=$(name "$1" "$2")
+	n=$(name "$1" "$2" "$3")
 	base=$NVD_BUILD/integration-$n
 	rc=$(cat "$base.rc" 2>/dev/null || echo 1)
 	secs=$(cat "$base.secs" 2>/dev/null || echo '?')
-	echo "== integration tests: $(label "$1" "$2"), QEMU NVMe"
-	grep -vE '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD' "$base.log" |
+	echo "== integration tests: $(label "$1" "$2" "$3"), QEMU NVMe"
+	grep -vE '^\[ *[0-9]+\.[0-9]+\]|SeaBIOS|Booting from|Probing EDD|aio failed' "$base.log" |
 		sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
 	[ "$rc" = 0 ] || status=1
 	p=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$base.log" | tr -d '\r')

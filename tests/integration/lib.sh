@@ -5,6 +5,7 @@ BIN=$NVD_BUILD
 HELLO=$BIN/tools/hello_world
 NVDIRECT=$BIN/tools/nvdirect
 PATTERN=$BIN/tests/integration/nvd_pattern
+SOAK=$BIN/tests/integration/nvd_soak
 PROBE=$BIN/tests/integration/nvd_uapi_probe
 
 CTRL0=0000:00:03.0	# suite layout: ns1 512 B LBAs, ns2 4 KiB LBAs

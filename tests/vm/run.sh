@@ -15,6 +15,8 @@ usage: tests/vm/run.sh [options] -- COMMAND...
         suite   00:03.0 serial NVD0001: ns1 512 B LBAs 256 MiB, ns2 4 KiB LBAs 128 MiB
                 00:04.0 serial NVD0002 mdts=2: ns1 512 B LBAs 64 MiB
         null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
+        faults  00:03.0 serial NVD0003: ns1 512 B LBAs 64 MiB through blkdebug:
+                reads of LBAs 3000..3003 and writes of LBAs 5000..5003 fail (EIO)
   -i, --iommu              q35 machine with intel-iommu, intel_iommu=on
   -m, --monitor PATH       QEMU monitor on unix socket PATH
   -t, --timeout SEC        kill the guest after SEC seconds (default 1200)
@@ -22,11 +24,12 @@ usage: tests/vm/run.sh [options] -- COMMAND...
   -a, --append ARG         extra kernel command line argument (repeatable)
   -n, --no-kmod            do not build the module (harness checks)
   -L, --log FILE           copy of the guest console (default build/vm/VARIANT/console.log)
-Each kernel and machine (VARIANT: KVER or KVER-iommu) has its own directory
+Each kernel, machine and layout (VARIANT: KVER, KVER-iommu, KVER-faults...) has its own directory
 build/vm/VARIANT (disk images, initramfs, module copy, results), so guests of
 different variants can run side by side.
 Inside the guest: NVD_GUEST=1, NVD_RESULTS=/mnt (shared with the host's
-build/vm/VARIANT/results), the module at \$NVD_KO, binaries under build/.
+build/vm/VARIANT/results), the module at \$NVD_KO, binaries under build/,
+NVD_LAYOUT, and for faults NVD_FAULT_READ/NVD_FAULT_WRITE (FIRST:COUNT LBAs).
 USAGE
 }
 
@@ -58,6 +61,7 @@ esac
 
 variant=$kver
 [ "$iommu" = 1 ] && variant+=-iommu
+[ "$layout" = suite ] || variant+=-$layout
 vm=$NVD_BUILD/vm/$variant
 mkdir -p "$vm"
 log=${log:-$vm/console.log}
@@ -75,6 +79,21 @@ fi
 # Fresh, sparse disk images every boot: tests never see an earlier run's data.
 img() { rm -f "$vm/$1.img"; truncate -s "$2" "$vm/$1.img"; echo "$vm/$1.img"; }
 drive() { echo "-drive file=$(img "$1" "$2"),if=none,id=$1,format=raw,cache=writeback"; }
+# blkdebug_conf FILE EVENT FIRST:COUNT...: fail each 512-byte sector of the
+# ranges with EIO on EVENT (read_aio, write_aio), every time.
+blkdebug_conf() {
+	local f=$1 ev first n s
+	shift
+	: >"$f"
+	while [ $# -ge 2 ]; do
+		ev=$1 first=${2%:*} n=${2#*:}
+		shift 2
+		for ((s = first; s < first + n; s++)); do
+			printf '[inject-error]\nevent = "%s"\nerrno = "5"\nsector = "%d"\nonce = "off"\n\n' "$ev" "$s"
+		done >>"$f"
+	done
+}
+fault_read= fault_write=
 nvme=()
 case $layout in
 basic)
@@ -92,7 +111,15 @@ null)
 	nvme+=(-drive "driver=null-co,size=1G,read-zeroes=on,if=none,id=d1"
 		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
 	;;
-*) die "unknown layout '$layout' (basic, suite, null)" ;;
+faults)
+	# QEMU's nvme device completes a command whose backend I/O failed with
+	# a media error status: that is what t_media.sh looks for.
+	fault_read=3000:4 fault_write=5000:4
+	blkdebug_conf "$vm/faults.conf" read_aio "$fault_read" write_aio "$fault_write"
+	nvme+=(-drive "file=blkdebug:$vm/faults.conf:$(img d1 64M),if=none,id=d1,format=raw,cache=writeback"
+		-device "nvme,id=nvme0,serial=NVD0003,addr=0x3,drive=d1")
+	;;
+*) die "unknown layout '$layout' (basic, suite, null, faults)" ;;
 esac
 
 results=$vm/results
@@ -101,6 +128,7 @@ mkdir -p "$results"
 {
 	echo "cd '$NVD_TOP' || exit 1"
 	echo "export NVD_TOP='$NVD_TOP' NVD_BUILD='$NVD_BUILD' NVD_KO='$ko' NVD_RESULTS=/mnt"
+	echo "export NVD_LAYOUT='$layout' NVD_FAULT_READ='$fault_read' NVD_FAULT_WRITE='$fault_write'"
 	printf '%q ' "$@"
 	echo
 } >"$results/job.sh"
