@@ -223,6 +223,59 @@ START_TEST(test_unknown_flags_are_refused)
 }
 END_TEST
 
+/* Every register the fake BAR holds past the controller properties: doorbells. */
+static void assert_no_doorbell_written(void)
+{
+	for (uint32_t off = 0x1000; off < FAKE_BAR_SIZE; off += 4)
+		ck_assert_msg(*fake_reg(f.t, off) == 0, "doorbell at 0x%x written", off);
+}
+
+START_TEST(test_bad_arguments_send_nothing)
+{
+	uint8_t *buf = nvd_dma_alloc(&f.c, 8192);
+	struct {
+		const char *what;
+		struct nvd_ns *ns;
+		struct nvd_qpair *q;
+		void *buf;
+		uint64_t lba;
+		uint32_t count;
+	} bad[] = {
+		{ "NULL namespace", NULL, &f.q, buf, 0, 1 },
+		{ "NULL qpair", &f.ns, NULL, buf, 0, 1 },
+		{ "NULL buffer", &f.ns, &f.q, NULL, 0, 1 },
+		{ "admin qpair", &f.ns, &f.c.adminq, buf, 0, 1 },
+		{ "zero count", &f.ns, &f.q, buf, 0, 0 },
+		{ "buffer off by one byte", &f.ns, &f.q, buf + 1, 0, 1 },
+		{ "buffer off by two bytes", &f.ns, &f.q, buf + 2, 0, 1 },
+		{ "buffer not from nvd_dma_alloc", &f.ns, &f.q, (void *)&f, 0, 1 },
+		{ "first LBA past the end", &f.ns, &f.q, buf, 1000, 1 },
+		{ "LBA + count wraps", &f.ns, &f.q, buf, UINT64_MAX - 1, 4 },
+		{ "LBA + count past the end", &f.ns, &f.q, buf, 998, 4 },
+		{ "count above MDTS", &f.ns, &f.q, buf, 0, 257 },
+		{ "count above UINT32 limit", &f.ns, &f.q, buf, 0, UINT32_MAX },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = nvd_ns_read(bad[i].ns, bad[i].q, bad[i].buf, bad[i].lba, bad[i].count,
+				    cb, NULL, 0);
+		int w = nvd_ns_write(bad[i].ns, bad[i].q, bad[i].buf, bad[i].lba, bad[i].count,
+				     cb, NULL, 0);
+
+		ck_assert_msg(r == -EINVAL && w == -EINVAL, "%s: read %d write %d, want -EINVAL",
+			      bad[i].what, r, w);
+	}
+	assert_nothing_sent();
+	assert_no_doorbell_written();
+	ck_assert_uint_eq(f.c.adminq.sq.tail, 0);
+	ck_assert_int_eq(ncb, 0);
+	/* and the queue still works afterwards */
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf + 4, 0, 1, cb, NULL, 0), 0);
+	ck_assert_uint_eq(fake_sq_doorbell(&f), 1);
+	nvd_dma_free(&f.c, buf);
+}
+END_TEST
+
 START_TEST(test_namespace_with_metadata_is_listed_but_not_usable)
 {
 	struct fake_opts o = { .ms = 8 };
@@ -308,6 +361,7 @@ static Suite *ns_io_suite(void)
 	tcase_add_test(tc, test_above_max_transfer_is_refused_with_the_limit);
 	tcase_add_test(tc, test_non_dma_buffer_is_refused);
 	tcase_add_test(tc, test_unknown_flags_are_refused);
+	tcase_add_test(tc, test_bad_arguments_send_nothing);
 	tcase_add_test(tc, test_namespace_with_metadata_is_listed_but_not_usable);
 	tcase_add_test(tc, test_geometry_of_4k_namespace);
 	tcase_add_test(tc, test_gone_controller_fails_outstanding_commands);
