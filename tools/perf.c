@@ -25,106 +25,25 @@
 
 #include <nvdirect.h>
 
+#include "perf.h"
 #include "report.h"
 
-#define PROG		"nvdirect-perf"
-#define MAX_CTRLRS	64
-#define MAX_TARGETS	64
-#define MAX_CORES	CPU_SETSIZE
-/* log-linear histogram: 2^HIST_SUB buckets per power of two of nanoseconds */
-#define HIST_SUB	4
-#define HIST_BUCKETS	(64 << HIST_SUB)
-
-enum { W_READ, W_WRITE, W_RANDREAD, W_RANDWRITE, W_RW, W_RANDRW };
-static const char *const workload_names[] = {
+const char *const workload_names[] = {
 	"read", "write", "randread", "randwrite", "rw", "randrw",
 };
 
-struct opts {
-	uint32_t qd;
-	uint64_t io_size;
-	int workload;
-	int read_pct;		/* -1: not given */
-	uint32_t seconds;
-	uint32_t warmup;
-	cpu_set_t cores;
-	int ncores;
-	uint32_t qpairs;
-	int latency;		/* 0, 1 (-L) or 2 (-LL) */
-	int json;
-};
-
-struct target {
-	char bdf[NVD_BDF_LEN];
-	uint32_t nsid;		/* 0: every namespace */
-};
-
-struct ctrlr_entry {
-	char bdf[NVD_BDF_LEN];
-	struct nvd_ctrlr *ctrlr;
-};
-
-struct ns_entry {
-	struct ctrlr_entry *ce;
-	struct nvd_ns *ns;
-	char name[64];		/* "PCIE (0000:00:03.0) NSID 1" */
-	uint32_t lbas_per_io;
-	uint64_t nblocks;	/* io_size units in the namespace */
-};
-
-struct stats {
-	uint64_t ios;
-	uint64_t lat_sum_ns;
-	uint64_t lat_min_ns;
-	uint64_t lat_max_ns;
-	uint64_t hist[HIST_BUCKETS];
-};
-
-struct worker;
-
-/* One namespace as seen by one worker thread. */
-struct ns_ctx {
-	struct worker *w;
-	struct ns_entry *ne;
-	struct nvd_qpair **qp;
-	struct task *tasks;
-	uint64_t seq_next;
-	struct stats st;
-	_Atomic uint64_t live_ios;	/* read by the progress line */
-	uint64_t failed;
-	struct nvd_cpl first_fail;
-	uint64_t first_fail_lba;
-	int submit_err;
-};
-
-struct task {
-	struct ns_ctx *ctx;
-	struct nvd_qpair *qp;
-	void *buf;
-	uint64_t lba;
-	uint64_t start_ns;
-	uint64_t rng;
-	int inflight;
-};
-
-struct worker {
-	pthread_t thread;
-	int core;
-	struct ns_ctx *ctxs;
-	int nctx;
-	double elapsed_s;
-};
-
-static struct opts g_o;
-static struct ns_entry g_ns[MAX_TARGETS * 8];
-static int g_nns;
+struct opts g_o;
+struct ns_entry g_ns[MAX_TARGETS * 8];
+int g_nns;
 static struct ctrlr_entry g_ctrlrs[MAX_CTRLRS];
 static int g_nctrlrs;
-static struct worker *g_workers;
-static int g_nworkers;
+struct worker *g_workers;
+int g_nworkers;
 static pthread_barrier_t g_start;
 static atomic_int g_stop;
 static atomic_int g_measuring;
+/* when g_measuring was set: rows divide by stop time minus this */
+static _Atomic uint64_t g_measure_start_ns;
 
 static uint64_t now_ns(void)
 {
@@ -397,7 +316,7 @@ static struct ctrlr_entry *get_ctrlr(const char *bdf, int *rc)
 	ce = &g_ctrlrs[g_nctrlrs];
 	nvd_ctrlr_opts_init(&co);
 	/* every thread gets -P queue pairs on every namespace */
-	co.num_io_queues = g_o.ncores * g_o.qpairs * 8;
+	co.num_io_queues = g_o.ncores * g_o.qpairs * 8 > 65535 ? 65535 : g_o.ncores * g_o.qpairs * 8;
 	co.io_queue_size = g_o.qd + 1 > 65536 ? 65536 : g_o.qd + 1;
 	snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, bdf);
 	err = nvd_ctrlr_attach(bdf, &co, &ce->ctrlr);
@@ -522,33 +441,6 @@ static uint64_t xorshift(uint64_t *s)
 	x ^= x << 17;
 	return *s = x;
 }
-
-static unsigned hist_bucket(uint64_t ns)
-{
-	unsigned msb;
-
-	if (ns < (1u << HIST_SUB))
-		return (unsigned)ns;
-	msb = 63 - (unsigned)__builtin_clzll(ns);
-	return ((msb - HIST_SUB + 1) << HIST_SUB) | (unsigned)((ns >> (msb - HIST_SUB)) & ((1u << HIST_SUB) - 1));
-}
-
-/* Lowest latency, in ns, that lands in bucket @b. */
-static uint64_t hist_floor(unsigned b)
-{
-	unsigned hi = b >> HIST_SUB, lo = b & ((1u << HIST_SUB) - 1);
-
-	if (!hi)
-		return lo;
-	return ((uint64_t)((1u << HIST_SUB) | lo)) << (hi - 1);
-}
-
-static void stats_reset(struct stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->lat_min_ns = UINT64_MAX;
-}
-
 static int submit(struct task *t);
 
 static void io_done(void *arg, const struct nvd_cpl *cpl)
@@ -619,7 +511,7 @@ static int submit(struct task *t)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t t0 = 0, deadline, iter = 0;
+	uint64_t t0, deadline;
 	int i, rc, q, busy;
 
 	pthread_barrier_wait(&g_start);
@@ -633,10 +525,9 @@ static void *worker_main(void *arg)
 				if (rc < 0 && !w->ctxs[i].submit_err)
 					w->ctxs[i].submit_err = rc;
 			}
-		if (!(++iter & 63) && atomic_load_explicit(&g_measuring, memory_order_relaxed) && !t0)
-			t0 = now_ns();
 	}
 	deadline = now_ns();
+	t0 = atomic_load(&g_measure_start_ns);
 	w->elapsed_s = t0 ? (double)(deadline - t0) / 1e9 : 0;
 	/* drain: nothing is resubmitted once g_stop is set */
 	deadline += 10ull * 1000000000ull;
@@ -709,181 +600,6 @@ static int setup_workers(void)
 	return 0;
 }
 
-struct row {
-	double iops, mibps, avg, min, max;
-};
-
-static struct row make_row(const struct stats *st, double secs)
-{
-	struct row r = { 0 };
-
-	if (st->ios && secs > 0) {
-		r.iops = (double)st->ios / secs;
-		r.mibps = r.iops * (double)g_o.io_size / (1024.0 * 1024.0);
-		r.avg = (double)st->lat_sum_ns / (double)st->ios / 1000.0;
-		r.min = (double)st->lat_min_ns / 1000.0;
-		r.max = (double)st->lat_max_ns / 1000.0;
-	}
-	return r;
-}
-
-static const double pcts[] = { 1, 10, 25, 50, 75, 90, 95, 98, 99, 99.5, 99.9, 99.99, 99.999 };
-#define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
-
-/* Upper bound, in us, of the bucket holding the @pct-th percentile. */
-static double percentile_us(const struct stats *st, double pct)
-{
-	uint64_t want = (uint64_t)((double)st->ios * pct / 100.0), seen = 0;
-	unsigned b;
-
-	for (b = 0; b < HIST_BUCKETS; b++) {
-		seen += st->hist[b];
-		if (seen > want || (seen == st->ios && seen))
-			return (double)(b + 1 < HIST_BUCKETS ? hist_floor(b + 1) : hist_floor(b)) / 1000.0;
-	}
-	return (double)st->lat_max_ns / 1000.0;
-}
-
-static void print_latency(const char *name, int core, const struct stats *st)
-{
-	unsigned b;
-	uint64_t cum = 0;
-	size_t i;
-
-	printf("Summary latency data for %s from core %d:\n", name, core);
-	printf("=================================================================================\n");
-	for (i = 0; i < NPCTS; i++)
-		printf("%9.5f%% : %9.3fus\n", pcts[i], percentile_us(st, pcts[i]));
-	printf("\n");
-	if (g_o.latency < 2)
-		return;
-	printf("Latency histogram for %s from core %d:\n", name, core);
-	printf("==============================================================================\n");
-	printf("       Range in us     Cumulative    IO count\n");
-	for (b = 0; b < HIST_BUCKETS; b++) {
-		if (!st->hist[b])
-			continue;
-		cum += st->hist[b];
-		printf("%9.3f - %9.3f: %9.4f%%  (%9llu)\n", (double)hist_floor(b) / 1000.0,
-		       (double)hist_floor(b + 1) / 1000.0, 100.0 * (double)cum / (double)st->ios,
-		       (unsigned long long)st->hist[b]);
-	}
-	printf("\n");
-}
-
-static void json_row(const char *indent, const struct row *r, const struct stats *st)
-{
-	size_t i;
-
-	printf("%s\"iops\": %.2f, \"mibps\": %.2f, \"avg_us\": %.2f, \"min_us\": %.2f, \"max_us\": %.2f, \"ios\": %llu",
-	       indent, r->iops, r->mibps, r->avg, r->min, r->max, (unsigned long long)st->ios);
-	if (!g_o.latency)
-		return;
-	printf(",\n%s\"percentiles_us\": {", indent);
-	for (i = 0; i < NPCTS; i++)
-		printf("%s\"%g\": %.3f", i ? ", " : "", pcts[i], percentile_us(st, pcts[i]));
-	printf("}");
-}
-
-static void report(void)
-{
-	struct stats tot;
-	struct row r, tr;
-	double tot_iops = 0, tot_mibps = 0;
-	int w, n, width = 0, first = 1;
-	unsigned b;
-
-	stats_reset(&tot);
-	for (n = 0; n < g_nns; n++)
-		if ((int)strlen(g_ns[n].name) > width)
-			width = (int)strlen(g_ns[n].name);
-	if (g_o.json) {
-		printf("{\n  \"workload\": \"%s\", \"io_size\": %llu, \"queue_depth\": %u, "
-		       "\"rwmixread\": %d, \"time_s\": %u, \"warmup_s\": %u, \"qpairs\": %u,\n"
-		       "  \"devices\": [\n", workload_names[g_o.workload],
-		       (unsigned long long)g_o.io_size, g_o.qd, g_o.read_pct, g_o.seconds,
-		       g_o.warmup, g_o.qpairs);
-	} else {
-		printf("========================================================\n");
-		printf("%*s\n", width + 60, "Latency(us)");
-		printf("%-*s: %10s %10s %10s %10s %10s\n", width + 13, "Device Information",
-		       "IOPS", "MiB/s", "Average", "min", "max");
-	}
-	for (w = 0; w < g_nworkers; w++)
-		for (n = 0; n < g_nns; n++) {
-			struct ns_ctx *ctx = &g_workers[w].ctxs[n];
-
-			r = make_row(&ctx->st, g_workers[w].elapsed_s);
-			tot_iops += r.iops;
-			tot_mibps += r.mibps;
-			tot.ios += ctx->st.ios;
-			tot.lat_sum_ns += ctx->st.lat_sum_ns;
-			if (ctx->st.lat_min_ns < tot.lat_min_ns)
-				tot.lat_min_ns = ctx->st.lat_min_ns;
-			if (ctx->st.lat_max_ns > tot.lat_max_ns)
-				tot.lat_max_ns = ctx->st.lat_max_ns;
-			for (b = 0; b < HIST_BUCKETS; b++)
-				tot.hist[b] += ctx->st.hist[b];
-			if (g_o.json) {
-				printf("%s    { \"name\": \"%s\", \"traddr\": \"%s\", \"nsid\": %u, \"core\": %d,\n",
-				       first ? "" : ",\n", ctx->ne->name, ctx->ne->ce->bdf,
-				       nvd_ns_get_id(ctx->ne->ns), g_workers[w].core);
-				json_row("      ", &r, &ctx->st);
-				printf(" }");
-				first = 0;
-			} else {
-				printf("%-*.*s from core %2d: %10.2f %10.2f %10.2f %10.2f %10.2f\n",
-				       width, width, ctx->ne->name, g_workers[w].core,
-				       r.iops, r.mibps, r.avg, r.min, r.max);
-			}
-		}
-	tr = make_row(&tot, 1.0);
-	tr.iops = tot_iops;
-	tr.mibps = tot_mibps;
-	if (g_o.json) {
-		printf("\n  ],\n  \"total\": {\n");
-		json_row("    ", &tr, &tot);
-		printf("\n  }\n}\n");
-		return;
-	}
-	printf("========================================================\n");
-	printf("%-*s: %10.2f %10.2f %10.2f %10.2f %10.2f\n", width + 13, "Total",
-	       tr.iops, tr.mibps, tr.avg, tr.min, tr.max);
-	printf("\n");
-	if (!g_o.latency)
-		return;
-	for (w = 0; w < g_nworkers; w++)
-		for (n = 0; n < g_nns; n++)
-			print_latency(g_ns[n].name, g_workers[w].core, &g_workers[w].ctxs[n].st);
-}
-
-/* 0 when every I/O succeeded; else print the first failure and return 1. */
-static int report_failures(void)
-{
-	struct ns_ctx *first = NULL, *serr = NULL;
-	uint64_t failed = 0;
-	int w, n;
-
-	for (w = 0; w < g_nworkers; w++)
-		for (n = 0; n < g_nns; n++) {
-			struct ns_ctx *ctx = &g_workers[w].ctxs[n];
-
-			failed += ctx->failed;
-			if (ctx->failed && !first)
-				first = ctx;
-			if (ctx->submit_err && !serr)
-				serr = ctx;
-		}
-	if (first)
-		fprintf(stderr, PROG ": %llu I/O failed; first: %s NSID %u LBA %llu: %s\n",
-			(unsigned long long)failed, first->ne->ce->bdf, nvd_ns_get_id(first->ne->ns),
-			(unsigned long long)first->first_fail_lba, nvd_cpl_status_str(&first->first_fail));
-	if (serr)
-		fprintf(stderr, PROG ": %s NSID %u: submitting I/O failed: %s\n",
-			serr->ne->ce->bdf, nvd_ns_get_id(serr->ne->ns), nvd_strerror(serr->submit_err));
-	return first || serr ? 1 : 0;
-}
-
 static uint64_t live_total(void)
 {
 	uint64_t s = 0;
@@ -910,8 +626,9 @@ static void run_clock(void)
 
 	while (!atomic_load(&g_stop) && now_ns() - start < (uint64_t)g_o.warmup * 1000000000ull)
 		nanosleep(&tick, NULL);
-	atomic_store(&g_measuring, 1);
 	t0 = now_ns();
+	atomic_store(&g_measure_start_ns, t0);
+	atomic_store(&g_measuring, 1);
 	end = t0 + (uint64_t)g_o.seconds * 1000000000ull;
 	for (uint64_t next = t0 + 1000000000ull; !atomic_load(&g_stop) && now_ns() < end;) {
 		nanosleep(&tick, NULL);
@@ -966,8 +683,8 @@ int main(int argc, char **argv)
 	run_clock();
 	for (i = 0; i < g_nworkers; i++)
 		pthread_join(g_workers[i].thread, NULL);
-	report();
-	ret = report_failures();
+	perf_report();
+	ret = perf_report_failures();
 out:
 	/* detach frees queue pairs and DMA memory */
 	for (i = g_nctrlrs - 1; i >= 0; i--)
