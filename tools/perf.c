@@ -1,0 +1,693 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nvdirect-perf: drive namespaces bound to nvdirect with a fixed-depth
+ * workload and report IOPS, bandwidth and latency, with spdk_nvme_perf's
+ * flags and table so that scripts written for it keep working.
+ *
+ * One thread per core of -c; each thread owns -P queue pairs on every
+ * namespace and keeps -q I/Os in flight per namespace.  Queue pairs and DMA
+ * buffers are set up on the main thread before the workers start.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nvdirect.h>
+
+#include "perf.h"
+#include "report.h"
+
+const char *const workload_names[] = {
+	"read", "write", "randread", "randwrite", "rw", "randrw",
+};
+
+struct opts g_o;
+struct ns_entry g_ns[MAX_TARGETS * 8];
+int g_nns;
+static struct ctrlr_entry g_ctrlrs[MAX_CTRLRS];
+static int g_nctrlrs;
+struct worker *g_workers;
+int g_nworkers;
+static pthread_barrier_t g_start;
+static atomic_int g_stop;
+static atomic_int g_measuring;
+/* when g_measuring was set: rows divide by stop time minus this */
+static _Atomic uint64_t g_measure_start_ns;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " [options]\n"
+		"\n"
+		"Measure IOPS, bandwidth and latency of namespaces bound to nvdirect.ko,\n"
+		"with spdk_nvme_perf's flags and output.  Write workloads overwrite data.\n"
+		"\n"
+		"  -q, --io-depth N        I/Os in flight per namespace per thread (default 32)\n"
+		"  -o, --io-size SIZE      bytes per I/O; 4096, 4k, 128K, 1M (default 4096)\n"
+		"  -w, --io-pattern P      read, write, randread, randwrite, rw, randrw\n"
+		"                          (default randread)\n"
+		"  -M, --rwmixread PCT     percentage of reads, 0..100; required for rw, randrw\n"
+		"  -t, --time SEC          measured run time in seconds (default 10)\n"
+		"  -a, --warmup-time SEC   seconds of I/O before measuring (default 0)\n"
+		"  -c, --core-mask MASK    hex mask, one pinned thread per core (default 0x1)\n"
+		"  -P, --num-qpairs N      queue pairs per namespace per thread (default 1)\n"
+		"  -L, --enable-sw-latency-tracking\n"
+		"                          latency percentiles; -LL adds the histogram (default off)\n"
+		"  -r, --transport-id TRID 'trtype:PCIe traddr:BDF [ns:N]', repeatable\n"
+		"                          (default every controller bound to nvdirect and\n"
+		"                          every namespace that supports I/O)\n"
+		"  -E, --interrupt-mode    not supported yet (refused)\n"
+		"      --json              print the results as JSON instead of the table\n"
+		"  -h, --help              this text\n"
+		"\n"
+		"Exits 0 when every I/O succeeded, 1 when one failed or the library\n"
+		"refused, 2 on a bad option value (one line naming the value and limit).\n");
+}
+
+/* Usage errors: one line, exit status 2. */
+#define bad(...) do { fprintf(stderr, PROG ": " __VA_ARGS__); fputc('\n', stderr); return 2; } while (0)
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || end == s || *end || x > UINT32_MAX || s[0] == '-')
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int parse_size(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		x <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		x <<= 20, end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int parse_mask(const char *s)
+{
+	cpu_set_t online;
+	const char *p = s;
+	int bit = 0, i, d;
+
+	CPU_ZERO(&g_o.cores);
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (!*p)
+		bad("-c %s is not a hex core mask", s);
+	for (i = (int)strlen(p) - 1; i >= 0; i--, bit += 4) {
+		char ch = p[i];
+
+		if (ch >= '0' && ch <= '9')
+			d = ch - '0';
+		else if (ch >= 'a' && ch <= 'f')
+			d = ch - 'a' + 10;
+		else if (ch >= 'A' && ch <= 'F')
+			d = ch - 'A' + 10;
+		else
+			bad("-c %s is not a hex core mask", s);
+		for (int b = 0; b < 4; b++) {
+			if (!(d & (1 << b)))
+				continue;
+			if (bit + b >= MAX_CORES)
+				bad("-c %s names core %d; this system has cores 0..%ld",
+				    s, bit + b, sysconf(_SC_NPROCESSORS_ONLN) - 1);
+			CPU_SET(bit + b, &g_o.cores);
+		}
+	}
+	if (sched_getaffinity(0, sizeof(online), &online))
+		CPU_ZERO(&online);
+	g_o.ncores = CPU_COUNT(&g_o.cores);
+	if (!g_o.ncores)
+		bad("-c %s selects no core", s);
+	for (i = 0; i < MAX_CORES; i++)
+		if (CPU_ISSET(i, &g_o.cores) && !CPU_ISSET(i, &online))
+			bad("-c %s names core %d, which is not present (this process may use %d cores)",
+			    s, i, CPU_COUNT(&online));
+	return 0;
+}
+
+/* "trtype:PCIe traddr:0000:00:03.0 ns:1" */
+static int parse_trid(const char *s, struct target *t)
+{
+	char buf[256], *tok, *save = NULL;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (!strncasecmp(tok, "trtype:", 7)) {
+			if (strcasecmp(tok + 7, "PCIe"))
+				bad("-r '%s': trtype %s is not supported (only PCIe)", s, tok + 7);
+		} else if (!strncasecmp(tok, "traddr:", 7)) {
+			if (strlen(tok + 7) >= NVD_BDF_LEN)
+				bad("-r '%s': traddr %s is not a PCI address", s, tok + 7);
+			snprintf(t->bdf, sizeof(t->bdf), "%s", tok + 7);
+		} else if (!strncasecmp(tok, "ns:", 3)) {
+			if (parse_u32(tok + 3, &t->nsid) || !t->nsid)
+				bad("-r '%s': ns:%s is not a namespace ID", s, tok + 3);
+		} else {
+			bad("-r '%s': unknown key '%s' (trtype, traddr, ns)", s, tok);
+		}
+	}
+	if (!t->bdf[0])
+		bad("-r '%s' has no traddr:BDF", s);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
+{
+	static const struct option lo[] = {
+		{ "io-depth", required_argument, NULL, 'q' },
+		{ "io-size", required_argument, NULL, 'o' },
+		{ "io-pattern", required_argument, NULL, 'w' },
+		{ "rwmixread", required_argument, NULL, 'M' },
+		{ "time", required_argument, NULL, 't' },
+		{ "warmup-time", required_argument, NULL, 'a' },
+		{ "core-mask", required_argument, NULL, 'c' },
+		{ "num-qpairs", required_argument, NULL, 'P' },
+		{ "enable-sw-latency-tracking", no_argument, NULL, 'L' },
+		{ "transport-id", required_argument, NULL, 'r' },
+		{ "interrupt-mode", no_argument, NULL, 'E' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	uint32_t v;
+	int c, rc, i;
+
+	g_o.qd = 32;
+	g_o.io_size = 4096;
+	g_o.workload = W_RANDREAD;
+	g_o.read_pct = -1;
+	g_o.seconds = 10;
+	g_o.qpairs = 1;
+	CPU_ZERO(&g_o.cores);
+	CPU_SET(0, &g_o.cores);
+	g_o.ncores = 1;
+	*ntg = 0;
+	while ((c = getopt_long(argc, argv, "q:o:w:M:t:a:c:P:Lr:Eh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			if (parse_u32(optarg, &g_o.qd) || !g_o.qd)
+				bad("-q %s: queue depth must be 1 or more", optarg);
+			break;
+		case 'o':
+			if (parse_size(optarg, &g_o.io_size) || !g_o.io_size)
+				bad("-o %s is not an I/O size (bytes, or with k/M suffix)", optarg);
+			break;
+		case 'w':
+			for (i = 0; i < 6 && strcmp(optarg, workload_names[i]); i++)
+				;
+			if (i == 6)
+				bad("-w %s: unknown workload (read, write, randread, randwrite, rw, randrw)",
+				    optarg);
+			g_o.workload = i;
+			break;
+		case 'M':
+			if (parse_u32(optarg, &v) || v > 100)
+				bad("-M %s: read percentage must be 0..100", optarg);
+			g_o.read_pct = (int)v;
+			break;
+		case 't':
+			if (parse_u32(optarg, &g_o.seconds) || !g_o.seconds)
+				bad("-t %s: run time must be 1 second or more", optarg);
+			break;
+		case 'a':
+			if (parse_u32(optarg, &g_o.warmup))
+				bad("-a %s: warm-up must be 0 seconds or more", optarg);
+			break;
+		case 'c':
+			rc = parse_mask(optarg);
+			if (rc)
+				return rc;
+			break;
+		case 'P':
+			if (parse_u32(optarg, &g_o.qpairs) || !g_o.qpairs || g_o.qpairs > 256)
+				bad("-P %s: queue pairs per namespace must be 1..256", optarg);
+			break;
+		case 'L':
+			g_o.latency++;
+			break;
+		case 'r':
+			if (*ntg == MAX_TARGETS)
+				bad("-r: more than %d targets", MAX_TARGETS);
+			rc = parse_trid(optarg, &tg[*ntg]);
+			if (rc)
+				return rc;
+			(*ntg)++;
+			break;
+		case 'E':
+			bad("-E: interrupt mode is not supported yet (libnvdirect only polls)");
+		case 'J':
+			g_o.json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		bad("unexpected argument '%s' (see --help)", argv[optind]);
+	if (g_o.workload == W_RW || g_o.workload == W_RANDRW) {
+		if (g_o.read_pct < 0)
+			bad("-w %s needs -M, the read percentage 0..100", workload_names[g_o.workload]);
+	} else if (g_o.read_pct >= 0) {
+		bad("-M applies only to -w rw and randrw");
+	} else {
+		g_o.read_pct = (g_o.workload == W_READ || g_o.workload == W_RANDREAD) ? 100 : 0;
+	}
+	return 0;
+}
+
+static struct ctrlr_entry *get_ctrlr(const char *bdf, int *rc)
+{
+	struct nvd_ctrlr_opts co;
+	struct ctrlr_entry *ce;
+	char what[96];
+	int i, err;
+
+	for (i = 0; i < g_nctrlrs; i++)
+		if (!strcmp(g_ctrlrs[i].bdf, bdf))
+			return &g_ctrlrs[i];
+	if (g_nctrlrs == MAX_CTRLRS) {
+		fprintf(stderr, PROG ": more than %d controllers\n", MAX_CTRLRS);
+		*rc = 2;
+		return NULL;
+	}
+	ce = &g_ctrlrs[g_nctrlrs];
+	nvd_ctrlr_opts_init(&co);
+	/* every thread gets -P queue pairs on every namespace */
+	co.num_io_queues = g_o.ncores * g_o.qpairs * 8 > 65535 ? 65535 : g_o.ncores * g_o.qpairs * 8;
+	co.io_queue_size = g_o.qd + 1 > 65536 ? 65536 : g_o.qd + 1;
+	snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, bdf);
+	err = nvd_ctrlr_attach(bdf, &co, &ce->ctrlr);
+	if (err) {
+		snprintf(what, sizeof(what), "attaching %.*s", NVD_BDF_LEN - 1, bdf);
+		*rc = report_fail(PROG, what, err);
+		return NULL;
+	}
+	g_nctrlrs++;
+	return ce;
+}
+
+/* Check -q and -o against this namespace and its controller; 0 or exit status. */
+static int add_ns(struct ctrlr_entry *ce, struct nvd_ns *ns)
+{
+	const struct nvd_ctrlr_info *ci = nvd_ctrlr_get_info(ce->ctrlr);
+	uint32_t lbs = nvd_ns_get_sector_size(ns);
+	uint32_t nsid = nvd_ns_get_id(ns);
+	uint64_t max_bytes = (uint64_t)nvd_ns_get_max_io_sectors(ns) * lbs;
+	struct ns_entry *ne;
+
+	if (g_o.qd > (uint32_t)ci->mqes - 1u)
+		bad("-q %u exceeds the queue size of %s: at most %u I/Os in flight (CAP.MQES %u entries)",
+		    g_o.qd, ce->bdf, ci->mqes - 1u, ci->mqes);
+	if (g_o.io_size % lbs)
+		bad("-o %llu is not a multiple of the %u-byte LBA size of %s NSID %u",
+		    (unsigned long long)g_o.io_size, lbs, ce->bdf, nsid);
+	if (g_o.io_size > max_bytes)
+		bad("-o %llu exceeds the maximum transfer of %s NSID %u: %llu bytes",
+		    (unsigned long long)g_o.io_size, ce->bdf, nsid, (unsigned long long)max_bytes);
+	if (g_o.io_size > nvd_ns_get_size(ns))
+		bad("-o %llu exceeds the %llu-byte size of %s NSID %u",
+		    (unsigned long long)g_o.io_size, (unsigned long long)nvd_ns_get_size(ns),
+		    ce->bdf, nsid);
+	if ((size_t)g_nns == sizeof(g_ns) / sizeof(g_ns[0]))
+		bad("more than %zu namespaces", sizeof(g_ns) / sizeof(g_ns[0]));
+	ne = &g_ns[g_nns++];
+	ne->ce = ce;
+	ne->ns = ns;
+	ne->lbas_per_io = (uint32_t)(g_o.io_size / lbs);
+	ne->nblocks = nvd_ns_get_num_sectors(ns) / ne->lbas_per_io;
+	snprintf(ne->name, sizeof(ne->name), "PCIE (%s) NSID %u", ce->bdf, nsid);
+	return 0;
+}
+
+static int add_target(const struct target *t)
+{
+	struct ctrlr_entry *ce;
+	struct nvd_ns *ns;
+	uint32_t nsid;
+	int rc = 0, found = 0;
+
+	ce = get_ctrlr(t->bdf, &rc);
+	if (!ce)
+		return rc;
+	if (t->nsid) {
+		ns = nvd_ctrlr_get_ns(ce->ctrlr, t->nsid);
+		if (!ns)
+			bad("-r ns:%u: %s has no active namespace %u", t->nsid, t->bdf, t->nsid);
+		if (!nvd_ns_is_io_supported(ns))
+			bad("-r ns:%u: %s namespace %u does not support I/O (metadata format)",
+			    t->nsid, t->bdf, t->nsid);
+		return add_ns(ce, ns);
+	}
+	for (nsid = nvd_ctrlr_first_ns(ce->ctrlr); nsid; nsid = nvd_ctrlr_next_ns(ce->ctrlr, nsid)) {
+		ns = nvd_ctrlr_get_ns(ce->ctrlr, nsid);
+		if (!ns || !nvd_ns_is_io_supported(ns))
+			continue;
+		rc = add_ns(ce, ns);
+		if (rc)
+			return rc;
+		found++;
+	}
+	if (!found)
+		bad("%s has no namespace that supports I/O", t->bdf);
+	return 0;
+}
+
+/* Pick the targets: -r as given, checked against what is bound, or all. */
+static int find_targets(struct target *tg, int ntg)
+{
+	static char bound[MAX_CTRLRS][NVD_BDF_LEN];
+	int nb, i, j, rc;
+
+	nb = nvd_list_bound(bound, MAX_CTRLRS);
+	if (nb < 0)
+		return report_fail(PROG, "listing controllers bound to nvdirect", nb);
+	if (nb > MAX_CTRLRS)
+		nb = MAX_CTRLRS;
+	for (i = 0; i < ntg; i++) {
+		for (j = 0; j < nb && strcmp(bound[j], tg[i].bdf); j++)
+			;
+		if (j == nb)
+			bad("-r traddr:%s: no such controller bound to nvdirect (%d bound)",
+			    tg[i].bdf, nb);
+	}
+	if (!ntg) {
+		if (!nb) {
+			fprintf(stderr, PROG ": no controller is bound to nvdirect.ko\n");
+			return 1;
+		}
+		for (i = 0; i < nb; i++) {
+			snprintf(tg[i].bdf, sizeof(tg[i].bdf), "%s", bound[i]);
+			tg[i].nsid = 0;
+		}
+		ntg = nb;
+	}
+	for (i = 0; i < ntg; i++) {
+		rc = add_target(&tg[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+static int submit(struct task *t);
+
+static void io_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct task *t = arg;
+	struct ns_ctx *ctx = t->ctx;
+	uint64_t lat = now_ns() - t->start_ns;
+
+	t->inflight = 0;
+	if (nvd_cpl_is_error(cpl)) {
+		if (!ctx->failed++) {
+			ctx->first_fail = *cpl;
+			ctx->first_fail_lba = t->lba;
+		}
+	} else if (atomic_load_explicit(&g_measuring, memory_order_relaxed)) {
+		struct stats *st = &ctx->st;
+
+		st->ios++;
+		st->lat_sum_ns += lat;
+		if (lat < st->lat_min_ns)
+			st->lat_min_ns = lat;
+		if (lat > st->lat_max_ns)
+			st->lat_max_ns = lat;
+		if (g_o.latency)
+			st->hist[hist_bucket(lat)]++;
+		atomic_store_explicit(&ctx->live_ios, st->ios, memory_order_relaxed);
+	}
+	if (!atomic_load_explicit(&g_stop, memory_order_relaxed))
+		submit(t);
+}
+
+static int submit(struct task *t)
+{
+	struct ns_ctx *ctx = t->ctx;
+	struct ns_entry *ne = ctx->ne;
+	int rnd = g_o.workload == W_RANDREAD || g_o.workload == W_RANDWRITE ||
+		  g_o.workload == W_RANDRW;
+	int is_read;
+	uint64_t blk;
+	int rc;
+
+	if (rnd) {
+		blk = xorshift(&t->rng) % ne->nblocks;
+	} else {
+		blk = ctx->seq_next++;
+		if (ctx->seq_next >= ne->nblocks)
+			ctx->seq_next = 0;
+	}
+	if (g_o.read_pct == 100)
+		is_read = 1;
+	else if (g_o.read_pct == 0)
+		is_read = 0;
+	else
+		is_read = (int)(xorshift(&t->rng) % 100) < g_o.read_pct;
+	t->lba = blk * ne->lbas_per_io;
+	t->start_ns = now_ns();
+	rc = is_read ? nvd_ns_read(ne->ns, t->qp, t->buf, t->lba, ne->lbas_per_io, io_done, t, 0) :
+		       nvd_ns_write(ne->ns, t->qp, t->buf, t->lba, ne->lbas_per_io, io_done, t, 0);
+	if (rc) {
+		if (!ctx->submit_err)
+			ctx->submit_err = rc;
+		return rc;
+	}
+	t->inflight = 1;
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t t0, deadline;
+	int i, rc, q, busy;
+
+	pthread_barrier_wait(&g_start);
+	for (i = 0; i < w->nctx; i++)
+		for (q = 0; q < (int)g_o.qd; q++)
+			submit(&w->ctxs[i].tasks[q]);
+	while (!atomic_load_explicit(&g_stop, memory_order_relaxed)) {
+		for (i = 0; i < w->nctx; i++)
+			for (q = 0; q < (int)g_o.qpairs; q++) {
+				rc = nvd_qpair_process_completions(w->ctxs[i].qp[q], 0);
+				if (rc < 0 && !w->ctxs[i].submit_err)
+					w->ctxs[i].submit_err = rc;
+			}
+	}
+	deadline = now_ns();
+	t0 = atomic_load(&g_measure_start_ns);
+	w->elapsed_s = t0 ? (double)(deadline - t0) / 1e9 : 0;
+	/* drain: nothing is resubmitted once g_stop is set */
+	deadline += 10ull * 1000000000ull;
+	do {
+		busy = 0;
+		for (i = 0; i < w->nctx; i++)
+			for (q = 0; q < (int)g_o.qpairs; q++) {
+				if (nvd_qpair_process_completions(w->ctxs[i].qp[q], 0) < 0)
+					continue;
+				busy |= nvd_qpair_outstanding(w->ctxs[i].qp[q]) != 0;
+			}
+	} while (busy && now_ns() < deadline);
+	return NULL;
+}
+
+static int setup_workers(void)
+{
+	char what[128];
+	int core = -1, i, n, q, err;
+
+	g_nworkers = g_o.ncores;
+	g_workers = calloc((size_t)g_nworkers, sizeof(*g_workers));
+	if (!g_workers)
+		return report_fail(PROG, "allocating workers", -ENOMEM);
+	for (i = 0; i < g_nworkers; i++) {
+		struct worker *w = &g_workers[i];
+
+		while (!CPU_ISSET(++core, &g_o.cores))
+			;
+		w->core = core;
+		w->nctx = g_nns;
+		w->ctxs = calloc((size_t)g_nns, sizeof(*w->ctxs));
+		if (!w->ctxs)
+			return report_fail(PROG, "allocating workers", -ENOMEM);
+		for (n = 0; n < g_nns; n++) {
+			struct ns_ctx *ctx = &w->ctxs[n];
+			struct nvd_ctrlr *c = g_ns[n].ce->ctrlr;
+
+			ctx->w = w;
+			ctx->ne = &g_ns[n];
+			stats_reset(&ctx->st);
+			ctx->seq_next = (g_ns[n].nblocks / (uint64_t)g_nworkers) * (uint64_t)i;
+			ctx->qp = calloc(g_o.qpairs, sizeof(*ctx->qp));
+			ctx->tasks = calloc(g_o.qd, sizeof(*ctx->tasks));
+			if (!ctx->qp || !ctx->tasks)
+				return report_fail(PROG, "allocating workers", -ENOMEM);
+			for (q = 0; q < (int)g_o.qpairs; q++) {
+				err = nvd_ctrlr_alloc_io_qpair(c, g_o.qd + 1, &ctx->qp[q]);
+				if (err) {
+					snprintf(what, sizeof(what), "%s: queue pair %d of %u for core %d",
+						 g_ns[n].ce->bdf, q + 1, g_o.qpairs, core);
+					return report_fail(PROG, what, err);
+				}
+			}
+			for (q = 0; q < (int)g_o.qd; q++) {
+				struct task *t = &ctx->tasks[q];
+
+				t->ctx = ctx;
+				t->qp = ctx->qp[q % g_o.qpairs];
+				t->rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i * 4099 + n * 131 + q + 1);
+				t->buf = nvd_dma_alloc(c, g_o.io_size);
+				if (!t->buf) {
+					snprintf(what, sizeof(what), "%s: allocating %llu bytes of DMA memory",
+						 g_ns[n].ce->bdf, (unsigned long long)g_o.io_size);
+					return report_fail(PROG, what, -errno);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static uint64_t live_total(void)
+{
+	uint64_t s = 0;
+	int w, n;
+
+	for (w = 0; w < g_nworkers; w++)
+		for (n = 0; n < g_nns; n++)
+			s += atomic_load_explicit(&g_workers[w].ctxs[n].live_ios, memory_order_relaxed);
+	return s;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&g_stop, 1);
+}
+
+/* Main thread: warm up, measure, print progress, then stop the workers. */
+static void run_clock(void)
+{
+	int tty = isatty(STDOUT_FILENO) && !g_o.json;
+	uint64_t start = now_ns(), t0, end;
+	struct timespec tick = { 0, 100 * 1000000 };
+
+	while (!atomic_load(&g_stop) && now_ns() - start < (uint64_t)g_o.warmup * 1000000000ull)
+		nanosleep(&tick, NULL);
+	t0 = now_ns();
+	atomic_store(&g_measure_start_ns, t0);
+	atomic_store(&g_measuring, 1);
+	end = t0 + (uint64_t)g_o.seconds * 1000000000ull;
+	for (uint64_t next = t0 + 1000000000ull; !atomic_load(&g_stop) && now_ns() < end;) {
+		nanosleep(&tick, NULL);
+		if (tty && now_ns() >= next) {
+			printf("\r%10.2f IOPS after %.0f s", (double)live_total() / ((double)(now_ns() - t0) / 1e9),
+			       (double)(next - t0) / 1e9);
+			fflush(stdout);
+			next += 1000000000ull;
+		}
+	}
+	atomic_store(&g_stop, 1);
+	if (tty)
+		printf("\r%*s\r", 40, "");
+}
+
+int main(int argc, char **argv)
+{
+	static struct target tg[MAX_CTRLRS];
+	pthread_attr_t attr;
+	cpu_set_t one;
+	int ntg, rc, i, ret;
+
+	rc = parse_args(argc, argv, tg, &ntg);
+	if (rc)
+		return rc;
+	ret = find_targets(tg, ntg);
+	if (ret)
+		goto out;
+	ret = setup_workers();
+	if (ret)
+		goto out;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	pthread_barrier_init(&g_start, NULL, (unsigned)g_nworkers + 1);
+	for (i = 0; i < g_nworkers; i++) {
+		pthread_attr_init(&attr);
+		CPU_ZERO(&one);
+		CPU_SET(g_workers[i].core, &one);
+		pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+		rc = pthread_create(&g_workers[i].thread, &attr, worker_main, &g_workers[i]);
+		pthread_attr_destroy(&attr);
+		if (rc) {
+			fprintf(stderr, PROG ": starting the thread for core %d: %s\n",
+				g_workers[i].core, strerror(rc));
+			exit(1);	/* detach happens at close of the device */
+		}
+	}
+	if (!g_o.json)
+		printf("Initialization complete. Launching workers.\n");
+	pthread_barrier_wait(&g_start);
+	run_clock();
+	for (i = 0; i < g_nworkers; i++)
+		pthread_join(g_workers[i].thread, NULL);
+	perf_report();
+	ret = perf_report_failures();
+out:
+	/* detach frees queue pairs and DMA memory */
+	for (i = g_nctrlrs - 1; i >= 0; i--)
+		nvd_ctrlr_detach(g_ctrlrs[i].ctrlr);
+	return ret;
+}

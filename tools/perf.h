@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nvdirect-perf's shared state: perf.c runs the workload, perf_report.c
+ * turns the per-thread statistics into spdk_nvme_perf's table or JSON.
+ */
+#ifndef NVD_TOOLS_PERF_H
+#define NVD_TOOLS_PERF_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <nvdirect.h>
+
+#define PROG		"nvdirect-perf"
+#define MAX_CTRLRS	64
+#define MAX_TARGETS	64
+#define MAX_CORES	CPU_SETSIZE
+/* log-linear histogram: 2^HIST_SUB buckets per power of two of nanoseconds */
+#define HIST_SUB	4
+#define HIST_BUCKETS	(64 << HIST_SUB)
+
+enum { W_READ, W_WRITE, W_RANDREAD, W_RANDWRITE, W_RW, W_RANDRW };
+extern const char *const workload_names[];
+
+struct opts {
+	uint32_t qd;
+	uint64_t io_size;
+	int workload;
+	int read_pct;		/* -1: not given */
+	uint32_t seconds;
+	uint32_t warmup;
+	cpu_set_t cores;
+	int ncores;
+	uint32_t qpairs;
+	int latency;		/* 0, 1 (-L) or 2 (-LL) */
+	int json;
+};
+
+struct target {
+	char bdf[NVD_BDF_LEN];
+	uint32_t nsid;		/* 0: every namespace */
+};
+
+struct ctrlr_entry {
+	char bdf[NVD_BDF_LEN];
+	struct nvd_ctrlr *ctrlr;
+};
+
+struct ns_entry {
+	struct ctrlr_entry *ce;
+	struct nvd_ns *ns;
+	char name[64];		/* "PCIE (0000:00:03.0) NSID 1" */
+	uint32_t lbas_per_io;
+	uint64_t nblocks;	/* io_size units in the namespace */
+};
+
+struct stats {
+	uint64_t ios;
+	uint64_t lat_sum_ns;
+	uint64_t lat_min_ns;
+	uint64_t lat_max_ns;
+	uint64_t hist[HIST_BUCKETS];
+};
+
+struct worker;
+
+/* One namespace as seen by one worker thread. */
+struct ns_ctx {
+	struct worker *w;
+	struct ns_entry *ne;
+	struct nvd_qpair **qp;
+	struct task *tasks;
+	uint64_t seq_next;
+	struct stats st;
+	_Atomic uint64_t live_ios;	/* read by the progress line */
+	uint64_t failed;
+	struct nvd_cpl first_fail;
+	uint64_t first_fail_lba;
+	int submit_err;
+};
+
+struct task {
+	struct ns_ctx *ctx;
+	struct nvd_qpair *qp;
+	void *buf;
+	uint64_t lba;
+	uint64_t start_ns;
+	uint64_t rng;
+	int inflight;
+};
+
+struct worker {
+	pthread_t thread;
+	int core;
+	struct ns_ctx *ctxs;
+	int nctx;
+	double elapsed_s;
+};
+
+extern struct opts g_o;
+extern struct ns_entry g_ns[];
+extern int g_nns;
+extern struct worker *g_workers;
+extern int g_nworkers;
+
+/* Bucket of a latency of @ns nanoseconds: exact below 16 ns, then 16 per power of two. */
+static inline unsigned hist_bucket(uint64_t ns)
+{
+	unsigned msb;
+
+	if (ns < (1u << HIST_SUB))
+		return (unsigned)ns;
+	msb = 63 - (unsigned)__builtin_clzll(ns);
+	return ((msb - HIST_SUB + 1) << HIST_SUB) | (unsigned)((ns >> (msb - HIST_SUB)) & ((1u << HIST_SUB) - 1));
+}
+
+/* Lowest latency, in ns, that lands in bucket @b. */
+static inline uint64_t hist_floor(unsigned b)
+{
+	unsigned hi = b >> HIST_SUB, lo = b & ((1u << HIST_SUB) - 1);
+
+	if (!hi)
+		return lo;
+	return ((uint64_t)((1u << HIST_SUB) | lo)) << (hi - 1);
+}
+
+static inline void stats_reset(struct stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->lat_min_ns = UINT64_MAX;
+}
+
+/* Print the table (or JSON) and, with -L, the latency summaries. */
+void perf_report(void);
+/* 0 when every I/O succeeded; else print the first failure and return 1. */
+int perf_report_failures(void);
+
+#endif /* NVD_TOOLS_PERF_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nvdirect-perf's output: spdk_nvme_perf's table (rows per namespace per
+ * core, a Total row), -L percentile summaries, -LL histograms, --json.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "perf.h"
+
+struct row {
+	double iops, mibps, avg, min, max;
+};
+
+static struct row make_row(const struct stats *st, double secs)
+{
+	struct row r = { 0 };
+
+	if (st->ios && secs > 0) {
+		r.iops = (double)st->ios / secs;
+		r.mibps = r.iops * (double)g_o.io_size / (1024.0 * 1024.0);
+		r.avg = (double)st->lat_sum_ns / (double)st->ios / 1000.0;
+		r.min = (double)st->lat_min_ns / 1000.0;
+		r.max = (double)st->lat_max_ns / 1000.0;
+	}
+	return r;
+}
+
+static const double pcts[] = { 1, 10, 25, 50, 75, 90, 95, 98, 99, 99.5, 99.9, 99.99, 99.999 };
+#define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
+
+/* Upper bound, in us, of the bucket holding the @pct-th percentile. */
+static double percentile_us(const struct stats *st, double pct)
+{
+	uint64_t want = (uint64_t)((double)st->ios * pct / 100.0), seen = 0;
+	unsigned b;
+
+	for (b = 0; b < HIST_BUCKETS; b++) {
+		seen += st->hist[b];
+		if (seen > want || (seen == st->ios && seen))
+			return (double)(b + 1 < HIST_BUCKETS ? hist_floor(b + 1) : hist_floor(b)) / 1000.0;
+	}
+	return (double)st->lat_max_ns / 1000.0;
+}
+
+static void print_latency(const char *name, int core, const struct stats *st)
+{
+	unsigned b;
+	uint64_t cum = 0;
+	size_t i;
+
+	printf("Summary latency data for %s from core %d:\n", name, core);
+	printf("=================================================================================\n");
+	for (i = 0; i < NPCTS; i++)
+		printf("%9.5f%% : %9.3fus\n", pcts[i], percentile_us(st, pcts[i]));
+	printf("\n");
+	if (g_o.latency < 2)
+		return;
+	printf("Latency histogram for %s from core %d:\n", name, core);
+	printf("==============================================================================\n");
+	printf("       Range in us     Cumulative    IO count\n");
+	for (b = 0; b < HIST_BUCKETS; b++) {
+		if (!st->hist[b])
+			continue;
+		cum += st->hist[b];
+		printf("%9.3f - %9.3f: %9.4f%%  (%9llu)\n", (double)hist_floor(b) / 1000.0,
+		       (double)hist_floor(b + 1) / 1000.0, 100.0 * (double)cum / (double)st->ios,
+		       (unsigned long long)st->hist[b]);
+	}
+	printf("\n");
+}
+
+static void json_row(const char *indent, const struct row *r, const struct stats *st)
+{
+	size_t i;
+
+	printf("%s\"iops\": %.2f, \"mibps\": %.2f, \"avg_us\": %.2f, \"min_us\": %.2f, \"max_us\": %.2f, \"ios\": %llu",
+	       indent, r->iops, r->mibps, r->avg, r->min, r->max, (unsigned long long)st->ios);
+	if (!g_o.latency)
+		return;
+	printf(",\n%s\"percentiles_us\": {", indent);
+	for (i = 0; i < NPCTS; i++)
+		printf("%s\"%g\": %.3f", i ? ", " : "", pcts[i], percentile_us(st, pcts[i]));
+	printf("}");
+}
+
+void perf_report(void)
+{
+	struct stats tot;
+	struct row r, tr;
+	double tot_iops = 0, tot_mibps = 0;
+	int w, n, width = 0, first = 1;
+	unsigned b;
+
+	stats_reset(&tot);
+	for (n = 0; n < g_nns; n++)
+		if ((int)strlen(g_ns[n].name) > width)
+			width = (int)strlen(g_ns[n].name);
+	if (g_o.json) {
+		printf("{\n  \"workload\": \"%s\", \"io_size\": %llu, \"queue_depth\": %u, "
+		       "\"rwmixread\": %d, \"time_s\": %u, \"warmup_s\": %u, \"qpairs\": %u,\n"
+		       "  \"devices\": [\n", workload_names[g_o.workload],
+		       (unsigned long long)g_o.io_size, g_o.qd, g_o.read_pct, g_o.seconds,
+		       g_o.warmup, g_o.qpairs);
+	} else {
+		printf("========================================================\n");
+		printf("%*s\n", width + 60, "Latency(us)");
+		printf("%-*s: %10s %10s %10s %10s %10s\n", width + 13, "Device Information",
+		       "IOPS", "MiB/s", "Average", "min", "max");
+	}
+	for (w = 0; w < g_nworkers; w++)
+		for (n = 0; n < g_nns; n++) {
+			struct ns_ctx *ctx = &g_workers[w].ctxs[n];
+
+			r = make_row(&ctx->st, g_workers[w].elapsed_s);
+			tot_iops += r.iops;
+			tot_mibps += r.mibps;
+			tot.ios += ctx->st.ios;
+			tot.lat_sum_ns += ctx->st.lat_sum_ns;
+			if (ctx->st.lat_min_ns < tot.lat_min_ns)
+				tot.lat_min_ns = ctx->st.lat_min_ns;
+			if (ctx->st.lat_max_ns > tot.lat_max_ns)
+				tot.lat_max_ns = ctx->st.lat_max_ns;
+			for (b = 0; b < HIST_BUCKETS; b++)
+				tot.hist[b] += ctx->st.hist[b];
+			if (g_o.json) {
+				printf("%s    { \"name\": \"%s\", \"traddr\": \"%s\", \"nsid\": %u, \"core\": %d,\n",
+				       first ? "" : ",\n", ctx->ne->name, ctx->ne->ce->bdf,
+				       nvd_ns_get_id(ctx->ne->ns), g_workers[w].core);
+				json_row("      ", &r, &ctx->st);
+				printf(" }");
+				first = 0;
+			} else {
+				printf("%-*.*s from core %2d: %10.2f %10.2f %10.2f %10.2f %10.2f\n",
+				       width, width, ctx->ne->name, g_workers[w].core,
+				       r.iops, r.mibps, r.avg, r.min, r.max);
+			}
+		}
+	tr = make_row(&tot, 1.0);
+	tr.iops = tot_iops;
+	tr.mibps = tot_mibps;
+	if (g_o.json) {
+		printf("\n  ],\n  \"total\": {\n");
+		json_row("    ", &tr, &tot);
+		printf("\n  }\n}\n");
+		return;
+	}
+	printf("========================================================\n");
+	printf("%-*s: %10.2f %10.2f %10.2f %10.2f %10.2f\n", width + 13, "Total",
+	       tr.iops, tr.mibps, tr.avg, tr.min, tr.max);
+	printf("\n");
+	if (!g_o.latency)
+		return;
+	for (w = 0; w < g_nworkers; w++)
+		for (n = 0; n < g_nns; n++)
+			print_latency(g_ns[n].name, g_workers[w].core, &g_workers[w].ctxs[n].st);
+}
+
+int perf_report_failures(void)
+{
+	struct ns_ctx *first = NULL, *serr = NULL;
+	uint64_t failed = 0;
+	int w, n;
+
+	for (w = 0; w < g_nworkers; w++)
+		for (n = 0; n < g_nns; n++) {
+			struct ns_ctx *ctx = &g_workers[w].ctxs[n];
+
+			failed += ctx->failed;
+			if (ctx->failed && !first)
+				first = ctx;
+			if (ctx->submit_err && !serr)
+				serr = ctx;
+		}
+	if (first)
+		fprintf(stderr, PROG ": %llu I/O failed; first: %s NSID %u LBA %llu: %s\n",
+			(unsigned long long)failed, first->ne->ce->bdf, nvd_ns_get_id(first->ne->ns),
+			(unsigned long long)first->first_fail_lba, nvd_cpl_status_str(&first->first_fail));
+	if (serr)
+		fprintf(stderr, PROG ": %s NSID %u: submitting I/O failed: %s\n",
+			serr->ne->ce->bdf, nvd_ns_get_id(serr->ne->ns), nvd_strerror(serr->submit_err));
+	return first || serr ? 1 : 0;
+}
