@@ -77,6 +77,7 @@ rc=${PIPESTATUS[0]}
 	echo "qemu=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')"
 	echo "host_cpus=$(nproc)"
 	echo "host_load_at_start=$load"
+	echo "host_load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "wall_s=$(($(date +%s) - start))"
 } >"$res/bench.env"

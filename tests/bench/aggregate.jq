@@ -36,9 +36,10 @@ def meta: {
 		iops: ($ok | map(.iops) | median), iops_min: ($ok | map(.iops) | min),
 		iops_max: ($ok | map(.iops) | max), avg_us: ($ok | map(.avg_us) | median),
 		p99_us: ($ok | map(.p99_us) | median),
+		cpu_pct: ($ok | map(.cpu_pct // empty) | median),
 		# the interrupt count spans the warm-up too
 		irqs_per_io: ($ok | map(.irqs / (.iops * ($secs + $warm))) | median),
-		reps: [$ok[] | {rep, iops, avg_us, p99_us, irqs}]}
+		reps: [$ok[] | {rep, iops, avg_us, p99_us, irqs, cpu_pct}]}
 	  else . end
 	| if .status == "ok" then del(.error) else . end]
 | . as $rows
@@ -98,6 +99,15 @@ def meta: {
 		  else empty end),
 		(if $rows | any(.series == "nvd-E" and .status == "unsupported") then
 			"nvdirect-perf -E: not supported by this build (refused with exit 2), shown as n/a" else empty end),
+		# How far apart the repetitions are: a reading from medians is only
+		# as good as that.
+		([$rows[] | select(.ok > 1 and .iops > 0)] as $r
+		| [$r[] | select((.iops_max - .iops_min) > 0.5 * .iops)] as $wide
+		| if ($wide | length) > 0 then
+			"the repetitions of \($wide | length) of \($r | length) rows spread by more than half their median "
+			+ "(host load average \($bench.host_load_at_start // "?") at the start, \($bench.host_load_at_end // "?") at the end, \($bench.host_cpus // "?") CPUs): "
+			+ "differences smaller than that spread are noise"
+		  else empty end),
 		"all runs in one guest boot, repetitions interleaved across series; the host is shared, so figures are noisy"
 	]
 }

@@ -11,7 +11,9 @@ set boxwidth 0.9
 set grid ytics
 set xtics rotate by -30 left
 set bmargin 6
-set key top right
+set key horizontal right at graph 1, graph 1.07
+set title offset 0,1.2
+set tmargin 5
 set datafile missing "NaN"
 set yrange [0:*]
 
@@ -26,5 +28,5 @@ plot dir."/main.dat" using 4:xtic(1) title "QD1", '' using 5 title "QD32"
 unset logscale y
 set yrange [0:*]
 set title "scaling at QD32 per thread: IOPS"
-plot dir."/scaling.dat" using 2:xtic(1) title "QD32" lc rgb "#4a7"
+plot dir."/scaling.dat" using 2:xtic(1) notitle lc rgb "#4a7"
 unset multiplot

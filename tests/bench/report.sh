@@ -24,9 +24,9 @@ while read -r series qd rep status irqs; do
 	f=$res/raw/$series.qd$qd.rep$rep.json
 	if [ "$status" = ok ]; then
 		jq -c --arg s "$series" --argjson qd "$qd" --argjson rep "$rep" --argjson irqs "$irqs" '
-			if has("jobs") then .jobs[0].read | {iops, ios: .total_ios,
-				avg_us: (.lat_ns.mean / 1000), p99_us: (.lat_ns.percentile["99.000000"] / 1000)}
-			else .total | {iops, ios, avg_us, p99_us: .percentiles_us["99"]} end
+			if has("jobs") then .jobs[0] | (.usr_cpu + .sys_cpu) as $cpu | .read | {iops, ios: .total_ios,
+				avg_us: (.lat_ns.mean / 1000), p99_us: (.lat_ns.percentile["99.000000"] / 1000), cpu_pct: $cpu}
+			else .cpu.busy_pct as $cpu | .total | {iops, ios, avg_us, p99_us: .percentiles_us["99"], cpu_pct: $cpu} end
 			| {series: $s, qd: $qd, rep: $rep, status: "ok", irqs: $irqs} + .' "$f" ||
 			die "cannot read $f"
 	else
@@ -41,34 +41,36 @@ jq -n --slurpfile runs "$out/runs.json" --argjson bench "$(envjson "$res/bench.e
 # The table.
 R=$out/results.json
 num() { jq -r "$1" "$R"; }
-fmt_row() {	# label qd iops min max avg p99 irq/IO ratio status error
-	if [ "${10}" = ok ]; then
-		printf '%-46s %5s %10.0f  %-17s %9.1f %9.1f %7.2f %7.2fx\n' "$1" "$2" "$3" \
-			"$(printf '%.0f..%.0f' "$4" "$5")" "$6" "$7" "$8" "$9"
-	elif [ "${10}" = unsupported ]; then
+fmt_row() {	# label qd iops min max avg p99 irq/IO cpu ratio status error
+	if [ "${11}" = ok ]; then
+		printf '%-46s %5s %10.0f  %-17s %9.1f %9.1f %7.2f %5s %7.2fx\n' "$1" "$2" "$3" \
+			"$(printf '%.0f..%.0f' "$4" "$5")" "$6" "$7" "$8" "$9" "${10}"
+	elif [ "${11}" = unsupported ]; then
 		printf '%-46s %5s  n/a (not supported by this build)\n' "$1" "$2"
 	else
-		printf '%-46s %5s  failed: %s\n' "$1" "$2" "${11}"
+		printf '%-46s %5s  failed: %s\n' "$1" "$2" "${12}"
 	fi
 }
 rows() {	# jq path to an array of aggregated rows
 	jq -r "($1)[] | [.label, .qd, .iops // 0, .iops_min // 0, .iops_max // 0, .avg_us // 0,
-		.p99_us // 0, .irqs_per_io // 0, .ratio // 0, .status, (.error // \"\" | gsub(\"[\\t\\n]\"; \" \"))] | @tsv" "$R" |
-		while IFS=$'\t' read -r l q i mn mx a p irq r st e; do fmt_row "$l" "$q" "$i" "$mn" "$mx" "$a" "$p" "$irq" "$r" "$st" "$e"; done
+		.p99_us // 0, .irqs_per_io // 0, (.cpu_pct // null | if . then round | tostring else \"-\" end),
+		.ratio // 0, .status, (.error // \"\" | gsub(\"[\\t\\n]\"; \" \"))] | @tsv" "$R" |
+		while IFS=$'\t' read -r l q i mn mx a p irq c r st e; do fmt_row "$l" "$q" "$i" "$mn" "$mx" "$a" "$p" "$irq" "$c" "$r" "$st" "$e"; done
 }
 {
 	echo "nvdirect benchmark: 4 KiB random read, QEMU $(num .config.qemu) nvme on null-co (TCG, -smp $(num .config.guest_cpus))"
 	echo "guest kernel $(num .config.kernel), clocksource $(num .config.clocksource), $(num .config.reps) x $(num .config.seconds) s per run (+$(num .config.warmup_s) s warm-up), median of the repetitions"
-	echo "latency: submission to completion in microseconds (nvdirect-perf -L; fio lat_ns); irq/IO: nvme interrupts per I/O"
+	echo "host: $(num .config.host_cpus) CPUs, load average $(num .config.host_load_at_start) at the start, $(num '.config.host_load_at_end // "?"') at the end"
+	echo "latency: submission to completion in microseconds (nvdirect-perf -L; fio lat_ns); irq/IO: nvme interrupts per I/O; CPU%: of one CPU, fio usr+sys, nvdirect-perf's busy time when it reports one"
 	echo
-	printf '%-46s %5s %10s  %-17s %9s %9s %7s %8s\n' series QD IOPS min..max 'avg us' 'p99 us' irq/IO 'x kbest'
+	printf '%-46s %5s %10s  %-17s %9s %9s %7s %5s %8s\n' series QD IOPS min..max 'avg us' 'p99 us' irq/IO CPU% 'x kbest'
 	rows '.main | map(select(.qd == 1))'
 	rows '.main | map(select(.qd == 32))'
 	echo
 	jq -r '.kernel_best[] | "kernel'"'"'s best at QD\(.qd): \(.label), \(.iops | floor) IOPS"' "$R"
 	echo
 	echo "scaling at QD32 per thread (in flight = threads x 32; -P splits a thread's 32 across its queue pairs)"
-	printf '%-46s %5s %10s  %-17s %9s %9s %7s %8s\n' series QD IOPS min..max 'avg us' 'p99 us' irq/IO 'x 1 thr'
+	printf '%-46s %5s %10s  %-17s %9s %9s %7s %5s %8s\n' series QD IOPS min..max 'avg us' 'p99 us' irq/IO CPU% 'x 1 thr'
 	rows .scaling
 	echo
 	echo "target, as measured in this boot: nvdirect polling >= 3x the kernel's best IOPS at QD1 and QD32, with lower p99"
