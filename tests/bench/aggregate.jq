@@ -107,6 +107,8 @@ def meta: {
 			"the repetitions of \($wide | length) of \($r | length) rows spread by more than half their median "
 			+ "(host load average \($bench.host_load_at_start // "?") at the start, \($bench.host_load_at_end // "?") at the end, \($bench.host_cpus // "?") CPUs): "
 			+ "differences smaller than that spread are noise"
+		  elif ($r | length) == 0 then
+			"one repetition per run (-r 1): no spread to tell noise from differences by; use -r 3 or more"
 		  else empty end),
 		"all runs in one guest boot, repetitions interleaved across series; the host is shared, so figures are noisy"
 	]
