@@ -1,0 +1,32 @@
+# Chart of scripts/bench.sh: gnuplot -e "dir='OUT'; ttl='TITLE'" chart.gp
+# reads OUT/main.dat ("label" iops_qd1 iops_qd32 p99_qd1 p99_qd32, NaN for
+# n/a) and OUT/scaling.dat ("label" iops), writes OUT/chart.png.
+set terminal pngcairo size 1500,560 font ",10" noenhanced
+set output dir."/chart.png"
+set multiplot layout 1,3 title ttl
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set xtics rotate by -30 left
+set bmargin 6
+set key horizontal right at graph 1, graph 1.07
+set title offset 0,1.2
+set tmargin 5
+set datafile missing "NaN"
+set yrange [0:*]
+
+set title "IOPS (median)"
+plot dir."/main.dat" using 2:xtic(1) title "QD1", '' using 3 title "QD32"
+
+set title "p99 latency, us (lower is better)"
+set logscale y
+set yrange [*:*]
+plot dir."/main.dat" using 4:xtic(1) title "QD1", '' using 5 title "QD32"
+
+unset logscale y
+set yrange [0:*]
+set title "scaling at QD32 per thread: IOPS"
+plot dir."/scaling.dat" using 2:xtic(1) notitle lc rgb "#4a7"
+unset multiplot
