@@ -80,7 +80,7 @@ static void driver_of(const char *bdf, char *out, size_t len)
 		return;
 	}
 	link[n] = '\0';
-	snprintf(out, len, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	snprintf(out, len, "%.63s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
 }
 
 static int pci_get(const char *bdf_in, struct pci_fn *fn)
@@ -133,11 +133,15 @@ static int pci_scan(struct pci_fn *fns, int max)
 
 /* ---- is the controller in use? -------------------------------------- */
 
-static void append(char *out, size_t len, const char *fmt, const char *a, const char *b)
+/* Add "KIND@NAME[:DETAIL]" to the comma-separated list in @out. */
+static void append(char *out, size_t len, const char *kind, const char *name, const char *detail)
 {
 	size_t used = strlen(out);
 
-	snprintf(out + used, len - used, fmt, used ? ", " : "", a, b);
+	if (used + 1 >= len)
+		return;
+	snprintf(out + used, len - used, "%s%.16s@%.31s%s%.200s", used ? ", " : "", kind, name,
+		 detail[0] ? ":" : "", detail);
 }
 
 /* Mounts and swap of block device @name (dev_t @dev). */
@@ -152,15 +156,15 @@ static void check_mounts(const char *name, dev_t dev, char *why, size_t len)
 		/* "36 35 259:1 / /mnt rw,... - ext4 /dev/nvme0n1 rw" */
 		if (sscanf(line, "%*d %*d %u:%u %*s %511s", &maj, &min, mnt) == 3 &&
 		    makedev(maj, min) == dev)
-			append(why, len, "%smount@%s:%s", name, mnt);
+			append(why, len, "mount", name, mnt);
 	}
 	if (f)
 		fclose(f);
-	snprintf(path, sizeof(path), "/dev/%s", name);
+	snprintf(path, sizeof(path), "/dev/%.40s", name);
 	f = fopen("/proc/swaps", "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%255s", swapdev) == 1 && !strcmp(swapdev, path))
-			append(why, len, "%sswap@%s%s", name, "");
+			append(why, len, "swap", name, "");
 	if (f)
 		fclose(f);
 }
@@ -175,7 +179,7 @@ static void check_holders(const char *name, char *why, size_t len)
 	d = opendir(path);
 	while (d && (de = readdir(d)))
 		if (de->d_name[0] != '.')
-			append(why, len, "%sholder@%s:%s", name, de->d_name);
+			append(why, len, "holder", name, de->d_name);
 	if (d)
 		closedir(d);
 }
@@ -202,7 +206,7 @@ static void check_open(const dev_t *devs, char (*names)[32], int ndev, char *why
 			for (i = 0; i < ndev; i++) {
 				if (st.st_rdev == devs[i]) {
 					snprintf(pid, sizeof(pid), "pid %.20s", p->d_name);
-					append(why, len, "%sopen@%s:%s", names[i], pid);
+					append(why, len, "open", names[i], pid);
 				}
 			}
 		}
@@ -539,7 +543,7 @@ static void node_of(const struct pci_fn *fn, char *node, size_t len, long *owner
 	while (d && (de = readdir(d))) {
 		if (strncmp(de->d_name, sub, strlen(sub)))
 			continue;
-		snprintf(node, len, "/dev/%s", de->d_name);
+		snprintf(node, len, "/dev/%.40s", de->d_name);
 		if (!strcmp(sub, "nvdirect")) {
 			snprintf(path, sizeof(path), "/sys/class/nvdirect/%s/owner_pid", de->d_name);
 			if (!read_line(path, buf, sizeof(buf)))
