@@ -83,24 +83,31 @@ test_cli_smart_log_matches_kernel() {
 	grep -Eq '^power_cycles +: [0-9]+$' /tmp/n_smart.txt || fail "no power_cycles counter"
 }
 
+# Each feature's value as both tools print it ("value:0x..."), or "failed".
+FEATURES="1 2 4 5 6 7 8 10"	# not 0x0b: the kernel driver sets async event config
+
 test_cli_get_feature_matches_kernel() {
-	local f s k
+	local f s k n=0
 	bind_to nvme "$CTRL0"
 	k=$(kctl "$CTRL0")
-	for f in 4 7 8 10; do
+	for f in $FEATURES; do
 		for s in 0 1 3; do
-			nvme get-feature "$k" -f $f -s $s | grep -o 'value:0x[0-9a-f]*' >/tmp/k_feat_${f}_$s.txt ||
-				fail "nvme get-feature -f $f -s $s"
+			{ nvme get-feature "$k" -f $f -s $s 2>/dev/null | grep -o 'value:0x[0-9a-f]*' ||
+				echo failed; } >/tmp/k_feat_${f}_$s.txt
 		done
 	done
 	bind_to nvdirect "$CTRL0"
-	for f in 4 7 8 10; do
+	for f in $FEATURES; do
 		for s in 0 1 3; do
-			"$NVDIRECT" get-feature "$CTRL0" -f $f -s $s | grep -o 'value:0x[0-9a-f]*' >/tmp/n_feat.txt
+			{ "$NVDIRECT" get-feature "$CTRL0" -f $f -s $s 2>/dev/null | grep -o 'value:0x[0-9a-f]*' ||
+				echo failed; } >/tmp/n_feat.txt
 			cmp -s /tmp/k_feat_${f}_$s.txt /tmp/n_feat.txt ||
 				fail "feature $f sel $s: kernel $(cat /tmp/k_feat_${f}_$s.txt), nvdirect $(cat /tmp/n_feat.txt)"
+			grep -q failed /tmp/n_feat.txt || n=$((n + 1))
 		done
 	done
+	note "$n feature values agree"
+	[ $n -ge 9 ] || fail "too few features answered to compare"
 	"$NVDIRECT" get-feature "$CTRL0" -f 4 -H | grep -q 'Temperature Threshold.*Kelvin' ||
 		fail "get-feature -H does not decode the temperature threshold"
 	# a feature QEMU does not have fails with its status, exit 1
@@ -118,10 +125,10 @@ test_cli_error_log_has_elpe_plus_one_entries() {
 	grep -q "entries:$((elpe + 1))\$" /tmp/n_err.txt || fail "error-log should list elpe+1 = $((elpe + 1)) entries"
 	[ "$(grep -c '^error_count' /tmp/n_err.txt)" = "$(cat /tmp/k_nerr.txt)" ] ||
 		fail "nvme error-log shows $(cat /tmp/k_nerr.txt) entries, nvdirect $(grep -c '^error_count' /tmp/n_err.txt)"
-	"$NVDIRECT" error-log "$CTRL0" -e 2 -o json | python3 -c '
+	"$NVDIRECT" error-log "$CTRL0" -e 1 -o json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert len(d["errors"]) == 2, d' || fail "error-log -e 2 -o json is not 2 entries of JSON"
+assert len(d["errors"]) == 1 and "error_count" in d["errors"][0], d' || fail "error-log -e 1 -o json is not 1 entry of JSON"
 }
 
 # lbaf_index ID-NS-FILE LBADS: the first LBA format without metadata of 2^LBADS bytes.
@@ -166,6 +173,7 @@ test_cli_setup_skips_mounted_binds_free_and_resets() {
 	bind_to nvme "$CTRL1"
 	rm -rf /run/nvdirect
 	rmmod nvdirect || fail "rmmod nvdirect"
+	modprobe ext4 || fail "modprobe ext4"
 	mkfs.ext4 -q -F "$(kdev "$CTRL1" 1)"
 	mkdir -p /tmp/cli_mnt
 	mount "$(kdev "$CTRL1" 1)" /tmp/cli_mnt
