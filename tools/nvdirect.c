@@ -56,7 +56,8 @@ static void usage(FILE *f)
 		"  -e, --log-entries N       error-log: entries to show (1..256, default all)\n"
 		"      --module PATH         setup: nvdirect.ko to load (default: $NVD_KO, then\n"
 		"                            the installed module, then ./nvdirect.ko)\n"
-		"  -h, --help                this text\n"
+		"  -h, --help                this text; COMMAND --help or help COMMAND: that\n"
+		"                            command's own\n"
 		"\n"
 		"BDF is a PCI address like 0000:00:03.0.  Commands on a controller attach\n"
 		"it (a controller reset), so they fail while another process holds it.\n"
@@ -154,18 +155,53 @@ static const struct {
 	int (*run)(struct cli *o);
 	int bdf;		/* 1: exactly one BDF, 0: none, -1: any number */
 	const char *opts;	/* short letters; F = --force, M = --module */
+	const char *help;
 } commands[] = {
-	{ "list", cmd_list, 0, "o" },
-	{ "id-ctrl", cmd_id_ctrl, 1, "Ho" },
-	{ "id-ns", cmd_id_ns, 1, "nHo" },
-	{ "smart-log", cmd_smart_log, 1, "nHo" },
-	{ "error-log", cmd_error_log, 1, "eo" },
-	{ "get-feature", cmd_get_feature, 1, "fsncHo" },
-	{ "format", cmd_format, 1, "nlsipmtF" },
-	{ "setup", cmd_setup, -1, "M" },
-	{ "reset", cmd_reset, -1, "" },
-	{ "status", cmd_status, 0, "o" },
+	{ "list", cmd_list, 0, "o",
+	  "list [-o json]\n"
+	  "  One row per namespace of every controller bound to nvdirect.ko, in\n"
+	  "  'nvme list' columns: Node, BDF, SN, Model, Namespace, Usage, Format, FW Rev.\n" },
+	{ "id-ctrl", cmd_id_ctrl, 1, "Ho",
+	  "id-ctrl BDF [-H] [-o json]\n"
+	  "  Identify Controller: every field as nvme id-ctrl prints it; -H decodes\n"
+	  "  OACS, FRMW, LPA, temperatures, SQES/CQES, ONCS, VWC, SGLS.\n" },
+	{ "id-ns", cmd_id_ns, 1, "nHo",
+	  "id-ns BDF -n NSID [-H] [-o json]\n"
+	  "  Identify Namespace NSID; -H decodes NSFEAT, FLBAS and the LBA formats.\n" },
+	{ "smart-log", cmd_smart_log, 1, "nHo",
+	  "smart-log BDF [-n NSID] [-H] [-o json]\n"
+	  "  SMART / Health Information log (default: the whole controller,\n"
+	  "  NSID 0xffffffff); -H decodes the critical warning bits.\n" },
+	{ "error-log", cmd_error_log, 1, "eo",
+	  "error-log BDF [-e N] [-o json]\n"
+	  "  Error Information log: the controller keeps ELPE+1 entries (id-ctrl);\n"
+	  "  -e shows the first N (1..256).\n" },
+	{ "get-feature", cmd_get_feature, 1, "fsncHo",
+	  "get-feature BDF -f FID [-s SEL] [-n NSID] [-c CDW11] [-H] [-o json]\n"
+	  "  Get Features: FID 1..255, SEL 0 current (default), 1 default, 2 saved,\n"
+	  "  3 supported capabilities; -H decodes the value of common features.\n" },
+	{ "format", cmd_format, 1, "nlsipmtF",
+	  "format BDF -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] [-t MS] --force\n"
+	  "  Format NVM: ERASES the namespace (0xffffffff: all).  LBAF from id-ns\n"
+	  "  (default: the current one), SES 0 none, 1 user data, 2 cryptographic.\n"
+	  "  Asks for 'yes' on a terminal; --force skips that (needed in scripts).\n" },
+	{ "setup", cmd_setup, -1, "M",
+	  "setup [BDF...] [--module PATH]\n"
+	  "  Load nvdirect.ko through libkmod if it is not loaded (--module PATH, else\n"
+	  "  $NVD_KO, else the installed module, else ./nvdirect.ko) and bind the named\n"
+	  "  controllers, or every NVMe controller.  Controllers with a mounted\n"
+	  "  filesystem, active swap, a holder or an open block device are skipped\n"
+	  "  with the reason.  The previous driver is remembered in /run/nvdirect.\n" },
+	{ "reset", cmd_reset, -1, "",
+	  "reset [BDF...]\n"
+	  "  Give the named controllers (default: all bound to nvdirect) back to the\n"
+	  "  driver they had before setup (nvme when unknown).\n" },
+	{ "status", cmd_status, 0, "o",
+	  "status [-o json]\n"
+	  "  One row per NVMe controller: BDF, vendor:device, driver, /dev node,\n"
+	  "  owner pid and pinned bytes (bound to nvdirect), previous driver.\n" },
 };
+static const char *cmd_help;	/* the command's own help, for -h */
 
 static const char *opt_name(int letter)
 {
@@ -220,7 +256,10 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n:Ho:f:s:c:l:i:p:m:t:e:h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			usage(stdout);
+			if (cmd_help)
+				printf("usage: " PROG " %s\nSee " PROG " --help for every option.\n", cmd_help);
+			else
+				usage(stdout);
 			exit(0);
 		}
 		if (opt == '?') {
@@ -310,6 +349,9 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return bad_arg("no command given (list, id-ctrl, id-ns, smart-log, error-log, get-feature, format, setup, reset, status; see " PROG " --help)");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		for (i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(commands[i].name, argv[2]))
+				return printf("usage: " PROG " %s", commands[i].help), 0;
 		usage(stdout);
 		return 0;
 	}
@@ -320,6 +362,7 @@ int main(int argc, char **argv)
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		return bad_arg("unknown command '%s' (list, id-ctrl, id-ns, smart-log, error-log, get-feature, format, setup, reset, status)",
 			       o.cmd);
+	cmd_help = commands[i].help;
 	/* options may come before or after the BDF (getopt permutes), as with nvme-cli */
 	rc = parse(argc - 1, argv + 1, commands[i].opts, &o, &sval);
 	if (rc)
