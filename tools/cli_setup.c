@@ -395,7 +395,7 @@ static int setup_one(struct pci_fn *fn, int named)
 	if (why[0]) {
 		printf("%s (%04x %04x): Active devices: %s, so not binding\n", fn->bdf, fn->vendor,
 		       fn->device, why);
-		return 0;
+		return named ? 1 : 0;	/* asked for by name: say it was not done */
 	}
 	mkdir(STATE_DIR, 0755);
 	state_path(fn->bdf, path, sizeof(path));

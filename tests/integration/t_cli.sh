@@ -168,7 +168,7 @@ test_cli_format_reformats_and_erases() {
 }
 
 test_cli_setup_skips_mounted_binds_free_and_resets() {
-	local out k1
+	local out k1 pid
 	bind_to nvme "$CTRL0"
 	bind_to nvme "$CTRL1"
 	rm -rf /run/nvdirect
@@ -179,7 +179,10 @@ test_cli_setup_skips_mounted_binds_free_and_resets() {
 	mount "$(kdev "$CTRL1" 1)" /tmp/cli_mnt
 	k1=$(basename "$(kdev "$CTRL1" 1)")
 	out=$(NVD_KO= "$NVDIRECT" setup --module "$NVD_KO") || { umount /tmp/cli_mnt; fail "setup: $out"; }
+	# named, it is still skipped, and the exit status says so
+	"$NVDIRECT" setup "$CTRL1" >/tmp/setup1.txt && { umount /tmp/cli_mnt; fail "setup of a mounted controller succeeded"; }
 	umount /tmp/cli_mnt
+	grep -q "so not binding" /tmp/setup1.txt || fail "named setup: $(cat /tmp/setup1.txt)"
 	echo "$out"
 	nvd_loaded || fail "setup did not load nvdirect.ko"
 	echo "$out" | grep -qx "$CTRL0 (1b36 0010): nvme -> nvdirect" || fail "setup did not bind $CTRL0"
@@ -200,6 +203,16 @@ d = {c["bdf"]: c for c in json.load(sys.stdin)["controllers"]}
 assert d["'"$CTRL0"'"]["driver"] == "nvdirect" and d["'"$CTRL1"'"]["driver"] == "nvme", d' ||
 		fail "status -o json"
 	"$NVDIRECT" id-ctrl "$CTRL0" | grep -q '^sn *: NVD0001' || fail "bound controller does not work"
+	# an owner with its own memory pinned (zero copy) shows in the table
+	"$PATTERN" -z -c 8 loop "$CTRL0" 1 0 4096 >/tmp/cli-loop.out 2>&1 &
+	pid=$!
+	wait_for 30 grep -q looping /tmp/cli-loop.out || { kill $pid; fail "loop did not start"; }
+	"$NVDIRECT" status | tee /tmp/status.txt
+	kill $pid; wait $pid 2>/dev/null || true
+	grep -Eq "^$CTRL0 +1b36:0010 +nvdirect +/dev/nvdirect[0-9]+ +$pid +[1-9][0-9]* +nvme\$" /tmp/status.txt ||
+		fail "status should show owner $pid with pinned bytes"
+	# setup of a controller in use by nvdirect's own owner is harmless
+	"$NVDIRECT" setup "$CTRL0" | grep -q "already bound" || fail "setup of a bound controller"
 
 	out=$("$NVDIRECT" reset)
 	echo "$out"
