@@ -59,10 +59,10 @@ NVD_EXPORT int nvd_ctrlr_get_log_page(struct nvd_ctrlr *ctrlr, uint8_t lid, uint
 			   len, (unsigned long long)offset);
 		return -EINVAL;
 	}
-	/* offsets need LPA bit 2 (extended data); the first piece never does */
-	if (len > NVME_PAGE_SIZE && !(ctrlr->id.lpa & 0x4)) {
-		set_detail("log page 0x%02x: %zu bytes need more than one command, and the controller cannot read logs at an offset (LPA bit 2)",
-			   lid, len);
+	/* offsets need LPA bit 2 (extended data for Get Log Page) */
+	if ((offset || len > NVME_PAGE_SIZE) && !(ctrlr->id.lpa & 0x4)) {
+		set_detail("log page 0x%02x: %zu bytes at offset %llu need log page offsets, which the controller lacks (LPA bit 2)",
+			   lid, len, (unsigned long long)offset);
 		return -EOPNOTSUPP;
 	}
 	while (done < len) {

@@ -104,6 +104,20 @@ START_TEST(test_log_page_refuses_length_not_dwords)
 }
 END_TEST
 
+START_TEST(test_log_page_offsets_need_lpa_extended_data)
+{
+	uint8_t *buf = malloc(8192);
+	unsigned before = ncmds();
+
+	f.c.id.lpa &= (uint8_t)~0x4;
+	ck_assert_int_eq(nvd_ctrlr_get_log_page(&f.c, 0xc0, 0, buf, 512, 512), -EOPNOTSUPP);
+	ck_assert_int_eq(nvd_ctrlr_get_log_page(&f.c, 0xc0, 0, buf, 8192, 0), -EOPNOTSUPP);
+	ck_assert_uint_eq(ncmds(), before);
+	ck_assert_int_eq(nvd_ctrlr_get_log_page(&f.c, 0xc0, 0, buf, 4096, 0), 0);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_set_then_get_feature_round_trips)
 {
 	uint32_t v = 0;
@@ -256,6 +270,7 @@ int main(void)
 	tcase_add_test(tc, test_fw_slot_log_names_the_active_slot);
 	tcase_add_test(tc, test_long_log_page_is_read_in_pieces_at_offsets);
 	tcase_add_test(tc, test_log_page_refuses_length_not_dwords);
+	tcase_add_test(tc, test_log_page_offsets_need_lpa_extended_data);
 	tcase_add_test(tc, test_set_then_get_feature_round_trips);
 	tcase_add_test(tc, test_unknown_feature_fails_with_its_status);
 	tcase_add_test(tc, test_bad_feature_arguments_send_nothing);
