@@ -1,71 +1,99 @@
 // SPDX-License-Identifier: MIT
 /*
- * nvdirect: controller information through libnvdirect, in nvme-cli's
- * words and layout (list, id-ctrl, id-ns).  Parse, call the library, print.
+ * nvdirect: controllers bound to nvdirect.ko through libnvdirect, in
+ * nvme-cli's words and layout, plus setup/reset/status in the spirit of
+ * SPDK's setup.sh.  This file parses the command line and dispatches;
+ * cli_*.c do the commands.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <nvdirect.h>
-
+#include "cli.h"
 #include "report.h"
-
-#include "nvme_spec.h"
-
-#define PROG		"nvdirect"
-#define MAX_CTRLRS	64
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " COMMAND [ARGS]\n"
+		"usage: " PROG " COMMAND [BDF] [OPTIONS]\n"
 		"\n"
-		"Commands (output follows nvme-cli):\n"
-		"  list                      controllers bound to nvdirect.ko: BDF, device\n"
-		"                            node, serial, model, firmware, namespaces\n"
-		"  id-ctrl BDF               Identify Controller fields, one 'field : value'\n"
-		"                            per line (plus mqes from CAP)\n"
-		"  id-ns BDF -n NSID         Identify Namespace fields of namespace NSID\n"
+		"Commands (output follows nvme-cli; -o json for scripts):\n"
+		"  list                  namespaces of controllers bound to nvdirect.ko, in\n"
+		"                        'nvme list' columns (Node, BDF, SN, Model, Namespace,\n"
+		"                        Usage, Format, FW Rev)\n"
+		"  id-ctrl BDF [-H]      Identify Controller, one 'field : value' per line\n"
+		"  id-ns BDF -n NSID [-H]  Identify Namespace\n"
+		"  smart-log BDF [-n NSID] [-H]  SMART / Health Information log\n"
+		"  error-log BDF [-e N]  Error Information log entries\n"
+		"  get-feature BDF -f FID [-s SEL] [-n NSID] [-c CDW11] [-H]\n"
+		"                        a feature's value (SEL 0 current, 1 default,\n"
+		"                        2 saved, 3 supported capabilities)\n"
+		"  format BDF -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] --force\n"
+		"                        Format NVM: erases the namespace (SES 0 none,\n"
+		"                        1 user data erase, 2 cryptographic erase)\n"
+		"  setup [BDF...] [--module PATH]\n"
+		"                        load nvdirect.ko (libkmod) if needed and bind the\n"
+		"                        controllers (default: every NVMe controller not in\n"
+		"                        use: mounted, swap or held devices are skipped)\n"
+		"  reset [BDF...]        give controllers back to the driver they had\n"
+		"  status                table: BDF, vendor:device, driver, node, owner, pinned\n"
 		"\n"
-		"BDF is a PCI address like 0000:00:03.0.  Each command attaches the\n"
-		"controller (a reset), so it fails while another process holds it.\n"
 		"Options:\n"
-		"  -n, --namespace-id NSID   namespace for id-ns\n"
-		"  -h, --help                this text\n");
+		"  -n, --namespace-id NSID   namespace (1..4294967294; smart-log: 0xffffffff = all)\n"
+		"  -H, --human-readable      decode fields\n"
+		"  -o, --output-format FMT   normal or json\n"
+		"  -f, --feature-id FID      get-feature: feature identifier, 1..255\n"
+		"  -s, --sel SEL / --ses SES get-feature 0..3 / format 0..2\n"
+		"  -c, --cdw11 VALUE         get-feature: command dword 11\n"
+		"  -l, --lbaf LBAF           format: LBA format index (0..NLBAF of id-ns)\n"
+		"  -i, --pi PI  -p, --pil PIL  -m, --ms MS   format: protection type 0..3,\n"
+		"                            its location 0..1, metadata interleaved 0..1\n"
+		"  -t, --timeout MS          format: how long to wait (default 600000)\n"
+		"      --force               format: do not ask (needed without a terminal)\n"
+		"  -e, --log-entries N       error-log: entries to show (1..256, default all)\n"
+		"      --module PATH         setup: nvdirect.ko to load (default: $NVD_KO, then\n"
+		"                            the installed module, then ./nvdirect.ko)\n"
+		"  -h, --help                this text; COMMAND --help or help COMMAND: that\n"
+		"                            command's own\n"
+		"\n"
+		"BDF is a PCI address like 0000:00:03.0.  Commands on a controller attach\n"
+		"it (a controller reset), so they fail while another process holds it.\n"
+		"Exit status: 0 done, 1 the device or system refused, 2 bad arguments.\n");
 }
 
-static int fail(const char *what, int err)
+int bad_arg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_BAD_ARG;
+}
+
+int cli_fail(const char *what, int err)
 {
 	return report_fail(PROG, what, err);
 }
 
-static int attach(const char *bdf, struct nvd_ctrlr **c)
+int bdf_valid(const char *s)
 {
-	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "", what[64];
-	int rc, n, i;
+	unsigned d, b, dev, fn;
+	char tail;
 
-	rc = nvd_ctrlr_attach(bdf, NULL, c);
-	if (!rc)
-		return 0;
-	if (rc != -ENOENT) {
-		snprintf(what, sizeof(what), "cannot attach %s", bdf);
-		return fail(what, rc);
-	}
-	n = nvd_list_bound(bound, MAX_CTRLRS);
-	for (i = 0; i < n && i < MAX_CTRLRS; i++) {
-		strncat(list, " ", sizeof(list) - strlen(list) - 1);
-		strncat(list, bound[i], sizeof(list) - strlen(list) - 1);
-	}
-	fprintf(stderr, PROG ": %s is not bound to nvdirect (bound:%s)\n", bdf,
-		n > 0 ? list : " none");
-	return 1;
+	if (sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &fn, &tail) == 4 && strlen(s) == 12)
+		return dev < 32 && fn < 8 ? 0 : -1;
+	if (sscanf(s, "%2x:%2x.%1x%c", &b, &dev, &fn, &tail) == 3 && strlen(s) == 7)
+		return dev < 32 && fn < 8 ? 0 : -1;
+	return -1;
 }
 
-/* "1 2 3" for the active namespaces, cut short if it gets long. */
-static void ns_list(const struct nvd_ctrlr *c, char *out, size_t len)
+void cli_ns_list(const struct nvd_ctrlr *c, char *out, size_t len)
 {
 	uint32_t nsid;
 	size_t used = 0;
@@ -79,252 +107,289 @@ static void ns_list(const struct nvd_ctrlr *c, char *out, size_t len)
 		used += (size_t)snprintf(out + used, len - used, "%s%u", used ? " " : "", nsid);
 	}
 	if (!used)
-		snprintf(out, len, "-");
+		snprintf(out, len, "none");
 }
 
-static int cmd_list(void)
+int cli_attach(const char *bdf, struct nvd_ctrlr **c)
 {
-	char bdfs[MAX_CTRLRS][NVD_BDF_LEN], nss[64];
-	const struct nvd_ctrlr_info *info;
-	struct nvd_ctrlr *c;
-	int n, i, rc;
+	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "", what[64];
+	int rc, n, i;
 
-	n = nvd_list_bound(bdfs, MAX_CTRLRS);
-	if (n < 0)
-		return fail("cannot list controllers bound to nvdirect", n);
-	if (n == 0) {
-		printf("No controller is bound to nvdirect.\n");
+	rc = nvd_ctrlr_attach(bdf, NULL, c);
+	if (!rc)
 		return 0;
+	if (rc != -ENOENT) {
+		snprintf(what, sizeof(what), "cannot attach %s", bdf);
+		return cli_fail(what, rc);
 	}
-	printf("%-13s %-16s %-20s %-40s %-8s %s\n", "BDF", "Node", "SN", "Model", "FW Rev",
-	       "Namespaces");
-	printf("%-13s %-16s %-20s %-40s %-8s %s\n", "-------------", "----------------",
-	       "--------------------", "----------------------------------------", "--------",
-	       "----------");
+	n = nvd_list_bound(bound, MAX_CTRLRS);
 	for (i = 0; i < n && i < MAX_CTRLRS; i++) {
-		rc = nvd_ctrlr_attach(bdfs[i], NULL, &c);
-		if (rc) {
-			printf("%-13s %-16s %-20s %-40s %-8s %s\n", bdfs[i], "-", "-",
-			       nvd_strerror(rc), "-", "-");
-			continue;
-		}
-		info = nvd_ctrlr_get_info(c);
-		ns_list(c, nss, sizeof(nss));
-		printf("%-13s %-16s %-20s %-40s %-8s %s\n", info->bdf, nvd_ctrlr_get_devpath(c),
-		       info->sn, info->mn, info->fr, nss);
-		nvd_ctrlr_detach(c);
+		strncat(list, " ", sizeof(list) - strlen(list) - 1);
+		strncat(list, bound[i], sizeof(list) - strlen(list) - 1);
 	}
-	return 0;
+	fprintf(stderr, PROG ": %s is not bound to nvdirect (bound:%s; see " PROG " setup)\n", bdf,
+		n > 0 ? list : " none");
+	return 1;
 }
 
-#define FIELD(name, fmt, ...)	printf("%-10s: " fmt "\n", name, __VA_ARGS__)
-
-static int cmd_id_ctrl(const char *bdf)
-{
-	const struct nvd_ctrlr_info *info;
-	const struct nvme_id_ctrl *id;
-	struct nvd_ctrlr *c;
-
-	if (attach(bdf, &c))
-		return 1;
-	info = nvd_ctrlr_get_info(c);
-	id = nvd_ctrlr_identify_data(c);
-
-	printf("NVME Identify Controller:\n");
-	FIELD("vid", "%#x", id->vid);
-	FIELD("ssvid", "%#x", id->ssvid);
-	FIELD("sn", "%s", info->sn);
-	FIELD("mn", "%s", info->mn);
-	FIELD("fr", "%s", info->fr);
-	FIELD("rab", "%u", id->rab);
-	FIELD("ieee", "%02x%02x%02x", id->ieee[2], id->ieee[1], id->ieee[0]);
-	FIELD("cmic", "%#x", id->cmic);
-	FIELD("mdts", "%u", id->mdts);
-	FIELD("cntlid", "%#x", id->cntlid);
-	FIELD("ver", "%#x", id->ver);
-	FIELD("rtd3r", "%#x", id->rtd3r);
-	FIELD("rtd3e", "%#x", id->rtd3e);
-	FIELD("oaes", "%#x", id->oaes);
-	FIELD("ctratt", "%#x", id->ctratt);
-	FIELD("cntrltype", "%u", id->cntrltype);
-	FIELD("oacs", "%#x", id->oacs);
-	FIELD("acl", "%u", id->acl);
-	FIELD("aerl", "%u", id->aerl);
-	FIELD("frmw", "%#x", id->frmw);
-	FIELD("lpa", "%#x", id->lpa);
-	FIELD("elpe", "%u", id->elpe);
-	FIELD("npss", "%u", id->npss);
-	FIELD("avscc", "%#x", id->avscc);
-	FIELD("apsta", "%#x", id->apsta);
-	FIELD("wctemp", "%u", id->wctemp);
-	FIELD("cctemp", "%u", id->cctemp);
-	FIELD("sqes", "%#x", id->sqes);
-	FIELD("cqes", "%#x", id->cqes);
-	FIELD("maxcmd", "%u", id->maxcmd);
-	FIELD("nn", "%u", id->nn);
-	FIELD("oncs", "%#x", id->oncs);
-	FIELD("fuses", "%#x", id->fuses);
-	FIELD("fna", "%#x", id->fna);
-	FIELD("vwc", "%#x", id->vwc);
-	FIELD("awun", "%u", id->awun);
-	FIELD("awupf", "%u", id->awupf);
-	FIELD("sgls", "%#x", id->sgls);
-	FIELD("subnqn", "%.*s", (int)strnlen(id->subnqn, sizeof(id->subnqn)), id->subnqn);
-	/* not Identify data: CAP.MQES (0-based) and what the library derived */
-	FIELD("mqes", "%u", info->mqes - 1u);
-	FIELD("max_xfer", "%u", info->max_xfer_bytes);
-	nvd_ctrlr_detach(c);
-	return 0;
-}
-
-static void hex_field(const char *name, const uint8_t *p, size_t n)
-{
-	char buf[40];
-	size_t i;
-
-	for (i = 0; i < n && 2 * i + 2 < sizeof(buf); i++)
-		snprintf(buf + 2 * i, 3, "%02x", p[i]);
-	FIELD(name, "%s", buf);
-}
-
-static int print_id_ns(const struct nvd_ns *ns)
-{
-	const struct nvme_id_ns *id = nvd_ns_identify_data(ns);
-	unsigned fmt = nvme_flbas_index(id->flbas), i;
-	uint64_t nvmcap;
-
-	memcpy(&nvmcap, id->nvmcap, sizeof(nvmcap));	/* low 64 of 128 bits */
-	printf("NVME Identify Namespace %u:\n", nvd_ns_get_id(ns));
-	FIELD("nsze", "%#llx", (unsigned long long)id->nsze);
-	FIELD("ncap", "%#llx", (unsigned long long)id->ncap);
-	FIELD("nuse", "%#llx", (unsigned long long)id->nuse);
-	FIELD("nsfeat", "%#x", id->nsfeat);
-	FIELD("nlbaf", "%u", id->nlbaf);
-	FIELD("flbas", "%#x", id->flbas);
-	FIELD("mc", "%#x", id->mc);
-	FIELD("dpc", "%#x", id->dpc);
-	FIELD("dps", "%u", id->dps);
-	FIELD("nmic", "%u", id->nmic);
-	FIELD("rescap", "%#x", id->rescap);
-	FIELD("fpi", "%#x", id->fpi);
-	FIELD("dlfeat", "%u", id->dlfeat);
-	FIELD("nawun", "%u", id->nawun);
-	FIELD("nawupf", "%u", id->nawupf);
-	FIELD("nacwu", "%u", id->nacwu);
-	FIELD("noiob", "%u", id->noiob);
-	FIELD("nvmcap", "%llu", (unsigned long long)nvmcap);
-	FIELD("npwg", "%u", id->npwg);
-	FIELD("npwa", "%u", id->npwa);
-	FIELD("npdg", "%u", id->npdg);
-	FIELD("npda", "%u", id->npda);
-	FIELD("nows", "%u", id->nows);
-	FIELD("anagrpid", "%u", id->anagrpid);
-	FIELD("nsattr", "%u", id->nsattr);
-	FIELD("nvmsetid", "%u", id->nvmsetid);
-	FIELD("endgid", "%u", id->endgid);
-	hex_field("nguid", id->nguid, sizeof(id->nguid));
-	hex_field("eui64", id->eui64, sizeof(id->eui64));
-	for (i = 0; i <= id->nlbaf && i < 64; i++)
-		printf("lbaf %2u   : ms:%-3u lbads:%-2u rp:%#x%s\n", i, id->lbaf[i].ms,
-		       id->lbaf[i].lbads, id->lbaf[i].rp & 3, i == fmt ? " (in use)" : "");
-	FIELD("lba size", "%u", nvd_ns_get_sector_size(ns));
-	FIELD("max io", "%u LBAs", nvd_ns_get_max_io_sectors(ns));
-	return 0;
-}
-
-static int parse_nsid(const char *s, uint32_t *nsid)
+/* Unsigned number (decimal or 0x hex) within [min, max], else the one line. */
+static int parse_num(const char *opt, const char *s, unsigned long long min,
+		     unsigned long long max, const char *allowed, unsigned long long *out)
 {
 	unsigned long long v;
 	char *end;
 
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || !*s || *end || s[0] == '-' || v == 0 || v > 0xfffffffeull) {
-		fprintf(stderr, PROG ": -n '%s' is not a namespace ID (1..4294967294)\n", s);
-		return 1;
-	}
-	*nsid = (uint32_t)v;
+	if (errno || !*s || *end || s[0] == '-' || v < min || v > max)
+		return bad_arg("%s '%s' is not %s", opt, s, allowed);
+	*out = v;
 	return 0;
 }
 
-static int cmd_id_ns(const char *bdf, uint32_t nsid)
-{
-	struct nvd_ctrlr *c;
-	struct nvd_ns *ns;
-	char nss[128];
-	int ret;
+enum { OPT_FORCE = 256, OPT_MODULE };
 
-	if (attach(bdf, &c))
-		return 1;
-	ns = nvd_ctrlr_get_ns(c, nsid);
-	if (!ns) {
-		ns_list(c, nss, sizeof(nss));
-		fprintf(stderr, PROG ": namespace %u does not exist (controller has 1..%u, active: %s)\n",
-			nsid, nvd_ctrlr_get_info(c)->nn, nss);
-		ret = 1;
-	} else {
-		ret = print_id_ns(ns);
+/* Which options each command takes (letters as in the table below). */
+static const struct {
+	const char *name;
+	int (*run)(struct cli *o);
+	int bdf;		/* 1: exactly one BDF, 0: none, -1: any number */
+	const char *opts;	/* short letters; F = --force, M = --module */
+	const char *help;
+} commands[] = {
+	{ "list", cmd_list, 0, "o",
+	  "list [-o json]\n"
+	  "  One row per namespace of every controller bound to nvdirect.ko, in\n"
+	  "  'nvme list' columns: Node, BDF, SN, Model, Namespace, Usage, Format, FW Rev.\n" },
+	{ "id-ctrl", cmd_id_ctrl, 1, "Ho",
+	  "id-ctrl BDF [-H] [-o json]\n"
+	  "  Identify Controller: every field as nvme id-ctrl prints it; -H decodes\n"
+	  "  OACS, FRMW, LPA, temperatures, SQES/CQES, ONCS, VWC, SGLS.\n" },
+	{ "id-ns", cmd_id_ns, 1, "nHo",
+	  "id-ns BDF -n NSID [-H] [-o json]\n"
+	  "  Identify Namespace NSID; -H decodes NSFEAT, FLBAS and the LBA formats.\n" },
+	{ "smart-log", cmd_smart_log, 1, "nHo",
+	  "smart-log BDF [-n NSID] [-H] [-o json]\n"
+	  "  SMART / Health Information log (default: the whole controller,\n"
+	  "  NSID 0xffffffff); -H decodes the critical warning bits.\n" },
+	{ "error-log", cmd_error_log, 1, "eo",
+	  "error-log BDF [-e N] [-o json]\n"
+	  "  Error Information log: the controller keeps ELPE+1 entries (id-ctrl);\n"
+	  "  -e shows the first N (1..256).\n" },
+	{ "get-feature", cmd_get_feature, 1, "fsncHo",
+	  "get-feature BDF -f FID [-s SEL] [-n NSID] [-c CDW11] [-H] [-o json]\n"
+	  "  Get Features: FID 1..255, SEL 0 current (default), 1 default, 2 saved,\n"
+	  "  3 supported capabilities; -H decodes the value of common features.\n" },
+	{ "format", cmd_format, 1, "nlsipmtF",
+	  "format BDF -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] [-t MS] --force\n"
+	  "  Format NVM: ERASES the namespace (0xffffffff: all).  LBAF from id-ns\n"
+	  "  (default: the current one), SES 0 none, 1 user data, 2 cryptographic.\n"
+	  "  Asks for 'yes' on a terminal; --force skips that (needed in scripts).\n" },
+	{ "setup", cmd_setup, -1, "M",
+	  "setup [BDF...] [--module PATH]\n"
+	  "  Load nvdirect.ko through libkmod if it is not loaded (--module PATH, else\n"
+	  "  $NVD_KO, else the installed module, else ./nvdirect.ko) and bind the named\n"
+	  "  controllers, or every NVMe controller.  Controllers with a mounted\n"
+	  "  filesystem, active swap, a holder or an open block device are skipped\n"
+	  "  with the reason.  The previous driver is remembered in /run/nvdirect.\n" },
+	{ "reset", cmd_reset, -1, "",
+	  "reset [BDF...]\n"
+	  "  Give the named controllers (default: all bound to nvdirect) back to the\n"
+	  "  driver they had before setup (nvme when unknown).\n" },
+	{ "status", cmd_status, 0, "o",
+	  "status [-o json]\n"
+	  "  One row per NVMe controller: BDF, vendor:device, driver, /dev node,\n"
+	  "  owner pid and pinned bytes (bound to nvdirect), previous driver.\n" },
+};
+static const char *cmd_help;	/* the command's own help, for -h */
+
+static const char *opt_name(int letter)
+{
+	static char buf[4];
+
+	if (letter == 'F')
+		return "--force";
+	if (letter == 'M')
+		return "--module";
+	snprintf(buf, sizeof(buf), "-%c", letter);
+	return buf;
+}
+
+/* "-n, -H, -o" for an allowed-letters string */
+static const char *opts_words(const char *allowed)
+{
+	static char buf[96];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; *allowed && used + 12 < sizeof(buf); allowed++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? ", " : "",
+					 opt_name(*allowed));
+	return used ? buf : "none";
+}
+
+static int parse(int argc, char **argv, const char *allowed, struct cli *o, const char **sval)
+{
+	static const struct option longopts[] = {
+		{ "namespace-id", required_argument, NULL, 'n' },
+		{ "human-readable", no_argument, NULL, 'H' },
+		{ "output-format", required_argument, NULL, 'o' },
+		{ "feature-id", required_argument, NULL, 'f' },
+		{ "sel", required_argument, NULL, 's' },
+		{ "ses", required_argument, NULL, 's' },
+		{ "cdw11", required_argument, NULL, 'c' },
+		{ "lbaf", required_argument, NULL, 'l' },
+		{ "pi", required_argument, NULL, 'i' },
+		{ "pil", required_argument, NULL, 'p' },
+		{ "ms", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "log-entries", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int opt, letter, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "n:Ho:f:s:c:l:i:p:m:t:e:h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			if (cmd_help)
+				printf("usage: " PROG " %s\nSee " PROG " --help for every option.\n", cmd_help);
+			else
+				usage(stdout);
+			exit(0);
+		}
+		if (opt == '?') {
+			if (optopt && strchr("nofsclipmte", optopt))
+				return bad_arg("%s: -%c needs a value (see " PROG " --help)", o->cmd, optopt);
+			return bad_arg("%s: unknown option '%s' (see " PROG " --help)", o->cmd,
+				       argv[optind - 1]);
+		}
+		letter = opt == OPT_FORCE ? 'F' : opt == OPT_MODULE ? 'M' : opt;
+		if (!strchr(allowed, letter))
+			return bad_arg("%s does not take %s (its options: %s; see " PROG " --help)",
+				       o->cmd, opt_name(letter), opts_words(allowed));
+		rc = 0;
+		switch (opt) {
+		case 'n':
+			rc = parse_num("-n", optarg, 1, 0xffffffffull,
+				       "a namespace ID (1..4294967294, or 0xffffffff for all)", &v);
+			o->nsid = (uint32_t)v;
+			break;
+		case 'H':
+			o->human = 1;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				o->json = 1;
+			else if (strcmp(optarg, "normal"))
+				return bad_arg("-o '%s' is not an output format (normal, json)", optarg);
+			break;
+		case 'f':
+			rc = parse_num("-f", optarg, 1, 255, "a feature ID (1..255)", &v);
+			o->feature = (int)v;
+			break;
+		case 's':
+			*sval = optarg;
+			break;
+		case 'c':
+			rc = parse_num("-c", optarg, 0, 0xffffffffull, "a 32-bit value", &v);
+			o->cdw11 = (uint32_t)v;
+			break;
+		case 'l':
+			rc = parse_num("-l", optarg, 0, 63, "an LBA format index (0..63)", &v);
+			o->lbaf = (int)v;
+			break;
+		case 'i':
+			rc = parse_num("-i", optarg, 0, 3, "a protection information type (0..3)", &v);
+			o->pi = (int)v;
+			break;
+		case 'p':
+			rc = parse_num("-p", optarg, 0, 1, "a protection information location (0 last, 1 first bytes of metadata)", &v);
+			o->pil = (int)v;
+			break;
+		case 'm':
+			rc = parse_num("-m", optarg, 0, 1, "a metadata setting (0 separate, 1 interleaved)", &v);
+			o->mset = (int)v;
+			break;
+		case 't':
+			rc = parse_num("-t", optarg, 1, 3600000, "a timeout in milliseconds (1..3600000)", &v);
+			o->timeout_ms = (uint32_t)v;
+			break;
+		case 'e':
+			rc = parse_num("-e", optarg, 1, 256, "a number of entries (1..256)", &v);
+			o->entries = (uint32_t)v;
+			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_MODULE:
+			o->module = optarg;
+			break;
+		}
+		if (rc)
+			return rc;
 	}
-	nvd_ctrlr_detach(c);
-	return ret;
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "namespace-id", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd, *nsid_arg = NULL;
-	uint32_t nsid = 0;
-	int opt, nargs;
+	struct cli o = { .feature = -1, .lbaf = -1, .sel = 0 };
+	const char *sval = NULL;
+	unsigned long long v;
+	size_t i;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			nsid_arg = optarg;
+	if (argc < 2)
+		return bad_arg("no command given (list, id-ctrl, id-ns, smart-log, error-log, get-feature, format, setup, reset, status; see " PROG " --help)");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		for (i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(commands[i].name, argv[2]))
+				return printf("usage: " PROG " %s", commands[i].help), 0;
+		usage(stdout);
+		return 0;
+	}
+	o.cmd = argv[1];
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, o.cmd))
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, PROG ": bad option (see " PROG " --help)\n");
-			return 1;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, PROG ": no command given (list, id-ctrl, id-ns; see " PROG " --help)\n");
-		return 1;
-	}
-	cmd = argv[optind];
-	nargs = argc - optind - 1;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return bad_arg("unknown command '%s' (list, id-ctrl, id-ns, smart-log, error-log, get-feature, format, setup, reset, status)",
+			       o.cmd);
+	cmd_help = commands[i].help;
+	/* options may come before or after the BDF (getopt permutes), as with nvme-cli */
+	rc = parse(argc - 1, argv + 1, commands[i].opts, &o, &sval);
+	if (rc)
+		return rc;
+	if (commands[i].bdf == 0 && o.nargs)
+		return bad_arg("%s takes no arguments, got '%s'", o.cmd, o.args[0]);
+	if (commands[i].bdf == 1 && o.nargs != 1)
+		return bad_arg("%s needs exactly one BDF like 0000:00:03.0, got %d arguments", o.cmd,
+			       o.nargs);
+	for (int a = 0; a < o.nargs; a++)
+		if (bdf_valid(o.args[a]))
+			return bad_arg("'%s' is not a PCI address (like 0000:00:03.0)", o.args[a]);
+	o.bdf = o.nargs ? o.args[0] : NULL;
 
-	if (!strcmp(cmd, "help"))
-		return usage(stdout), 0;
-	if (!strcmp(cmd, "list")) {
-		if (nargs) {
-			fprintf(stderr, PROG ": list takes no arguments, got '%s'\n", argv[optind + 1]);
-			return 1;
-		}
-		return cmd_list();
+	if (sval && !strcmp(o.cmd, "get-feature")) {
+		rc = parse_num("-s", sval, 0, 3,
+			       "a select value (0 current, 1 default, 2 saved, 3 supported capabilities)", &v);
+		if (rc)
+			return rc;
+		o.sel = (int)v;
+	} else if (sval) {
+		rc = parse_num("-s", sval, 0, 2,
+			       "a secure erase setting (0 none, 1 user data erase, 2 cryptographic erase)", &v);
+		if (rc)
+			return rc;
+		o.ses = (int)v;
 	}
-	if (strcmp(cmd, "id-ctrl") && strcmp(cmd, "id-ns")) {
-		fprintf(stderr, PROG ": unknown command '%s' (commands: list, id-ctrl, id-ns)\n", cmd);
-		return 1;
-	}
-	if (nargs != 1) {
-		fprintf(stderr, PROG ": %s needs exactly one BDF like 0000:00:03.0, got %d arguments\n",
-			cmd, nargs);
-		return 1;
-	}
-	if (!strcmp(cmd, "id-ctrl"))
-		return cmd_id_ctrl(argv[optind + 1]);
-	if (!nsid_arg) {
-		fprintf(stderr, PROG ": id-ns needs -n NSID (a namespace ID, 1..4294967294)\n");
-		return 1;
-	}
-	if (parse_nsid(nsid_arg, &nsid))
-		return 1;
-	return cmd_id_ns(argv[optind + 1], nsid);
+	out_init(o.json);
+	return commands[i].run(&o);
 }

@@ -180,6 +180,155 @@ int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max);
 /* Commands submitted and not yet completed. */
 uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair);
 
+/* ---- Admin commands: logs, features, format, passthrough -------------
+ * Buffers here are ordinary memory: the library copies through its own DMA
+ * memory.  A failed command returns -EIO and nvd_last_error() names its
+ * status; with @cpl non-NULL the completion is copied out as well.
+ */
+
+/* Log page identifiers (NVMe Base 2.0, Figure 202) */
+#define NVD_LOG_ERROR		0x01
+#define NVD_LOG_SMART		0x02
+#define NVD_LOG_FW_SLOT		0x03
+/* NSID meaning "the whole controller" for logs and features */
+#define NVD_NSID_ALL		0xffffffffu
+
+/* SMART / Health Information log, 512 bytes (Base 2.0 §5.16.1.3, Fig. 207) */
+struct nvd_smart_log {
+	uint8_t critical_warning;
+	uint8_t temperature[2];		/* composite, Kelvin, little endian */
+	uint8_t avail_spare;		/* percent */
+	uint8_t spare_thresh;
+	uint8_t percent_used;
+	uint8_t endu_grp_crit_warn_sumry;
+	uint8_t rsvd7[25];
+	uint8_t data_units_read[16];	/* 128-bit counters, little endian */
+	uint8_t data_units_written[16];	/* in 1000 x 512 bytes */
+	uint8_t host_reads[16];
+	uint8_t host_writes[16];
+	uint8_t ctrl_busy_time[16];	/* minutes */
+	uint8_t power_cycles[16];
+	uint8_t power_on_hours[16];
+	uint8_t unsafe_shutdowns[16];
+	uint8_t media_errors[16];
+	uint8_t num_err_log_entries[16];
+	uint32_t warning_temp_time;	/* minutes */
+	uint32_t critical_comp_time;
+	uint16_t temp_sensor[8];	/* Kelvin, 0 = not implemented */
+	uint32_t thm_temp1_trans_count;
+	uint32_t thm_temp2_trans_count;
+	uint32_t thm_temp1_total_time;	/* seconds */
+	uint32_t thm_temp2_total_time;
+	uint8_t rsvd232[280];
+} __attribute__((packed));
+
+/* Error Information log entry, 64 bytes (Base 2.0 §5.16.1.2, Fig. 205) */
+struct nvd_error_log_entry {
+	uint64_t error_count;		/* 0: unused entry */
+	uint16_t sqid;
+	uint16_t cmdid;
+	uint16_t status_field;		/* bit 0 phase tag, 15:1 status */
+	uint16_t parm_error_location;
+	uint64_t lba;
+	uint32_t nsid;
+	uint8_t vs;
+	uint8_t trtype;
+	uint8_t rsvd30[2];
+	uint64_t cs;			/* command specific information */
+	uint16_t trtype_spec_info;
+	uint8_t rsvd42[22];
+} __attribute__((packed));
+
+/* Firmware Slot Information log, 512 bytes (Base 2.0 §5.16.1.4, Fig. 209) */
+struct nvd_fw_slot_log {
+	uint8_t afi;			/* 2:0 active slot, 6:4 slot at next reset */
+	uint8_t rsvd1[7];
+	char frs[7][8];			/* revision per slot 1..7, "" = empty */
+	uint8_t rsvd64[448];
+} __attribute__((packed));
+
+/*
+ * Get Log Page (Base 2.0 §5.16): @len bytes (a multiple of 4) of log @lid
+ * from byte @offset (a multiple of 4), fetched in pieces the admin queue
+ * can carry.  @nsid 0 or NVD_NSID_ALL for controller-wide logs.
+ */
+int nvd_ctrlr_get_log_page(struct nvd_ctrlr *ctrlr, uint8_t lid, uint32_t nsid,
+			   void *buf, size_t len, uint64_t offset);
+int nvd_ctrlr_get_smart_log(struct nvd_ctrlr *ctrlr, uint32_t nsid,
+			    struct nvd_smart_log *log);
+int nvd_ctrlr_get_fw_slot_log(struct nvd_ctrlr *ctrlr, struct nvd_fw_slot_log *log);
+/*
+ * Up to @max entries of the Error Information log (the controller keeps
+ * ELPE + 1).  Returns how many were fetched or a negative errno.
+ */
+int nvd_ctrlr_get_error_log(struct nvd_ctrlr *ctrlr, struct nvd_error_log_entry *entries,
+			    uint32_t max);
+
+/* Get Features SEL (Base 2.0 §5.15, Figure 193) */
+#define NVD_FEAT_SEL_CURRENT	0
+#define NVD_FEAT_SEL_DEFAULT	1
+#define NVD_FEAT_SEL_SAVED	2
+#define NVD_FEAT_SEL_SUPPORTED	3	/* capabilities: bit 0 saveable, 1 per-ns, 2 changeable */
+
+/*
+ * Get Features (Base 2.0 §5.15): feature @fid with selector @sel; @cdw11
+ * is feature specific (0 for most); @buf/@len for features that return a
+ * data structure (NULL/0 otherwise).  *@result gets completion dword 0.
+ */
+int nvd_ctrlr_get_feature(struct nvd_ctrlr *ctrlr, uint8_t fid, uint8_t sel, uint32_t nsid,
+			  uint32_t cdw11, void *buf, size_t len, uint32_t *result);
+/* Set Features (Base 2.0 §5.27); @save sets SV.  Number of Queues is refused. */
+int nvd_ctrlr_set_feature(struct nvd_ctrlr *ctrlr, uint8_t fid, uint32_t nsid, uint32_t cdw11,
+			  uint32_t cdw12, int save, void *buf, size_t len, uint32_t *result);
+
+/* Identify, Namespace Identification Descriptor list (CNS 03h): 4096 bytes. */
+int nvd_ctrlr_identify_ns_descs(struct nvd_ctrlr *ctrlr, uint32_t nsid, void *buf);
+/* Identify with any CNS into 4096 bytes at @buf (CNTID 0). */
+int nvd_ctrlr_identify(struct nvd_ctrlr *ctrlr, uint8_t cns, uint32_t nsid, void *buf);
+
+/* Format NVM (Base 2.0 §5.23) */
+struct nvd_format_opts {
+	size_t opts_size;		/* sizeof(struct nvd_format_opts) */
+	uint8_t lbaf;			/* LBA format index, 0..63 */
+	uint8_t ses;			/* 0 none, 1 user data erase, 2 cryptographic */
+	uint8_t pi;			/* protection information type, 0 none */
+	uint8_t pil;			/* 1: PI in the first bytes of metadata */
+	uint8_t mset;			/* 1: metadata interleaved with data */
+	uint32_t timeout_ms;		/* 0: 10 minutes */
+};
+void nvd_format_opts_init(struct nvd_format_opts *opts);
+/*
+ * Format namespace @nsid (NVD_NSID_ALL: every namespace).  All data on it
+ * is lost.  No I/O may be outstanding on it.  Afterwards the library's
+ * cached Identify Namespace data and geometry are read again.
+ * -EINVAL: lbaf above the namespace's NLBAF, ses > 2, unknown namespace.
+ */
+int nvd_ctrlr_format(struct nvd_ctrlr *ctrlr, uint32_t nsid, const struct nvd_format_opts *opts);
+
+/* Raw admin command for passthrough: the library fills CID and PRPs. */
+struct nvd_admin_cmd {
+	uint8_t opc;
+	uint8_t rsvd[3];
+	uint32_t nsid;
+	uint32_t cdw2;
+	uint32_t cdw3;
+	uint32_t cdw10;
+	uint32_t cdw11;
+	uint32_t cdw12;
+	uint32_t cdw13;
+	uint32_t cdw14;
+	uint32_t cdw15;
+	uint32_t timeout_ms;		/* 0: the library's admin timeout */
+};
+/*
+ * Send @cmd on the admin queue with @len bytes at @buf (both ways: copied
+ * to the device before, back after; at most 8 KiB) and wait for it.
+ * Commands that would break the library's own queues (Create/Delete I/O
+ * SQ/CQ, Asynchronous Event Request, Abort) are refused with -EINVAL.
+ */
+int nvd_ctrlr_cmd_admin_raw(struct nvd_ctrlr *ctrlr, const struct nvd_admin_cmd *cmd,
+			    void *buf, size_t len, struct nvd_cpl *cpl);
+
 #ifdef __cplusplus
 }
 #endif

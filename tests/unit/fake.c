@@ -41,11 +41,22 @@ static int fake_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 	r->bus_addr = FAKE_BUS_BASE + (uint64_t)f->maps * FAKE_BUS_STEP;
 	r->handle = r->bus_addr;
 	f->live_regions++;
+	for (unsigned i = 0; i < 64; i++) {
+		if (!f->regions[i].va) {
+			f->regions[i].bus = r->bus_addr;
+			f->regions[i].va = va;
+			f->regions[i].size = size;
+			break;
+		}
+	}
 	return 0;
 }
 
 static void fake_dma_unmap(struct transport *t, struct dma_region *r)
 {
+	for (unsigned i = 0; i < 64; i++)
+		if (to_fake(t)->regions[i].va == r->vaddr)
+			to_fake(t)->regions[i].va = NULL;
 	mmap(r->vaddr, r->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
 	     -1, 0);
 	to_fake(t)->live_regions--;
@@ -191,4 +202,16 @@ uint32_t fake_sq_doorbell(struct fake_ctrlr *f)
 uint32_t fake_cq_doorbell(struct fake_ctrlr *f)
 {
 	return *fake_reg(f->t, doorbell_offset(f->q.qid, true, 0));
+}
+
+void *fake_bus_to_virt(struct transport *t, uint64_t bus)
+{
+	struct fake_transport *f = to_fake(t);
+	unsigned i;
+
+	for (i = 0; i < 64; i++)
+		if (f->regions[i].va && bus >= f->regions[i].bus &&
+		    bus < f->regions[i].bus + f->regions[i].size)
+			return (uint8_t *)f->regions[i].va + (bus - f->regions[i].bus);
+	return NULL;
 }

@@ -27,7 +27,12 @@ struct fake_transport {
 	uint64_t pinned_bytes;
 	int pin_error;			/* mem_pin returns this when not 0 */
 	uint64_t last_handle;
+	/* live DMA regions, so the fake admin controller can follow PRPs */
+	struct { uint64_t bus; void *va; size_t size; } regions[64];
 };
+
+/* Virtual address behind bus address @bus, or NULL. */
+void *fake_bus_to_virt(struct transport *t, uint64_t bus);
 
 /*
  * Bus address the fake gives the 4 KiB page @idx of pin @handle: pages
@@ -49,6 +54,8 @@ static inline volatile uint32_t *fake_reg(struct transport *t, uint32_t off)
 	return (volatile uint32_t *)(to_fake(t)->bar_mem + off);
 }
 
+struct fake_admin;
+
 struct fake_ctrlr {
 	struct transport *t;
 	struct nvd_ctrlr c;
@@ -58,6 +65,7 @@ struct fake_ctrlr {
 	uint32_t cq_tail;
 	uint8_t cq_phase;
 	uint32_t sq_head;
+	struct fake_admin *admin;	/* fake_admin_start() */
 };
 
 struct fake_opts {
@@ -75,6 +83,28 @@ void fake_ctrlr_teardown(struct fake_ctrlr *f);
 /* Post a CQE for @cid the way a controller would (phase, SQHD). */
 void fake_complete(struct fake_ctrlr *f, uint16_t cid, uint16_t status);
 uint32_t fake_sq_doorbell(struct fake_ctrlr *f);
+
+/*
+ * A controller thread answering the admin queue (fake_admin.c): Identify
+ * (CNS 0-3), Get Log Page (01h-03h and any other LID as a byte pattern),
+ * Get/Set Features (a table by FID; FID 0xff is unknown), Format NVM (LBA
+ * formats of .ns_id), Invalid Opcode otherwise.  The namespace becomes
+ * c.ns[0] so format can refresh it.
+ */
+struct fake_admin {
+	pthread_t thread;
+	int stop;
+	uint32_t sq_head, cq_tail;
+	uint8_t phase;
+	unsigned ncmds;			/* commands answered */
+	struct nvme_cmd last;		/* the last one */
+	struct nvme_cmd last_format;	/* the last Format NVM */
+	uint32_t features[256];
+	struct nvme_id_ctrl id;
+	struct nvme_id_ns ns_id;
+};
+void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a);
+void fake_admin_stop(struct fake_ctrlr *f, struct fake_admin *a);
 uint32_t fake_cq_doorbell(struct fake_ctrlr *f);
 
 #endif

@@ -1,0 +1,282 @@
+# The nvdirect CLI: its output agrees with nvme-cli on the kernel's driver
+# for the same controller, format really reformats, setup/reset/status
+# hand controllers over and back, and bad arguments get one line, exit 2.
+
+# kctl BDF: the kernel's controller node (/dev/nvmeX) of BDF.
+kctl() {
+	local c
+	for c in /sys/bus/pci/devices/"$1"/nvme/nvme*; do
+		[ -e "$c" ] && { echo "/dev/$(basename "$c")"; return 0; }
+	done
+	return 1
+}
+
+# fields FILE: "key<TAB>value" for every "key : value" line, whitespace
+# trimmed and runs of blanks in keys squeezed ("lbaf  0" = "lbaf 0").
+fields() {
+	awk '{
+		i = index($0, ":"); if (i < 2) next
+		k = substr($0, 1, i - 1); v = substr($0, i + 1)
+		gsub(/[ \t]+/, " ", k); sub(/^ /, "", k); sub(/ $/, "", k)
+		sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v)
+		if (k != "") print k "\t" v
+	}' "$1"
+}
+
+# same_fields KERNEL NVDIRECT MIN [KEY-REGEX]: every key both print (and
+# matching KEY-REGEX) has the same value, and at least MIN keys were compared.
+same_fields() {
+	local n
+	n=$(awk -F'\t' -v re="${4:-.}" '
+		NR == FNR { k[$1] = $2; next }
+		($1 in k) && $1 ~ re {
+			n++
+			if (k[$1] != $2) { printf "differs: %s: kernel \"%s\", nvdirect \"%s\"\n", $1, k[$1], $2 > "/dev/stderr"; bad++ }
+		}
+		END { print (bad ? -1 : n + 0) }' <(fields "$1") <(fields "$2"))
+	note "compared $n fields"
+	[ "$n" -ge "$3" ]
+}
+
+test_cli_id_ctrl_matches_kernel() {
+	local b k
+	for b in "$CTRL0" "$CTRL1"; do
+		bind_to nvme "$b"
+		k=$(kctl "$b")
+		nvme id-ctrl "$k" >/tmp/k_idctrl.txt
+		bind_to nvdirect "$b"
+		"$NVDIRECT" id-ctrl "$b" >/tmp/n_idctrl.txt
+		same_fields /tmp/k_idctrl.txt /tmp/n_idctrl.txt 70 ||
+			fail "$b: nvdirect id-ctrl and nvme id-ctrl disagree"
+	done
+	grep -q '^mdts *: 2$' /tmp/n_idctrl.txt || fail "$CTRL1 should report mdts 2"
+	# the comparison can fail: a changed value is caught
+	sed 's/^\(mdts *: \).*/\17/' /tmp/n_idctrl.txt >/tmp/n_bad.txt
+	expect_fail "a different mdts" same_fields /tmp/k_idctrl.txt /tmp/n_bad.txt 70
+}
+
+test_cli_id_ns_matches_kernel() {
+	local ns
+	bind_to nvme "$CTRL0"
+	for ns in 1 2; do nvme id-ns "$(kctl "$CTRL0")" -n $ns >/tmp/k_idns$ns.txt; done
+	bind_to nvdirect "$CTRL0"
+	for ns in 1 2; do
+		"$NVDIRECT" id-ns "$CTRL0" -n $ns >/tmp/n_idns$ns.txt
+		same_fields /tmp/k_idns$ns.txt /tmp/n_idns$ns.txt 25 ||
+			fail "namespace $ns: nvdirect id-ns and nvme id-ns disagree"
+	done
+	grep -q 'lbads:12 .*(in use)' /tmp/n_idns2.txt || fail "namespace 2 should use 4 KiB LBAs"
+	"$NVDIRECT" id-ns "$CTRL0" -n 1 -H | grep -q 'Data Size: 512 bytes.*(in use)' ||
+		fail "id-ns -H does not decode the LBA format in use"
+}
+
+test_cli_smart_log_matches_kernel() {
+	bind_to nvme "$CTRL0"
+	nvme smart-log "$(kctl "$CTRL0")" >/tmp/k_smart.txt
+	bind_to nvdirect "$CTRL0"
+	"$NVDIRECT" smart-log "$CTRL0" >/tmp/n_smart.txt
+	cat /tmp/n_smart.txt
+	# counters move with every command; these do not
+	same_fields /tmp/k_smart.txt /tmp/n_smart.txt 6 \
+		'^(critical_warning|temperature|available_spare|available_spare_threshold|percentage_used|endurance group critical warning summary|Warning Temperature Time|Critical Composite Temperature Time)$' ||
+		fail "smart-log disagrees with nvme smart-log"
+	grep -Eq '^power_cycles +: [0-9]+$' /tmp/n_smart.txt || fail "no power_cycles counter"
+}
+
+# Each feature's value as both tools print it ("value:0x..."), or "failed".
+FEATURES="1 2 4 5 6 7 8 10"	# not 0x0b: the kernel driver sets async event config
+
+test_cli_get_feature_matches_kernel() {
+	local f s k n=0
+	bind_to nvme "$CTRL0"
+	k=$(kctl "$CTRL0")
+	for f in $FEATURES; do
+		for s in 0 1 3; do
+			{ nvme get-feature "$k" -f $f -s $s 2>/dev/null | grep -o 'value:0x[0-9a-f]*' ||
+				echo failed; } >/tmp/k_feat_${f}_$s.txt
+		done
+	done
+	bind_to nvdirect "$CTRL0"
+	for f in $FEATURES; do
+		for s in 0 1 3; do
+			{ "$NVDIRECT" get-feature "$CTRL0" -f $f -s $s 2>/dev/null | grep -o 'value:0x[0-9a-f]*' ||
+				echo failed; } >/tmp/n_feat.txt
+			cmp -s /tmp/k_feat_${f}_$s.txt /tmp/n_feat.txt ||
+				fail "feature $f sel $s: kernel $(cat /tmp/k_feat_${f}_$s.txt), nvdirect $(cat /tmp/n_feat.txt)"
+			grep -q failed /tmp/n_feat.txt || n=$((n + 1))
+		done
+	done
+	note "$n feature values agree"
+	[ $n -ge 9 ] || fail "too few features answered to compare"
+	"$NVDIRECT" get-feature "$CTRL0" -f 4 -H | grep -q 'Temperature Threshold.*Kelvin' ||
+		fail "get-feature -H does not decode the temperature threshold"
+	# a feature QEMU does not have fails with its status, exit 1
+	expect_fail "unsupported feature 0x7f" "$NVDIRECT" get-feature "$CTRL0" -f 0x7f
+}
+
+test_cli_error_log_has_elpe_plus_one_entries() {
+	local elpe
+	bind_to nvme "$CTRL0"
+	nvme error-log "$(kctl "$CTRL0")" | grep -c '^error_count' >/tmp/k_nerr.txt || true
+	bind_to nvdirect "$CTRL0"
+	elpe=$("$NVDIRECT" id-ctrl "$CTRL0" | sed -n 's/^elpe *: //p')
+	"$NVDIRECT" error-log "$CTRL0" >/tmp/n_err.txt
+	head -n 3 /tmp/n_err.txt
+	grep -q "entries:$((elpe + 1))\$" /tmp/n_err.txt || fail "error-log should list elpe+1 = $((elpe + 1)) entries"
+	[ "$(grep -c '^error_count' /tmp/n_err.txt)" = "$(cat /tmp/k_nerr.txt)" ] ||
+		fail "nvme error-log shows $(cat /tmp/k_nerr.txt) entries, nvdirect $(grep -c '^error_count' /tmp/n_err.txt)"
+	"$NVDIRECT" error-log "$CTRL0" -e 1 -o json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d["errors"]) == 1 and "error_count" in d["errors"][0], d' || fail "error-log -e 1 -o json is not 1 entry of JSON"
+}
+
+# lbaf_index ID-NS-FILE LBADS: the first LBA format without metadata of 2^LBADS bytes.
+lbaf_index() {
+	sed -n "s/^lbaf *\([0-9]*\) : ms:0 *lbads:$2 .*/\1/p" "$1" | head -n1
+}
+
+test_cli_format_reformats_and_erases() {
+	local big small dev
+	bind_to nvdirect "$CTRL1"
+	"$PATTERN" -s 31 write "$CTRL1" 1 0 2048
+	"$NVDIRECT" id-ns "$CTRL1" -n 1 >/tmp/n_fmt0.txt
+	big=$(lbaf_index /tmp/n_fmt0.txt 12)
+	small=$(lbaf_index /tmp/n_fmt0.txt 9)
+	note "LBA formats: 512 B at $small, 4 KiB at $big"
+	[ -n "$big" ] && [ -n "$small" ] || fail "QEMU should offer 512 B and 4 KiB formats"
+	expect_fail "format without --force and no terminal" "$NVDIRECT" format "$CTRL1" -n 1 -l "$big" </dev/null
+	"$NVDIRECT" format "$CTRL1" -n 1 -l "$big" --force
+	"$NVDIRECT" id-ns "$CTRL1" -n 1 | grep -Eq "^lbaf +$big : ms:0 +lbads:12 .*\(in use\)" ||
+		fail "LBA format $big is not in use after format"
+	"$PATTERN" info "$CTRL1" 1 | grep -q '^lba_size 4096 ' || fail "nvdirect does not see 4 KiB LBAs"
+	expect_fail "the old data after format" "$PATTERN" -s 31 verify "$CTRL1" 1 0 256
+	# the kernel sees the new format and zeroes where the data was
+	bind_to nvme "$CTRL1"
+	dev=$(kdev "$CTRL1" 1)
+	[ "$(cat "/sys/block/$(basename "$dev")/queue/logical_block_size")" = 4096 ] ||
+		fail "the kernel does not see 4 KiB LBAs"
+	cmp <(dd if="$dev" bs=4096 count=256 iflag=direct status=none) <(head -c $((256 * 4096)) /dev/zero) ||
+		fail "data is not zero after format"
+	# and back, so the other tests find the layout they expect
+	bind_to nvdirect "$CTRL1"
+	"$NVDIRECT" format "$CTRL1" -n 1 -l "$small" --force
+	"$PATTERN" info "$CTRL1" 1 | grep -q '^lba_size 512 ' || fail "format back to 512 B LBAs"
+	# an LBA format the namespace does not have is refused before anything is sent
+	"$NVDIRECT" format "$CTRL1" -n 1 -l 63 --force 2>/tmp/err.txt && fail "format -l 63 succeeded"
+	grep -q -- '-l 63' /tmp/err.txt || fail "format -l 63: $(cat /tmp/err.txt)"
+}
+
+test_cli_setup_skips_mounted_binds_free_and_resets() {
+	local out k1 pid
+	bind_to nvme "$CTRL0"
+	bind_to nvme "$CTRL1"
+	rm -rf /run/nvdirect
+	rmmod nvdirect || fail "rmmod nvdirect"
+	modprobe ext4 || fail "modprobe ext4"
+	mkfs.ext4 -q -F "$(kdev "$CTRL1" 1)"
+	mkdir -p /tmp/cli_mnt
+	mount "$(kdev "$CTRL1" 1)" /tmp/cli_mnt
+	k1=$(basename "$(kdev "$CTRL1" 1)")
+	out=$(NVD_KO= "$NVDIRECT" setup --module "$NVD_KO") || { umount /tmp/cli_mnt; fail "setup: $out"; }
+	# named, it is still skipped, and the exit status says so
+	"$NVDIRECT" setup "$CTRL1" >/tmp/setup1.txt && { umount /tmp/cli_mnt; fail "setup of a mounted controller succeeded"; }
+	umount /tmp/cli_mnt
+	grep -q "so not binding" /tmp/setup1.txt || fail "named setup: $(cat /tmp/setup1.txt)"
+	echo "$out"
+	nvd_loaded || fail "setup did not load nvdirect.ko"
+	echo "$out" | grep -qx "$CTRL0 (1b36 0010): nvme -> nvdirect" || fail "setup did not bind $CTRL0"
+	echo "$out" | grep -q "^$CTRL1 (1b36 0010): Active devices: mount@$k1:/tmp/cli_mnt, so not binding\$" ||
+		fail "setup did not skip the mounted $CTRL1"
+	[ "$(driver_of "$CTRL0")" = nvdirect ] || fail "$CTRL0 is on $(driver_of "$CTRL0")"
+	[ "$(driver_of "$CTRL1")" = nvme ] || fail "$CTRL1 is on $(driver_of "$CTRL1")"
+	[ "$(cat /run/nvdirect/$CTRL0)" = nvme ] || fail "previous driver not remembered"
+
+	"$NVDIRECT" status | tee /tmp/status.txt
+	grep -Eq "^$CTRL0 +1b36:0010 +nvdirect +/dev/nvdirect[0-9]+ +- +0 +nvme\$" /tmp/status.txt ||
+		fail "status row of $CTRL0"
+	grep -Eq "^$CTRL1 +1b36:0010 +nvme +/dev/nvme[0-9]+ +- +- +-\$" /tmp/status.txt ||
+		fail "status row of $CTRL1"
+	"$NVDIRECT" status -o json | python3 -c '
+import json, sys
+d = {c["bdf"]: c for c in json.load(sys.stdin)["controllers"]}
+assert d["'"$CTRL0"'"]["driver"] == "nvdirect" and d["'"$CTRL1"'"]["driver"] == "nvme", d' ||
+		fail "status -o json"
+	"$NVDIRECT" id-ctrl "$CTRL0" | grep -q '^sn *: NVD0001' || fail "bound controller does not work"
+	# an owner with its own memory pinned (zero copy) shows in the table
+	"$PATTERN" -z -c 8 loop "$CTRL0" 1 0 4096 >/tmp/cli-loop.out 2>&1 &
+	pid=$!
+	wait_for 30 grep -q looping /tmp/cli-loop.out || { kill $pid; fail "loop did not start"; }
+	"$NVDIRECT" status | tee /tmp/status.txt
+	kill $pid; wait $pid 2>/dev/null || true
+	grep -Eq "^$CTRL0 +1b36:0010 +nvdirect +/dev/nvdirect[0-9]+ +$pid +[1-9][0-9]* +nvme\$" /tmp/status.txt ||
+		fail "status should show owner $pid with pinned bytes"
+	# setup of a controller in use by nvdirect's own owner is harmless
+	"$NVDIRECT" setup "$CTRL0" | grep -q "already bound" || fail "setup of a bound controller"
+
+	out=$("$NVDIRECT" reset)
+	echo "$out"
+	echo "$out" | grep -qx "$CTRL0 (1b36 0010): nvdirect -> nvme" || fail "reset did not give $CTRL0 back"
+	[ "$(driver_of "$CTRL0")" = nvme ] || fail "$CTRL0 is on $(driver_of "$CTRL0") after reset"
+	[ ! -e /run/nvdirect/$CTRL0 ] || fail "state of $CTRL0 left behind"
+	wait_for 30 kdev "$CTRL0" 1 >/dev/null || fail "no block device for $CTRL0 after reset"
+	# named: binds just that one, a second setup says it is already bound
+	"$NVDIRECT" setup "$CTRL1" | grep -qx "$CTRL1 (1b36 0010): nvme -> nvdirect" || fail "setup $CTRL1"
+	"$NVDIRECT" setup "$CTRL1" | grep -q "already bound" || fail "second setup $CTRL1"
+	[ "$(driver_of "$CTRL0")" = nvme ] || fail "setup $CTRL1 touched $CTRL0"
+	"$NVDIRECT" reset "$CTRL1" | grep -qx "$CTRL1 (1b36 0010): nvdirect -> nvme" || fail "reset $CTRL1"
+}
+
+# bad_arg CMD...: exit status 2 and exactly one line on stderr, shown.
+bad_arg() {
+	local rc=0
+	"$NVDIRECT" "$@" >/dev/null 2>/tmp/err.txt || rc=$?
+	note "nvdirect $*: $(cat /tmp/err.txt)"
+	[ $rc = 2 ] || fail "nvdirect $*: exit $rc, expected 2"
+	[ "$(wc -l </tmp/err.txt)" = 1 ] || fail "nvdirect $*: not one line"
+}
+
+test_cli_bad_arguments_get_one_line() {
+	bind_to nvdirect "$CTRL0"
+	bad_arg frobnicate
+	bad_arg id-ctrl
+	bad_arg id-ctrl 0000:00:zz.0
+	bad_arg id-ns "$CTRL0"
+	bad_arg id-ns "$CTRL0" -n 0
+	bad_arg id-ns "$CTRL0" -n 9
+	grep -q "active: 1 2" /tmp/err.txt || fail "id-ns -n 9 should list the active namespaces"
+	bad_arg get-feature "$CTRL0" -f 256
+	grep -q "'256'.*1\.\.255" /tmp/err.txt || fail "get-feature -f 256 should name the value and the range"
+	bad_arg get-feature "$CTRL0" -f 4 -s 4
+	bad_arg format "$CTRL0" -n 1 -l 64 --force
+	bad_arg format "$CTRL0" -n 1 -l 9 --force
+	grep -q "0\.\.7" /tmp/err.txt || fail "format -l 9 should name the namespace's formats"
+	bad_arg format "$CTRL0" -n 1 --ses 3 --force
+	bad_arg smart-log "$CTRL0" -o yaml
+	bad_arg error-log "$CTRL0" -e 0
+	bad_arg list --bogus
+	bad_arg id-ctrl "$CTRL0" -f 4
+	bad_arg setup 0000:00:1f.7
+}
+
+test_cli_list_and_json() {
+	bind_to nvdirect "$CTRL0"
+	bind_to nvdirect "$CTRL1"
+	"$NVDIRECT" list | tee /tmp/list.txt
+	head -n1 /tmp/list.txt | grep -Eq '^Node +BDF +SN +Model +Namespace +Usage +Format +FW Rev' ||
+		fail "list header"
+	[ "$(grep -c '^/dev/nvdirect' /tmp/list.txt)" = 3 ] || fail "list should show 3 namespaces"
+	grep -Eq "^/dev/nvdirect[0-9]+ +$CTRL0 +NVD0001 +QEMU NVMe Ctrl +2 +.*4 KiB \+  0 B" /tmp/list.txt ||
+		fail "list row of $CTRL0 namespace 2"
+	"$NVDIRECT" id-ctrl "$CTRL0" -o json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["vid"] == 0x1b36 and d["sn"].strip() == "NVD0001" and d["mdts"] == 7, d' ||
+		fail "id-ctrl -o json"
+	"$NVDIRECT" list -o json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["Devices"]
+assert len(d) == 3 and sorted(x["SectorSize"] for x in d) == [512, 512, 4096], d' ||
+		fail "list -o json"
+	"$NVDIRECT" id-ctrl "$CTRL0" -H | grep -q 'Format NVM Supported' || fail "id-ctrl -H does not decode OACS"
+}

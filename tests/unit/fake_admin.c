@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The fake controller's admin side: a thread that watches the admin SQ
+ * tail doorbell, answers each command from a small model and posts its
+ * completion with the phase tag last, as a device would.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admin_cmds.h"
+#include "fake.h"
+#include "regs.h"
+
+#define SC_INVALID_OPCODE	NVME_STATUS(NVME_SCT_GENERIC, 0x01)
+#define SC_INVALID_FIELD	NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD)
+#define SC_INVALID_FORMAT	NVME_STATUS(NVME_SCT_CMD_SPECIFIC, 0x0a)
+
+/* Copy @len bytes of @src to the command's PRP1/PRP2 (two pages at most). */
+static void to_host(struct fake_ctrlr *f, const struct nvme_cmd *cmd, const void *src, size_t len)
+{
+	size_t first = NVME_PAGE_SIZE - (cmd->prp1 & (NVME_PAGE_SIZE - 1));
+	uint8_t *p1 = fake_bus_to_virt(f->t, cmd->prp1), *p2;
+
+	ck_assert_ptr_nonnull(p1);
+	if (first > len)
+		first = len;
+	memcpy(p1, src, first);
+	if (len > first) {
+		ck_assert_uint_le(len - first, NVME_PAGE_SIZE);
+		p2 = fake_bus_to_virt(f->t, cmd->prp2);
+		ck_assert_ptr_nonnull(p2);
+		memcpy(p2, (const uint8_t *)src + first, len - first);
+	}
+}
+
+static uint16_t do_identify(struct fake_ctrlr *f, struct fake_admin *a, const struct nvme_cmd *cmd)
+{
+	uint8_t page[NVME_IDENTIFY_SIZE] = { 0 };
+
+	switch (cmd->cdw10 & 0xff) {
+	case NVME_CNS_NS:
+		memcpy(page, &a->ns_id, sizeof(a->ns_id));
+		break;
+	case NVME_CNS_CTRLR:
+		memcpy(page, &a->id, sizeof(a->id));
+		break;
+	case NVME_CNS_ACTIVE_NS_LIST:
+		page[0] = cmd->nsid < 1 ? 1 : 0;
+		break;
+	case NVME_CNS_NS_DESCS:
+		page[0] = 3;	/* NIDT: UUID */
+		page[1] = 16;	/* NIDL */
+		memset(page + 4, 0xab, 16);
+		break;
+	default:
+		return SC_INVALID_FIELD;
+	}
+	to_host(f, cmd, page, sizeof(page));
+	return 0;
+}
+
+/* SMART, error and firmware logs with recognisable values; others a pattern. */
+static uint16_t do_get_log(struct fake_ctrlr *f, const struct nvme_cmd *cmd)
+{
+	uint32_t numd = (cmd->cdw10 >> 16) | ((cmd->cdw11 & 0xffff) << 16);
+	size_t len = ((size_t)numd + 1) * 4, i;
+	uint64_t off = cmd->cdw12 | ((uint64_t)cmd->cdw13 << 32);
+	uint8_t *img = calloc(1, 16384 + len);
+	struct nvd_smart_log *smart = (void *)img;
+	struct nvd_error_log_entry *err = (void *)img;
+	struct nvd_fw_slot_log *fw = (void *)img;
+
+	ck_assert_ptr_nonnull(img);
+	switch (cmd->cdw10 & 0xff) {
+	case NVD_LOG_SMART:
+		smart->temperature[0] = 323 & 0xff;
+		smart->temperature[1] = 323 >> 8;
+		smart->avail_spare = 100;
+		smart->spare_thresh = 10;
+		smart->power_cycles[0] = 5;
+		smart->num_err_log_entries[0] = 2;
+		smart->temp_sensor[0] = 300;
+		break;
+	case NVD_LOG_ERROR:
+		for (i = 0; i < 4; i++) {
+			err[i].error_count = 4 - i;
+			err[i].sqid = 1;
+			err[i].cmdid = (uint16_t)(0x10 + i);
+			err[i].status_field = NVME_STATUS(0, 0x80);
+			err[i].nsid = 1;
+			err[i].lba = 1000 + i;
+		}
+		break;
+	case NVD_LOG_FW_SLOT:
+		fw->afi = 1;
+		memcpy(fw->frs[0], "1.0     ", 8);
+		break;
+	default:
+		for (i = 0; i < 16384 + len; i++)
+			img[i] = (uint8_t)(i / 4);
+		break;
+	}
+	if (off + len > 16384) {
+		free(img);
+		return SC_INVALID_FIELD;
+	}
+	to_host(f, cmd, img + off, len);
+	free(img);
+	return 0;
+}
+
+static uint16_t do_format(struct fake_admin *a, const struct nvme_cmd *cmd)
+{
+	unsigned lbaf = (cmd->cdw10 & 0xf) | (((cmd->cdw10 >> 12) & 0x3) << 4);
+
+	if (lbaf > a->ns_id.nlbaf)
+		return SC_INVALID_FORMAT;
+	a->ns_id.flbas = (uint8_t)((a->ns_id.flbas & 0x10) | (lbaf & 0xf) | ((lbaf >> 4) << 5));
+	/* the same bytes in LBAs of the new size */
+	a->ns_id.nsze = a->ns_id.ncap = a->ns_id.nuse =
+		(512ull * 1000) >> a->ns_id.lbaf[lbaf].lbads;
+	return 0;
+}
+
+static uint16_t answer(struct fake_ctrlr *f, struct fake_admin *a, const struct nvme_cmd *cmd,
+		       uint32_t *cdw0)
+{
+	uint8_t fid = cmd->cdw10 & 0xff;
+
+	switch (cmd->opc) {
+	case NVME_ADM_IDENTIFY:
+		return do_identify(f, a, cmd);
+	case NVME_ADM_GET_LOG_PAGE:
+		return do_get_log(f, cmd);
+	case NVME_ADM_GET_FEATURES:
+		if (fid == 0xff)
+			return SC_INVALID_FIELD;
+		*cdw0 = ((cmd->cdw10 >> 8) & 7) == NVD_FEAT_SEL_SUPPORTED ? 0x5 : a->features[fid];
+		return 0;
+	case NVME_ADM_SET_FEATURES:
+		if (fid == 0xff)
+			return SC_INVALID_FIELD;
+		a->features[fid] = cmd->cdw11;
+		*cdw0 = cmd->cdw11;
+		return 0;
+	case NVME_ADM_FORMAT_NVM:
+		a->last_format = *cmd;
+		return do_format(a, cmd);
+	default:
+		return SC_INVALID_OPCODE;
+	}
+}
+
+static void *admin_thread(void *arg)
+{
+	struct fake_ctrlr *f = arg;
+	struct fake_admin *a;
+	struct nvd_qpair *aq = &f->c.adminq;
+	volatile uint32_t *tail_db = fake_reg(f->t, doorbell_offset(0, false, 0));
+	struct timespec ts = { 0, 20000 };
+
+	a = f->admin;
+	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
+		uint32_t tail = __atomic_load_n(tail_db, __ATOMIC_ACQUIRE);
+
+		while (a->sq_head != tail) {
+			struct nvme_cmd cmd = ((struct nvme_cmd *)aq->sq_mem)[a->sq_head];
+			volatile struct nvd_cpl *e = &((volatile struct nvd_cpl *)aq->cq_mem)[a->cq_tail];
+			uint32_t cdw0 = 0;
+			uint16_t st;
+
+			a->sq_head = (a->sq_head + 1) % aq->sq.size;
+			st = answer(f, a, &cmd, &cdw0);
+			a->last = cmd;
+			e->cdw0 = cdw0;
+			e->sqhd = (uint16_t)a->sq_head;
+			e->sqid = 0;
+			e->cid = cmd.cid;
+			__atomic_store_n(&a->ncmds, a->ncmds + 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&e->status, (uint16_t)((st & ~NVME_CPL_PHASE) | a->phase),
+					 __ATOMIC_RELEASE);
+			if (++a->cq_tail == aq->cq.size) {
+				a->cq_tail = 0;
+				a->phase ^= 1;
+			}
+		}
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->phase = 1;
+	a->id.elpe = 3;
+	a->id.lpa = 0x7;
+	a->id.nn = 1;
+	memcpy(a->id.sn, "FAKE0001            ", 20);
+	a->ns_id = f->ns.id;
+	a->features[0x04] = 343;	/* temperature threshold */
+
+	ck_assert_int_eq(qpair_construct(&f->c.adminq, &f->c, 0, 8, NVD_ADMIN_MAX_XFER), 0);
+	/* the namespace as the controller lists it, so format can refresh it */
+	f->c.ns = calloc(1, sizeof(*f->c.ns));
+	ck_assert_ptr_nonnull(f->c.ns);
+	f->c.ns[0] = f->ns;
+	f->c.num_ns = 1;
+	f->c.id = a->id;
+	f->admin = a;
+	ck_assert_int_eq(pthread_create(&a->thread, NULL, admin_thread, f), 0);
+}
+
+void fake_admin_stop(struct fake_ctrlr *f, struct fake_admin *a)
+{
+	__atomic_store_n(&a->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(a->thread, NULL);
+	f->admin = NULL;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CLI's output helpers: 128-bit counters in decimal (SMART, tnvmcap)
+ * and JSON that nests and escapes correctly.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+START_TEST(test_u128_prints_small_and_huge_counters)
+{
+	uint8_t v[16] = { 0 };
+	char s[48];
+
+	u128_str(v, s, sizeof(s));
+	ck_assert_str_eq(s, "0");
+	v[0] = 0x39;
+	v[1] = 0x30;				/* 12345 */
+	u128_str(v, s, sizeof(s));
+	ck_assert_str_eq(s, "12345");
+	memset(v, 0, sizeof(v));
+	v[8] = 1;				/* 2^64 */
+	u128_str(v, s, sizeof(s));
+	ck_assert_str_eq(s, "18446744073709551616");
+	memset(v, 0xff, sizeof(v));		/* 2^128 - 1 */
+	u128_str(v, s, sizeof(s));
+	ck_assert_str_eq(s, "340282366920938463463374607431768211455");
+}
+END_TEST
+
+START_TEST(test_si_suffix_scales_by_thousands)
+{
+	double v = 268435456;
+
+	ck_assert_str_eq(si_suffix(&v), "M");
+	ck_assert(v > 268.43 && v < 268.44);
+	v = 999;
+	ck_assert_str_eq(si_suffix(&v), "");
+}
+END_TEST
+
+START_TEST(test_json_nests_and_escapes)
+{
+	char buf[512] = "";
+	FILE *f = tmpfile();
+	int saved = dup(1);
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	fflush(stdout);
+	dup2(fileno(f), 1);
+	out_init(1);
+	out_begin("ignored title");
+	out_uint("vid", 10, "%#x", 0x1b36);
+	out_str("sn", 10, "A\"B\\C");
+	out_array("lbafs");
+	out_obj();
+	out_uint("ms", 0, "%llu", 0);
+	out_obj_end();
+	out_obj();
+	out_uint("ms", 0, "%llu", 8);
+	out_obj_end();
+	out_array_end();
+	out_line("not in json %d\n", 1);
+	out_end();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_str_eq(buf, "{\"vid\":6966,\"sn\":\"A\\\"B\\\\C\",\"lbafs\":[{\"ms\":0},{\"ms\":8}]}\n");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli_out");
+	TCase *tc = tcase_create("cli_out");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_u128_prints_small_and_huge_counters);
+	tcase_add_test(tc, test_si_suffix_scales_by_thousands);
+	tcase_add_test(tc, test_json_nests_and_escapes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

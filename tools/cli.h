@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The nvdirect CLI's shared pieces: argument checks that explain
+ * themselves, attaching a controller, and output in nvme-cli's two shapes
+ * ("field : value" lines, or JSON for scripts).
+ */
+#ifndef NVD_TOOLS_CLI_H
+#define NVD_TOOLS_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <nvdirect.h>
+
+#define PROG		"nvdirect"
+#define EXIT_BAD_ARG	2	/* a bad argument: nothing was sent to a device */
+#define MAX_CTRLRS	64
+
+/* Options of one command line; which apply depends on the command. */
+struct cli {
+	const char *cmd;
+	const char *bdf;
+	int json;		/* -o json */
+	int human;		/* -H */
+	uint32_t nsid;		/* -n; 0 = not given */
+	int feature;		/* -f, -1 = not given */
+	int sel;		/* get-feature -s */
+	uint32_t cdw11;		/* get-feature -c */
+	int lbaf;		/* format -l, -1 = not given */
+	int ses, pi, pil, mset;
+	int force;		/* format --force */
+	uint32_t timeout_ms;	/* format -t */
+	uint32_t entries;	/* error-log -e */
+	const char *module;	/* setup --module */
+	char **args;		/* positional arguments after the command */
+	int nargs;
+};
+
+/* "nvdirect: <message>" on stderr; returns EXIT_BAD_ARG. */
+int bad_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line for a failed library call; returns 1. */
+int cli_fail(const char *what, int err);
+/* 0 when @s is a PCI address like 0000:00:03.0 (or 00:03.0). */
+int bdf_valid(const char *s);
+/* Attach @bdf; on failure prints why and returns the exit status. */
+int cli_attach(const char *bdf, struct nvd_ctrlr **c);
+/* "1 2 3" for the active namespaces. */
+void cli_ns_list(const struct nvd_ctrlr *c, char *out, size_t len);
+
+/* ---- output (cli_out.c) ----------------------------------------------- */
+void out_init(int json);
+int out_json(void);
+/* normal: prints @title as a line (if not NULL); json: opens an object */
+void out_begin(const char *title);
+void out_end(void);
+/* key/value; @w pads the key in normal output (nvme-cli's alignment) */
+void out_uint(const char *key, int w, const char *fmt, unsigned long long v);
+void out_str(const char *key, int w, const char *s);
+/* value printed as text in both shapes */
+void out_text(const char *key, int w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* normal output only (-H decodes, separators) */
+void out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* JSON arrays of objects: out_array("lbafs"); out_obj(); ...; out_obj_end(); out_array_end() */
+void out_array(const char *key);
+void out_array_end(void);
+void out_obj(void);
+void out_obj_end(void);
+
+/* 128-bit little-endian counter in decimal */
+void u128_str(const uint8_t v[16], char *out, size_t len);
+/* value scaled to SI units: "268.44 MB" style parts */
+const char *si_suffix(double *v);
+
+/* ---- commands --------------------------------------------------------- */
+int cmd_list(struct cli *o);
+int cmd_id_ctrl(struct cli *o);
+int cmd_id_ns(struct cli *o);
+int cmd_smart_log(struct cli *o);
+int cmd_error_log(struct cli *o);
+int cmd_get_feature(struct cli *o);
+int cmd_format(struct cli *o);
+int cmd_setup(struct cli *o);
+int cmd_reset(struct cli *o);
+int cmd_status(struct cli *o);
+
+#endif /* NVD_TOOLS_CLI_H */
