@@ -27,6 +27,9 @@ struct fake_transport {
 	uint64_t pinned_bytes;
 	int pin_error;			/* mem_pin returns this when not 0 */
 	uint64_t last_handle;
+	/* set_irq: eventfd routed to each vector (-1 none); fail with irq_error */
+	int irq_fd[8];
+	int irq_error;
 };
 
 /*
