@@ -177,6 +177,8 @@ static long nvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return nvd_ioctl_mem_pin(nvd, uarg);
 	case NVDIRECT_MEM_UNPIN:
 		return nvd_ioctl_mem_unpin(nvd, uarg);
+	case NVDIRECT_SET_IRQS:
+		return nvd_ioctl_set_irqs(nvd, uarg);
 	default:
 		return -ENOTTY;
 	}

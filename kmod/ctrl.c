@@ -74,7 +74,8 @@ int nvd_ctrl_disable(struct nvd_dev *nvd)
  * Order matters: the controller is reset and bus mastering cleared before a
  * single page is freed or unpinned, so the device can never write into
  * memory that has been handed back: stop the controller, clear bus
- * mastering, free the module's DMA regions, unpin the owner's memory.  Bus
+ * mastering, release the MSI-X vectors (no message can be in flight any
+ * more), free the module's DMA regions, unpin the owner's memory.  Bus
  * mastering off is the backstop if the reset timed out; pci_clear_master()
  * is a config write, which is non-posted, so it has taken effect when it
  * returns.  The caller must already have revoked all
@@ -86,6 +87,7 @@ void nvd_quiesce(struct nvd_dev *nvd)
 
 	nvd_ctrl_disable(nvd);
 	pci_clear_master(nvd->pdev);
+	nvd_irq_free_all(nvd);
 	nvd_dma_free_all(nvd);
 	nvd_unpin_all(nvd);
 }

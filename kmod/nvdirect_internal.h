@@ -54,6 +54,8 @@
  * @nr_pins:	number of entries in @pins
  * @pinned_bytes: bytes of user memory in @pins
  * @last_pin_handle: handle of the newest pin; handles are never reused
+ * @irqs:	MSI-X vectors, allocated on first NVDIRECT_SET_IRQS (irq.c)
+ * @nr_irqs:	number of entries in @irqs
  */
 struct nvd_dev {
 	struct device dev;
@@ -77,6 +79,8 @@ struct nvd_dev {
 	unsigned int nr_pins;
 	u64 pinned_bytes;
 	u64 last_pin_handle;
+	struct nvd_irq *irqs;
+	unsigned int nr_irqs;
 };
 
 static inline struct nvd_dev *to_nvd_dev(struct device *dev)
@@ -110,6 +114,10 @@ int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma);
 long nvd_ioctl_mem_pin(struct nvd_dev *nvd, void __user *uarg);
 long nvd_ioctl_mem_unpin(struct nvd_dev *nvd, void __user *uarg);
 void nvd_unpin_all(struct nvd_dev *nvd);
+
+/* irq.c */
+long nvd_ioctl_set_irqs(struct nvd_dev *nvd, void __user *uarg);
+void nvd_irq_free_all(struct nvd_dev *nvd);
 
 /* ctrl.c */
 int nvd_ctrl_disable(struct nvd_dev *nvd);

@@ -167,7 +167,7 @@ int admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q)
 		.opc = NVME_ADM_CREATE_CQ,
 		.prp1 = q->cq_bus,
 		.cdw10 = ((q->cq.size - 1) << 16) | q->qid,
-		.cdw11 = NVME_QUEUE_PC,		/* polled: IEN = 0 */
+		.cdw11 = NVME_QUEUE_PC | qpair_cq_intr_bits(q),	/* IEN, IV */
 	};
 	char what[48];
 

@@ -65,6 +65,10 @@ struct nvd_qpair {
 	uint32_t empty_polls;
 	bool failed;			/* completions can no longer arrive */
 	bool on_device;			/* created with admin commands */
+
+	bool intr;			/* interrupt mode: CQ has IEN=1 (intr.c) */
+	uint16_t iv;			/* its MSI-X vector */
+	int intr_fd;			/* eventfd the vector signals */
 };
 
 struct nvd_ns {
@@ -159,6 +163,18 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max);
 /* Complete everything outstanding with an aborted status. */
 void qpair_abort_all(struct nvd_qpair *q);
 uint32_t qpair_outstanding(const struct nvd_qpair *q);
+
+/* ---- intr.c ---------------------------------------------------------- */
+/*
+ * Interrupt mode for @q (constructed, not yet created on the device): an
+ * eventfd and the MSI-X vector routed to it.  Vector = qid; vector 0 is the
+ * admin queue's, which is polled.
+ */
+int qpair_intr_enable(struct nvd_qpair *q);
+/* Unroute and close; after the CQ is deleted.  No-op when polled. */
+void qpair_intr_disable(struct nvd_qpair *q);
+/* Create I/O CQ CDW11 bits for @q's interrupts: IEN and IV, or 0. */
+uint32_t qpair_cq_intr_bits(const struct nvd_qpair *q);
 
 /* ---- ns.c ------------------------------------------------------------- */
 /* Identify the active namespaces into c->ns. */

@@ -125,7 +125,8 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 
 /* Create I/O Completion/Submission Queue CDW11 */
 #define NVME_QUEUE_PC		(1u << 0)	/* physically contiguous */
-#define NVME_CQ_IEN		(1u << 1)
+#define NVME_CQ_IEN		(1u << 1)	/* interrupts enabled */
+#define NVME_CQ_IV_SHIFT	16		/* interrupt vector, bits 31:16 */
 
 /* Identify CNS values (Base 2.0 §5.17, Figure 273) */
 #define NVME_CNS_NS		0x00

@@ -98,6 +98,14 @@ static int open_devnode(const char *path)
 	}
 }
 
+/* MSI-X vectors the module can route; 0 for a module without SET_IRQS. */
+static uint32_t query_vectors(int fd)
+{
+	struct nvdirect_irq_set req = { .argsz = sizeof(req) };
+
+	return ioctl(fd, NVDIRECT_SET_IRQS, &req) ? 0 : req.nr_vectors;
+}
+
 static int pcie_open(const char *bdf, struct transport **out)
 {
 	struct nvdirect_info info = { .argsz = sizeof(info) };
@@ -159,6 +167,7 @@ static int pcie_open(const char *bdf, struct transport **out)
 	p->base.info.max_dma_bytes = info.max_dma_bytes;
 	p->base.info.dma_mask = info.dma_mask;
 	p->base.info.iommu = !!(info.info_flags & NVDIRECT_INFO_IOMMU);
+	p->base.info.nr_vectors = query_vectors(p->fd);
 	snprintf(p->base.info.devpath, sizeof(p->base.info.devpath), "%s", path);
 	dbg("%s: %s bar0 %llu bytes, region <= %llu, dma cap %llu, iommu %d", bdf, path,
 	    (unsigned long long)info.bar0_size, (unsigned long long)info.max_region_size,
@@ -314,6 +323,32 @@ static void pcie_mem_unpin(struct transport *t, uint64_t handle)
 	ioctl(to_pcie(t)->fd, NVDIRECT_MEM_UNPIN, &req);
 }
 
+static int pcie_set_irq(struct transport *t, uint32_t vector, int efd)
+{
+	struct nvdirect_irq_set req = {
+		.argsz = sizeof(req),
+		.start = vector,
+		.count = 1,
+		.fds = (uintptr_t)&efd,
+	};
+
+	if (!ioctl(to_pcie(t)->fd, NVDIRECT_SET_IRQS, &req))
+		return 0;
+	switch (errno) {
+	case ENODEV:
+		return -ENXIO;
+	case ENOTTY:
+		set_detail("this nvdirect.ko cannot route interrupts (it predates NVDIRECT_SET_IRQS)");
+		return -EOPNOTSUPP;
+	case EBUSY:
+		set_detail("the kernel would not enable MSI-X on %s (see dmesg)", t->info.devpath);
+		return -EBUSY;
+	default:
+		set_detail("routing MSI-X vector %u to eventfd %d: %s", vector, efd, strerror(errno));
+		return -errno;
+	}
+}
+
 const struct transport_ops pcie_transport_ops = {
 	.name = "pcie",
 	.open = pcie_open,
@@ -322,4 +357,5 @@ const struct transport_ops pcie_transport_ops = {
 	.dma_unmap = pcie_dma_unmap,
 	.mem_pin = pcie_mem_pin,
 	.mem_unpin = pcie_mem_unpin,
+	.set_irq = pcie_set_irq,
 };

@@ -297,16 +297,28 @@ static void release_qid(struct nvd_ctrlr *c, uint16_t qid)
 NVD_EXPORT int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
 					struct nvd_qpair **qpair)
 {
-	uint32_t max_qsize, ring_max;
+	struct nvd_io_qpair_opts opts;
+
+	nvd_io_qpair_opts_init(&opts);
+	opts.qsize = qsize;
+	return nvd_ctrlr_alloc_io_qpair_opts(ctrlr, &opts, qpair);
+}
+
+NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
+					     const struct nvd_io_qpair_opts *opts,
+					     struct nvd_qpair **qpair)
+{
+	uint32_t qsize, max_qsize, ring_max;
 	const char *limit = "CAP.MQES";
 	struct nvd_qpair *q;
 	int qid, err;
 
-	if (!ctrlr || !qpair)
+	if (!ctrlr || !qpair || !opts || opts->opts_size < sizeof(*opts))
 		return -EINVAL;
 	clear_detail();
 	if (ctrlr_is_failed(ctrlr))
 		return -ENXIO;
+	qsize = opts->qsize;
 	if (qsize == 0)
 		qsize = ctrlr->opts.io_queue_size;
 	/* a ring is one DMA region: physically contiguous (PC=1) */
@@ -332,6 +344,11 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
 	err = qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
 	if (err)
 		goto err_release;
+	if (opts->interrupts) {
+		err = qpair_intr_enable(q);
+		if (err)
+			goto err_destruct;
+	}
 	/* a CQ must exist before the SQ that posts to it (and outlive it) */
 	err = admin_create_io_cq(ctrlr, q);
 	if (err)
@@ -346,6 +363,7 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
 err_delete_cq:
 	admin_delete_io_cq(ctrlr, (uint16_t)qid);
 err_destruct:
+	qpair_intr_disable(q);
 	qpair_destruct(q);
 err_release:
 	release_qid(ctrlr, (uint16_t)qid);
@@ -376,6 +394,7 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	}
 	/* whatever is left will never complete */
 	qpair_abort_all(qpair);
+	qpair_intr_disable(qpair);
 	if (err) {
 		/*
 		 * The controller may still own the rings: leave their DMA

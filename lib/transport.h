@@ -25,6 +25,7 @@ struct transport_info {
 	uint64_t max_dma_bytes;		/* cap on all regions of this open */
 	uint64_t dma_mask;
 	int iommu;			/* bus addresses are IOVAs */
+	uint32_t nr_vectors;		/* MSI-X vectors set_irq can route */
 	char devpath[32];		/* "/dev/nvdirect0", informational */
 };
 
@@ -56,6 +57,12 @@ struct transport_ops {
 		       uint64_t *handle);
 	/* Release a mem_pin.  Never fails (a gone device unpinned it already). */
 	void (*mem_unpin)(struct transport *t, uint64_t handle);
+	/*
+	 * Have MSI-X @vector (< info.nr_vectors) signal eventfd @efd, or stop
+	 * routing it when @efd is -1.  NULL when the transport cannot
+	 * (-EOPNOTSUPP).
+	 */
+	int (*set_irq)(struct transport *t, uint32_t vector, int efd);
 };
 
 struct transport {

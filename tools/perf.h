@@ -6,6 +6,7 @@
 #ifndef NVD_TOOLS_PERF_H
 #define NVD_TOOLS_PERF_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -37,6 +38,7 @@ struct opts {
 	uint32_t qpairs;
 	int latency;		/* 0, 1 (-L) or 2 (-LL) */
 	int json;
+	int intr;		/* -E: sleep on queue pair eventfds when idle */
 };
 
 struct target {
@@ -98,6 +100,11 @@ struct worker {
 	struct ns_ctx *ctxs;
 	int nctx;
 	double elapsed_s;
+	double cpu_s;		/* thread CPU time from start to stop */
+	double wall_s;		/* wall time from start to stop */
+	struct pollfd *pfds;	/* -E: one per queue pair */
+	int npfds;
+	uint64_t sleeps;	/* -E: times the thread slept in poll() */
 };
 
 extern struct opts g_o;
@@ -132,6 +139,12 @@ static inline void stats_reset(struct stats *st)
 	memset(st, 0, sizeof(*st));
 	st->lat_min_ns = UINT64_MAX;
 }
+
+/* perf_intr.c: -E.  Collect @w's queue pair fds; negative errno. */
+int perf_intr_setup(struct worker *w);
+/* Arm @w's queue pairs; sleep until one has completions (or a timeout). */
+void perf_intr_wait(struct worker *w);
+double perf_thread_cpu_s(void);
 
 /* Print the table (or JSON) and, with -L, the latency summaries. */
 void perf_report(void);

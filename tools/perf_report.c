@@ -88,7 +88,8 @@ void perf_report(void)
 {
 	struct stats tot;
 	struct row r, tr;
-	double tot_iops = 0, tot_mibps = 0;
+	double tot_iops = 0, tot_mibps = 0, cpu_s = 0, wall_s = 0, busy;
+	unsigned long long sleeps = 0;
 	int w, n, width = 0, first = 1;
 	unsigned b;
 
@@ -139,16 +140,25 @@ void perf_report(void)
 	tr = make_row(&tot, 1.0);
 	tr.iops = tot_iops;
 	tr.mibps = tot_mibps;
+	for (w = 0; w < g_nworkers; w++) {
+		cpu_s += g_workers[w].cpu_s;
+		wall_s += g_workers[w].wall_s;
+		sleeps += (unsigned long long)g_workers[w].sleeps;
+	}
+	busy = wall_s > 0 ? 100.0 * cpu_s / wall_s : 0;
 	if (g_o.json) {
 		printf("\n  ],\n  \"total\": {\n");
 		json_row("    ", &tr, &tot);
-		printf("\n  }\n}\n");
+		printf("\n  },\n  \"cpu\": { \"mode\": \"%s\", \"busy_pct\": %.2f, \"sleeps\": %llu }\n}\n",
+		       g_o.intr ? "interrupt" : "polling", busy, sleeps);
 		return;
 	}
 	printf("========================================================\n");
 	printf("%-*s: %10.2f %10.2f %10.2f %10.2f %10.2f\n", width + 13, "Total",
 	       tr.iops, tr.mibps, tr.avg, tr.min, tr.max);
 	printf("\n");
+	printf("CPU (%s): worker threads busy %.2f%% of their wall time, %llu sleeps\n\n",
+	       g_o.intr ? "interrupt mode" : "polling", busy, sleeps);
 	if (!g_o.latency)
 		return;
 	for (w = 0; w < g_nworkers; w++)

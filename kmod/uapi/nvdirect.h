@@ -128,6 +128,32 @@ struct nvdirect_mem_unpin {
 };
 #define NVDIRECT_MEM_UNPIN	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 4)
 
+/*
+ * NVDIRECT_SET_IRQS: route MSI-X vectors to eventfds, so the owner can sleep
+ * in poll/epoll until its device posts a completion (interrupt mode).
+ * Required fields: argsz, flags (must be 0), start, count, fds.
+ * @fds points to count __s32: entry i is an eventfd (eventfd(2)) that the
+ * module signals on every interrupt of vector start + i, or -1 to stop
+ * routing that vector.  count 0 changes nothing: a query of nr_vectors.
+ * The whole call is checked before anything changes: start + count past
+ * nr_vectors, or an entry below -1, is EINVAL; an entry that is not an open
+ * file is EBADF, one that is not an eventfd EINVAL.  Output: nr_vectors,
+ * the MSI-X vectors usable: what the function offers (0: no MSI-X), or,
+ * once the first route allocated them, what the platform granted.  Routes end on close, crash or removal, after the controller is
+ * stopped and before its memory is freed.  EBUSY when the kernel cannot
+ * allocate the vectors (another driver holds MSI/INTx of the function).
+ */
+struct nvdirect_irq_set {
+	__u32 argsz;
+	__u32 flags;
+	__u32 start;
+	__u32 count;
+	__u64 fds;		/* user pointer to __s32[count] */
+	__u32 nr_vectors;	/* out */
+	__u32 pad;
+};
+#define NVDIRECT_SET_IRQS	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 5)
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #define NVDIRECT_ABI_ASSERT(t, n) static_assert(sizeof(t) == (n), #t " size is ABI")
@@ -139,5 +165,6 @@ NVDIRECT_ABI_ASSERT(struct nvdirect_dma_alloc, 32);
 NVDIRECT_ABI_ASSERT(struct nvdirect_dma_free, 16);
 NVDIRECT_ABI_ASSERT(struct nvdirect_mem_pin, 56);
 NVDIRECT_ABI_ASSERT(struct nvdirect_mem_unpin, 16);
+NVDIRECT_ABI_ASSERT(struct nvdirect_irq_set, 32);
 
 #endif /* _UAPI_NVDIRECT_H */

@@ -328,6 +328,50 @@ struct nvd_admin_cmd {
  */
 int nvd_ctrlr_cmd_admin_raw(struct nvd_ctrlr *ctrlr, const struct nvd_admin_cmd *cmd,
 			    void *buf, size_t len, struct nvd_cpl *cpl);
+/*
+ * Interrupt mode: instead of spinning on nvd_qpair_process_completions(),
+ * an idle thread sleeps until its device posts a completion.
+ *
+ *	nvd_io_qpair_opts_init(&o);
+ *	o.interrupts = 1;
+ *	nvd_ctrlr_alloc_io_qpair_opts(ctrlr, &o, &qp);
+ *	struct pollfd p = { .fd = nvd_qpair_get_fd(qp), .events = POLLIN };
+ *	for (;;) {
+ *		nvd_qpair_process_completions(qp, 0);
+ *		if (nvd_qpair_arm(qp) == 0)
+ *			poll(&p, 1, timeout_ms);
+ *	}
+ *
+ * The fd works with poll, select and epoll (level-triggered or EPOLLET);
+ * the queue pair is still one thread's at a time.  Reaping is the same
+ * lock-free call as in polling mode.  Needs MSI-X and an nvdirect.ko with
+ * NVDIRECT_SET_IRQS; I/O queue N uses MSI-X vector N.  A removed device
+ * raises no interrupt: wait with a timeout and reap on timeout, which is
+ * where -ENXIO shows up.
+ */
+struct nvd_io_qpair_opts {
+	size_t opts_size;		/* sizeof(struct nvd_io_qpair_opts) */
+	uint32_t qsize;			/* entries; 0 takes the controller's default */
+	uint32_t interrupts;		/* 1: interrupt mode, 0: polled */
+};
+void nvd_io_qpair_opts_init(struct nvd_io_qpair_opts *opts);
+/*
+ * nvd_ctrlr_alloc_io_qpair() with options.  Beyond its errors:
+ * -EOPNOTSUPP interrupts asked for and the function or module cannot
+ * deliver them, -ENOSPC no MSI-X vector left for the queue's qid.
+ */
+int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr, const struct nvd_io_qpair_opts *opts,
+				  struct nvd_qpair **qpair);
+/* The eventfd to wait on (readable: look at the CQ); -EINVAL if polled. */
+int nvd_qpair_get_fd(const struct nvd_qpair *qpair);
+/*
+ * Call before sleeping on the fd.  Clears the fd's readiness and returns 1
+ * when completions are already waiting (reap them; do not sleep), 0 when
+ * the CQ is empty and the fd will become readable on the next completion,
+ * or -EINVAL for a polled queue pair.  Returns 1 once the controller is
+ * gone, so that nvd_qpair_process_completions() reports it.
+ */
+int nvd_qpair_arm(struct nvd_qpair *qpair);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -34,7 +35,7 @@
 static const char *dev;
 static uint64_t seed, rng;
 static unsigned long ncalls;
-static unsigned long n_alloc, n_enospc, n_efault, n_enotty, n_pin;
+static unsigned long n_alloc, n_enospc, n_efault, n_enotty, n_pin, n_route;
 
 #define CHECK(cond, ...)                                                     \
 	do {                                                                 \
@@ -190,7 +191,7 @@ static void fuzz_unknown_cmd(int fd)
 			cmd = _IOC(pick(4), NVDIRECT_TYPE, pick(256), pick(2) ? 0 : pick(256));
 		while (cmd == NVDIRECT_GET_INFO || cmd == NVDIRECT_DMA_ALLOC ||
 		       cmd == NVDIRECT_DMA_FREE || cmd == NVDIRECT_MEM_PIN ||
-		       cmd == NVDIRECT_MEM_UNPIN);
+		       cmd == NVDIRECT_MEM_UNPIN || cmd == NVDIRECT_SET_IRQS);
 		break;
 	case 2:	/* wrong type, right nr */
 		do
@@ -486,14 +487,123 @@ static void fuzz_mem_unpin(int fd)
 	pins[i] = pins[--npins];
 }
 
+/*
+ * SET_IRQS: vectors routed by this open file (efds are ours, closed when
+ * the file is reopened).  The routes must show in /proc/interrupts as
+ * "nvdirectN-vI" and be gone after close.
+ */
+#define MAX_VEC		2048
+static int routed[MAX_VEC];
+static int efds[4], notfd = -1;
+
+static unsigned irq_lines(void)
+{
+	char line[512], want[64];
+	unsigned n = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	CHECK(f, "cannot read /proc/interrupts");
+	snprintf(want, sizeof(want), " %s-v", strrchr(dev, '/') + 1);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, want) != NULL;
+	fclose(f);
+	return n;
+}
+
+static unsigned nr_routed(void)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < MAX_VEC; i++)
+		n += routed[i] != 0;
+	return n;
+}
+
+static uint32_t query_vectors(int fd)
+{
+	struct nvdirect_irq_set q = { .argsz = sizeof(q) };
+
+	CHECK(xioctl(fd, NVDIRECT_SET_IRQS, &q) == 0, "SET_IRQS query");
+	CHECK(q.nr_vectors <= MAX_VEC, "SET_IRQS: %u vectors", q.nr_vectors);
+	return q.nr_vectors;
+}
+
+/* One fd entry: -1, an eventfd, or something the ABI refuses. */
+static int32_t interesting_fd(int *want)
+{
+	switch (pick(8)) {
+	case 0: *want = -EINVAL; return -2 - (int32_t)pick(1000);
+	case 1: *want = -EBADF; return 100000 + (int32_t)pick(1000);
+	case 2: *want = -EINVAL; return notfd;		/* open, not an eventfd */
+	case 3: case 4: *want = 0; return -1;
+	default: *want = 0; return efds[pick(4)];
+	}
+}
+
+static void fuzz_set_irqs(int fd)
+{
+	struct nvdirect_irq_set q;
+	uint32_t nvec = query_vectors(fd);
+	int32_t fds[8];
+	int want = 0, w, r;
+
+	memset(&q, 0xa5, sizeof(q));
+	q.argsz = interesting_argsz(24, sizeof(q));
+	q.flags = interesting_flags();
+	q.count = (uint32_t)pick(sizeof(fds) / sizeof(fds[0]) + 1);
+	switch (pick(6)) {
+	case 0: q.start = nvec - (uint32_t)pick(3); break;	/* around the end */
+	case 1: q.start = (uint32_t)rnd(); break;
+	case 2: q.count = nvec + 1 + (uint32_t)pick(1u << 31); q.start = (uint32_t)pick(nvec + 1); break;
+	default: q.start = nvec > q.count ? (uint32_t)pick(nvec - q.count + 1) : 0; break;
+	}
+	for (uint32_t i = 0; i < q.count && i < 8; i++) {
+		fds[i] = interesting_fd(&w);
+		if (w && !want)
+			want = w;	/* the first bad entry decides */
+	}
+	q.fds = (uintptr_t)fds;
+	if (q.count && !pick(10)) {
+		q.fds = (uintptr_t)hole;	/* the array cannot be read */
+		want = -EFAULT;
+	}
+	if (q.argsz < 24 || q.flags ||
+	    (uint64_t)q.start + q.count > nvec)
+		want = -EINVAL;
+	else if (!q.count)
+		want = 0;
+	r = xioctl(fd, NVDIRECT_SET_IRQS, &q);
+	CHECK(r == want, "SET_IRQS argsz %u flags 0x%x start %u count %u of %u vectors: got %d, want %d",
+	      q.argsz, q.flags, q.start, q.count, nvec, r, want);
+	if (r == 0) {
+		for (uint32_t i = 0; i < q.count; i++)
+			routed[q.start + i] = fds[i] >= 0;
+		if (q.argsz >= 28)
+			CHECK(q.nr_vectors == nvec, "SET_IRQS nr_vectors %u, want %u", q.nr_vectors, nvec);
+		/* output goes back up to argsz, never past it */
+		for (size_t b = q.argsz > 24 ? q.argsz : 24; b < sizeof(q); b++)
+			CHECK(((uint8_t *)&q)[b] == 0xa5, "SET_IRQS argsz %u wrote byte %zu", q.argsz, b);
+		n_route += q.count;
+	}
+	CHECK(irq_lines() == nr_routed(), "/proc/interrupts shows %u routes, want %u",
+	      irq_lines(), nr_routed());
+}
+
+/* Close the file: every route must go with it. */
+static void irqs_closed(void)
+{
+	memset(routed, 0, sizeof(routed));
+	CHECK(irq_lines() == 0, "%u MSI-X routes left after close", irq_lines());
+}
+
 /* Argument pointers the kernel must refuse to follow. */
 static void fuzz_bad_pointer(int fd)
 {
 	static const unsigned long cmds[] = {
 		NVDIRECT_GET_INFO, NVDIRECT_DMA_ALLOC, NVDIRECT_DMA_FREE,
-		NVDIRECT_MEM_PIN, NVDIRECT_MEM_UNPIN,
+		NVDIRECT_MEM_PIN, NVDIRECT_MEM_UNPIN, NVDIRECT_SET_IRQS,
 	};
-	unsigned long cmd = cmds[pick(5)];
+	unsigned long cmd = cmds[pick(6)];
 	void *p;
 	int r;
 
@@ -529,7 +639,7 @@ static void fuzz_alloc_readonly(int fd)
 static void do_ioctls(int *fd, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++) {
-		switch (pick(20)) {
+		switch (pick(22)) {
 		case 0: case 1: case 2: fuzz_unknown_cmd(*fd); break;
 		case 3: case 4: fuzz_get_info(*fd); break;
 		case 5: case 6: case 7: case 8: fuzz_dma_alloc(*fd); break;
@@ -537,11 +647,13 @@ static void do_ioctls(int *fd, unsigned long n)
 		case 13: case 14: fuzz_bad_pointer(*fd); break;
 		case 15: case 16: fuzz_mem_pin(*fd); break;
 		case 17: case 18: fuzz_mem_unpin(*fd); break;
-		default: fuzz_alloc_readonly(*fd); break;
+		case 19: fuzz_alloc_readonly(*fd); break;
+		default: fuzz_set_irqs(*fd); break;
 		}
 		/* keep the guest's memory in check: start over now and then */
 		if (sysfs_u64("dma_bytes") > keep_below || !pick(2000)) {
 			close(*fd);
+			irqs_closed();
 			CHECK(sysfs_u64("dma_bytes") == 0, "dma_bytes after close");
 			CHECK(sysfs_u64("pinned_bytes") == 0, "pinned_bytes after close");
 			*fd = open_dev();
@@ -756,9 +868,17 @@ static int cmd_fuzz(unsigned long nioctl, unsigned long nmmap)
 		(struct nvdirect_dma_alloc){ .argsz = 32, .size = PG };
 	mprotect(ropage, PG, PROT_READ);
 
+	for (int i = 0; i < 4; i++) {
+		efds[i] = eventfd(0, EFD_CLOEXEC);
+		CHECK(efds[i] >= 0, "eventfd: %s", strerror(errno));
+	}
+	notfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(notfd >= 0, "open /dev/null");
+
 	do_ioctls(&fd, nioctl);
-	printf("nvd_fuzz: ioctls done (%lu calls: %lu allocs, %lu pins, %lu ENOSPC, %lu EFAULT, "
-	       "%lu ENOTTY)\n", ncalls, n_alloc, n_pin, n_enospc, n_efault, n_enotty);
+	printf("nvd_fuzz: ioctls done (%lu calls: %lu allocs, %lu pins, %lu vectors routed, "
+	       "%lu ENOSPC, %lu EFAULT, %lu ENOTTY)\n", ncalls, n_alloc, n_pin, n_route, n_enospc,
+	       n_efault, n_enotty);
 
 	for (unsigned long i = 0; i < nmmap; i++) {
 		fuzz_mmap(fd);

@@ -91,6 +91,18 @@ static void fake_mem_unpin(struct transport *t, uint64_t handle)
 	f->live_pins--;
 }
 
+static int fake_set_irq(struct transport *t, uint32_t vector, int efd)
+{
+	struct fake_transport *f = to_fake(t);
+
+	ck_assert_uint_lt(vector, t->info.nr_vectors);
+	ck_assert_uint_lt(vector, sizeof(f->irq_fd) / sizeof(f->irq_fd[0]));
+	if (f->irq_error)
+		return f->irq_error;
+	f->irq_fd[vector] = efd;
+	return 0;
+}
+
 static const struct transport_ops fake_ops = {
 	.name = "fake",
 	.open = fake_open,
@@ -99,6 +111,7 @@ static const struct transport_ops fake_ops = {
 	.dma_unmap = fake_dma_unmap,
 	.mem_pin = fake_mem_pin,
 	.mem_unpin = fake_mem_unpin,
+	.set_irq = fake_set_irq,
 };
 
 struct transport *fake_transport_new(size_t max_region)
@@ -116,6 +129,8 @@ struct transport *fake_transport_new(size_t max_region)
 	f->base.info.max_dma_bytes = 1ull << 30;
 	f->base.info.dma_mask = ~0ull;
 	strcpy(f->base.info.devpath, "/dev/fake0");
+	f->base.info.nr_vectors = 4;
+	memset(f->irq_fd, 0xff, sizeof(f->irq_fd));
 
 	/* CAP: MQES 1023 (0-based), TO 1 (500 ms), DSTRD 0, CSS NVM, MPSMIN 0 */
 	*fake_reg(&f->base, NVME_REG_CAP) = 1023 | (1u << 24);

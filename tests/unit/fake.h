@@ -29,6 +29,9 @@ struct fake_transport {
 	uint64_t last_handle;
 	/* live DMA regions, so the fake admin controller can follow PRPs */
 	struct { uint64_t bus; void *va; size_t size; } regions[64];
+	/* set_irq: eventfd routed to each vector (-1 none); fail with irq_error */
+	int irq_fd[8];
+	int irq_error;
 };
 
 /* Virtual address behind bus address @bus, or NULL. */

@@ -15,6 +15,7 @@ START_TEST(test_struct_sizes)
 	ck_assert_uint_eq(sizeof(struct nvdirect_dma_free), 16);
 	ck_assert_uint_eq(sizeof(struct nvdirect_mem_pin), 56);
 	ck_assert_uint_eq(sizeof(struct nvdirect_mem_unpin), 16);
+	ck_assert_uint_eq(sizeof(struct nvdirect_irq_set), 32);
 }
 END_TEST
 
@@ -30,6 +31,8 @@ START_TEST(test_every_argument_starts_with_argsz_and_flags)
 	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, flags), 4);
 	ck_assert_uint_eq(offsetof(struct nvdirect_mem_unpin, argsz), 0);
 	ck_assert_uint_eq(offsetof(struct nvdirect_mem_unpin, flags), 4);
+	ck_assert_uint_eq(offsetof(struct nvdirect_irq_set, argsz), 0);
+	ck_assert_uint_eq(offsetof(struct nvdirect_irq_set, flags), 4);
 }
 END_TEST
 
@@ -54,6 +57,10 @@ START_TEST(test_field_offsets)
 	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, handle), 40);
 	ck_assert_uint_eq(offsetof(struct nvdirect_mem_pin, nr_segments), 48);
 	ck_assert_uint_eq(offsetof(struct nvdirect_mem_unpin, handle), 8);
+	ck_assert_uint_eq(offsetof(struct nvdirect_irq_set, start), 8);
+	ck_assert_uint_eq(offsetof(struct nvdirect_irq_set, count), 12);
+	ck_assert_uint_eq(offsetof(struct nvdirect_irq_set, fds), 16);
+	ck_assert_uint_eq(offsetof(struct nvdirect_irq_set, nr_vectors), 24);
 	/* one bus address per NVMe memory page */
 	ck_assert_uint_eq(NVDIRECT_PIN_GRANULE, 4096);
 }
@@ -69,7 +76,10 @@ START_TEST(test_ioctl_numbers_are_distinct)
 	ck_assert_uint_ne(NVDIRECT_MEM_PIN, NVDIRECT_DMA_FREE);
 	ck_assert_uint_ne(NVDIRECT_MEM_UNPIN, NVDIRECT_MEM_PIN);
 	ck_assert_uint_ne(NVDIRECT_MEM_UNPIN, NVDIRECT_DMA_FREE);
-	/* the pin commands were added, nothing changed: still ABI 1 */
+	/* SET_IRQS takes the next number after every existing command */
+	ck_assert_uint_eq(NVDIRECT_SET_IRQS, _IO(NVDIRECT_TYPE, NVDIRECT_BASE + 5));
+	ck_assert_uint_gt(NVDIRECT_SET_IRQS, NVDIRECT_MEM_UNPIN);
+	/* the pin and irq commands were added, nothing changed: still ABI 1 */
 	ck_assert_uint_eq(NVDIRECT_ABI_VERSION, 1);
 }
 END_TEST

@@ -1,0 +1,131 @@
+# Interrupt mode: MSI-X vectors routed to eventfds (NVDIRECT_SET_IRQS), a
+# waiter that sleeps instead of spinning, and routes that go with the owner.
+
+WAITER=$BIN/tests/integration/nvd_intr_wait
+PERF=$BIN/tools/nvdirect-perf
+
+# irq_lines DEV: /proc/interrupts lines of /dev/nvdirectN's routed vectors.
+irq_lines() { grep -c " $(basename "$1")-v" /proc/interrupts || true; }
+# irq_count DEV: interrupts delivered so far on its routed vectors.
+irq_count() {
+	awk -v n=" $(basename "$1")-v" 'index($0, n) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+		END { print s + 0 }' /proc/interrupts
+}
+# cpu_ticks PID: utime + stime of PID, in clock ticks (proc(5) fields 14,
+# 15).  Builtins only: under TCG a fork takes long enough to skew the window.
+cpu_ticks() {
+	local stat f
+	read -r stat <"/proc/$1/stat" || return 1
+	read -ra f <<<"${stat##*) }"
+	echo $((f[11] + f[12]))
+}
+
+# cpu_pct MODE OUT: run the waiter in MODE, a block every 20 ms (idle in
+# between, like a server between requests), and print the percentage of one
+# CPU it used over 4 s in the middle of its run; its output goes to OUT.
+cpu_pct() {
+	local mode=$1 out=$2 pid t0 t1 w0 w1 hz
+	hz=$(getconf CLK_TCK)
+	"$WAITER" "$CTRL0" 12 "$mode" 20 >"$out" 2>&1 &
+	pid=$!
+	sleep 3
+	w0=$EPOCHREALTIME
+	t0=$(cpu_ticks $pid) || return 1
+	sleep 4
+	w1=$EPOCHREALTIME
+	t1=$(cpu_ticks $pid) || return 1
+	wait $pid || return 1
+	awk -v t=$((t1 - t0)) -v hz="$hz" -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f", 100 * t / hz / (b - a) }'
+}
+
+# waiter_ok OUT: every I/O completed and every block read back verified.
+waiter_ok() {
+	local ios ver
+	ios=$(awk '/^ios / { print $2 }' "$1")
+	ver=$(awk '/^ios / { print $4 }' "$1")
+	[ -n "$ios" ] && [ "$ios" -gt 0 ] || fail "no I/O completed: $(cat "$1")"
+	[ "$ver" -eq $((ios / 2)) ] || fail "only $ver of $((ios / 2)) blocks verified"
+}
+
+test_intr_idle_waiter_sleeps_and_still_completes_io() {
+	bind_to nvdirect "$CTRL0"
+	dev=$(nvd_dev "$CTRL0")
+	pct_i=$(cpu_pct intr /tmp/intr.out) || { cat /tmp/intr.out; fail "interrupt-mode waiter failed"; }
+	cat /tmp/intr.out
+	waiter_ok /tmp/intr.out
+	sleeps=$(awk '/^ios / { print $6 }' /tmp/intr.out)
+	[ "$sleeps" -gt 0 ] || fail "the interrupt-mode waiter never slept"
+	pct_p=$(cpu_pct poll /tmp/poll.out) || { cat /tmp/poll.out; fail "polling waiter failed"; }
+	cat /tmp/poll.out
+	waiter_ok /tmp/poll.out
+	note "CPU of one core: interrupt mode $pct_i%, polling $pct_p%"
+	# generous: TCG makes every syscall and interrupt slow
+	awk -v i="$pct_i" 'BEGIN { exit !(i < 20) }' ||
+		fail "interrupt-mode waiter used $pct_i% of a CPU (want < 20%)"
+	awk -v i="$pct_i" -v p="$pct_p" 'BEGIN { exit !(p > 50 && p > 3 * i) }' ||
+		fail "polling used $pct_p%, not far more than interrupt mode's $pct_i%"
+	[ "$(irq_lines "$dev")" = 0 ] || fail "vectors still routed after the waiters exited"
+	dmesg_clean || fail "kernel complained"
+}
+
+test_intr_killed_owner_leaves_no_irq() {
+	bind_to nvdirect "$CTRL0"
+	dev=$(nvd_dev "$CTRL0")
+	"$WAITER" "$CTRL0" 60 intr >/tmp/kill.out 2>&1 &
+	pid=$!
+	wait_for 30 test "$(irq_lines "$dev")" = 1 || { kill -9 $pid; fail "no vector routed"; }
+	grep " $(basename "$dev")-v1\$" /proc/interrupts || fail "vector 1 not named $(basename "$dev")-v1"
+	n0=$(irq_count "$dev")
+	sleep 1
+	[ "$(irq_count "$dev")" -gt "$n0" ] || fail "no interrupts delivered while I/O ran"
+	kill -9 $pid
+	wait $pid 2>/dev/null || true
+	[ "$(irq_lines "$dev")" = 0 ] || fail "$(irq_lines "$dev") vectors still registered after SIGKILL"
+	s=$(nvd_sys "$CTRL0")
+	wait_for 20 grep -qx 0 "$s/owner_pid" || fail "owner_pid not cleared"
+	[ "$(cat "$s/dma_bytes")" = 0 ] || fail "DMA memory left after SIGKILL"
+	# the next owner gets interrupts again
+	"$WAITER" "$CTRL0" 1 intr >/tmp/kill2.out 2>&1 || { cat /tmp/kill2.out; fail "second owner failed"; }
+	waiter_ok /tmp/kill2.out
+	dmesg_clean || fail "kernel complained"
+	timeout 30 rmmod nvdirect || fail "rmmod with interrupts used before"
+	bind_to nvdirect "$CTRL0"
+}
+
+test_intr_unbind_with_vectors_routed() {
+	bind_to nvdirect "$CTRL0"
+	dev=$(nvd_dev "$CTRL0")
+	"$WAITER" "$CTRL0" 60 intr >/tmp/unbind.out 2>&1 &
+	pid=$!
+	wait_for 30 test "$(irq_lines "$dev")" = 1 || { kill -9 $pid; fail "no vector routed"; }
+	unbind "$CTRL0"
+	[ "$(grep -c ' nvdirect[0-9]*-v' /proc/interrupts)" = 0 ] || fail "vectors registered after unbind"
+	# the waiter finds the device gone (an error, or SIGBUS on the BAR)
+	wait_for 30 sh -c "! kill -0 $pid" || { kill -9 $pid; fail "waiter still running after unbind"; }
+	wait $pid 2>/dev/null && fail "waiter exited 0 although its device was removed"
+	cat /tmp/unbind.out
+	dmesg_clean || fail "kernel complained"
+	bind_to nvdirect "$CTRL0"
+	"$WAITER" "$CTRL0" 1 intr >/tmp/unbind2.out 2>&1 || { cat /tmp/unbind2.out; fail "rebound function has no interrupts"; }
+	waiter_ok /tmp/unbind2.out
+}
+
+test_perf_interrupt_mode_next_to_polling() {
+	bind_to nvdirect "$CTRL0"
+	r="trtype:PCIe traddr:$CTRL0 ns:1"
+	outi=$("$PERF" -r "$r" -E -q 1 -o 4k -w randread -t 3) || { echo "$outi"; fail "perf -E failed"; }
+	outp=$("$PERF" -r "$r" -q 1 -o 4k -w randread -t 3) || { echo "$outp"; fail "perf (polling) failed"; }
+	echo "--- -E"; echo "$outi"; echo "--- polling"; echo "$outp"
+	for o in "$outi" "$outp"; do
+		echo "$o" | grep -q "NSID 1 from core  0:" || fail "no device row"
+		iops=$(echo "$o" | grep '^Total ' | sed 's/.*: *//' | awk '{ print $1 }')
+		awk -v v="$iops" 'BEGIN { exit !(v > 0) }' || fail "Total IOPS is $iops"
+	done
+	bi=$(echo "$outi" | sed -n 's/^CPU (interrupt mode): worker threads busy \([0-9.]*\)%.*/\1/p')
+	bp=$(echo "$outp" | sed -n 's/^CPU (polling): worker threads busy \([0-9.]*\)%.*/\1/p')
+	[ -n "$bi" ] && [ -n "$bp" ] || fail "no CPU line"
+	awk -v i="$bi" -v p="$bp" 'BEGIN { exit !(i < p) }' || fail "-E busy $bi% is not below polling's $bp%"
+	json=$("$PERF" -r "$r" -E -q 2 -t 1 --json) || fail "perf -E --json failed"
+	echo "$json" | grep -q '"mode": "interrupt"' || fail "JSON does not say interrupt mode"
+	[ "$(irq_lines "$(nvd_dev "$CTRL0")")" = 0 ] || fail "perf -E left vectors routed"
+}
