@@ -22,7 +22,7 @@ for depth in 1 32; do
 	out=$NVD_BUILD/bench/callgrind.ipo.$depth
 	mkdir -p "$(dirname "$out")"
 	valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
-		--toggle-collect=nvd_ns_read --toggle-collect=nvd_qpair_process_completions \
+		--toggle-collect=nvd_ns_read --toggle-collect=nvd_qpair_process_completions --toggle-collect=io_done \
 		"$NVD_BUILD/tests/bench/nvd_bench_ipo" "$ios" "$depth" >"$out.log" 2>&1 ||
 		{ cat "$out.log" >&2; die "benchmark failed at depth $depth"; }
 	total=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out.log")
