@@ -243,8 +243,13 @@ static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
 		return 0;
 	}
 	err = ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
-	if (err)
-		return err;
+	if (err) {
+		/* an optimisation only: registers work without it */
+		dbg("%s: no memory for shadow doorbells (%s); using doorbell registers",
+		    c->info.bdf, nvd_strerror(err));
+		clear_detail();
+		return 0;
+	}
 	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
 	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
 	err = admin_dbbuf_config(c, dbs_bus, eis_bus);
