@@ -125,6 +125,15 @@ int dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len);
  * The span holding all of [vaddr, vaddr + len), as dma_pool_check_range()
  * sees it, or NULL.  Lock-free when the radix table knows the first page.
  */
+/* [p, p + len) inside [start, start + size), without overflow. */
+static inline bool dma_range_inside(const uint8_t *start, size_t size, const void *p, size_t len)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)start;
+
+	/* p below start wraps off to a huge value */
+	return off < size && len <= size - off;
+}
+
 const struct dma_span *dma_pool_find_span_slow(struct dma_pool *pool, const void *vaddr,
 					       size_t len);
 
@@ -144,8 +153,7 @@ static inline const struct dma_span *dma_pool_find_span(struct dma_pool *pool,
 		s = leaf ? __atomic_load_n(&leaf->span[pn & (DMA_RADIX_SIZE - 1)], __ATOMIC_ACQUIRE)
 			 : NULL;
 	}
-	if (__builtin_expect(s && (const uint8_t *)vaddr >= s->start &&
-			     len <= s->len - (size_t)((const uint8_t *)vaddr - s->start), 1))
+	if (__builtin_expect(s && dma_range_inside(s->start, s->len, vaddr, len), 1))
 		return s;
 	return dma_pool_find_span_slow(pool, vaddr, len);
 }
@@ -159,8 +167,7 @@ static inline const struct dma_span *dma_pool_find_span_cached(struct dma_pool *
 	const uint8_t *p = vaddr;
 	const struct dma_span *s;
 
-	if (__builtin_expect(cache->gen == gen && p >= cache->start &&
-			     len <= cache->len - (size_t)(p - cache->start), 1))
+	if (__builtin_expect(cache->gen == gen && dma_range_inside(cache->start, cache->len, p, len), 1))
 		return cache->span;
 	s = dma_pool_find_span(pool, vaddr, len);
 	if (s) {
