@@ -88,9 +88,7 @@ struct dma_pool {
  * (a span that appeared since cannot overlap it).
  */
 struct dma_span_cache {
-	const uint8_t *start;
-	size_t len;
-	const struct dma_span *span;
+	struct dma_span span;		/* a copy: its pages stay the span's own */
 	uint32_t gen;
 };
 
@@ -167,13 +165,12 @@ static inline const struct dma_span *dma_pool_find_span_cached(struct dma_pool *
 	const uint8_t *p = vaddr;
 	const struct dma_span *s;
 
-	if (__builtin_expect(cache->gen == gen && dma_range_inside(cache->start, cache->len, p, len), 1))
-		return cache->span;
+	if (__builtin_expect(cache->gen == gen &&
+			     dma_range_inside(cache->span.start, cache->span.len, p, len), 1))
+		return &cache->span;
 	s = dma_pool_find_span(pool, vaddr, len);
 	if (s) {
-		cache->start = s->start;
-		cache->len = s->len;
-		cache->span = s;
+		cache->span = *s;
 		cache->gen = gen;
 	}
 	return s;

@@ -283,9 +283,9 @@ ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t l
 	/*
 	 * count - 1 wraps for count 0, which io_max_sectors (<= 65536, 0 when
 	 * the namespace cannot do I/O) then refuses; no_io covers the admin
-	 * queue and a failed queue.
+	 * queue and a failed queue.  A NULL buffer is in no span.
 	 */
-	if (__builtin_expect(!ns || !q || !buf || q->ctrlr != ns->ctrlr || q->no_io ||
+	if (__builtin_expect(!ns || !q || q->ctrlr != ns->ctrlr || q->no_io ||
 			     ((uintptr_t)buf & 3) || (flags & ~NVD_IO_FLAGS) ||
 			     count - 1 >= ns->io_max_sectors || lba >= ns->num_sectors ||
 			     count > ns->num_sectors - lba || ctrlr_is_failed(q->ctrlr), 0))
