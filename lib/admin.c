@@ -206,3 +206,15 @@ int admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid)
 	snprintf(what, sizeof(what), "Delete I/O Completion Queue %u", qid);
 	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
 }
+
+/* Base 2.0 §5.8: both buffers page aligned, one doorbell slot per queue. */
+int admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus)
+{
+	struct nvme_cmd cmd = {
+		.opc = NVME_ADM_DBBUF_CONFIG,
+		.prp1 = dbs_bus,
+		.prp2 = eis_bus,
+	};
+
+	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, "Doorbell Buffer Config", NULL);
+}

@@ -194,6 +194,78 @@ static int ctrlr_setup_io_queues(struct nvd_ctrlr *c)
 	return 0;
 }
 
+int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues)
+{
+	size_t bytes = (size_t)nqueues * 2 * (4u << NVME_CAP_DSTRD(c->cap));
+	void *dbs, *eis;
+	int err;
+
+	/* one region each: the command takes one address per buffer */
+	err = dma_pool_alloc(&c->dma, bytes, true, &dbs);
+	if (err)
+		return err;
+	err = dma_pool_alloc(&c->dma, bytes, true, &eis);
+	if (err) {
+		dma_pool_free(&c->dma, dbs);
+		return err;
+	}
+	c->dbbuf_dbs = dbs;
+	c->dbbuf_eis = eis;
+	c->dbbuf_queues = nqueues;
+	return 0;
+}
+
+static void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
+{
+	dma_pool_free(&c->dma, c->dbbuf_eis);
+	dma_pool_free(&c->dma, c->dbbuf_dbs);
+	c->dbbuf_dbs = c->dbbuf_eis = NULL;
+	c->dbbuf_queues = 0;
+}
+
+/*
+ * Shadow doorbells when the controller offers them (OACS bit 8; emulated
+ * controllers do, to spare the hypervisor a trap per doorbell).  Sent
+ * before any I/O queue exists.  A controller that refuses the command
+ * simply keeps register doorbells.
+ */
+static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
+{
+	uint64_t dbs_bus, eis_bus;
+	const char *env;
+	int err;
+
+	env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
+	if (!(c->id.oacs & NVME_OACS_DBBUF) || !c->info.num_io_queues ||
+	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
+		dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
+		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option" : "");
+		return 0;
+	}
+	err = ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
+	if (err) {
+		/* an optimisation only: registers work without it */
+		dbg("%s: no memory for shadow doorbells (%s); using doorbell registers",
+		    c->info.bdf, nvd_strerror(err));
+		clear_detail();
+		return 0;
+	}
+	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
+	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
+	err = admin_dbbuf_config(c, dbs_bus, eis_bus);
+	if (err == -EIO) {
+		dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
+		clear_detail();
+		ctrlr_dbbuf_free(c);
+		return 0;
+	}
+	if (err)
+		return err;
+	c->info.shadow_doorbells = 1;
+	dbg("%s: shadow doorbells on for %u I/O queues", c->info.bdf, c->info.num_io_queues);
+	return 0;
+}
+
 static int ctrlr_init(struct nvd_ctrlr *c)
 {
 	uint32_t aqsize = c->opts.admin_queue_size;
@@ -229,6 +301,9 @@ static int ctrlr_init(struct nvd_ctrlr *c)
 	if (err)
 		return err;
 	err = ctrlr_setup_io_queues(c);
+	if (err)
+		return err;
+	err = ctrlr_setup_dbbuf(c);
 	if (err)
 		return err;
 	return ctrlr_scan_namespaces(c);
@@ -378,6 +453,10 @@ int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 	}
 	if (o.io_queue_size < 2 || o.io_queue_size > 65536) {
 		set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
+		return -EINVAL;
+	}
+	if (o.flags & ~NVD_CTRLR_FLAGS_ALL) {
+		set_detail("unknown controller option flags 0x%x", o.flags & ~NVD_CTRLR_FLAGS_ALL);
 		return -EINVAL;
 	}
 

@@ -20,6 +20,81 @@
 
 #define PAGE_ROUND(x)	(((x) + NVME_PAGE_SIZE - 1) & ~(size_t)(NVME_PAGE_SIZE - 1))
 
+/*
+ * Point the table at @sp for each of its pages that has no span yet.
+ * Caller holds the write lock.  A node that cannot be allocated leaves its
+ * pages to the slow path: nothing fails.
+ */
+static void radix_insert(struct dma_pool *pool, const struct dma_span *sp, size_t size)
+{
+	uintptr_t pn = (uintptr_t)sp->vaddr >> 12, end = pn + size / NVME_PAGE_SIZE;
+	struct dma_mid *mid;
+	struct dma_leaf *leaf;
+	struct dma_mid **top;
+
+	if (end > (1ull << (DMA_VA_BITS - 12)))
+		return;
+	if (!pool->top) {
+		top = calloc(DMA_RADIX_SIZE, sizeof(*top));
+		if (!top)
+			return;
+		__atomic_store_n(&pool->top, top, __ATOMIC_RELEASE);
+	}
+	for (; pn < end; pn++) {
+		mid = pool->top[pn >> (2 * DMA_RADIX_BITS)];
+		if (!mid) {
+			mid = calloc(1, sizeof(*mid));
+			if (!mid)
+				return;
+			__atomic_store_n(&pool->top[pn >> (2 * DMA_RADIX_BITS)], mid, __ATOMIC_RELEASE);
+		}
+		leaf = mid->leaf[(pn >> DMA_RADIX_BITS) & (DMA_RADIX_SIZE - 1)];
+		if (!leaf) {
+			leaf = calloc(1, sizeof(*leaf));
+			if (!leaf)
+				return;
+			__atomic_store_n(&mid->leaf[(pn >> DMA_RADIX_BITS) & (DMA_RADIX_SIZE - 1)], leaf,
+					 __ATOMIC_RELEASE);
+		}
+		if (!leaf->span[pn & (DMA_RADIX_SIZE - 1)])
+			__atomic_store_n(&leaf->span[pn & (DMA_RADIX_SIZE - 1)], sp, __ATOMIC_RELEASE);
+	}
+}
+
+/* Forget @sp's pages.  Caller holds the write lock. */
+static void radix_remove(struct dma_pool *pool, const struct dma_span *sp, size_t size)
+{
+	uintptr_t pn = (uintptr_t)sp->vaddr >> 12, end = pn + size / NVME_PAGE_SIZE;
+	struct dma_mid *mid;
+	struct dma_leaf *leaf;
+
+	if (!pool->top || end > (1ull << (DMA_VA_BITS - 12)))
+		return;
+	for (; pn < end; pn++) {
+		mid = pool->top[pn >> (2 * DMA_RADIX_BITS)];
+		leaf = mid ? mid->leaf[(pn >> DMA_RADIX_BITS) & (DMA_RADIX_SIZE - 1)] : NULL;
+		if (leaf && leaf->span[pn & (DMA_RADIX_SIZE - 1)] == sp)
+			__atomic_store_n(&leaf->span[pn & (DMA_RADIX_SIZE - 1)], NULL, __ATOMIC_RELEASE);
+	}
+}
+
+static void radix_free(struct dma_pool *pool)
+{
+	unsigned i, j;
+
+	if (!pool->top)
+		return;
+	for (i = 0; i < DMA_RADIX_SIZE; i++) {
+		if (!pool->top[i])
+			continue;
+		for (j = 0; j < DMA_RADIX_SIZE; j++)
+			free(pool->top[i]->leaf[j]);
+		free(pool->top[i]);
+	}
+	free(pool->top);
+	pool->top = NULL;
+}
+
 void dma_pool_init(struct dma_pool *pool, struct transport *t)
 {
 	pool->t = t;
@@ -28,21 +103,30 @@ void dma_pool_init(struct dma_pool *pool, struct transport *t)
 	pool->bytes = 0;
 	pool->regs = NULL;
 	pool->reg_bytes = 0;
+	pool->top = NULL;
+	/* caches start at gen 0 with an empty range */
+	pool->gen = 1;
 }
 
 static void unmap_alloc(struct dma_pool *pool, struct dma_alloc *a)
 {
 	unsigned i;
 
+	radix_remove(pool, &a->span, a->size);
+	/* cached spans are checked against gen: invalidate before freeing */
+	__atomic_add_fetch(&pool->gen, 1, __ATOMIC_RELEASE);
 	for (i = a->nregions; i-- > 0;)
 		pool->t->ops->dma_unmap(pool->t, &a->regions[i]);
 	munmap(a->vaddr, a->size);
 	pool->bytes -= a->size;
+	free(a->pages);
 	free(a);
 }
 
 static void unpin_reg(struct dma_pool *pool, struct dma_reg *r)
 {
+	radix_remove(pool, &r->span, r->size);
+	__atomic_add_fetch(&pool->gen, 1, __ATOMIC_RELEASE);
 	pool->t->ops->mem_unpin(pool->t, r->handle);
 	pool->reg_bytes -= r->size;
 	free(r);
@@ -62,6 +146,7 @@ void dma_pool_fini(struct dma_pool *pool)
 		pool->allocs = a->next;
 		unmap_alloc(pool, a);
 	}
+	radix_free(pool);
 	pthread_rwlock_destroy(&pool->lock);
 }
 
@@ -88,6 +173,11 @@ int dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **o
 	a = calloc(1, sizeof(*a) + n * sizeof(a->regions[0]));
 	if (!a)
 		return -ENOMEM;
+	a->pages = malloc(total / NVME_PAGE_SIZE * sizeof(a->pages[0]));
+	if (!a->pages) {
+		err = -ENOMEM;
+		goto err_free;
+	}
 
 	va = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (va == MAP_FAILED) {
@@ -106,10 +196,18 @@ int dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **o
 	}
 	/* the kernel zeroes regions, but a fake transport may not */
 	memset(a->vaddr, 0, total);
+	/* every region but the last is max_region long: a page's region by division, once */
+	for (off = 0; off < total; off += NVME_PAGE_SIZE)
+		a->pages[off / NVME_PAGE_SIZE] = a->regions[off / max_region].bus_addr + off % max_region;
+	a->span.vaddr = a->vaddr;
+	a->span.start = a->vaddr;
+	a->span.len = total;
+	a->span.pages = a->pages;
 
 	pthread_rwlock_wrlock(&pool->lock);
 	a->next = pool->allocs;
 	pool->allocs = a;
+	radix_insert(pool, &a->span, total);
 	pool->bytes += total;
 	pthread_rwlock_unlock(&pool->lock);
 	*out = a->vaddr;
@@ -120,6 +218,7 @@ err_unmap_regions:
 		pool->t->ops->dma_unmap(pool->t, &a->regions[i]);
 	munmap(a->vaddr, total);
 err_free:
+	free(a->pages);
 	free(a);
 	return err;
 }
@@ -169,9 +268,16 @@ int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 {
 	struct dma_alloc *a;
 	struct dma_reg *r;
+	const struct dma_span *s;
 	size_t off, idx;
 	int err = -EINVAL;
 
+	/* the registered bytes and allocations, lock-free; whole pinned pages below */
+	s = dma_pool_find_span(pool, vaddr, 1);
+	if (s) {
+		*bus = dma_span_bus(s, vaddr);
+		return 0;
+	}
 	pthread_rwlock_rdlock(&pool->lock);
 	a = find_alloc(pool, vaddr);
 	if (a) {
@@ -191,24 +297,29 @@ int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 
 int dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len)
 {
+	return dma_pool_find_span(pool, vaddr, len) ? 0 : -EINVAL;
+}
+
+const struct dma_span *dma_pool_find_span_slow(struct dma_pool *pool, const void *vaddr,
+					       size_t len)
+{
+	const struct dma_span *s = NULL;
 	const uint8_t *p = vaddr;
 	struct dma_alloc *a;
 	struct dma_reg *r;
-	int err = -EINVAL;
 
 	pthread_rwlock_rdlock(&pool->lock);
 	a = find_alloc(pool, vaddr);
 	if (a) {
 		if (len <= a->size - (size_t)(p - a->vaddr))
-			err = 0;
+			s = &a->span;
 	} else {
-		/* only the bytes the application registered, not their whole pages */
-		for (r = pool->regs; r && err; r = r->next)
+		for (r = pool->regs; r && !s; r = r->next)
 			if (p >= r->buf && p < r->buf + r->len && len <= r->len - (size_t)(p - r->buf))
-				err = 0;
+				s = &r->span;
 	}
 	pthread_rwlock_unlock(&pool->lock);
-	return err;
+	return s;
 }
 
 /* Caller holds the lock.  0, or -EINVAL with the reason in the detail. */
@@ -269,6 +380,10 @@ int dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
 	r->len = len;
 	r->vaddr = (uint8_t *)start;
 	r->size = end - start;
+	r->span.vaddr = r->vaddr;
+	r->span.start = r->buf;
+	r->span.len = r->len;
+	r->span.pages = r->addrs;
 	/* pinning is a syscall that may take a while: not under the lock */
 	err = pool->t->ops->mem_pin(pool->t, r->vaddr, r->size, r->addrs, &r->handle);
 	if (err) {
@@ -282,6 +397,7 @@ int dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
 		r->next = pool->regs;
 		pool->regs = r;
 		pool->reg_bytes += r->size;
+		radix_insert(pool, &r->span, r->size);
 	}
 	pthread_rwlock_unlock(&pool->lock);
 	if (err) {

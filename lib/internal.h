@@ -27,6 +27,7 @@
 /* NLB is a 16-bit 0-based field. */
 #define NVD_MAX_NLB		65536u
 #define NVD_ADMIN_TIMEOUT_MS	10000u
+#define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS)
 /* Empty polls between CSTS checks while commands are outstanding. */
 #define NVD_ALIVE_CHECK_POLLS	1024u
 
@@ -64,7 +65,15 @@ struct nvd_qpair {
 
 	uint32_t empty_polls;
 	bool failed;			/* completions can no longer arrive */
+	bool no_io;			/* admin queue, or failed: refuse reads/writes */
 	bool on_device;			/* created with admin commands */
+	bool delay_submit;		/* SQ doorbell at the next poll, not per command */
+
+	uint32_t sq_db_val;		/* SQ tail last told to the controller */
+	/* shadow doorbell and EventIdx entries (Doorbell Buffer Config), or NULL */
+	volatile uint32_t *sq_shadow, *sq_ei, *cq_shadow, *cq_ei;
+	struct nvd_qpair_stats stats;
+	struct dma_span_cache span_cache;	/* last buffer's span (ns_rw) */
 
 	bool intr;			/* interrupt mode: CQ has IEN=1 (intr.c) */
 	uint16_t iv;			/* its MSI-X vector */
@@ -75,9 +84,11 @@ struct nvd_ns {
 	struct nvd_ctrlr *ctrlr;
 	uint32_t nsid;
 	uint32_t sector_size;
+	uint32_t sector_shift;		/* log2(sector_size) */
 	uint64_t num_sectors;
 	uint32_t md_size;		/* metadata bytes per LBA of the active format */
 	uint32_t max_io_sectors;
+	uint32_t io_max_sectors;	/* max_io_sectors, or 0 when I/O is not supported */
 	bool io_supported;
 	struct nvme_id_ns id;
 };
@@ -101,6 +112,10 @@ struct nvd_ctrlr {
 	uint32_t num_ns;
 
 	struct nvd_qpair **ioq;		/* [1..num_io_queues] by qid */
+	/* Doorbell Buffer Config: shadow doorbells and EventIdx, NULL if unused */
+	uint32_t *dbbuf_dbs;
+	uint32_t *dbbuf_eis;
+	uint32_t dbbuf_queues;		/* queues (qid 0..n-1) the buffers cover */
 	int failed;			/* atomic: controller is gone */
 	bool enabled;
 };
@@ -122,6 +137,11 @@ int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr);
 /* false (and the controller marked failed) when CSTS reads all ones. */
 bool ctrlr_check_alive(struct nvd_ctrlr *c);
+/*
+ * Shadow doorbell and EventIdx buffers for queues 0..@nqueues-1 in DMA
+ * memory (c->dbbuf_*); the Doorbell Buffer Config command is not sent.
+ */
+int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues);
 void ctrlr_mark_failed(struct nvd_ctrlr *c);
 static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
 {
@@ -144,6 +164,7 @@ int admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q);
 int admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q);
 int admin_delete_io_sq(struct nvd_ctrlr *c, uint16_t qid);
 int admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid);
+int admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus);
 
 /* ---- qpair.c ---------------------------------------------------------- */
 /* Rings, trackers and PRP pages in DMA memory; no commands are sent. */
@@ -151,14 +172,76 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 		    uint32_t qsize, uint32_t max_xfer);
 void qpair_destruct(struct nvd_qpair *q);
 /* A free tracker or NULL when the queue is full. */
-struct tracker *qpair_get_tracker(struct nvd_qpair *q);
-void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr);
+static inline struct tracker *qpair_get_tracker(struct nvd_qpair *q)
+{
+	struct tracker *tr;
+
+	if (__builtin_expect(!q->nfree || sq_ring_full(&q->sq), 0))
+		return NULL;
+	tr = &q->trackers[q->free_cids[--q->nfree]];
+	tr->active = true;
+	return tr;
+}
+
+static inline void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr)
+{
+	/* cb and cb_arg are set again by the next qpair_commit() */
+	tr->active = false;
+	q->free_cids[q->nfree++] = tr->cid;
+}
 /* PRPs for @buf into @cmd using @tr's list pages. */
 int qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   void *buf, size_t len);
 /* Place @cmd (cid filled in here) and ring the SQ doorbell. */
 void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		  nvd_cmd_cb cb, void *cb_arg);
+/* Tell the controller about the SQ tail: shadow and/or register. */
+static inline void qpair_ring_sq(struct nvd_qpair *q)
+{
+	uint32_t old = q->sq_db_val, v = q->sq.tail;
+
+	q->sq_db_val = v;
+	if (q->sq_shadow) {
+		q->stats.sq_shadow_writes++;
+		if (!shadow_doorbell_write(q->sq_shadow, q->sq_ei, old, v))
+			return;
+	}
+	q->stats.sq_doorbell_writes++;
+	doorbell_write(q->sq_db, v);
+}
+/*
+ * Submit the command the caller built in place at sq_ring_slot(): set its
+ * cid, advance the tail, ring unless submission is delayed.
+ */
+static inline void qpair_commit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+				nvd_cmd_cb cb, void *cb_arg)
+{
+	tr->cb = cb;
+	tr->cb_arg = cb_arg;
+	cmd->cid = tr->cid;
+	sq_ring_advance(&q->sq);
+	if (!q->delay_submit)
+		qpair_ring_sq(q);
+}
+/* prp_build() into @tr's list pages, for transfers beyond two pages. */
+int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		   const struct dma_span *s, const void *buf, size_t len);
+/*
+ * PRPs for [buf, buf + len) inside span @s (dword aligned).  Spans are
+ * 4 KiB aligned on both sides, so one or two pages are table lookups.
+ */
+static inline int qpair_map_span(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+				 const struct dma_span *s, const void *buf, size_t len)
+{
+	size_t first = NVME_PAGE_SIZE - ((uintptr_t)buf & (NVME_PAGE_SIZE - 1));
+
+	if (__builtin_expect(len <= first + NVME_PAGE_SIZE && !((uintptr_t)buf & 3), 1)) {
+		cmd->prp1 = dma_span_bus(s, buf);
+		cmd->prp2 = len <= first ? 0 : dma_span_bus(s, (const uint8_t *)buf + first);
+		return 0;
+	}
+	return qpair_map_list(q, tr, cmd, s, buf, len);
+}
 int qpair_poll(struct nvd_qpair *q, uint32_t max);
 /* Complete everything outstanding with an aborted status. */
 void qpair_abort_all(struct nvd_qpair *q);

@@ -32,6 +32,7 @@ void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 	if (lbaf->lbads < 9 || lbaf->lbads > 30)
 		return;
 	ns->sector_size = 1u << lbaf->lbads;
+	ns->sector_shift = lbaf->lbads;
 	ns->md_size = lbaf->ms;
 	/* metadata (separate or interleaved) is not supported yet */
 	ns->io_supported = ns->md_size == 0;
@@ -40,6 +41,7 @@ void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 	ns->max_io_sectors = max < NVD_MAX_NLB ? max : NVD_MAX_NLB;
 	if (ns->max_io_sectors == 0)
 		ns->io_supported = false;
+	ns->io_max_sectors = ns->io_supported ? ns->max_io_sectors : 0;
 }
 
 static int add_nsid(uint32_t **ids, uint32_t *n, uint32_t *cap, uint32_t nsid)
@@ -215,14 +217,15 @@ NVD_EXPORT const void *nvd_ns_identify_data(const struct nvd_ns *ns)
 
 /* ---- public: read and write ------------------------------------------- */
 
-static int ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf,
-		 uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
-{
-	struct nvme_cmd cmd;
-	struct tracker *tr;
-	size_t len;
-	int err;
+#define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
 
+/*
+ * Why ns_rw() refused its arguments, in words.  Off the I/O path: it runs
+ * only once the combined checks of ns_rw() have failed.
+ */
+static int ns_rw_refuse(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba,
+			uint32_t count, uint32_t flags)
+{
 	clear_detail();
 	if (!ns || !q || !buf || q->ctrlr != ns->ctrlr || q->qid == 0)
 		return -EINVAL;
@@ -233,8 +236,8 @@ static int ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf,
 			   ns->nsid, ns->md_size);
 		return -EOPNOTSUPP;
 	}
-	if (flags & ~(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)) {
-		set_detail("unknown I/O flags 0x%x", flags & ~(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY));
+	if (flags & ~NVD_IO_FLAGS) {
+		set_detail("unknown I/O flags 0x%x", flags & ~NVD_IO_FLAGS);
 		return -EINVAL;
 	}
 	if (count == 0) {
@@ -253,29 +256,67 @@ static int ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf,
 			   (unsigned long long)ns->num_sectors);
 		return -EINVAL;
 	}
-	len = (size_t)count * ns->sector_size;
-	if (dma_pool_check_range(&q->ctrlr->dma, buf, len)) {
-		set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
-			   buf, len);
+	if ((uintptr_t)buf & 3) {
+		set_detail("buffer %p is not 4-byte aligned, as PRP entries require", buf);
 		return -EINVAL;
 	}
+	set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
+		   buf, (size_t)count << ns->sector_shift);
+	return -EINVAL;
+}
+
+/*
+ * The I/O path: no lock, no allocation, no syscall, no division and no
+ * thread-local write unless it fails.  All argument checks are one
+ * predictable branch; ns_rw_refuse() finds out which one failed.
+ */
+static inline __attribute__((always_inline)) int
+ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
+      uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
+{
+	const struct dma_span *span;
+	struct nvme_cmd *cmd;
+	struct tracker *tr;
+	size_t len;
+	int err;
+
+	/*
+	 * count - 1 wraps for count 0, which io_max_sectors (<= 65536, 0 when
+	 * the namespace cannot do I/O) then refuses; no_io covers the admin
+	 * queue and a failed queue.  A NULL buffer is in no span.
+	 */
+	if (__builtin_expect(!ns || !q || q->ctrlr != ns->ctrlr || q->no_io ||
+			     ((uintptr_t)buf & 3) || (flags & ~NVD_IO_FLAGS) ||
+			     count - 1 >= ns->io_max_sectors || lba >= ns->num_sectors ||
+			     count > ns->num_sectors - lba || ctrlr_is_failed(q->ctrlr), 0))
+		return ns_rw_refuse(ns, q, buf, lba, count, flags);
+	len = (size_t)count << ns->sector_shift;
+	span = dma_pool_find_span_cached(&q->ctrlr->dma, &q->span_cache, buf, len);
+	if (__builtin_expect(!span, 0))
+		return ns_rw_refuse(ns, q, buf, lba, count, flags);
 
 	tr = qpair_get_tracker(q);
-	if (!tr)
+	if (__builtin_expect(!tr, 0)) {
+		clear_detail();
 		return -EAGAIN;
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.opc = opc;
-	cmd.nsid = ns->nsid;
-	cmd.cdw10 = (uint32_t)lba;
-	cmd.cdw11 = (uint32_t)(lba >> 32);
-	cmd.cdw12 = (count - 1) | flags;	/* NLB is 0-based */
-	err = qpair_map_data(q, tr, &cmd, buf, len);
-	if (err) {
+	}
+	/* built in place in the SQ slot; the tail moves only on success */
+	cmd = sq_ring_slot(&q->sq);
+	*cmd = (struct nvme_cmd){
+		.opc = opc,
+		.nsid = ns->nsid,
+		.cdw10 = (uint32_t)lba,
+		.cdw11 = (uint32_t)(lba >> 32),
+		.cdw12 = (count - 1) | flags,	/* NLB is 0-based */
+	};
+	err = qpair_map_span(q, tr, cmd, span, buf, len);
+	if (__builtin_expect(err != 0, 0)) {
 		qpair_put_tracker(q, tr);
+		clear_detail();
 		set_detail("cannot describe the %zu-byte buffer with PRPs", len);
 		return err == -E2BIG ? -EINVAL : err;
 	}
-	qpair_submit(q, tr, &cmd, cb, cb_arg);
+	qpair_commit(q, tr, cmd, cb, cb_arg);
 	return 0;
 }
 

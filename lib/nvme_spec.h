@@ -118,6 +118,7 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_ADM_CREATE_CQ	0x05
 #define NVME_ADM_IDENTIFY	0x06
 #define NVME_ADM_SET_FEATURES	0x09
+#define NVME_ADM_DBBUF_CONFIG	0x7c	/* §5.8: PRP1 shadow doorbells, PRP2 EventIdx */
 
 /* NVM Command Set 1.0 opcodes */
 #define NVME_CMD_WRITE		0x01
@@ -170,6 +171,7 @@ struct nvme_id_ctrl {
 	uint16_t crdt[3];
 	uint8_t rsvd134[122];
 	uint16_t oacs;		/* byte 256: admin command set attributes */
+#define NVME_OACS_DBBUF	(1u << 8)	/* Doorbell Buffer Config supported */
 	uint8_t acl;
 	uint8_t aerl;
 	uint8_t frmw;

@@ -16,9 +16,11 @@
 #include "internal.h"
 #include "regs.h"
 
-static int vtophys_cb(void *ctx, const void *vaddr, uint64_t *bus)
+/* prp_build() callback over one span: its pages, no lookup, no lock. */
+static int span_vtophys(void *ctx, const void *vaddr, uint64_t *bus)
 {
-	return dma_pool_vtophys(ctx, vaddr, bus);
+	*bus = dma_span_bus(ctx, vaddr);
+	return 0;
 }
 
 static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
@@ -68,6 +70,7 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	memset(q, 0, sizeof(*q));
 	q->ctrlr = c;
 	q->qid = qid;
+	q->no_io = qid == 0;
 	if (qsize < 2 || qsize > 65536)
 		return -EINVAL;
 	if (doorbell_offset(qid, true, dstrd) + 4 > c->t->info.bar_size) {
@@ -107,6 +110,19 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	cq_ring_init(&q->cq, q->cq_mem, qsize);
 	q->sq_db = (volatile uint32_t *)(c->bar + doorbell_offset(qid, false, dstrd));
 	q->cq_db = (volatile uint32_t *)(c->bar + doorbell_offset(qid, true, dstrd));
+	if (qid != 0)
+		q->delay_submit = (c->opts.flags & NVD_CTRLR_DELAY_CMD_SUBMIT) != 0;
+	/* the admin queue keeps ringing registers, as controllers expect */
+	if (qid != 0 && qid < c->dbbuf_queues) {
+		/* same layout as the registers, from offset 0 (Base 2.0 §5.8) */
+		q->sq_shadow = c->dbbuf_dbs + (doorbell_offset(qid, false, dstrd) - NVME_REG_DBS) / 4;
+		q->cq_shadow = c->dbbuf_dbs + (doorbell_offset(qid, true, dstrd) - NVME_REG_DBS) / 4;
+		q->sq_ei = c->dbbuf_eis + (q->sq_shadow - c->dbbuf_dbs);
+		q->cq_ei = c->dbbuf_eis + (q->cq_shadow - c->dbbuf_dbs);
+		/* a queue of this qid may have lived before: start from 0 */
+		*q->sq_shadow = *q->cq_shadow = 0;
+		*q->sq_ei = *q->cq_ei = 0;
+	}
 	return 0;
 
 err_free_trackers:
@@ -135,40 +151,43 @@ void qpair_destruct(struct nvd_qpair *q)
 	memset(q, 0, sizeof(*q));
 }
 
-struct tracker *qpair_get_tracker(struct nvd_qpair *q)
+int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		   const struct dma_span *s, const void *buf, size_t len)
 {
-	struct tracker *tr;
-
-	if (!q->nfree || sq_ring_full(&q->sq))
-		return NULL;
-	tr = &q->trackers[q->free_cids[--q->nfree]];
-	tr->active = true;
-	return tr;
-}
-
-void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr)
-{
-	tr->active = false;
-	tr->cb = NULL;
-	tr->cb_arg = NULL;
-	q->free_cids[q->nfree++] = tr->cid;
+	return prp_build(buf, len, span_vtophys, (void *)s, tr->prp, q->prp_per_tracker,
+			 &cmd->prp1, &cmd->prp2);
 }
 
 int qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   void *buf, size_t len)
 {
-	return prp_build(buf, len, vtophys_cb, &q->ctrlr->dma, tr->prp, q->prp_per_tracker,
-			 &cmd->prp1, &cmd->prp2);
+	const struct dma_span *s = dma_pool_find_span(&q->ctrlr->dma, buf, len);
+
+	if (!s)
+		return -EINVAL;
+	return qpair_map_span(q, tr, cmd, s, buf, len);
+}
+
+static void qpair_ring_cq(struct nvd_qpair *q, uint32_t old)
+{
+	uint32_t v = q->cq.head;
+
+	if (q->cq_shadow) {
+		q->stats.cq_shadow_writes++;
+		if (!shadow_doorbell_write(q->cq_shadow, q->cq_ei, old, v))
+			return;
+	}
+	q->stats.cq_doorbell_writes++;
+	doorbell_write(q->cq_db, v);
 }
 
 void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		  nvd_cmd_cb cb, void *cb_arg)
 {
-	tr->cb = cb;
-	tr->cb_arg = cb_arg;
-	cmd->cid = tr->cid;
-	sq_ring_push(&q->sq, cmd);
-	doorbell_write(q->sq_db, q->sq.tail);
+	struct nvme_cmd *slot = sq_ring_slot(&q->sq);
+
+	*slot = *cmd;
+	qpair_commit(q, tr, slot, cb, cb_arg);
 }
 
 uint32_t qpair_outstanding(const struct nvd_qpair *q)
@@ -204,22 +223,26 @@ void qpair_abort_all(struct nvd_qpair *q)
 static int qpair_fail(struct nvd_qpair *q)
 {
 	q->failed = true;
+	q->no_io = true;
 	qpair_abort_all(q);
 	return -ENXIO;
 }
 
 int qpair_poll(struct nvd_qpair *q, uint32_t max)
 {
+	uint32_t n = 0, old_head = q->cq.head;
 	struct nvd_cpl cpl;
 	struct tracker *tr;
-	uint32_t n = 0;
 	nvd_cmd_cb cb;
 	void *arg;
 
-	if (q->failed)
+	if (__builtin_expect(q->failed, 0))
 		return -ENXIO;
-	if (ctrlr_is_failed(q->ctrlr))
+	if (__builtin_expect(ctrlr_is_failed(q->ctrlr), 0))
 		return qpair_fail(q);
+	/* delayed submission: one SQ doorbell for everything queued since */
+	if (q->sq.tail != q->sq_db_val)
+		qpair_ring_sq(q);
 
 	while (max == 0 || n < max) {
 		if (!cq_ring_peek(&q->cq, &cpl))
@@ -228,7 +251,7 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 		n++;
 		if (cpl.sqhd < q->sq.size)
 			q->sq.head = cpl.sqhd;
-		if (cpl.cid >= q->ntrackers || !q->trackers[cpl.cid].active) {
+		if (__builtin_expect(cpl.cid >= q->ntrackers || !q->trackers[cpl.cid].active, 0)) {
 			dbg("qid %u: completion for cid %u, which is not outstanding", q->qid, cpl.cid);
 			continue;
 		}
@@ -242,7 +265,8 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 	}
 
 	if (n) {
-		doorbell_write(q->cq_db, q->cq.head);
+		/* one CQ head doorbell per poll */
+		qpair_ring_cq(q, old_head);
 		q->empty_polls = 0;
 	} else if (qpair_outstanding(q) && ++q->empty_polls >= NVD_ALIVE_CHECK_POLLS) {
 		/* a removed device never completes: look at CSTS now and then */
@@ -263,6 +287,30 @@ NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t m
 NVD_EXPORT uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair)
 {
 	return qpair ? qpair_outstanding(qpair) : 0;
+}
+
+NVD_EXPORT int nvd_qpair_flush(struct nvd_qpair *qpair)
+{
+	if (!qpair)
+		return -EINVAL;
+	if (qpair->failed || ctrlr_is_failed(qpair->ctrlr))
+		return -ENXIO;
+	if (qpair->sq.tail != qpair->sq_db_val)
+		qpair_ring_sq(qpair);
+	return 0;
+}
+
+NVD_EXPORT int nvd_qpair_get_stats(const struct nvd_qpair *qpair, struct nvd_qpair_stats *stats)
+{
+	if (!qpair || !stats)
+		return -EINVAL;
+	*stats = qpair->stats;
+	return 0;
+}
+
+NVD_EXPORT int nvd_qpair_uses_shadow_doorbells(const struct nvd_qpair *qpair)
+{
+	return qpair && qpair->sq_shadow ? 1 : 0;
 }
 
 /* ---- I/O queue pair lifetime ------------------------------------------- */
@@ -383,6 +431,12 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	c = qpair->ctrlr;
 	qid = qpair->qid;
 	clear_detail();
+	dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu)",
+	    qid, qpair->sq_shadow ? "on" : "off",
+	    (unsigned long long)qpair->stats.sq_doorbell_writes,
+	    (unsigned long long)qpair->stats.sq_shadow_writes,
+	    (unsigned long long)qpair->stats.cq_doorbell_writes,
+	    (unsigned long long)qpair->stats.cq_shadow_writes);
 
 	if (qpair->on_device && !ctrlr_is_failed(c)) {
 		/* SQ first: its outstanding commands complete as aborted on the CQ */

@@ -27,6 +27,8 @@
 #define io_wmb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define dma_rmb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
+/* Full barrier: a store before it is visible before a load after it. */
+#define full_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 
 static inline uint32_t reg_read32(volatile uint8_t *bar, uint32_t off)
 {
@@ -73,6 +75,37 @@ static inline void doorbell_write(volatile uint32_t *db, uint32_t v)
 	/* the SQ entries (or consumed CQ slots) must be visible first */
 	io_wmb();
 	*db = v;
+}
+
+/*
+ * Shadow doorbells (Base 2.0 §5.8, Doorbell Buffer Config).  The host
+ * writes every new tail/head to the queue's entry in the Shadow Doorbell
+ * buffer; the controller publishes in the EventIdx buffer the value after
+ * which it wants to hear from the register again.  The register write is
+ * needed when that EventIdx lies in [old, new) of this update.  In 16-bit
+ * arithmetic this stays right when the index wraps at the queue size: the
+ * values skipped by the wrap lie outside every [old, new).
+ */
+static inline bool dbbuf_need_event(uint16_t event_idx, uint16_t new_val, uint16_t old_val)
+{
+	return (uint16_t)(new_val - event_idx - 1) < (uint16_t)(new_val - old_val);
+}
+
+/* Write @v to the shadow; true when the register must be written as well. */
+static inline bool shadow_doorbell_write(volatile uint32_t *shadow, const volatile uint32_t *ei,
+					 uint32_t old_val, uint32_t v)
+{
+	/* the SQ entries (or consumed CQ slots) before the new value */
+	io_wmb();
+	*shadow = v;
+	/*
+	 * The controller may be reading the shadow right now and then decide,
+	 * from an EventIdx it has not yet updated, that it wants a register
+	 * write.  Our shadow store must be visible before we read EventIdx, or
+	 * both sides could miss each other.
+	 */
+	full_mb();
+	return dbbuf_need_event((uint16_t)*ei, (uint16_t)v, (uint16_t)old_val);
 }
 
 #endif /* NVD_REGS_H */

@@ -60,7 +60,20 @@ struct nvd_ctrlr_opts {
 	uint32_t admin_queue_size;	/* entries, default 32 */
 	uint32_t num_io_queues;		/* requested from Set Features, default 4 */
 	uint32_t io_queue_size;		/* default entries per I/O queue, default 256 */
+	uint32_t flags;			/* NVD_CTRLR_* below, default 0 */
 };
+/*
+ * Submissions on I/O queues write the SQ tail doorbell only at the next
+ * nvd_qpair_process_completions() (or nvd_qpair_flush()): one doorbell per
+ * batch instead of one per command, like SPDK's delay_cmd_submit.
+ */
+#define NVD_CTRLR_DELAY_CMD_SUBMIT	(1u << 0)
+/*
+ * Do not use shadow doorbells even when the controller offers them
+ * (Doorbell Buffer Config, OACS bit 8).  The environment variable
+ * NVDIRECT_NO_SHADOW_DOORBELLS=1 does the same for any program.
+ */
+#define NVD_CTRLR_NO_SHADOW_DOORBELLS	(1u << 1)
 void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
 
 /*
@@ -91,6 +104,7 @@ struct nvd_ctrlr_info {
 	uint8_t mdts;
 	uint8_t dstrd;
 	uint8_t iommu;		/* 1 when bus addresses go through an IOMMU */
+	uint8_t shadow_doorbells;/* 1 when I/O queues use shadow doorbells */
 };
 const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
 /* The 4096-byte Identify Controller data structure, as returned. */
@@ -179,6 +193,22 @@ int nvd_ns_write(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
 int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max);
 /* Commands submitted and not yet completed. */
 uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair);
+/*
+ * With NVD_CTRLR_DELAY_CMD_SUBMIT: tell the controller about everything
+ * submitted so far without reaping completions.  0 or -EINVAL/-ENXIO.
+ */
+int nvd_qpair_flush(struct nvd_qpair *qpair);
+
+/* Doorbell counters of one queue pair since it was allocated. */
+struct nvd_qpair_stats {
+	uint64_t sq_doorbell_writes;	/* SQ tail register (MMIO) writes */
+	uint64_t cq_doorbell_writes;	/* CQ head register (MMIO) writes */
+	uint64_t sq_shadow_writes;	/* SQ tail updates to the shadow doorbell */
+	uint64_t cq_shadow_writes;	/* CQ head updates to the shadow doorbell */
+};
+int nvd_qpair_get_stats(const struct nvd_qpair *qpair, struct nvd_qpair_stats *stats);
+/* 1 when the queue pair's doorbells go through the shadow buffer, else 0. */
+int nvd_qpair_uses_shadow_doorbells(const struct nvd_qpair *qpair);
 
 /* ---- Admin commands: logs, features, format, passthrough -------------
  * Buffers here are ordinary memory: the library copies through its own DMA

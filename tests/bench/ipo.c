@@ -7,13 +7,18 @@
  * two library calls that are counted: nvd_ns_read() and
  * nvd_qpair_process_completions().
  *
- * Usage: nvd_bench_ipo [IOS [DEPTH]]   (default 100000 I/Os at depth 1)
+ * Usage: nvd_bench_ipo [IOS [DEPTH [MODE]]]   (default 100000 I/Os at depth 1)
+ *   MODE plain (default): one SQ doorbell register write per command
+ *        delay: NVD_CTRLR_DELAY_CMD_SUBMIT, one SQ doorbell per batch
+ *        shadow: shadow doorbells; the fake's EventIdx asks for a register
+ *                write once per batch, as QEMU's does
  *
  * The fake asserts with Check, so the loop runs as a Check test, unforked.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fake.h"
 
@@ -22,6 +27,7 @@
 
 static unsigned long completed, ios = 100000;
 static unsigned depth = 1;
+static const char *mode = "plain";
 
 static void io_done(void *arg, const struct nvd_cpl *cpl)
 {
@@ -46,7 +52,12 @@ static unsigned long parse(const char *s, unsigned long lo, unsigned long hi, co
 
 START_TEST(bench_reads)
 {
-	struct fake_opts o = { .qsize = QSIZE, .nsze = 1u << 20 };
+	struct fake_opts o = {
+		.qsize = QSIZE,
+		.nsze = 1u << 20,
+		.ctrlr_flags = strcmp(mode, "delay") ? 0 : NVD_CTRLR_DELAY_CMD_SUBMIT,
+		.dbbuf = strcmp(mode, "shadow") == 0,
+	};
 	struct fake_ctrlr f;
 	uint32_t lbas;
 	unsigned long i;
@@ -74,6 +85,8 @@ START_TEST(bench_reads)
 
 			fake_complete(&f, ((struct nvme_cmd *)f.q.sq_mem)[slot].cid, 0);
 		}
+		if (o.dbbuf)	/* the controller saw everything up to the tail */
+			fake_set_eventidx(&f, f.q.sq.tail, f.q.cq.head);
 		if (nvd_qpair_process_completions(&f.q, 0) != (int)n)
 			ck_abort_msg("process_completions did not reap %u", n);
 	}
@@ -94,6 +107,13 @@ int main(int argc, char **argv)
 		ios = parse(argv[1], 1, 1ul << 30, "IOS");
 	if (argc > 2)
 		depth = (unsigned)parse(argv[2], 1, QSIZE - 1, "DEPTH");
+	if (argc > 3) {
+		mode = argv[3];
+		if (strcmp(mode, "plain") && strcmp(mode, "delay") && strcmp(mode, "shadow")) {
+			fprintf(stderr, "nvd_bench_ipo: MODE '%s' is not plain, delay or shadow\n", mode);
+			return 2;
+		}
+	}
 
 	tcase_add_test(tc, bench_reads);
 	tcase_set_timeout(tc, 0);
@@ -105,7 +125,7 @@ int main(int argc, char **argv)
 	srunner_free(sr);
 	if (failed)
 		return 1;
-	printf("nvd_bench_ipo: %lu reads of %u bytes at depth %u completed\n", completed, IO_BYTES,
-	       depth);
+	printf("nvd_bench_ipo: %lu reads of %u bytes at depth %u (%s) completed\n", completed,
+	       IO_BYTES, depth, mode);
 	return 0;
 }

@@ -162,11 +162,16 @@ void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o)
 		d.lbads = o->lbads ? o->lbads : d.lbads;
 		d.ms = o->ms;
 		d.max_region = o->max_region ? o->max_region : d.max_region;
+		d.ctrlr_flags = o->ctrlr_flags;
+		d.dbbuf = o->dbbuf;
 	}
 	memset(f, 0, sizeof(*f));
 	f->t = fake_transport_new(d.max_region);
 	nvd_ctrlr_opts_init(&opts);
+	opts.flags = d.ctrlr_flags;
 	ck_assert_int_eq(ctrlr_construct(&f->c, f->t, &opts), 0);
+	if (d.dbbuf)
+		ck_assert_int_eq(ctrlr_dbbuf_alloc(&f->c, 2), 0);
 	f->c.max_xfer = d.max_xfer;
 	f->c.enabled = true;
 
@@ -229,4 +234,51 @@ void *fake_bus_to_virt(struct transport *t, uint64_t bus)
 		    bus < f->regions[i].bus + f->regions[i].size)
 			return (uint8_t *)f->regions[i].va + (bus - f->regions[i].bus);
 	return NULL;
+}
+
+void fake_arm_doorbells(struct fake_ctrlr *f)
+{
+	*fake_reg(f->t, doorbell_offset(f->q.qid, false, 0)) = FAKE_DB_UNTOUCHED;
+	*fake_reg(f->t, doorbell_offset(f->q.qid, true, 0)) = FAKE_DB_UNTOUCHED;
+}
+
+uint32_t fake_shadow_sq(struct fake_ctrlr *f)
+{
+	ck_assert_ptr_nonnull(f->c.dbbuf_dbs);
+	return f->c.dbbuf_dbs[2 * f->q.qid];
+}
+
+uint32_t fake_shadow_cq(struct fake_ctrlr *f)
+{
+	ck_assert_ptr_nonnull(f->c.dbbuf_dbs);
+	return f->c.dbbuf_dbs[2 * f->q.qid + 1];
+}
+
+uint32_t fake_sq_tail(struct fake_ctrlr *f)
+{
+	return f->c.dbbuf_dbs ? fake_shadow_sq(f) : fake_sq_doorbell(f);
+}
+
+void fake_set_eventidx(struct fake_ctrlr *f, uint32_t sq_ei, uint32_t cq_ei)
+{
+	ck_assert_ptr_nonnull(f->c.dbbuf_eis);
+	f->c.dbbuf_eis[2 * f->q.qid] = sq_ei;
+	f->c.dbbuf_eis[2 * f->q.qid + 1] = cq_ei;
+}
+
+unsigned fake_process(struct fake_ctrlr *f)
+{
+	uint32_t tail = fake_sq_tail(f), size = f->q.sq.size;
+	unsigned n = 0;
+
+	ck_assert_uint_lt(tail, size);
+	while (f->sq_head != tail) {
+		const struct nvme_cmd *cmd = &((struct nvme_cmd *)f->q.sq_mem)[f->sq_head];
+
+		fake_complete(f, cmd->cid, 0);	/* advances sq_head */
+		n++;
+	}
+	if (f->c.dbbuf_dbs)
+		fake_set_eventidx(f, tail, fake_shadow_cq(f));
+	return n;
 }

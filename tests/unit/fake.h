@@ -78,6 +78,8 @@ struct fake_opts {
 	uint8_t lbads;			/* default 9 (512 B) */
 	uint16_t ms;			/* default 0 */
 	size_t max_region;		/* default 4 MiB */
+	uint32_t ctrlr_flags;		/* nvd_ctrlr_opts.flags, default 0 */
+	int dbbuf;			/* as if Doorbell Buffer Config had succeeded */
 };
 
 void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o);
@@ -109,5 +111,29 @@ struct fake_admin {
 void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a);
 void fake_admin_stop(struct fake_ctrlr *f, struct fake_admin *a);
 uint32_t fake_cq_doorbell(struct fake_ctrlr *f);
+
+/*
+ * MMIO doorbell writes: the fake's registers are plain memory, so a test
+ * arms them with FAKE_DB_UNTOUCHED and later sees whether (and what) the
+ * library wrote.  The library's own counts are in nvd_qpair_get_stats().
+ */
+#define FAKE_DB_UNTOUCHED	0xdeadbeefu
+void fake_arm_doorbells(struct fake_ctrlr *f);
+
+/*
+ * Doorbell Buffer Config as a controller honours it: the SQ tail is read
+ * from the shadow doorbell when shadows are configured (else from the
+ * register), and EventIdx is written the way QEMU does: the last value seen.
+ */
+uint32_t fake_sq_tail(struct fake_ctrlr *f);
+uint32_t fake_shadow_sq(struct fake_ctrlr *f);
+uint32_t fake_shadow_cq(struct fake_ctrlr *f);
+void fake_set_eventidx(struct fake_ctrlr *f, uint32_t sq_ei, uint32_t cq_ei);
+/*
+ * Run the controller once: fetch every command up to the visible SQ tail,
+ * complete each successfully, update both EventIdx entries (when shadowed)
+ * to the SQ tail and CQ head it saw.  Returns the commands completed.
+ */
+unsigned fake_process(struct fake_ctrlr *f);
 
 #endif

@@ -345,6 +345,63 @@ START_TEST(test_gone_controller_seen_by_another_qpair)
 }
 END_TEST
 
+START_TEST(test_freed_buffer_is_refused_although_the_queue_used_it_last)
+{
+	uint8_t *buf = nvd_dma_alloc(&f.c, 4096);
+
+	/* the queue pair now remembers buf's region */
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 8, cb, NULL, 0), 0);
+	fake_complete(&f, sqe(0)->cid, 0);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+	nvd_dma_free(&f.c, buf);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 8, cb, NULL, 0), -EINVAL);
+	ck_assert_uint_eq(f.q.sq.tail, 1);
+}
+END_TEST
+
+START_TEST(test_two_registrations_sharing_a_page_both_work)
+{
+	uint8_t *page = aligned_alloc(4096, 4096);
+	uint64_t b;
+
+	ck_assert_int_eq(nvd_mem_register(&f.c, page, 1024), 0);
+	ck_assert_int_eq(nvd_mem_register(&f.c, page + 2048, 1024), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page + 2048, 0, 2, cb, NULL, 0), 0);
+	ck_assert_uint_eq(sqe(0)->prp1, fake_pin_addr(2, 0) + 2048);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page, 0, 2, cb, NULL, 0), 0);
+	ck_assert_uint_eq(sqe(1)->prp1, fake_pin_addr(1, 0));
+	/* the bytes between them belong to neither */
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page + 1024, 0, 1, cb, NULL, 0), -EINVAL);
+	ck_assert_int_eq(nvd_mem_unregister(&f.c, page), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page + 2048, 0, 2, cb, NULL, 0), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page, 0, 1, cb, NULL, 0), -EINVAL);
+	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, page + 2048, &b), 0);
+	ck_assert_uint_eq(b, fake_pin_addr(2, 0) + 2048);
+	ck_assert_int_eq(nvd_mem_unregister(&f.c, page + 2048), 0);
+	free(page);
+}
+END_TEST
+
+START_TEST(test_buffers_of_two_allocations_get_their_own_addresses)
+{
+	uint8_t *a = nvd_dma_alloc(&f.c, 4096), *b = nvd_dma_alloc(&f.c, 4096);
+	uint64_t ba, bb;
+
+	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, a, &ba), 0);
+	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, b, &bb), 0);
+	ck_assert_uint_ne(ba, bb);
+	/* a, b, a: one of the switches goes to the higher address */
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, a, 0, 8, cb, NULL, 0), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, b, 0, 8, cb, NULL, 0), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, a, 0, 8, cb, NULL, 0), 0);
+	ck_assert_uint_eq(sqe(0)->prp1, ba);
+	ck_assert_uint_eq(sqe(1)->prp1, bb);
+	ck_assert_uint_eq(sqe(2)->prp1, ba);
+	nvd_dma_free(&f.c, b);
+	nvd_dma_free(&f.c, a);
+}
+END_TEST
+
 static Suite *ns_io_suite(void)
 {
 	Suite *s = suite_create("ns_io");
@@ -366,6 +423,9 @@ static Suite *ns_io_suite(void)
 	tcase_add_test(tc, test_geometry_of_4k_namespace);
 	tcase_add_test(tc, test_gone_controller_fails_outstanding_commands);
 	tcase_add_test(tc, test_gone_controller_seen_by_another_qpair);
+	tcase_add_test(tc, test_freed_buffer_is_refused_although_the_queue_used_it_last);
+	tcase_add_test(tc, test_two_registrations_sharing_a_page_both_work);
+	tcase_add_test(tc, test_buffers_of_two_allocations_get_their_own_addresses);
 	suite_add_tcase(s, tc);
 	return s;
 }
