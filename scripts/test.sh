@@ -81,8 +81,16 @@ if [ "$what" != unit ]; then
 			xargs -r sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' | grep -cE -- "${filter:-.}")
 		[ "$n" -gt 0 ] && others+=("$l")
 	done
+	# The suite boots unless PATTERN names only tests of other layouts.
+	suite=$(for f in "$top"/tests/integration/t_*.sh; do
+		l=$(sed -n 's/^# layouts: *//p' "$f" | head -n1)
+		case " ${l:-suite} " in *" suite "*) sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' "$f" ;; esac
+	done | grep -cE -- "${filter:-.}")
+	[ "$suite" -eq 0 ] && [ ${#others[@]} -gt 0 ] || suite=1
 	for k in "${kvers[@]}"; do
-		for i in $iommu_modes; do variants+=("$k $i suite"); done
+		if [ "$suite" -gt 0 ]; then
+			for i in $iommu_modes; do variants+=("$k $i suite"); done
+		fi
 		for l in "${others[@]}"; do
 			i=${iommu_modes%% *}
 			# ACPI hot-plug needs the pc machine (q35's root bus is not hot-pluggable)
