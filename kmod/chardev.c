@@ -287,8 +287,11 @@ static int nvd_mmap_bar0(struct nvd_dev *nvd, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= bar_pages || pages > bar_pages - vma->vm_pgoff)
 		return -EINVAL;
 
-	/* registers and doorbells: no caching, no write combining */
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	/*
+	 * registers and doorbells: no caching, no write combining; and MMIO
+	 * is never encrypted memory (SME)
+	 */
+	vma->vm_page_prot = pgprot_decrypted(pgprot_noncached(vma->vm_page_prot));
 	return 0;
 }
 
