@@ -409,7 +409,7 @@ static void fuzz_mem_pin(int fd)
 		CHECK(after == before, "a refused MEM_PIN changed pinned_bytes");
 		return;
 	}
-	if (before + p->size > max_pinned) {
+	if (p->size > max_pinned - before) {	/* before <= max_pinned; no wrap */
 		n_enospc++;
 		CHECK(r == -ENOSPC, "MEM_PIN past the limit (%llu + %llu > %llu): got %d, want -ENOSPC",
 		      (unsigned long long)before, (unsigned long long)p->size,
