@@ -10,9 +10,9 @@
  * keep what they held.  The owner learns of the removal from its register
  * reads, without a signal.
  *
- * Every mapping is VM_PFNMAP and filled in page by page at fault time
- * (nvd_vm_fault()), never at mmap: what a page shows depends on the state
- * of the device when it is touched.  Mappings are never populated by
+ * Every mapping is filled in page by page at fault time (nvd_vm_fault()),
+ * never at mmap: what a page shows depends on the state of the device when
+ * it is touched.  Mappings are never populated by
  * remap_pfn_range(), so x86 PAT does not track them per vma, and zapping
  * part of one (DMA_FREE, remove) leaves nothing inconsistent behind.
  *
@@ -22,6 +22,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
@@ -262,14 +263,17 @@ static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
 		ret = vmf_insert_pfn_prot(vma, vmf->address,
 					  (nvd->bar0_start >> PAGE_SHIFT) + vmf->pgoff,
 					  vma->vm_page_prot);
+	} else if (bar) {
+		/* RAM in a VM_PFNMAP vma: cacheable, unlike the BAR it replaces */
+		page = nvd_gone_bar_page(nvd, vmf->pgoff);
+		ret = vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(page),
+					  vm_get_page_prot(vma->vm_flags));
 	} else {
-		page = bar ? nvd_gone_bar_page(nvd, vmf->pgoff) :
-			     nvd_dma_page(nvd, vmf->pgoff);
-		/* RAM: cacheable, even where the vma was uncached for the BAR */
+		/* VM_MIXEDMAP: the DMA API's pages or, after removal, copies */
+		page = nvd_dma_page(nvd, vmf->pgoff);
 		if (page)
-			ret = vmf_insert_pfn_prot(vma, vmf->address,
-						  page_to_pfn(page),
-						  vm_get_page_prot(vma->vm_flags));
+			ret = vmf_insert_mixed(vma, vmf->address,
+					       pfn_to_pfn_t(page_to_pfn(page)));
 	}
 	mutex_unlock(&nvd->lock);
 	return ret;
@@ -313,17 +317,20 @@ static int nvd_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &nvd_vm_ops;
 	/*
 	 * Not inherited by fork, not growable by mremap, not in core dumps.
-	 * VM_PFNMAP for both kinds: the fault handler inserts raw PFNs, BAR
-	 * space and RAM alike (pages of the DMA API are not always
-	 * refcountable, and after removal RAM stands in for the BAR).
+	 * The fault handler inserts raw PFNs (pages of the DMA API are not
+	 * always refcountable): VM_IO|VM_PFNMAP for BAR0, VM_MIXEDMAP for DMA
+	 * regions, which, unlike VM_PFNMAP, page walks such as
+	 * /proc/PID/pagemap still see.
 	 */
-	nvd_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND |
-			 VM_DONTDUMP);
+	nvd_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 
-	if (vma->vm_pgoff < (NVD_DMA_OFFSET_BASE >> PAGE_SHIFT))
+	if (vma->vm_pgoff < (NVD_DMA_OFFSET_BASE >> PAGE_SHIFT)) {
+		nvd_vm_flags_set(vma, VM_IO | VM_PFNMAP);
 		err = nvd_mmap_bar0(nvd, vma);
-	else
+	} else {
+		nvd_vm_flags_set(vma, VM_MIXEDMAP);
 		err = nvd_dma_mmap(nvd, vma);
+	}
 out_unlock:
 	mutex_unlock(&nvd->lock);
 	return err;

@@ -31,7 +31,11 @@ hp_readd() {
 	*"Duplicate ID"*) note "drive d1 outlived its device" ;;
 	*[Ee]rror* | *[Ff]ailed*) fail "drive_add: $out" ;;
 	esac
-	out=$(qemu_monitor "device_add $NVD_HOTPLUG_DEVICE")
+	# QEMU lets go of the drive a little after the device left "info pci"
+	for i in $(seq 60); do
+		out=$(qemu_monitor "device_add $NVD_HOTPLUG_DEVICE")
+		case $out in *"already in use"*) sleep 1 ;; *) break ;; esac
+	done
 	case $out in *[Ee]rror* | *[Ff]ailed*) fail "device_add: $out" ;; esac
 	wait_for 120 test -e "/sys/bus/pci/devices/$HP" || fail "$HP did not come back after device_add"
 	[ "$(cat "/sys/bus/pci/devices/$HP/class")" = 0x010802 ] || fail "$HP is not an NVMe controller"
