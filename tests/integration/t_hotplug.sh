@@ -22,20 +22,15 @@ hp_remove() {
 	wait_for 60 eval '! qemu_has_nvme0' || fail "QEMU still has nvme0 after the guest let it go"
 }
 
-# hp_readd: plug the controller back (its drive too, should QEMU have
-# deleted it with the device) and wait for the guest to enumerate it.
+# hp_readd: plug the controller back and wait for the guest to enumerate
+# it.  Under a new drive id: QEMU can keep the removed device's drive in
+# use long after the device left "info pci".
 hp_readd() {
-	local out
-	out=$(qemu_monitor "drive_add 0 $NVD_HOTPLUG_DRIVE")
-	case $out in
-	*"Duplicate ID"*) note "drive d1 outlived its device" ;;
-	*[Ee]rror* | *[Ff]ailed*) fail "drive_add: $out" ;;
-	esac
-	# QEMU lets go of the drive a little after the device left "info pci"
-	for i in $(seq 60); do
-		out=$(qemu_monitor "device_add $NVD_HOTPLUG_DEVICE")
-		case $out in *"already in use"*) sleep 1 ;; *) break ;; esac
-	done
+	local out id
+	id=d1r$(date +%s%N)
+	out=$(qemu_monitor "drive_add 0 ${NVD_HOTPLUG_DRIVE/id=d1/id=$id}")
+	case $out in *[Ee]rror* | *[Ff]ailed*) fail "drive_add: $out" ;; esac
+	out=$(qemu_monitor "device_add ${NVD_HOTPLUG_DEVICE/drive=d1/drive=$id}")
 	case $out in *[Ee]rror* | *[Ff]ailed*) fail "device_add: $out" ;; esac
 	wait_for 120 test -e "/sys/bus/pci/devices/$HP" || fail "$HP did not come back after device_add"
 	[ "$(cat "/sys/bus/pci/devices/$HP/class")" = 0x010802 ] || fail "$HP is not an NVMe controller"

@@ -129,7 +129,9 @@ faults)
 hotplug)
 	# Root-bus devices of the pc machine are ACPI hot-pluggable (q35's are not).
 	[ "$iommu" = 1 ] && die "layout hotplug needs the pc machine: drop -i"
-	hp_drive="file=$(img d1 64M),if=none,id=d1,format=raw,cache=writeback"
+	# no image lock: a re-added controller opens the file under a new
+	# drive id while QEMU may still hold the old one
+	hp_drive="file=$(img d1 64M),if=none,id=d1,format=raw,cache=writeback,file.locking=off"
 	hp_device="nvme,id=nvme0,serial=NVD0004,addr=0x3,drive=d1"
 	nvme+=(-drive "$hp_drive" -device "$hp_device")
 	monitor=${monitor:-$vm/monitor.sock}
