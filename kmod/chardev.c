@@ -5,7 +5,16 @@
  * One open file at a time owns the function.  Closing it (which is also what
  * happens when the owner is killed) stops the controller before its DMA
  * memory is freed.  After the function is removed the file stays valid but
- * every operation returns -ENODEV and old mappings fault with SIGBUS.
+ * every ioctl and mmap returns -ENODEV; old mappings keep working as they
+ * would on a surprise-removed PCIe device: BAR0 reads all ones, DMA regions
+ * keep what they held.  The owner learns of the removal from its register
+ * reads, without a signal.
+ *
+ * Every mapping is filled in page by page at fault time (nvd_vm_fault()),
+ * never at mmap: what a page shows depends on the state of the device when
+ * it is touched.  Mappings are never populated by
+ * remap_pfn_range(), so x86 PAT does not track them per vma, and zapping
+ * part of one (DMA_FREE, remove) leaves nothing inconsistent behind.
  *
  * Locking: nvd->lock is taken inside mmap_lock (mmap), so it must never be
  * held across copy_{from,to}_user(), whose faults take mmap_lock.
@@ -13,6 +22,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
@@ -63,11 +73,14 @@ static int nvd_release(struct inode *inode, struct file *file)
 	/*
 	 * Every mapping holds a reference to the file, so none is left here
 	 * and there is nothing to revoke.  If the function was removed while
-	 * open, remove has already done all of this.
+	 * open, remove has already stopped it: only the copies of the DMA
+	 * regions the owner kept seeing are left to free.
 	 */
 	mutex_lock(&nvd->lock);
 	if (!nvd->dead)
 		nvd_quiesce(nvd);
+	else
+		nvd_dma_free_all(nvd);
 	nvd->open = false;
 	nvd->owner_pid = 0;
 	nvd->mapping = NULL;
@@ -184,14 +197,88 @@ static long nvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* One page filled with all ones. */
+static struct page *nvd_ones_page(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	if (page)
+		memset(page_address(page), 0xff, PAGE_SIZE);
+	return page;
+}
+
+/**
+ * nvd_gone_pages_alloc - the pages BAR0 mappings show after removal
+ * @nvd: device being probed
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nvd_gone_pages_alloc(struct nvd_dev *nvd)
+{
+	nvd->gone_regs = nvd_ones_page();
+	nvd->gone_sink = nvd_ones_page();
+	if (!nvd->gone_regs || !nvd->gone_sink) {
+		nvd_gone_pages_free(nvd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void nvd_gone_pages_free(struct nvd_dev *nvd)
+{
+	if (nvd->gone_regs)
+		__free_page(nvd->gone_regs);
+	if (nvd->gone_sink)
+		__free_page(nvd->gone_sink);
+	nvd->gone_regs = NULL;
+	nvd->gone_sink = NULL;
+}
+
 /*
- * Our mappings are populated in full at mmap time, so a fault only happens
- * after a revocation zapped them (DMA_FREE or remove).  Without this the core
- * would hand the process a fresh anonymous page and hide the bug.
+ * BAR0 after removal.  The register page (CAP, CC, CSTS...) reads all ones,
+ * which is what the library checks CSTS for; stores into it would stick, but
+ * no driver writes a register it then trusts on a dead device.  Doorbell
+ * pages all share one sink page, so stores there never reach the registers.
+ */
+static struct page *nvd_gone_bar_page(struct nvd_dev *nvd, pgoff_t pgoff)
+{
+	return pgoff == 0 ? nvd->gone_regs : nvd->gone_sink;
+}
+
+/*
+ * Fill in one page of a mapping: BAR0 or a DMA region while the device is
+ * bound; after removal the all-ones pages or the regions' copies.  A DMA
+ * region freed by NVDIRECT_DMA_FREE (or whose copy failed) is SIGBUS: the
+ * core would otherwise hand out a fresh page and hide the bug.
  */
 static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
 {
-	return VM_FAULT_SIGBUS;
+	struct vm_area_struct *vma = vmf->vma;
+	struct nvd_dev *nvd = vma->vm_file->private_data;
+	bool bar = vmf->pgoff < (NVD_DMA_OFFSET_BASE >> PAGE_SHIFT);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct page *page;
+
+	mutex_lock(&nvd->lock);
+	if (bar && !nvd->dead) {
+		/* mmap checked that the BAR covers the whole vma */
+		ret = vmf_insert_pfn_prot(vma, vmf->address,
+					  (nvd->bar0_start >> PAGE_SHIFT) + vmf->pgoff,
+					  vma->vm_page_prot);
+	} else if (bar) {
+		/* RAM in a VM_PFNMAP vma: cacheable, unlike the BAR it replaces */
+		page = nvd_gone_bar_page(nvd, vmf->pgoff);
+		ret = vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(page),
+					  vm_get_page_prot(vma->vm_flags));
+	} else {
+		/* VM_MIXEDMAP: the DMA API's pages or, after removal, copies */
+		page = nvd_dma_page(nvd, vmf->pgoff);
+		if (page)
+			ret = vmf_insert_mixed(vma, vmf->address,
+					       pfn_to_pfn_t(page_to_pfn(page)));
+	}
+	mutex_unlock(&nvd->lock);
+	return ret;
 }
 
 static const struct vm_operations_struct nvd_vm_ops = {
@@ -206,12 +293,12 @@ static int nvd_mmap_bar0(struct nvd_dev *nvd, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= bar_pages || pages > bar_pages - vma->vm_pgoff)
 		return -EINVAL;
 
-	/* registers and doorbells: no caching, no write combining */
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	nvd_vm_flags_set(vma, VM_IO | VM_PFNMAP);
-	return io_remap_pfn_range(vma, vma->vm_start,
-				  (nvd->bar0_start >> PAGE_SHIFT) + vma->vm_pgoff,
-				  pages << PAGE_SHIFT, vma->vm_page_prot);
+	/*
+	 * registers and doorbells: no caching, no write combining; and MMIO
+	 * is never encrypted memory (SME)
+	 */
+	vma->vm_page_prot = pgprot_decrypted(pgprot_noncached(vma->vm_page_prot));
+	return 0;
 }
 
 static int nvd_mmap(struct file *file, struct vm_area_struct *vma)
@@ -232,16 +319,20 @@ static int nvd_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &nvd_vm_ops;
 	/*
 	 * Not inherited by fork, not growable by mremap, not in core dumps.
-	 * VM_IO|VM_PFNMAP only for BAR0: DMA regions get the flags their
-	 * mapping method needs from dma_mmap_coherent() (an IOMMU-backed
-	 * allocation is inserted as pages, which VM_PFNMAP would forbid).
+	 * The fault handler inserts raw PFNs (pages of the DMA API are not
+	 * always refcountable): VM_IO|VM_PFNMAP for BAR0, VM_MIXEDMAP for DMA
+	 * regions, which, unlike VM_PFNMAP, page walks such as
+	 * /proc/PID/pagemap still see.
 	 */
 	nvd_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 
-	if (vma->vm_pgoff < (NVD_DMA_OFFSET_BASE >> PAGE_SHIFT))
+	if (vma->vm_pgoff < (NVD_DMA_OFFSET_BASE >> PAGE_SHIFT)) {
+		nvd_vm_flags_set(vma, VM_IO | VM_PFNMAP);
 		err = nvd_mmap_bar0(nvd, vma);
-	else
+	} else {
+		nvd_vm_flags_set(vma, VM_MIXEDMAP);
 		err = nvd_dma_mmap(nvd, vma);
+	}
 out_unlock:
 	mutex_unlock(&nvd->lock);
 	return err;

@@ -75,11 +75,13 @@ int nvd_ctrl_disable(struct nvd_dev *nvd)
  * single page is freed or unpinned, so the device can never write into
  * memory that has been handed back: stop the controller, clear bus
  * mastering, release the MSI-X vectors (no message can be in flight any
- * more), free the module's DMA regions, unpin the owner's memory.  Bus
+ * more), free the module's DMA regions, unpin the owner's memory.  When
+ * the function is being removed (@nvd->dead) under an open file, the
+ * regions' contents stay visible to the owner (nvd_dma_orphan_all()).  Bus
  * mastering off is the backstop if the reset timed out; pci_clear_master()
  * is a config write, which is non-posted, so it has taken effect when it
  * returns.  The caller must already have revoked all
- * user mappings (or know there are none).
+ * user mappings of BAR0 (or know there are none).
  */
 void nvd_quiesce(struct nvd_dev *nvd)
 {
@@ -88,6 +90,9 @@ void nvd_quiesce(struct nvd_dev *nvd)
 	nvd_ctrl_disable(nvd);
 	pci_clear_master(nvd->pdev);
 	nvd_irq_free_all(nvd);
-	nvd_dma_free_all(nvd);
+	if (nvd->dead)
+		nvd_dma_orphan_all(nvd);
+	else
+		nvd_dma_free_all(nvd);
 	nvd_unpin_all(nvd);
 }

@@ -7,10 +7,15 @@
  * without an IOMMU, an IOVA behind one.  Each region gets an mmap offset
  * from a per-device counter that only grows, so a stale offset can never
  * name a newer region.
+ *
+ * User mappings are filled in at fault time, page by page (chardev.c asks
+ * nvd_dma_page()), so that after removal the same offsets can be served from
+ * a copy of the memory instead of the DMA API's pages.
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "nvdirect_internal.h"
 
@@ -21,6 +26,9 @@
  * @bus_addr:	address the device uses
  * @size:	bytes, a multiple of PAGE_SIZE
  * @offset:	mmap offset, a multiple of PAGE_SIZE
+ * @shadow:	after removal: a copy of the memory in plain pages, which the
+ *		owner's mappings show until it closes the file; @cpu_addr is
+ *		then NULL (both NULL: the copy could not be made)
  */
 struct nvd_region {
 	struct list_head node;
@@ -28,6 +36,7 @@ struct nvd_region {
 	dma_addr_t bus_addr;
 	size_t size;
 	u64 offset;
+	struct page **shadow;
 };
 
 static struct nvd_region *nvd_region_find(struct nvd_dev *nvd, u64 offset)
@@ -40,12 +49,25 @@ static struct nvd_region *nvd_region_find(struct nvd_dev *nvd, u64 offset)
 	return NULL;
 }
 
+static void nvd_shadow_free(struct page **shadow, size_t npages)
+{
+	size_t i;
+
+	for (i = 0; i < npages && shadow[i]; i++)
+		__free_page(shadow[i]);
+	kvfree(shadow);
+}
+
 static void nvd_region_destroy(struct nvd_dev *nvd, struct nvd_region *r)
 {
 	list_del(&r->node);
 	nvd->nr_regions--;
 	nvd->dma_bytes -= r->size;
-	dma_free_coherent(&nvd->pdev->dev, r->size, r->cpu_addr, r->bus_addr);
+	if (r->shadow)
+		nvd_shadow_free(r->shadow, r->size >> PAGE_SHIFT);
+	if (r->cpu_addr)
+		dma_free_coherent(&nvd->pdev->dev, r->size, r->cpu_addr,
+				  r->bus_addr);
 	kfree(r);
 }
 
@@ -151,42 +173,116 @@ void nvd_dma_free_all(struct nvd_dev *nvd)
 		nvd_region_destroy(nvd, r);
 }
 
+/* A copy of @r's memory in order-0 pages, or NULL when memory is short. */
+static struct page **nvd_shadow_copy(struct nvd_region *r)
+{
+	size_t i, npages = r->size >> PAGE_SHIFT;
+	struct page **shadow;
+
+	shadow = kvcalloc(npages, sizeof(*shadow), GFP_KERNEL | __GFP_NOWARN);
+	if (!shadow)
+		return NULL;
+	for (i = 0; i < npages; i++) {
+		shadow[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!shadow[i]) {
+			nvd_shadow_free(shadow, npages);
+			return NULL;
+		}
+		memcpy(page_address(shadow[i]), r->cpu_addr + i * PAGE_SIZE,
+		       PAGE_SIZE);
+	}
+	return shadow;
+}
+
 /**
- * nvd_dma_mmap - map a region into userspace
+ * nvd_dma_orphan_all - give the DMA memory back, keep the owner's view of it
+ * @nvd: device being removed, @nvd->lock held, @nvd->dead set
+ *
+ * The memory belongs to the DMA API of a function that is going away (its
+ * IOMMU domain with it), so it is freed now; but the owner may still have
+ * it mapped and read it (its completion queues, its buffers), and must not
+ * get SIGBUS for that.  Each region is copied into plain pages which the
+ * owner's mappings fault in from then on, freed when the file is released.
+ * Mappings are zapped before the copy, so a store racing with it faults and
+ * waits for @nvd->lock, then lands in the copy.  The caller has stopped the
+ * controller and cleared bus mastering: the device writes nothing more.
+ */
+void nvd_dma_orphan_all(struct nvd_dev *nvd)
+{
+	unsigned int lost = 0;
+	struct nvd_region *r;
+
+	lockdep_assert_held(&nvd->lock);
+
+	list_for_each_entry(r, &nvd->regions, node) {
+		if (nvd->mapping)
+			unmap_mapping_range(nvd->mapping, r->offset, r->size, 1);
+		r->shadow = nvd_shadow_copy(r);
+		if (!r->shadow)
+			lost++;
+		dma_free_coherent(&nvd->pdev->dev, r->size, r->cpu_addr,
+				  r->bus_addr);
+		r->cpu_addr = NULL;
+	}
+	if (lost)
+		dev_info(&nvd->pdev->dev,
+			 "no memory to keep %u of %u DMA regions for the owner: its accesses to them will SIGBUS\n",
+			 lost, nvd->nr_regions);
+}
+
+/**
+ * nvd_dma_page - the page behind an mmap offset in the DMA range
+ * @nvd:   device, @nvd->lock held
+ * @pgoff: mmap offset in pages
+ *
+ * Return: the region's page (its copy after removal), or NULL when no
+ * region covers @pgoff (freed, or never allocated) or its copy failed.
+ */
+struct page *nvd_dma_page(struct nvd_dev *nvd, pgoff_t pgoff)
+{
+	struct nvd_region *r;
+	pgoff_t first, idx;
+	void *addr;
+
+	lockdep_assert_held(&nvd->lock);
+
+	list_for_each_entry(r, &nvd->regions, node) {
+		first = r->offset >> PAGE_SHIFT;
+		if (pgoff < first || pgoff - first >= r->size >> PAGE_SHIFT)
+			continue;
+		idx = pgoff - first;
+		if (r->shadow)
+			return r->shadow[idx];
+		if (!r->cpu_addr)
+			return NULL;
+		/* behind an IOMMU the buffer may be a vmap of scattered pages */
+		addr = r->cpu_addr + idx * PAGE_SIZE;
+		return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) :
+					       virt_to_page(addr);
+	}
+	return NULL;
+}
+
+/**
+ * nvd_dma_mmap - check a mapping of a region
  * @nvd: device, @nvd->lock held, not dead
  * @vma: a shared mapping whose offset is exactly a region's start
  *
- * Return: 0, -EINVAL when no region starts at the offset or the mapping is
- * longer than the region, or an error from dma_mmap_coherent().
+ * Nothing is mapped here: nvd_dma_page() serves each page at fault time.
+ *
+ * Return: 0, or -EINVAL when no region starts at the offset or the mapping
+ * is longer than the region.
  */
 int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma)
 {
 	unsigned long len = vma->vm_end - vma->vm_start;
-	unsigned long pgoff = vma->vm_pgoff;
-	struct nvd_region *r = NULL, *it;
-	int err;
+	struct nvd_region *it;
 
 	lockdep_assert_held(&nvd->lock);
 
 	/* compare in pages: pgoff << PAGE_SHIFT may not fit in 64 bits */
-	list_for_each_entry(it, &nvd->regions, node) {
-		if (it->offset >> PAGE_SHIFT == pgoff) {
-			r = it;
-			break;
-		}
-	}
-	if (!r || len > r->size)
-		return -EINVAL;
-
-	/*
-	 * dma_mmap_coherent() reads vm_pgoff as an offset into the buffer,
-	 * but the file's address space indexes this vma by its real offset,
-	 * which nvd_dma_free() relies on to revoke it.  Lend it a zero and
-	 * put the real value back.
-	 */
-	vma->vm_pgoff = 0;
-	err = dma_mmap_coherent(&nvd->pdev->dev, vma, r->cpu_addr, r->bus_addr,
-				r->size);
-	vma->vm_pgoff = pgoff;
-	return err;
+	list_for_each_entry(it, &nvd->regions, node)
+		if (it->offset >> PAGE_SHIFT == vma->vm_pgoff)
+			return len > it->size ? -EINVAL : 0;
+	return -EINVAL;
 }

@@ -51,6 +51,7 @@ static void nvd_dev_release(struct device *dev)
 
 	if (nvd->minor >= 0)
 		ida_free(&nvd_ida, nvd->minor);
+	nvd_gone_pages_free(nvd);
 	pci_dev_put(nvd->pdev);
 	mutex_destroy(&nvd->lock);
 	kfree(nvd);
@@ -103,6 +104,10 @@ static int nvd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	nvd->minor = minor;
 	nvd->dev.devt = MKDEV(MAJOR(nvd_devt), minor);
 	err = dev_set_name(&nvd->dev, NVD_NAME "%d", minor);
+	if (err)
+		goto err_put;
+	/* now, so that remove never has to allocate to keep the owner alive */
+	err = nvd_gone_pages_alloc(nvd);
 	if (err)
 		goto err_put;
 
@@ -184,9 +189,11 @@ err_put:
  * @pdev: the PCI function
  *
  * Never waits for userspace: an open file keeps only a reference to the
- * struct, sees @dead and gets -ENODEV; its mappings are zapped so further
- * accesses fault with SIGBUS.  The hardware is quiesced here exactly as in
- * release.
+ * struct, sees @dead and gets -ENODEV from every ioctl and mmap.  Its
+ * existing mappings stay usable, as with a surprise-removed PCIe function:
+ * BAR0 reads all ones (stores are dropped), DMA regions keep their contents
+ * until the file is closed (see chardev.c).  The hardware is quiesced here
+ * as in release.
  */
 static void nvd_remove(struct pci_dev *pdev)
 {
@@ -202,9 +209,9 @@ static void nvd_remove(struct pci_dev *pdev)
 	mutex_lock(&nvd->lock);
 	nvd->dead = true;
 	owner = nvd->owner_pid;
-	/* all of the file's mappings, BAR0 and DMA regions alike */
+	/* BAR0: from now on the owner faults in the all-ones pages */
 	if (nvd->mapping)
-		unmap_mapping_range(nvd->mapping, 0, 0, 1);
+		unmap_mapping_range(nvd->mapping, 0, NVD_DMA_OFFSET_BASE, 1);
 	nvd_quiesce(nvd);
 	pci_iounmap(pdev, nvd->regs);
 	nvd->regs = NULL;
@@ -215,7 +222,7 @@ static void nvd_remove(struct pci_dev *pdev)
 
 	if (owner)
 		dev_info(&pdev->dev,
-			 "%s removed while open by pid %d; its file is now dead\n",
+			 "%s removed while open by pid %d; its file is now dead, BAR0 reads all ones\n",
 			 dev_name(&nvd->dev), owner);
 	else
 		dev_info(&pdev->dev, "%s removed\n", dev_name(&nvd->dev));

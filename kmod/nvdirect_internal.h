@@ -56,6 +56,10 @@
  * @last_pin_handle: handle of the newest pin; handles are never reused
  * @irqs:	MSI-X vectors, allocated on first NVDIRECT_SET_IRQS (irq.c)
  * @nr_irqs:	number of entries in @irqs
+ * @gone_regs:	after removal, what the owner's BAR0 register page shows:
+ *		all ones, as a read of a surprise-removed PCIe function returns
+ * @gone_sink:	after removal, the rest of BAR0 (doorbells): all ones too, and
+ *		where the owner's stores land
  */
 struct nvd_dev {
 	struct device dev;
@@ -81,6 +85,8 @@ struct nvd_dev {
 	u64 last_pin_handle;
 	struct nvd_irq *irqs;
 	unsigned int nr_irqs;
+	struct page *gone_regs;
+	struct page *gone_sink;
 };
 
 static inline struct nvd_dev *to_nvd_dev(struct device *dev)
@@ -102,12 +108,16 @@ unsigned long nvd_max_dma_bytes(void);
 
 /* chardev.c */
 extern const struct file_operations nvd_fops;
+int nvd_gone_pages_alloc(struct nvd_dev *nvd);
+void nvd_gone_pages_free(struct nvd_dev *nvd);
 
 /* dma.c */
 int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
 		  u64 *mmap_offset);
 int nvd_dma_free(struct nvd_dev *nvd, u64 mmap_offset);
 void nvd_dma_free_all(struct nvd_dev *nvd);
+void nvd_dma_orphan_all(struct nvd_dev *nvd);
+struct page *nvd_dma_page(struct nvd_dev *nvd, pgoff_t pgoff);
 int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma);
 
 /* pin.c */

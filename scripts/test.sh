@@ -10,7 +10,8 @@
 #   unit, integration  run only that half (default: both)
 #   -k SERIES          only guest kernel SERIES (6.1, 6.12, or a full version);
 #                      repeatable (default: every installed guest kernel)
-#   --iommu            only the q35 + intel-iommu variants
+#   --iommu            only the q35 + intel-iommu variants (no hotplug boot:
+#                      it needs the pc machine)
 #   --no-iommu         only the variants without an IOMMU
 #   -j N               boot N guests at a time (default 1: on 2 cores two
 #                      TCG guests take as long as one after the other)
@@ -70,13 +71,32 @@ if [ "$what" != unit ]; then
 			esac
 		done
 	fi
-	# Media error tests (t_media.sh, "# layouts: faults") need QEMU's
-	# blkdebug under the namespace: one more short boot per kernel.
-	faults=$(grep -l '^# layouts:.*\<faults\>' "$top"/tests/integration/t_*.sh |
-		xargs -r sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' | grep -cE -- "${filter:-.}")
+	# Files whose "# layouts:" line names layouts other than suite (media
+	# errors: faults; hot-remove: hotplug) get one more short boot per
+	# kernel in each such layout, when any of their tests match.
+	others=()
+	for l in $(sed -n 's/^# layouts: *//p' "$top"/tests/integration/t_*.sh | tr -s ' ' '\n' |
+		grep -vx -e suite -e '' | sort -u); do
+		n=$(grep -l "^# layouts:.*\<$l\>" "$top"/tests/integration/t_*.sh |
+			xargs -r sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' | grep -cE -- "${filter:-.}")
+		[ "$n" -gt 0 ] && others+=("$l")
+	done
+	# The suite boots unless PATTERN names only tests of other layouts.
+	suite=$(for f in "$top"/tests/integration/t_*.sh; do
+		l=$(sed -n 's/^# layouts: *//p' "$f" | head -n1)
+		case " ${l:-suite} " in *" suite "*) sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' "$f" ;; esac
+	done | grep -cE -- "${filter:-.}")
+	[ "$suite" -eq 0 ] && [ ${#others[@]} -gt 0 ] || suite=1
 	for k in "${kvers[@]}"; do
-		for i in $iommu_modes; do variants+=("$k $i suite"); done
-		[ "$faults" -gt 0 ] && variants+=("$k ${iommu_modes%% *} faults")
+		if [ "$suite" -gt 0 ]; then
+			for i in $iommu_modes; do variants+=("$k $i suite"); done
+		fi
+		for l in "${others[@]}"; do
+			i=${iommu_modes%% *}
+			# ACPI hot-plug needs the pc machine (q35's root bus is not hot-pluggable)
+			[ "$l" = hotplug ] && [ "$i" = 1 ] && continue
+			variants+=("$k $i $l")
+		done
 	done
 fi
 
@@ -92,6 +112,7 @@ label() {
 	local l="guest kernel $1"
 	if [ "$2" = 1 ]; then l+=", q35 + intel-iommu (intel_iommu=on)"; else l+=", pc, no IOMMU"; fi
 	[ "$3" = faults ] && l+=", blkdebug media errors"
+	[ "$3" = hotplug ] && l+=", ACPI hot-plug through QEMU's monitor"
 	echo "$l"
 }
 

@@ -35,8 +35,8 @@ const char *const workload_names[] = {
 struct opts g_o;
 struct ns_entry g_ns[MAX_TARGETS * 8];
 int g_nns;
-static struct ctrlr_entry g_ctrlrs[MAX_CTRLRS];
-static int g_nctrlrs;
+struct ctrlr_entry g_ctrlrs[MAX_CTRLRS];
+int g_nctrlrs;
 struct worker *g_workers;
 int g_nworkers;
 static pthread_barrier_t g_start;
@@ -85,7 +85,10 @@ static void usage(FILE *f)
 		"CPU time over wall time), to compare -E with polling.\n"
 		"\n"
 		"Exits 0 when every I/O succeeded, 1 when one failed or the library\n"
-		"refused, 2 on a bad option value (one line naming the value and limit).\n");
+		"refused, 2 on a bad option value (one line naming the value and limit).\n"
+		"A controller removed during the run (hot-remove, unbind) stops it: the\n"
+		"I/O counted so far is reported, then one line names the controller,\n"
+		"and the exit status is 1.\n");
 }
 
 /* Usage errors: one line, exit status 2. */
@@ -535,6 +538,9 @@ static void *worker_main(void *arg)
 				if (rc < 0 && !w->ctxs[i].submit_err)
 					w->ctxs[i].submit_err = rc;
 				reaped |= rc != 0;
+				/* the controller is gone: nothing more will complete */
+				if (rc == -ENXIO)
+					atomic_store(&g_stop, 1);
 			}
 		if (g_o.intr && !reaped)
 			perf_intr_wait(w);

@@ -108,6 +108,8 @@ struct worker {
 };
 
 extern struct opts g_o;
+extern struct ctrlr_entry g_ctrlrs[];
+extern int g_nctrlrs;
 extern struct ns_entry g_ns[];
 extern int g_nns;
 extern struct worker *g_workers;

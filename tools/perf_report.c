@@ -3,6 +3,7 @@
  * nvdirect-perf's output: spdk_nvme_perf's table (rows per namespace per
  * core, a Total row), -L percentile summaries, -LL histograms, --json.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,16 +167,41 @@ void perf_report(void)
 			print_latency(g_ns[n].name, g_workers[w].core, &g_workers[w].ctxs[n].st);
 }
 
+/* One line per controller that was removed during the run; how many. */
+static int report_removed(void)
+{
+	uint64_t aborted;
+	int c, w, n, nremoved = 0;
+
+	for (c = 0; c < g_nctrlrs; c++) {
+		if (!nvd_ctrlr_is_failed(g_ctrlrs[c].ctrlr))
+			continue;
+		aborted = 0;
+		for (w = 0; w < g_nworkers; w++)
+			for (n = 0; n < g_nns; n++)
+				if (g_workers[w].ctxs[n].ne->ce == &g_ctrlrs[c])
+					aborted += g_workers[w].ctxs[n].failed;
+		fprintf(stderr, PROG ": %s was removed while I/O was running (%s); %llu I/O in flight aborted\n",
+			g_ctrlrs[c].bdf, nvd_strerror(-ENXIO), (unsigned long long)aborted);
+		nremoved++;
+	}
+	return nremoved;
+}
+
 int perf_report_failures(void)
 {
 	struct ns_ctx *first = NULL, *serr = NULL;
 	uint64_t failed = 0;
-	int w, n;
+	int w, n, removed;
 
+	removed = report_removed();
 	for (w = 0; w < g_nworkers; w++)
 		for (n = 0; n < g_nns; n++) {
 			struct ns_ctx *ctx = &g_workers[w].ctxs[n];
 
+			/* a removed controller's failures are that one line */
+			if (nvd_ctrlr_is_failed(ctx->ne->ce->ctrlr))
+				continue;
 			failed += ctx->failed;
 			if (ctx->failed && !first)
 				first = ctx;
@@ -189,5 +215,5 @@ int perf_report_failures(void)
 	if (serr)
 		fprintf(stderr, PROG ": %s NSID %u: submitting I/O failed: %s\n",
 			serr->ne->ce->bdf, nvd_ns_get_id(serr->ne->ns), nvd_strerror(serr->submit_err));
-	return first || serr ? 1 : 0;
+	return first || serr || removed ? 1 : 0;
 }

@@ -12,6 +12,13 @@
  *  - unknown commands return ENOTTY;
  *  - mmap offsets are handed out by the kernel, never computed by userspace.
  *
+ * Removal (unbind, hot-remove) while the device is open: every ioctl and
+ * mmap returns ENODEV; existing mappings never raise SIGBUS.  BAR0 then
+ * reads all ones, as a surprise-removed PCIe function does (stores are
+ * dropped), so a CSTS of 0xffffffff tells the owner the device is gone; DMA
+ * regions keep their contents until the file is closed.  Only a region
+ * released by NVDIRECT_DMA_FREE faults (SIGBUS) when touched again.
+ *
  * NVDIRECT_ABI_VERSION changes only when an existing struct, command or
  * behaviour changes.  New commands are additive: an older module answers
  * them with ENOTTY, which the library reports as "not supported".

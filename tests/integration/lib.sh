@@ -108,3 +108,13 @@ expect_fail() {
 	if "$@"; then fail "$what: succeeded, expected a failure"; fi
 	return 0
 }
+
+# qemu_monitor CMD...: run HMP commands (one per argument) in QEMU's monitor
+# through tests/vm/monitor-relay.py (layout hotplug); prints the reply.
+qemu_monitor() {
+	local req=$NVD_RESULTS/monitor.req reply=$NVD_RESULTS/monitor.reply
+	rm -f "$reply"
+	printf '%s\n' "$@" >"$req.tmp" && mv "$req.tmp" "$req"
+	wait_for 60 test -e "$reply" || fail "QEMU's monitor did not answer '$*'"
+	cat "$reply"
+}

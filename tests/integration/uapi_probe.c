@@ -448,22 +448,44 @@ static int cmd_pinlimit(void)
 	return 0;
 }
 
-/* Hold the device open and mapped until it is unbound under us. */
+/* Write one 32-bit word; returns the signal number that stopped it, or 0. */
+static int probe_write(volatile uint32_t *p, uint32_t val)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	int sig;
+
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sig = sigsetjmp(fault_jmp, 1);
+	if (sig == 0)
+		*p = val;
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
+	return sig;
+}
+
+/*
+ * Hold the device open and mapped until it is unbound under us.  Afterwards
+ * the mappings behave like a surprise-removed PCIe device: BAR0 reads all
+ * ones, stores vanish, DMA memory keeps what it held; no signal.
+ */
 static int cmd_hold(const char *ready)
 {
 	struct nvdirect_info info = { .argsz = sizeof(info) };
 	struct nvdirect_dma_alloc a = { .argsz = sizeof(a), .size = 65536 };
 	int fd = open_dev(), rc = 0, sig;
 	volatile uint32_t *bar;
-	uint8_t *mem;
-	uint32_t v;
+	uint32_t *mem;
+	uint32_t v = 0;
 
 	CHECK(xioctl(fd, NVDIRECT_GET_INFO, &info) == 0, "GET_INFO");
 	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == 0, "allocate");
 	bar = mmap(NULL, info.bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	mem = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a.mmap_offset);
 	CHECK(bar != MAP_FAILED && mem != MAP_FAILED, "mapped BAR0 and DMA memory");
-	mem[0] = 1;
+	CHECK(probe_read(bar + 2, &v) == 0 && v != 0xffffffff, "VS reads 0x%08x while bound", v);
+	mem[0] = 0x5eed;
+	mem[4096] = 0xfeed;	/* another page, not touched again before the unbind */
 	close(creat(ready, 0644));
 	for (int i = 0; i < 1200; i++) {	/* 120 s */
 		rc = xioctl(fd, NVDIRECT_GET_INFO, &info);
@@ -473,9 +495,20 @@ static int cmd_hold(const char *ready)
 	}
 	CHECK(rc == -ENODEV, "ioctl after unbind is ENODEV (got %d)", rc);
 	sig = probe_read(bar + 7, &v);
-	CHECK(sig == SIGBUS, "BAR access after unbind is SIGBUS (got signal %d)", sig);
-	sig = probe_read((uint32_t *)mem, &v);
-	CHECK(sig == SIGBUS, "DMA memory access after unbind is SIGBUS (got signal %d)", sig);
+	CHECK(sig == 0, "BAR access after unbind is no signal (got signal %d)", sig);
+	CHECK(v == 0xffffffff, "CSTS after unbind reads all ones (got 0x%08x)", v);
+	if (info.bar0_size > 4096) {
+		sig = probe_write(bar + 1024, 7);	/* SQ 0 tail doorbell */
+		CHECK(sig == 0, "doorbell write after unbind is no signal (got signal %d)", sig);
+		CHECK(probe_read(bar + 7, &v) == 0 && v == 0xffffffff,
+		      "CSTS still all ones after the doorbell write (got 0x%08x)", v);
+	}
+	sig = probe_read(mem, &v);
+	CHECK(sig == 0, "DMA memory access after unbind is no signal (got signal %d)", sig);
+	CHECK(v == 0x5eed, "DMA memory keeps its contents (got 0x%x)", v);
+	CHECK(probe_read(mem + 4096, &v) == 0 && v == 0xfeed,
+	      "so does a page not touched since the unbind (got 0x%x)", v);
+	CHECK(probe_write(mem + 1, 9) == 0 && mem[1] == 9, "DMA memory stays writable");
 	a.size = 4096;
 	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == -ENODEV, "allocation after unbind is ENODEV");
 	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED, "mmap after unbind fails");

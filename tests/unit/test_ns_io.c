@@ -333,6 +333,57 @@ START_TEST(test_gone_controller_fails_outstanding_commands)
 }
 END_TEST
 
+/* An application's callback: counts, then submits the next I/O, as perf does. */
+struct io_slot {
+	int ncb;
+	int resubmit_rc;
+	void *buf;
+};
+
+static void resubmit_cb(void *arg, const struct nvd_cpl *cpl)
+{
+	struct io_slot *s = arg;
+
+	s->ncb++;
+	last = *cpl;
+	s->resubmit_rc = nvd_ns_read(&f.ns, &f.q, s->buf, 0, 1, resubmit_cb, s, 0);
+}
+
+START_TEST(test_removed_controller_completes_every_command_exactly_once)
+{
+	struct io_slot slot[7];
+	uint32_t off;
+	unsigned i;
+	int rc = 0;
+
+	/* a full queue: 8 slots, 7 commands */
+	for (i = 0; i < 7; i++) {
+		slot[i] = (struct io_slot){ .buf = nvd_dma_alloc(&f.c, 512) };
+		ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, slot[i].buf, i, 1, resubmit_cb, &slot[i], 0), 0);
+	}
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 7);
+	/* hot-remove: the whole register page reads all ones, as nvdirect.ko maps it */
+	for (off = 0; off < 0x1000; off += 4)
+		*fake_reg(f.t, off) = 0xffffffff;
+	for (i = 0; i <= NVD_ALIVE_CHECK_POLLS && rc >= 0; i++)
+		rc = nvd_qpair_process_completions(&f.q, 0);
+	ck_assert_int_eq(rc, -ENXIO);
+	/* more polls, and freeing the queue, complete nothing twice */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), -ENXIO);
+	for (i = 0; i < 7; i++) {
+		ck_assert_int_eq(slot[i].ncb, 1);
+		ck_assert_int_eq(slot[i].resubmit_rc, -ENXIO);
+	}
+	ck_assert_uint_eq(nvd_cpl_sc(&last), NVME_SC_ABORT_REQUESTED);
+	ck_assert(nvd_cpl_is_error(&last));
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 0);
+	ck_assert_str_eq(nvd_strerror(rc), "controller is gone");
+	for (i = 0; i < 7; i++)
+		nvd_dma_free(&f.c, slot[i].buf);
+}
+END_TEST
+
 START_TEST(test_gone_controller_seen_by_another_qpair)
 {
 	void *buf = nvd_dma_alloc(&f.c, 4096);
@@ -426,6 +477,7 @@ static Suite *ns_io_suite(void)
 	tcase_add_test(tc, test_freed_buffer_is_refused_although_the_queue_used_it_last);
 	tcase_add_test(tc, test_two_registrations_sharing_a_page_both_work);
 	tcase_add_test(tc, test_buffers_of_two_allocations_get_their_own_addresses);
+	tcase_add_test(tc, test_removed_controller_completes_every_command_exactly_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,8 @@ usage: tests/vm/run.sh [options] -- COMMAND...
         null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
         faults  00:03.0 serial NVD0003: ns1 512 B LBAs 64 MiB through blkdebug:
                 reads of LBAs 3000..3003 and writes of LBAs 5000..5003 fail (EIO)
+        hotplug 00:03.0 serial NVD0004: ns1 512 B LBAs 64 MiB, pc machine (ACPI
+                hot-plug); the guest drives QEMU's monitor (see below)
   -i, --iommu              q35 machine with intel-iommu, intel_iommu=on
   -m, --monitor PATH       QEMU monitor on unix socket PATH
   -t, --timeout SEC        kill the guest after SEC seconds (default 1200)
@@ -30,6 +32,11 @@ different variants can run side by side.
 Inside the guest: NVD_GUEST=1, NVD_RESULTS=/mnt (shared with the host's
 build/vm/VARIANT/results), the module at \$NVD_KO, binaries under build/,
 NVD_LAYOUT, and for faults NVD_FAULT_READ/NVD_FAULT_WRITE (FIRST:COUNT LBAs).
+For hotplug the monitor is on (build/vm/VARIANT/monitor.sock unless -m) and
+tests/vm/monitor-relay.py runs its commands for the guest: the guest writes
+HMP lines to \$NVD_RESULTS/monitor.req and reads \$NVD_RESULTS/monitor.reply;
+NVD_HOTPLUG_DRIVE and NVD_HOTPLUG_DEVICE hold the controller's drive_add and
+device_add arguments (id nvme0), to plug it back after a device_del.
 USAGE
 }
 
@@ -93,7 +100,7 @@ blkdebug_conf() {
 		done >>"$f"
 	done
 }
-fault_read= fault_write=
+fault_read= fault_write= hp_drive= hp_device=
 nvme=()
 case $layout in
 basic)
@@ -119,7 +126,17 @@ faults)
 	nvme+=(-drive "file=blkdebug:$vm/faults.conf:$(img d1 64M),if=none,id=d1,format=raw,cache=writeback"
 		-device "nvme,id=nvme0,serial=NVD0003,addr=0x3,drive=d1")
 	;;
-*) die "unknown layout '$layout' (basic, suite, null, faults)" ;;
+hotplug)
+	# Root-bus devices of the pc machine are ACPI hot-pluggable (q35's are not).
+	[ "$iommu" = 1 ] && die "layout hotplug needs the pc machine: drop -i"
+	# no image lock: a re-added controller opens the file under a new
+	# drive id while QEMU may still hold the old one
+	hp_drive="file=$(img d1 64M),if=none,id=d1,format=raw,cache=writeback,file.locking=off"
+	hp_device="nvme,id=nvme0,serial=NVD0004,addr=0x3,drive=d1"
+	nvme+=(-drive "$hp_drive" -device "$hp_device")
+	monitor=${monitor:-$vm/monitor.sock}
+	;;
+*) die "unknown layout '$layout' (basic, suite, null, faults, hotplug)" ;;
 esac
 
 results=$vm/results
@@ -129,6 +146,7 @@ mkdir -p "$results"
 	echo "cd '$NVD_TOP' || exit 1"
 	echo "export NVD_TOP='$NVD_TOP' NVD_BUILD='$NVD_BUILD' NVD_KO='$ko' NVD_RESULTS=/mnt"
 	echo "export NVD_LAYOUT='$layout' NVD_FAULT_READ='$fault_read' NVD_FAULT_WRITE='$fault_write'"
+	echo "export NVD_HOTPLUG_DRIVE='$hp_drive' NVD_HOTPLUG_DEVICE='$hp_device'"
 	printf '%q ' "$@"
 	echo
 } >"$results/job.sh"
@@ -144,8 +162,15 @@ if [ "$iommu" = 1 ]; then
 	cmdline+=" intel_iommu=on iommu=nopt"
 fi
 [ ${#append[@]} -gt 0 ] && cmdline+=" ${append[*]}"
-mon=()
-[ -n "$monitor" ] && mon=(-monitor "unix:$monitor,server,nowait")
+mon=() relay=
+if [ -n "$monitor" ]; then
+	rm -f "$monitor"
+	mon=(-monitor "unix:$monitor,server,nowait")
+fi
+if [ "$layout" = hotplug ]; then
+	python3 "$(dirname "$0")/monitor-relay.py" "$monitor" "$results" &
+	relay=$!
+fi
 
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
@@ -158,6 +183,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=fs1,mount_tag=results,addr=0x11 \
 	"${nvme[@]}" "${mon[@]}" "${extra[@]}" </dev/null 2>&1 | tee "$log"
 qrc=${PIPESTATUS[0]}
+[ -n "$relay" ] && { kill "$relay" 2>/dev/null; wait "$relay" 2>/dev/null; }
 set -e
 [ "$qrc" = 124 ] && { echo "run.sh: guest timed out after ${timeout}s (console: $log)" >&2; exit 124; }
 [ -f "$results/rc" ] || die "guest did not report an exit code (qemu exit $qrc; console: $log)"
