@@ -63,8 +63,11 @@ static void on_sigbus(int sig)
 	siglongjmp(fault_jmp, sig);
 }
 
-/* Read one 32-bit word; returns the signal number that stopped it, or 0. */
-static int probe_read(volatile uint32_t *p, uint32_t *val)
+/*
+ * Read (@write 0) or write one 32-bit word through *@val; returns the
+ * signal number that stopped the access, or 0.
+ */
+static int probe(volatile uint32_t *p, uint32_t *val, int write)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	int sig;
@@ -72,11 +75,25 @@ static int probe_read(volatile uint32_t *p, uint32_t *val)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
 	sig = sigsetjmp(fault_jmp, 1);
-	if (sig == 0)
-		*val = *p;
+	if (sig == 0) {
+		if (write)
+			*p = *val;
+		else
+			*val = *p;
+	}
 	signal(SIGBUS, SIG_DFL);
 	signal(SIGSEGV, SIG_DFL);
 	return sig;
+}
+
+static int probe_read(volatile uint32_t *p, uint32_t *val)
+{
+	return probe(p, val, 0);
+}
+
+static int probe_write(volatile uint32_t *p, uint32_t val)
+{
+	return probe(p, &val, 1);
 }
 
 static long sysfs_long(const char *attr)
@@ -446,22 +463,6 @@ static int cmd_pinlimit(void)
 	CHECK(vm_pinned() == 0, "VmPin back to 0");
 	close(fd);
 	return 0;
-}
-
-/* Write one 32-bit word; returns the signal number that stopped it, or 0. */
-static int probe_write(volatile uint32_t *p, uint32_t val)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus };
-	int sig;
-
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
-	sig = sigsetjmp(fault_jmp, 1);
-	if (sig == 0)
-		*p = val;
-	signal(SIGBUS, SIG_DFL);
-	signal(SIGSEGV, SIG_DFL);
-	return sig;
 }
 
 /*
