@@ -125,6 +125,8 @@ void soak_judge(const struct soak_map *m, const void *buf, uint64_t lba, uint32_
 			soak_report("LBA %" PRIu64 ": lost: %s", lba + i, why);
 		} else if (v == SOAK_MISMATCH) {
 			st->mismatches++;
+			if (st->nbad_lba < sizeof(st->bad_lba) / sizeof(st->bad_lba[0]))
+				st->bad_lba[st->nbad_lba++] = lba + i;
 			soak_report("LBA %" PRIu64 ": mismatch: %s", lba + i, why);
 		}
 	}

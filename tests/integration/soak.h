@@ -44,6 +44,9 @@ struct soak_stats {
 	uint64_t errors;		/* commands that completed with an error */
 	uint64_t unreadable;		/* LBAs the final verify could not read */
 	uint64_t skipped;		/* LBAs whose last write failed */
+	/* the first mismatching LBAs, read again after the verify (diagnosis) */
+	uint64_t bad_lba[4];
+	unsigned nbad_lba;
 };
 
 /* "nvd_soak: ..." on stderr; after the first few, only counted. */

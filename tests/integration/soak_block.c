@@ -104,6 +104,58 @@ static int all_zero(const uint8_t *p, size_t len)
 	return 1;
 }
 
+/*
+ * Where a block whose checksum fails differs from what its header says it
+ * is: the byte range, and whether the differing words are zeroes or belong
+ * to a nearby generation of the same LBA (old data showing through).
+ */
+static void damage(const void *buf, uint32_t lba_size, const struct soak_hdr *h, char *out,
+		   size_t len)
+{
+	const uint64_t *got = buf;
+	uint64_t *want, *other;
+	uint32_t i, first = UINT32_MAX, last = 0, nwords = 0, zeroes = 0, g;
+	int64_t d;
+
+	snprintf(out, len, "no detail");
+	if (lba_size > 65536 || lba_size % 8)
+		return;
+	want = malloc(lba_size);
+	other = malloc(lba_size);
+	if (!want || !other)
+		goto out;
+	soak_block_fill(want, lba_size, h->run, h->lba, h->gen, h->writer);
+	for (i = sizeof(*h) / 8; i < lba_size / 8; i++) {
+		if (got[i] == want[i])
+			continue;
+		if (first == UINT32_MAX)
+			first = i;
+		last = i;
+		nwords++;
+		zeroes += got[i] == 0;
+	}
+	if (first == UINT32_MAX) {
+		snprintf(out, len, "body intact: header damaged");
+		goto out;
+	}
+	snprintf(out, len, "bytes %u..%u: %u words differ, %u zero", first * 8, last * 8 + 7,
+		 nwords, zeroes);
+	for (d = -64; d <= 64; d++) {
+		g = h->gen + (uint32_t)d;
+		if (!d || !g)
+			continue;
+		soak_block_fill(other, lba_size, h->run, h->lba, g, h->writer);
+		if (got[first] == other[first] && got[last] == other[last]) {
+			snprintf(out, len, "bytes %u..%u: %u words differ, %u zero, from gen %u",
+				 first * 8, last * 8 + 7, nwords, zeroes, g);
+			break;
+		}
+	}
+out:
+	free(other);
+	free(want);
+}
+
 #define WHY(...) do { if (why) snprintf(why, why_len, __VA_ARGS__); } while (0)
 
 enum soak_verdict soak_block_check(const void *buf, uint32_t lba_size, uint64_t run,
@@ -131,7 +183,13 @@ enum soak_verdict soak_block_check(const void *buf, uint32_t lba_size, uint64_t 
 	if (csum(buf, lba_size, CSUM_WORD) != h.csum) {
 		if (expect == SOAK_GEN_UNKNOWN)
 			return SOAK_SKIP;
-		WHY("checksum mismatch (header says LBA %" PRIu64 " gen %" PRIu32 ")", h.lba, h.gen);
+		if (why && why_len) {
+			char where[96];
+
+			damage(buf, lba_size, &h, where, sizeof(where));
+			WHY("checksum mismatch (header says LBA %" PRIu64 " gen %" PRIu32 "; %s)",
+			    h.lba, h.gen, where);
+		}
 		return SOAK_MISMATCH;
 	}
 	if (h.run != run) {

@@ -363,6 +363,42 @@ static void narrow_down(struct worker *w, const struct failed_read *f)
 			    "read on its own", f->lba, f->count);
 }
 
+/*
+ * Read each mismatching LBA once more and say what it holds now: damage on
+ * the medium reads the same again, a read that went wrong does not.  Only
+ * words: the counts stand as judged.
+ */
+static void reread_mismatches(struct worker *w)
+{
+	struct soak_ctx *ctx = w->ctx;
+	struct soak_stats *sts[2] = { &w->soak_st, &w->st };
+	struct nvd_cpl cpl;
+	enum soak_verdict v;
+	char why[160];
+	unsigned i, k;
+	uint64_t lba;
+
+	w->phase = PHASE_RETRY;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sts[k]->nbad_lba && !w->err; i++) {
+			lba = sts[k]->bad_lba[i];
+			if (read_one(w, lba, &cpl))
+				return;
+			if (nvd_cpl_is_error(&cpl)) {
+				soak_report("LBA %" PRIu64 ": read again: %s", lba,
+					    nvd_cpl_status_str(&cpl));
+				continue;
+			}
+			v = soak_block_check(w->slots[0].buf, ctx->lbs, ctx->map.run, lba,
+					     soak_expect(&ctx->map, lba), soak_owner(&ctx->map, lba),
+					     why, sizeof(why));
+			soak_report("LBA %" PRIu64 ": read again (after the %s): %s%s", lba,
+				    k ? "verify" : "soak", v == SOAK_OK ? "as expected" : "still wrong: ",
+				    v == SOAK_OK ? "" : why);
+		}
+	}
+}
+
 static void verify_pass(struct worker *w)
 {
 	struct soak_ctx *ctx = w->ctx;
@@ -386,6 +422,7 @@ static void verify_pass(struct worker *w)
 	}
 	for (i = 0; i < w->nfailed && !w->err; i++)
 		narrow_down(w, &w->failed[i]);
+	reread_mismatches(w);
 }
 
 static int worker_setup(struct worker *w)
