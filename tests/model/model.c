@@ -296,8 +296,11 @@ const char *model_bdf(const struct model *m)
 static unsigned step_locked(struct model *m)
 {
 	m->steps++;
-	if (m->gone)
+	if (m->gone) {
+		/* whatever the host wrote since, a read still finds all ones */
+		memset(m->bar, 0xff, NVME_REG_DBS);
 		return 0;
+	}
 	return model_regs_step(m);
 }
 

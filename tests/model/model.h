@@ -37,7 +37,25 @@
  * model_set_never_ready(), model_set_gone() (every BAR read is all ones),
  * model_pause_sq() (stop fetching from one SQ, e.g. to abort an entry still
  * in it).  Events: model_fire_aer() completes a held Asynchronous Event
- * Request (or the next one to arrive).
+ * Request (or the next one to arrive).  Matches are counted from the
+ * moment a rule is added:
+ *
+ *	// the 2nd read on any I/O queue fails with Unrecovered Read Error
+ *	model_fail_nth(m, MODEL_ANY_IO, MODEL_NVM_READ, 2,
+ *		       MODEL_STATUS(NVME_SCT_MEDIA, 0x81) | MODEL_DNR);
+ *	model_drop_nth(m, 1, MODEL_NVM_WRITE, 1);	// a lost completion
+ *	model_delay_nth(m, 1, MODEL_ANY, 1, 200);	// a slow one
+ *
+ * Semantics worth knowing: Abort (Base 2.0 §5.1) aborts a command still in
+ * the SQ (see model_pause_sq()) or one the model holds (dropped or delayed);
+ * otherwise DW0 bit 0 = 1.  Delete I/O SQ completes the entries not yet
+ * fetched as "Aborted due to SQ Deletion" and delayed ones at once; dropped
+ * ones stay lost (the library aborts them itself).  CC.EN 1 -> 0 resets
+ * every queue, pending completion, held AER and CSTS.CFS; the config and
+ * the namespaces' data survive.  CC.SHN completes shutdown at once (even
+ * with CFS set) and then nothing more is processed.  Doorbell values
+ * beyond the queue size are ignored.  In thread mode MODEL_DELAY_STEPS
+ * counts the thread's passes, so use MODEL_DELAY_MS there.
  *
  * Counters: model_stats() (commands per opcode, doorbell value changes
  * seen per queue, completions posted, the last command fetched per SQ).

@@ -149,8 +149,8 @@ void model_set_gone(struct model *m)
 {
 	pthread_mutex_lock(&m->lock);
 	m->gone = true;
-	/* the registers; doorbell writes by the host land in memory nobody reads */
-	memset(m->bar, 0xff, NVME_REG_DBS);
+	/* doorbell writes by the host land in memory nobody reads */
+	memset(m->bar, 0xff, MODEL_BAR_SIZE);
 	pthread_mutex_unlock(&m->lock);
 }
 

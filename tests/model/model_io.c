@@ -96,7 +96,8 @@ static uint16_t check_range(const struct model_ns *ns, uint64_t slba, uint64_t n
 	return MS_OK;
 }
 
-static uint16_t rw(struct model *m, struct model_ns *ns, uint32_t lbasz, const struct nvme_cmd *cmd)
+static uint16_t rw(struct model *m, struct model_ns *ns, uint32_t lbasz,
+		   const struct nvme_cmd *cmd)
 {
 	uint64_t slba = cmd->cdw10 | (uint64_t)cmd->cdw11 << 32;
 	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1;
@@ -135,7 +136,8 @@ static uint16_t rw(struct model *m, struct model_ns *ns, uint32_t lbasz, const s
 }
 
 /* NVM CS 1.0 §3.2.3: ranges in host memory; AD (CDW11 bit 2) deallocates. */
-static uint16_t dsm(struct model *m, struct model_ns *ns, uint32_t lbasz, const struct nvme_cmd *cmd)
+static uint16_t dsm(struct model *m, struct model_ns *ns, uint32_t lbasz,
+		    const struct nvme_cmd *cmd)
 {
 	struct model_dsm_range r[256];
 	uint32_t nr = (cmd->cdw10 & 0xff) + 1, i;

@@ -60,8 +60,10 @@ void model_reset_queues(struct model *m)
 static bool enable_admin_queue(struct model *m)
 {
 	uint32_t aqa = *model_reg(m, NVME_REG_AQA);
-	uint64_t asq = *model_reg(m, NVME_REG_ASQ) | (uint64_t)*model_reg(m, NVME_REG_ASQ + 4) << 32;
-	uint64_t acq = *model_reg(m, NVME_REG_ACQ) | (uint64_t)*model_reg(m, NVME_REG_ACQ + 4) << 32;
+	uint64_t asq = *model_reg(m, NVME_REG_ASQ) |
+		       (uint64_t)*model_reg(m, NVME_REG_ASQ + 4) << 32;
+	uint64_t acq = *model_reg(m, NVME_REG_ACQ) |
+		       (uint64_t)*model_reg(m, NVME_REG_ACQ + 4) << 32;
 	uint32_t sqs = (aqa & 0xfff) + 1, cqs = ((aqa >> 16) & 0xfff) + 1;
 	void *sq, *cq;
 
@@ -291,7 +293,8 @@ static unsigned process_queues(struct model *m)
 		v = read_doorbell(m, (uint16_t)qid, false);
 		if (v < sq->size)
 			sq->tail = v;
-		for (budget = FETCH_BUDGET; !sq->paused && sq->head != sq->tail && budget; budget--) {
+		for (budget = FETCH_BUDGET; !sq->paused && sq->head != sq->tail && budget;
+		     budget--) {
 			const struct nvme_cmd *slot = &sq->ring[sq->head];
 
 			/* entries are read after the tail that announced them */
@@ -299,7 +302,6 @@ static unsigned process_queues(struct model *m)
 			sq->head = (sq->head + 1) % sq->size;
 			fetch_and_execute(m, (uint16_t)qid, slot);
 			n++;
-			/* Delete SQ of this very queue cannot come from an I/O queue */
 		}
 		if (qid && m->dbbuf_eis) {
 			/* EventIdx: what we saw, as QEMU does */

@@ -162,7 +162,7 @@ static void write_read_full_queue(uint32_t nsid, uint32_t lbas_per_cmd)
 					      lbas_per_cmd, on_done, (void *)(uintptr_t)i, 0), 0);
 	/* the queue holds 31: one more is refused until something completes */
 	ck_assert_int_eq(nvd_ns_write(ns, qp, wbuf, 0, 1, on_done, NULL, 0), -EAGAIN);
-	wait_done(base + 31, 1000);
+	wait_done(base + 31, 5000);
 	ck_assert_int_eq(d.errors, 0);
 	ck_assert_mem_eq(model_ns_data(m, nsid, 0), wbuf, total);
 
@@ -170,7 +170,7 @@ static void write_read_full_queue(uint32_t nsid, uint32_t lbas_per_cmd)
 		ck_assert_int_eq(nvd_ns_read(ns, qp, rbuf + i * per, (uint64_t)i * lbas_per_cmd,
 					     lbas_per_cmd, on_done, (void *)(uintptr_t)i, 0), 0);
 	ck_assert_uint_eq(nvd_qpair_outstanding(qp), 31);
-	wait_done(base + 62, 1000);
+	wait_done(base + 62, 5000);
 	ck_assert_int_eq(d.errors, 0);
 	ck_assert_mem_eq(rbuf, wbuf, total);
 	ck_assert_uint_eq(nvd_qpair_outstanding(qp), 0);
@@ -207,9 +207,9 @@ START_TEST(test_transfer_at_mdts_exactly)
 	ck_assert_uint_eq(max * 4096, 128 * 1024);
 	fill(wbuf, 128 * 1024, 7);
 	ck_assert_int_eq(nvd_ns_write(ns, qp, wbuf, 100, max, on_done, NULL, 0), 0);
-	wait_done(1, 1000);
+	wait_done(1, 5000);
 	ck_assert_int_eq(nvd_ns_read(ns, qp, rbuf, 100, max, on_done, NULL, 0), 0);
-	wait_done(2, 1000);
+	wait_done(2, 5000);
 	ck_assert_int_eq(d.errors, 0);
 	ck_assert_mem_eq(rbuf, wbuf, 128 * 1024);
 	ck_assert_mem_eq(model_ns_data(m, 2, 100), wbuf, 128 * 1024);
@@ -230,7 +230,7 @@ START_TEST(test_injected_status_reaches_the_callback)
 			    MODEL_STATUS(NVME_SCT_MEDIA, 0x81) | MODEL_DNR);
 	for (uintptr_t i = 0; i < 3; i++)
 		ck_assert_int_eq(nvd_ns_read(ns, qp, buf, i, 1, on_done, (void *)i, 0), 0);
-	wait_done(3, 1000);
+	wait_done(3, 5000);
 	ck_assert_int_eq(d.errors, 1);
 	ck_assert(!nvd_cpl_is_error(&d.by_arg[0]));
 	ck_assert(nvd_cpl_is_error(&d.by_arg[1]));
@@ -255,7 +255,7 @@ START_TEST(test_dropped_completion_stays_outstanding_until_detach)
 	model_drop_nth(m, MODEL_ANY_IO, MODEL_NVM_WRITE, 1);
 	ck_assert_int_eq(nvd_ns_write(ns, qp, buf, 0, 1, on_done, (void *)0, 0), 0);
 	ck_assert_int_eq(nvd_ns_write(ns, qp, buf, 1, 1, on_done, (void *)1, 0), 0);
-	wait_done(1, 1000);
+	wait_done(1, 5000);
 	poll_for(50);
 	ck_assert_int_eq(d.n, 1);
 	ck_assert_int_eq(d.seen[1], 1);
@@ -285,7 +285,7 @@ START_TEST(test_delayed_completion_arrives_late)
 	ck_assert_int_eq(nvd_ns_read(ns, qp, buf, 0, 1, on_done, NULL, 0), 0);
 	poll_for(50);
 	ck_assert_int_eq(d.n, 0);
-	wait_done(1, 1000);
+	wait_done(1, 5000);
 	ck_assert_uint_ge(ms_now() - t0, 150);
 	ck_assert_int_eq(d.errors, 0);
 	nvd_dma_free(c, buf);
@@ -330,7 +330,7 @@ START_TEST(test_cfs_during_io_stops_completions)
 	uint8_t *buf = nvd_dma_alloc(c, 4096);
 
 	ck_assert_int_eq(nvd_ns_read(ns, qp, buf, 0, 1, on_done, NULL, 0), 0);
-	wait_done(1, 1000);
+	wait_done(1, 5000);
 	model_set_cfs(m, true);
 	ck_assert_uint_eq(model_reg_read(m, NVME_REG_CSTS) & (NVME_CSTS_CFS | NVME_CSTS_RDY),
 			  NVME_CSTS_CFS | NVME_CSTS_RDY);
@@ -430,6 +430,54 @@ START_TEST(test_ready_delay_within_cap_to_is_waited_for)
 }
 END_TEST
 
+/*
+ * A controller that went fatal gets no further admin commands answered:
+ * detach should notice CSTS.CFS instead of waiting out each command's
+ * timeout (today: 10 s for Delete I/O SQ).  In the DISABLED suite.
+ */
+START_TEST(test_detach_after_cfs_is_quick)
+{
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *buf = nvd_dma_alloc(c, 4096);
+	uint64_t t0;
+
+	model_set_cfs(m, true);
+	ck_assert_int_eq(nvd_ns_read(ns, qp, buf, 0, 1, on_done, NULL, 0), 0);
+	t0 = ms_now();
+	nvd_ctrlr_detach(c);
+	c = NULL;
+	ck_assert_int_eq(d.n, 1);
+	ck_assert_uint_lt(ms_now() - t0, 1000);
+}
+END_TEST
+
+START_TEST(test_metadata_namespace_is_listed_without_io)
+{
+	struct model_config cfg;
+	struct nvd_ns *ns;
+	uint8_t descs[4096];
+
+	config(&cfg);
+	cfg.ns[1].ms = 8;
+	start_model(&cfg);
+	attach();
+	ns = nvd_ctrlr_get_ns(c, 2);
+	ck_assert_uint_eq(nvd_ns_get_sector_size(ns), 4096);
+	ck_assert_uint_eq(nvd_ns_get_md_size(ns), 8);
+	ck_assert_int_eq(nvd_ns_is_io_supported(ns), 0);
+	ck_assert_int_eq(nvd_ns_is_io_supported(nvd_ctrlr_get_ns(c, 1)), 1);
+	/* descriptors: EUI64 then NGUID, both naming the namespace */
+	ck_assert_int_eq(nvd_ctrlr_identify_ns_descs(c, 2, descs), 0);
+	ck_assert_uint_eq(descs[0], 1);
+	ck_assert_uint_eq(descs[1], 8);
+	ck_assert_uint_eq(descs[11], 2);
+	ck_assert_uint_eq(descs[12], 2);
+	ck_assert_uint_eq(descs[13], 16);
+	nvd_ctrlr_detach(c);
+	model_destroy(m);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -453,6 +501,7 @@ static Suite *model_suite(void)
 	tcase_set_timeout(init, 10);
 	tcase_add_test(init, test_init_times_out_when_rdy_never_comes);
 	tcase_add_test(init, test_ready_delay_within_cap_to_is_waited_for);
+	tcase_add_test(init, test_metadata_namespace_is_listed_without_io);
 	suite_add_tcase(s, init);
 
 	return s;
@@ -465,8 +514,9 @@ static Suite *gaps_suite(void)
 	TCase *tc = tcase_create("library_gaps");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 10);
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_cfs_fails_outstanding_io);
+	tcase_add_test(tc, test_detach_after_cfs_is_quick);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -437,6 +437,11 @@ START_TEST(test_aer_is_held_until_fired)
 }
 END_TEST
 
+static int get_feat(uint8_t fid, uint8_t sel, uint32_t *v)
+{
+	return nvd_ctrlr_get_feature(c, fid, sel, 0, 0, NULL, 0, v);
+}
+
 START_TEST(test_logs_features_and_format)
 {
 	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
@@ -465,15 +470,15 @@ START_TEST(test_logs_features_and_format)
 	ck_assert_int_eq(memcmp(fw.frs[0], "MODEL1.0", 8), 0);
 	ck_assert_int_eq(nvd_ctrlr_get_log_page(c, 0x70, 0, buf, 512, 0), -EIO);
 
-	ck_assert_int_eq(nvd_ctrlr_get_feature(c, 0x04, NVD_FEAT_SEL_CURRENT, 0, 0, NULL, 0, &v), 0);
+	ck_assert_int_eq(get_feat(0x04, NVD_FEAT_SEL_CURRENT, &v), 0);
 	ck_assert_uint_eq(v, 0x157);
 	ck_assert_int_eq(nvd_ctrlr_set_feature(c, 0x04, 0, 0x160, 0, 0, NULL, 0, NULL), 0);
-	ck_assert_int_eq(nvd_ctrlr_get_feature(c, 0x04, NVD_FEAT_SEL_CURRENT, 0, 0, NULL, 0, &v), 0);
+	ck_assert_int_eq(get_feat(0x04, NVD_FEAT_SEL_CURRENT, &v), 0);
 	ck_assert_uint_eq(v, 0x160);
-	ck_assert_int_eq(nvd_ctrlr_get_feature(c, 0x04, NVD_FEAT_SEL_DEFAULT, 0, 0, NULL, 0, &v), 0);
+	ck_assert_int_eq(get_feat(0x04, NVD_FEAT_SEL_DEFAULT, &v), 0);
 	ck_assert_uint_eq(v, 0x157);
 	ck_assert_int_eq(nvd_ctrlr_set_feature(c, 0x04, 0, 0x160, 0, 1, NULL, 0, NULL), -EIO);
-	ck_assert_int_eq(nvd_ctrlr_get_feature(c, 0x55, 0, 0, 0, NULL, 0, &v), -EIO);
+	ck_assert_int_eq(get_feat(0x55, NVD_FEAT_SEL_CURRENT, &v), -EIO);
 
 	/* Format to 4 KiB LBAs: same bytes, an eighth of the LBAs */
 	nvd_format_opts_init(&fo);
