@@ -72,7 +72,11 @@ static int model_dma_map(struct transport *t, size_t size, void *at, struct dma_
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < MODEL_MAX_REGIONS && m->regions[i].va; i++)
 		;
-	ck_assert_uint_lt(i, MODEL_MAX_REGIONS);
+	if (i == MODEL_MAX_REGIONS) {
+		/* no Check assertion under the lock: the thread would wait forever */
+		pthread_mutex_unlock(&m->lock);
+		return -ENOMEM;
+	}
 	va = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (va == MAP_FAILED) {
 		pthread_mutex_unlock(&m->lock);

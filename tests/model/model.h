@@ -182,7 +182,8 @@ void model_pause_sq(struct model *m, uint16_t qid, bool paused);
 /*
  * Asynchronous event (Base 2.0 §5.2, Figure 146): completes a held AER with
  * DW0 = type | info << 8 | lid << 16, or keeps the event for the next one.
- * Returns 1 when an AER was completed now, 0 when the event was queued.
+ * Returns 1 when an AER was completed now, 0 when the event was queued
+ * (16 at most; later ones are lost, as a controller's would be).
  */
 int model_fire_aer(struct model *m, uint8_t type, uint8_t info, uint8_t lid);
 /* AERs held by the model right now. */
@@ -197,6 +198,7 @@ struct model_stats {
 	uint64_t completions;		/* CQEs posted */
 	uint64_t dropped;		/* commands held by MODEL_DROP */
 	uint64_t resets;		/* CC.EN 1 -> 0 */
+	uint64_t irq_errors;		/* eventfd writes that failed */
 	struct nvme_cmd last_cmd[MODEL_MAX_QUEUES + 1];	/* last fetched per SQ */
 };
 /* Copy of the counters (taken under the model's lock). */

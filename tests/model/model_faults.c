@@ -70,8 +70,8 @@ int model_inject(struct model *m, const struct model_fault *f)
 	int id;
 
 	ck_assert_uint_ge(f->nth, 1);
-	pthread_mutex_lock(&m->lock);
 	ck_assert_uint_lt(m->nfaults, MODEL_MAX_FAULTS);
+	pthread_mutex_lock(&m->lock);
 	id = (int)m->nfaults++;
 	m->faults[id] = *f;
 	m->fault_seen[id] = m->fault_hits[id] = 0;
@@ -83,8 +83,8 @@ uint32_t model_fault_hits(struct model *m, int id)
 {
 	uint32_t n;
 
-	pthread_mutex_lock(&m->lock);
 	ck_assert_int_lt(id, (int)m->nfaults);
+	pthread_mutex_lock(&m->lock);
 	n = m->fault_hits[id];
 	pthread_mutex_unlock(&m->lock);
 	return n;
@@ -177,10 +177,8 @@ int model_fire_aer(struct model *m, uint8_t type, uint8_t info, uint8_t lid)
 			break;
 		}
 	}
-	if (!done) {
-		ck_assert_uint_lt(m->naer_events, 16);
+	if (!done && m->naer_events < 16)
 		m->aer_events[m->naer_events++] = dw0;
-	}
 	pthread_mutex_unlock(&m->lock);
 	return done;
 }

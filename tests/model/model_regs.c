@@ -5,7 +5,6 @@
  * doorbells and shadow doorbells (§5.8), fetching commands at the tail
  * and posting completions with phase, SQHD, SQID and CID (§3.3.3.2).
  */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,7 +123,7 @@ static void post_cqe(struct model *m, const struct model_pending *p)
 	m->stats.completions++;
 	fd = cq->ien ? m->irq_fd[cq->iv] : -1;
 	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0)
-		ck_abort_msg("model: eventfd write failed");
+		m->stats.irq_errors++;
 }
 
 struct model_pending *model_complete(struct model *m, uint16_t sqid, uint16_t cid,
@@ -135,7 +134,8 @@ struct model_pending *model_complete(struct model *m, uint16_t sqid, uint16_t ci
 	if (m->npend == m->pend_cap) {
 		m->pend_cap = m->pend_cap ? 2 * m->pend_cap : 64;
 		m->pend = realloc(m->pend, m->pend_cap * sizeof(*m->pend));
-		ck_assert_ptr_nonnull(m->pend);
+		if (!m->pend)
+			abort();	/* not ck_assert: we hold the lock */
 	}
 	p = &m->pend[m->npend++];
 	memset(p, 0, sizeof(*p));

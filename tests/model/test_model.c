@@ -80,6 +80,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+	/* a test that stopped the thread and failed must not hang detach */
+	model_start(m);
 	if (c)
 		nvd_ctrlr_detach(c);
 	model_destroy(m);
@@ -451,6 +453,40 @@ START_TEST(test_detach_after_cfs_is_quick)
 }
 END_TEST
 
+/* A second attach finds the controller enabled and shut down: it resets it. */
+START_TEST(test_reattach_resets_the_controller)
+{
+	struct model_config cfg;
+	struct model_stats st;
+	uint8_t *buf;
+
+	config(&cfg);
+	start_model(&cfg);
+	attach();
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &qp), 0);
+	buf = nvd_dma_alloc(c, 4096);
+	fill(buf, 4096, 3);
+	ck_assert_int_eq(nvd_ns_write(nvd_ctrlr_get_ns(c, 2), qp, buf, 5, 1, on_done, NULL, 0), 0);
+	wait_done(1, 5000);
+	nvd_ctrlr_detach(c);
+	ck_assert_uint_eq(model_reg_read(m, NVME_REG_CSTS) & NVME_CSTS_SHST_MASK,
+			  NVME_CSTS_SHST_DONE);
+
+	attach();
+	model_stats(m, &st);
+	ck_assert_uint_eq(st.resets, 1);
+	ck_assert_uint_eq(model_reg_read(m, NVME_REG_CSTS), NVME_CSTS_RDY);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &qp), 0);
+	buf = nvd_dma_alloc(c, 4096);
+	ck_assert_int_eq(nvd_ns_read(nvd_ctrlr_get_ns(c, 2), qp, buf, 5, 1, on_done, NULL, 0), 0);
+	wait_done(2, 5000);
+	ck_assert_mem_eq(buf, model_ns_data(m, 2, 5), 4096);
+	ck_assert_uint_eq(((uint8_t *)model_ns_data(m, 2, 5))[1], (uint8_t)(3 * 31 + 7));
+	nvd_ctrlr_detach(c);
+	model_destroy(m);
+}
+END_TEST
+
 START_TEST(test_metadata_namespace_is_listed_without_io)
 {
 	struct model_config cfg;
@@ -502,6 +538,7 @@ static Suite *model_suite(void)
 	tcase_add_test(init, test_init_times_out_when_rdy_never_comes);
 	tcase_add_test(init, test_ready_delay_within_cap_to_is_waited_for);
 	tcase_add_test(init, test_metadata_namespace_is_listed_without_io);
+	tcase_add_test(init, test_reattach_resets_the_controller);
 	suite_add_tcase(s, init);
 
 	return s;
@@ -527,7 +564,7 @@ int main(int argc, char **argv)
 	SRunner *sr = srunner_create(gaps ? gaps_suite() : model_suite());
 	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

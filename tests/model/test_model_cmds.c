@@ -52,6 +52,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+	/* a test that stopped the thread and failed must not hang detach */
+	model_start(m);
 	if (c)
 		nvd_ctrlr_detach(c);
 	model_destroy(m);
@@ -565,7 +567,7 @@ int main(void)
 	SRunner *sr = srunner_create(cmds_suite());
 	int failed;
 
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
