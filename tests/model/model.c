@@ -226,6 +226,7 @@ struct model *model_create(const struct model_config *cfg)
 {
 	struct model *m = calloc(1, sizeof(*m));
 	unsigned i, slot;
+	bool dup = false;
 
 	ck_assert_ptr_nonnull(m);
 	m->cfg = *cfg;
@@ -253,17 +254,18 @@ struct model *model_create(const struct model_config *cfg)
 	model_admin_init(m);
 	model_regs_reset(m);
 
+	/* no Check assertion under the lock: a failed one would keep it taken */
 	pthread_mutex_lock(&registry_lock);
-	for (slot = 0; slot < sizeof(registry) / sizeof(registry[0]); slot++) {
-		if (registry[slot])
-			ck_assert_msg(strcmp(registry[slot]->cfg.bdf, cfg->bdf),
-				      "a live model already has BDF %s", cfg->bdf);
-	}
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (registry[i] && !strcmp(registry[i]->cfg.bdf, cfg->bdf))
+			dup = true;
 	for (slot = 0; slot < sizeof(registry) / sizeof(registry[0]) && registry[slot]; slot++)
 		;
-	ck_assert_uint_lt(slot, sizeof(registry) / sizeof(registry[0]));
-	registry[slot] = m;
+	if (!dup && slot < sizeof(registry) / sizeof(registry[0]))
+		registry[slot] = m;
 	pthread_mutex_unlock(&registry_lock);
+	ck_assert_msg(!dup, "a live model already has BDF %s", cfg->bdf);
+	ck_assert_uint_lt(slot, sizeof(registry) / sizeof(registry[0]));
 	return m;
 }
 

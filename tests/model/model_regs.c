@@ -53,6 +53,7 @@ void model_reset_queues(struct model *m)
 	memset(m->bar + NVME_REG_DBS, 0, MODEL_BAR_SIZE - NVME_REG_DBS);
 	m->dbbuf_dbs = m->dbbuf_eis = NULL;
 	m->npend = 0;
+	m->naborts = 0;
 }
 
 /* Base 2.0 §3.5.1: the admin queue comes from AQA/ASQ/ACQ at enable. */

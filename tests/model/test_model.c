@@ -80,11 +80,23 @@ static void setup(void)
 
 static void teardown(void)
 {
+	if (!m)
+		return;
 	/* a test that stopped the thread and failed must not hang detach */
 	model_start(m);
 	if (c)
 		nvd_ctrlr_detach(c);
 	model_destroy(m);
+	m = NULL;
+}
+
+/* Tests that build their own model: teardown still cleans up after a failure. */
+static void setup_none(void)
+{
+	memset(&d, 0, sizeof(d));
+	m = NULL;
+	c = NULL;
+	qp = NULL;
 }
 
 static uint64_t ms_now(void)
@@ -269,7 +281,7 @@ START_TEST(test_dropped_completion_stays_outstanding_until_detach)
 	t0 = ms_now();
 	nvd_ctrlr_detach(c);
 	c = NULL;
-	ck_assert_uint_lt(ms_now() - t0, 1000);
+	ck_assert_uint_lt(ms_now() - t0, 2000);
 	ck_assert_int_eq(d.seen[0], 1);
 	ck_assert(nvd_cpl_is_error(&d.by_arg[0]));
 	ck_assert_uint_eq(nvd_cpl_sct(&d.by_arg[0]), NVME_SCT_GENERIC);
@@ -412,9 +424,9 @@ START_TEST(test_init_times_out_when_rdy_never_comes)
 	ck_assert_msg(strstr(nvd_last_error(), "CSTS.RDY=1 (enable)"), "detail: %s",
 		      nvd_last_error());
 	ck_assert_msg(strstr(nvd_last_error(), "500 ms"), "detail: %s", nvd_last_error());
+	/* CAP.TO for enable, CAP.TO again before disabling; slack for a loaded host */
 	ck_assert_uint_ge(took, 500);
-	ck_assert_uint_lt(took, 2000);
-	model_destroy(m);
+	ck_assert_uint_lt(took, 3000);
 }
 END_TEST
 
@@ -427,8 +439,6 @@ START_TEST(test_ready_delay_within_cap_to_is_waited_for)
 	start_model(&cfg);
 	attach();
 	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->nn, 2);
-	nvd_ctrlr_detach(c);
-	model_destroy(m);
 }
 END_TEST
 
@@ -453,6 +463,34 @@ START_TEST(test_detach_after_cfs_is_quick)
 }
 END_TEST
 
+START_TEST(test_admin_failures_unwind)
+{
+	struct model_config cfg;
+	struct model_stats st;
+
+	config(&cfg);
+	start_model(&cfg);
+	/* Identify Controller refused: attach fails and names the command */
+	model_fail_nth(m, 0, MODEL_ADM_IDENTIFY, 1, MODEL_STATUS(NVME_SCT_GENERIC, 0x06));
+	ck_assert_int_eq(ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c),
+			 -EIO);
+	c = NULL;
+	ck_assert_msg(strstr(nvd_last_error(), "Identify Controller failed: Internal Error"),
+		      "detail: %s", nvd_last_error());
+	ck_assert_uint_eq(model_live_regions(m), 0);
+
+	/* Create I/O SQ refused: the CQ made for it is deleted again */
+	model_clear_faults(m);
+	attach();
+	model_fail_nth(m, 0, MODEL_ADM_CREATE_SQ, 1, MODEL_STATUS(NVME_SCT_CMD_SPECIFIC, 0x02));
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &qp), -EIO);
+	model_stats(m, &st);
+	ck_assert_uint_eq(st.admin_cmds[MODEL_ADM_CREATE_CQ], 1);
+	ck_assert_uint_eq(st.admin_cmds[MODEL_ADM_DELETE_CQ], 1);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &qp), 0);
+}
+END_TEST
+
 /* A second attach finds the controller enabled and shut down: it resets it. */
 START_TEST(test_reattach_resets_the_controller)
 {
@@ -469,6 +507,7 @@ START_TEST(test_reattach_resets_the_controller)
 	ck_assert_int_eq(nvd_ns_write(nvd_ctrlr_get_ns(c, 2), qp, buf, 5, 1, on_done, NULL, 0), 0);
 	wait_done(1, 5000);
 	nvd_ctrlr_detach(c);
+	c = NULL;
 	ck_assert_uint_eq(model_reg_read(m, NVME_REG_CSTS) & NVME_CSTS_SHST_MASK,
 			  NVME_CSTS_SHST_DONE);
 
@@ -482,8 +521,6 @@ START_TEST(test_reattach_resets_the_controller)
 	wait_done(2, 5000);
 	ck_assert_mem_eq(buf, model_ns_data(m, 2, 5), 4096);
 	ck_assert_uint_eq(((uint8_t *)model_ns_data(m, 2, 5))[1], (uint8_t)(3 * 31 + 7));
-	nvd_ctrlr_detach(c);
-	model_destroy(m);
 }
 END_TEST
 
@@ -509,8 +546,6 @@ START_TEST(test_metadata_namespace_is_listed_without_io)
 	ck_assert_uint_eq(descs[11], 2);
 	ck_assert_uint_eq(descs[12], 2);
 	ck_assert_uint_eq(descs[13], 16);
-	nvd_ctrlr_detach(c);
-	model_destroy(m);
 }
 END_TEST
 
@@ -534,11 +569,13 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_step_mode_is_deterministic);
 	suite_add_tcase(s, tc);
 
+	tcase_add_checked_fixture(init, setup_none, teardown);
 	tcase_set_timeout(init, 10);
 	tcase_add_test(init, test_init_times_out_when_rdy_never_comes);
 	tcase_add_test(init, test_ready_delay_within_cap_to_is_waited_for);
 	tcase_add_test(init, test_metadata_namespace_is_listed_without_io);
 	tcase_add_test(init, test_reattach_resets_the_controller);
+	tcase_add_test(init, test_admin_failures_unwind);
 	suite_add_tcase(s, init);
 
 	return s;

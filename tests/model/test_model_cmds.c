@@ -34,6 +34,7 @@ static void one_done(void *arg, const struct nvd_cpl *cpl)
 
 static void setup_cfg(struct model_config *cfg)
 {
+	c = NULL;
 	m = model_create(cfg);
 	model_start(m);
 	ck_assert_msg(ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
@@ -52,11 +53,15 @@ static void setup(void)
 
 static void teardown(void)
 {
+	if (!m)
+		return;
 	/* a test that stopped the thread and failed must not hang detach */
 	model_start(m);
 	if (c)
 		nvd_ctrlr_detach(c);
 	model_destroy(m);
+	m = NULL;
+	c = NULL;
 }
 
 static uint64_t bus(const void *p)
@@ -525,7 +530,9 @@ START_TEST(test_no_dbbuf_means_register_doorbells)
 	struct one w = { 0 };
 
 	nvd_ctrlr_detach(c);
+	c = NULL;
 	model_destroy(m);
+	m = NULL;
 	model_config_init(&cfg);
 	cfg.no_dbbuf = true;
 	setup_cfg(&cfg);
