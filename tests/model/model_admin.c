@@ -298,6 +298,7 @@ static uint32_t abort_cmd(struct model *m, const struct nvme_cmd *cmd)
 
 	if (!sq || !sq->valid)
 		return 1;
+	model_sq_refresh_tail(m, sqid);
 	for (i = sq->head; i != sq->tail; i = (i + 1) % sq->size) {
 		if (sq->ring[i].cid == cid && m->naborts < 16) {
 			m->aborts[m->naborts].sqid = sqid;

@@ -198,6 +198,7 @@ uint64_t model_now_ms(void);
 void model_regs_reset(struct model *m);
 unsigned model_regs_step(struct model *m);
 void model_reset_queues(struct model *m);
+void model_sq_refresh_tail(struct model *m, uint16_t qid);
 /* Delete SQ @qid: entries not fetched complete as aborted, delayed ones now. */
 void model_delete_sq(struct model *m, uint16_t qid);
 /* Queue a completion for @cmd of SQ @sqid (posted at the next pass). */

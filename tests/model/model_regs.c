@@ -186,12 +186,28 @@ unsigned model_post_due(struct model *m)
 	return n;
 }
 
+static uint32_t read_doorbell(struct model *m, uint16_t qid, bool is_cq);
+
+/*
+ * The tail as the host has rung it by now: an admin command fetched in
+ * the same pass must see I/O SQ doorbells written before its own.
+ */
+void model_sq_refresh_tail(struct model *m, uint16_t qid)
+{
+	struct model_sq *sq = &m->sq[qid];
+	uint32_t v = read_doorbell(m, qid, false);
+
+	if (v < sq->size)
+		sq->tail = v;
+}
+
 void model_delete_sq(struct model *m, uint16_t qid)
 {
 	struct model_sq *sq = &m->sq[qid];
 	unsigned i = 0;
 
 	/* what the host placed and we never fetched: aborted */
+	model_sq_refresh_tail(m, qid);
 	while (sq->head != sq->tail) {
 		model_complete(m, qid, sq->ring[sq->head].cid, MS_ABORT_SQ_DELETED, 0);
 		sq->head = (sq->head + 1) % sq->size;
@@ -291,9 +307,7 @@ static unsigned process_queues(struct model *m)
 		sq = &m->sq[qid];
 		if (!sq->valid)
 			continue;
-		v = read_doorbell(m, (uint16_t)qid, false);
-		if (v < sq->size)
-			sq->tail = v;
+		model_sq_refresh_tail(m, (uint16_t)qid);
 		for (budget = FETCH_BUDGET; !sq->paused && sq->head != sq->tail && budget;
 		     budget--) {
 			const struct nvme_cmd *slot = &sq->ring[sq->head];

@@ -289,6 +289,26 @@ START_TEST(test_dropped_completion_stays_outstanding_until_detach)
 }
 END_TEST
 
+/* Commands the controller never fetched complete when their SQ is deleted. */
+START_TEST(test_free_qpair_aborts_unfetched_commands)
+{
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *buf = nvd_dma_alloc(c, 4096);
+
+	model_pause_sq(m, 1, true);
+	for (uintptr_t i = 0; i < 3; i++)
+		ck_assert_int_eq(nvd_ns_read(ns, qp, buf, i, 1, on_done, (void *)i, 0), 0);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(qp), 0);
+	qp = NULL;
+	ck_assert_int_eq(d.n, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(d.seen[i], 1);
+		ck_assert_str_eq(nvd_cpl_status_str(&d.by_arg[i]),
+				 "Command Aborted due to SQ Deletion (sct 0x0 sc 0x8)");
+	}
+}
+END_TEST
+
 START_TEST(test_delayed_completion_arrives_late)
 {
 	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
@@ -564,6 +584,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_injected_status_reaches_the_callback);
 	tcase_add_test(tc, test_dropped_completion_stays_outstanding_until_detach);
 	tcase_add_test(tc, test_delayed_completion_arrives_late);
+	tcase_add_test(tc, test_free_qpair_aborts_unfetched_commands);
 	tcase_add_test(tc, test_device_gone_fails_io_with_enxio);
 	tcase_add_test(tc, test_cfs_during_io_stops_completions);
 	tcase_add_test(tc, test_step_mode_is_deterministic);
