@@ -315,12 +315,12 @@ START_TEST(test_delayed_completion_arrives_late)
 	uint8_t *buf = nvd_dma_alloc(c, 4096);
 	uint64_t t0 = ms_now();
 
-	model_delay_nth(m, MODEL_ANY_IO, MODEL_NVM_READ, 1, 150);
+	model_delay_nth(m, MODEL_ANY_IO, MODEL_NVM_READ, 1, 300);
 	ck_assert_int_eq(nvd_ns_read(ns, qp, buf, 0, 1, on_done, NULL, 0), 0);
 	poll_for(50);
 	ck_assert_int_eq(d.n, 0);
 	wait_done(1, 5000);
-	ck_assert_uint_ge(ms_now() - t0, 150);
+	ck_assert_uint_ge(ms_now() - t0, 300);
 	ck_assert_int_eq(d.errors, 0);
 	nvd_dma_free(c, buf);
 }
