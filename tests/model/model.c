@@ -212,7 +212,7 @@ void model_config_init(struct model_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->bdf, sizeof(cfg->bdf), "0000:7e:00.0");
 	cfg->mqes = 1023;
-	cfg->to = 1;
+	cfg->to = 10;
 	cfg->mdts = 5;
 	cfg->max_io_queues = 8;
 	cfg->nr_vectors = 8;

@@ -113,7 +113,7 @@ struct model_ns_config {
 struct model_config {
 	char bdf[NVD_BDF_LEN];		/* default "0000:7e:00.0"; unique per live model */
 	uint16_t mqes;			/* CAP.MQES, 0-based; default 1023 */
-	uint8_t to;			/* CAP.TO in 500 ms units; default 1 */
+	uint8_t to;			/* CAP.TO in 500 ms units; default 10 (5 s) */
 	uint32_t ready_delay_ms;	/* EN 0->1 until RDY=1; default 0 */
 	uint8_t mdts;			/* 2^n pages; default 5 (128 KiB), 0 none */
 	uint16_t max_io_queues;		/* granted by Number of Queues; default 8 */

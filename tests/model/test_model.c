@@ -455,8 +455,7 @@ START_TEST(test_ready_delay_within_cap_to_is_waited_for)
 	struct model_config cfg;
 
 	config(&cfg);
-	cfg.ready_delay_ms = 200;
-	cfg.to = 4;	/* 2 s: room for a loaded host to schedule the model */
+	cfg.ready_delay_ms = 200;	/* CAP.TO is 5 s by default */
 	start_model(&cfg);
 	attach();
 	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->nn, 2);
