@@ -108,6 +108,13 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_SC_SUCCESS		0x00
 #define NVME_SC_INVALID_FIELD	0x02
 #define NVME_SC_ABORT_REQUESTED	0x07
+/* used by the I/O path (request.c, io_hooks.c) */
+#define NVME_SC_DATA_XFER_ERROR		0x04
+#define NVME_SC_CMD_INTERRUPTED		0x21
+#define NVME_SC_TRANSIENT_TRANSPORT	0x22
+#define NVME_SC_NS_NOT_READY		0x82
+#define NVME_SC_INTERNAL_PATH_ERROR	0x00	/* SCT 3h */
+#define NVME_SC_COMPARE_FAILURE		0x85	/* SCT 2h */
 
 /* ---- Opcodes ---------------------------------------------------------- */
 
@@ -121,8 +128,18 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_ADM_DBBUF_CONFIG	0x7c	/* §5.8: PRP1 shadow doorbells, PRP2 EventIdx */
 
 /* NVM Command Set 1.0 opcodes */
+#define NVME_CMD_FLUSH		0x00
 #define NVME_CMD_WRITE		0x01
 #define NVME_CMD_READ		0x02
+#define NVME_CMD_COMPARE	0x05
+#define NVME_CMD_WRITE_ZEROES	0x08
+#define NVME_CMD_DSM		0x09
+/* Identify Controller ONCS (Base 2.0 Figure 275): optional NVM commands */
+#define NVME_ONCS_COMPARE	(1u << 0)
+#define NVME_ONCS_DSM		(1u << 2)
+#define NVME_ONCS_WRITE_ZEROES	(1u << 3)
+/* Identify Controller SGLS bits 1:0: 01b or 10b = SGLs supported */
+#define NVME_SGLS_SUPPORTED(sgls)	(((sgls) & 3u) != 0)
 
 /* Create I/O Completion/Submission Queue CDW11 */
 #define NVME_QUEUE_PC		(1u << 0)	/* physically contiguous */
