@@ -54,19 +54,20 @@ static bool inject_armed(const struct nvd_qpair *q)
 	return false;
 }
 
-static unsigned held_count(const struct nvd_qpair *q)
+/* Commands that carry an injected status (held or sent) and are not done. */
+static bool injected_outstanding(const struct nvd_qpair *q)
 {
-	unsigned n = 0;
 	uint32_t i;
 
 	for (i = 0; i < q->ntrackers; i++)
-		n += q->trackers[i].active && q->trackers[i].held;
-	return n;
+		if (q->trackers[i].active && (q->trackers[i].held || q->trackers[i].inject_status))
+			return true;
+	return false;
 }
 
 static void update_inject_hook(struct nvd_qpair *q)
 {
-	if (inject_armed(q) || held_count(q))
+	if (inject_armed(q) || injected_outstanding(q))
 		q->hooks |= QP_HOOK_INJECT;
 	else
 		q->hooks &= ~QP_HOOK_INJECT;
