@@ -287,7 +287,8 @@ static void ck_pieces_match_prp_build(size_t off, size_t len, size_t span, unsig
 
 	cut_pieces(off, len, span);
 	ck_assert_int_eq(build_pieces(len, nlists, &p1, &p2), 0);
-	ck_assert_int_eq(prp_build(data + off, len, fake_vtophys, NULL, lists2, nlists, &q1, &q2), 0);
+	ck_assert_int_eq(prp_build(data + off, len, fake_vtophys, NULL, lists2, nlists, &q1, &q2),
+			 0);
 	ck_assert_uint_eq(p1, q1);
 	ck_assert_uint_eq(p2, q2);
 	for (unsigned i = 0; i < nlists; i++)
