@@ -18,6 +18,7 @@
 #include "nvme_spec.h"
 #include "prp.h"
 #include "ring.h"
+#include "sgl.h"
 #include "transport.h"
 
 #define NVD_EXPORT __attribute__((visibility("default")))
@@ -27,7 +28,8 @@
 /* NLB is a 16-bit 0-based field. */
 #define NVD_MAX_NLB		65536u
 #define NVD_ADMIN_TIMEOUT_MS	10000u
-#define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS)
+#define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS | \
+				 NVD_CTRLR_FORCE_PRP)
 /* Empty polls between CSTS checks while commands are outstanding. */
 #define NVD_ALIVE_CHECK_POLLS	1024u
 
@@ -47,6 +49,7 @@ struct tracker {
 	uint32_t held_polls;		/* polls until a held command completes */
 	uint64_t submit_us;		/* when a timeout callback is registered */
 	struct prp_list_page *prp;	/* this tracker's list pages */
+	struct sgl_seg_page *sgl;	/* the same pages as SGL segments */
 	struct nvme_cmd cmd;		/* what was submitted, for a retry */
 };
 
@@ -72,6 +75,7 @@ struct request {
 	nvd_req_reset_sgl_cb reset_sgl;
 	nvd_req_next_sge_cb next_sge;
 	uint32_t sgl_offset;		/* byte offset of this piece in the list */
+	bool use_sgl;			/* the list breaks PRP rules: an SGL describes it */
 };
 
 /* Queue pair hook bits: any set sends submission and completion the slow way. */
@@ -112,6 +116,9 @@ struct nvd_qpair {
 	void *prp_mem;			/* ntrackers * prp_per_tracker pages */
 	struct prp_list_page *prp_pages;
 	unsigned prp_per_tracker;
+	struct sgl_seg_page *sgl_pages;	/* prp_pages seen as SGL segment pages */
+	bool sgl;			/* SGLs instead of PRP lists (SGLS, not FORCE_PRP) */
+	bool sgl_dword;			/* SGLS 10b: Data Blocks dword aligned */
 
 	/* requests (request.c): a pool, and a FIFO of those waiting for a tracker */
 	struct request *reqs;
@@ -379,16 +386,21 @@ int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf,
 /*
  * @count LBAs from @lba as pieces of at most @max LBAs: @tmpl gives opcode,
  * nsid and CDW12 flags; @buf (or NULL) advances by piece << @shift.  With
- * reset_sgl/next_sge the data is the caller's list instead.  -ENOMEM (with
+ * reset_sgl/next_sge the data is the caller's list instead, described by an
+ * SGL when @use_sgl.  -ENOMEM (with
  * words) when the pool cannot hold all pieces.
  */
 int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
 		       unsigned shift, uint64_t lba, uint64_t count, uint32_t max, nvd_cmd_cb cb,
-		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge);
+		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
+		       bool use_sgl);
 /* ---- iov.c ------------------------------------------------------------ */
-/* PRPs for a readv/writev piece from the caller's element list. */
+/* PRPs or an SGL for a readv/writev piece from the caller's element list. */
 int req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		struct request *r);
+/* An SGL for [buf, buf + len) inside span @s (contiguous I/O beyond two pages). */
+int qpair_map_span_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		       const struct dma_span *s, const void *buf, size_t len);
 
 /* DSM range pages of @q: one free page's index, or -1. */
 int qpair_get_dsm_page(struct nvd_qpair *q);

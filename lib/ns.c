@@ -298,7 +298,7 @@ ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 		return err;
 	tmpl.nsid = ns->nsid;
 	return qpair_submit_split(q, &tmpl, buf, ns->sector_shift, lba, count, ns->max_io_sectors,
-				  cb, cb_arg, NULL, NULL);
+				  cb, cb_arg, NULL, NULL, false);
 }
 
 /*

@@ -34,7 +34,7 @@ NVD_EXPORT int nvd_ns_write_zeroes(struct nvd_ns *ns, struct nvd_qpair *qpair, u
 		return err;
 	tmpl.nsid = ns->nsid;
 	return qpair_submit_split(qpair, &tmpl, NULL, 0, lba, count, NVD_MAX_NLB, cb, cb_arg,
-				  NULL, NULL);
+				  NULL, NULL, false);
 }
 
 /*

@@ -48,8 +48,19 @@ static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 		if (err)
 			goto err_free_mem;
 	}
-	for (i = 0; i < q->ntrackers; i++)
+	q->sgl_pages = calloc(npages, sizeof(*q->sgl_pages));
+	if (!q->sgl_pages) {
+		err = -ENOMEM;
+		goto err_free_mem;
+	}
+	for (i = 0; i < npages; i++) {
+		q->sgl_pages[i].descs = (struct nvme_sgl_desc *)q->prp_pages[i].entries;
+		q->sgl_pages[i].bus = q->prp_pages[i].bus;
+	}
+	for (i = 0; i < q->ntrackers; i++) {
 		q->trackers[i].prp = &q->prp_pages[i * q->prp_per_tracker];
+		q->trackers[i].sgl = &q->sgl_pages[i * q->prp_per_tracker];
+	}
 	return 0;
 
 err_free_mem:
@@ -68,6 +79,8 @@ static void free_prp_pages(struct nvd_qpair *q)
 	q->prp_mem = NULL;
 	free(q->prp_pages);
 	q->prp_pages = NULL;
+	free(q->sgl_pages);
+	q->sgl_pages = NULL;
 }
 
 /* NVM Command Set 1.0 §3.2.3: up to 256 16-byte ranges, one page per DSM. */
@@ -95,6 +108,16 @@ static int alloc_dsm_pages(struct nvd_qpair *q)
 	}
 	q->dsm_free = (uint16_t)((1u << n) - 1);
 	return 0;
+}
+
+/* SGLs when the controller has them and nobody asked for PRPs only. */
+static bool sgl_wanted(const struct nvd_ctrlr *c)
+{
+	const char *env = getenv("NVDIRECT_FORCE_PRP");
+
+	if (!(c->id.sgls & NVME_SGLS_SUPPORT_MASK) || (c->opts.flags & NVD_CTRLR_FORCE_PRP))
+		return false;
+	return !(env && strcmp(env, "0") && *env);
 }
 
 int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
@@ -150,6 +173,8 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 		if (err)
 			goto err_free_requests;
 		q->max_retries = c->opts.retry_count > 255 ? 255 : (uint8_t)c->opts.retry_count;
+		q->sgl = sgl_wanted(c);
+		q->sgl_dword = (c->id.sgls & NVME_SGLS_SUPPORT_MASK) == NVME_SGLS_DWORD_ALIGN;
 		if (c->timeout_cb && c->io_timeout_us)
 			q->hooks |= QP_HOOK_TIMEOUT;
 		qpair_hooks_changed(q);
@@ -208,6 +233,14 @@ void qpair_destruct(struct nvd_qpair *q)
 int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   const struct dma_span *s, const void *buf, size_t len)
 {
+	/* beyond two pages: one SGL instead of a PRP list, when the controller can */
+	if (q->sgl && !((uintptr_t)buf & 3)) {
+		int err = qpair_map_span_sgl(q, tr, cmd, s, buf, len);
+
+		/* more pieces than segment pages hold: a PRP list still fits */
+		if (err != -E2BIG)
+			return err;
+	}
 	return prp_build(buf, len, span_vtophys, (void *)s, tr->prp, q->prp_per_tracker,
 			 &cmd->prp1, &cmd->prp2);
 }

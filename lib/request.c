@@ -68,6 +68,7 @@ struct request *req_get(struct nvd_qpair *q)
 	r->dsm_page = -1;
 	r->reset_sgl = NULL;
 	r->next_sge = NULL;
+	r->use_sgl = false;
 	r->sgl_offset = 0;
 	return r;
 }
@@ -265,7 +266,8 @@ int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf,
 
 int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
 		       unsigned shift, uint64_t lba, uint64_t count, uint32_t max, nvd_cmd_cb cb,
-		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge)
+		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
+		       bool use_sgl)
 {
 	uint64_t pieces = (count + max - 1) / max, i;
 	struct request *parent, *r;
@@ -304,6 +306,7 @@ int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *b
 		r->len = buf || reset_sgl ? n << shift : 0;
 		r->reset_sgl = reset_sgl;
 		r->next_sge = next_sge;
+		r->use_sgl = use_sgl;
 		r->sgl_offset = (uint32_t)((i * max) << shift);
 		r->parent = parent;
 		r->cb = parent ? NULL : cb;

@@ -81,6 +81,13 @@ struct nvd_ctrlr_opts {
  * NVDIRECT_NO_SHADOW_DOORBELLS=1 does the same for any program.
  */
 #define NVD_CTRLR_NO_SHADOW_DOORBELLS	(1u << 1)
+/*
+ * Describe data with PRPs only, even when the controller supports SGLs
+ * (Identify Controller SGLS).  Otherwise transfers that would need a PRP
+ * list, and vectored I/O that PRPs cannot describe, use SGLs.  The
+ * environment variable NVDIRECT_FORCE_PRP=1 does the same for any program.
+ */
+#define NVD_CTRLR_FORCE_PRP		(1u << 2)
 void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
 
 /*
@@ -269,7 +276,9 @@ int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair,
  * address and length (returns 0, or not 0 to fail).  Elements must be DMA
  * or registered memory.  PRPs describe the list when every element but
  * the first starts page aligned and every element but the last ends page
- * aligned; otherwise -EINVAL.
+ * aligned; otherwise an SGL does when the controller supports SGLs (and
+ * NVD_CTRLR_FORCE_PRP is not set), else -EINVAL.  Transfers above the
+ * transfer limit are split as for nvd_ns_read.
  */
 typedef void (*nvd_req_reset_sgl_cb)(void *cb_arg, uint32_t offset);
 typedef int (*nvd_req_next_sge_cb)(void *cb_arg, void **address, uint32_t *length);
