@@ -36,7 +36,10 @@
 struct nvd_ctrlr;
 struct request;
 
-/* One command slot: cid == index into nvd_qpair.trackers. */
+/*
+ * One command slot: cid == index into nvd_qpair.trackers.  128 bytes,
+ * cache-line aligned: indexing is a shift, the command copy is aligned.
+ */
 struct tracker {
 	nvd_cmd_cb cb;			/* NULL: nobody waits any more */
 	void *cb_arg;
@@ -49,9 +52,9 @@ struct tracker {
 	uint32_t held_polls;		/* polls until a held command completes */
 	uint64_t submit_us;		/* when a timeout callback is registered */
 	struct prp_list_page *prp;	/* this tracker's list pages */
-	struct sgl_seg_page *sgl;	/* the same pages as SGL segments */
 	struct nvme_cmd cmd;		/* what was submitted, for a retry */
-};
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct tracker) == 128, "a tracker is two cache lines");
 
 /*
  * An I/O the library holds on to (request.c): one that waits for a free
@@ -117,6 +120,7 @@ struct nvd_qpair {
 	struct prp_list_page *prp_pages;
 	unsigned prp_per_tracker;
 	struct sgl_seg_page *sgl_pages;	/* prp_pages seen as SGL segment pages */
+#define TRACKER_SGL(q, tr)	(&(q)->sgl_pages[(size_t)(tr)->cid * (q)->prp_per_tracker])
 	bool sgl;			/* SGLs instead of PRP lists (SGLS, not FORCE_PRP) */
 	bool sgl_dword;			/* SGLS 10b: Data Blocks dword aligned */
 

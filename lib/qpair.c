@@ -57,10 +57,8 @@ static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 		q->sgl_pages[i].descs = (struct nvme_sgl_desc *)q->prp_pages[i].entries;
 		q->sgl_pages[i].bus = q->prp_pages[i].bus;
 	}
-	for (i = 0; i < q->ntrackers; i++) {
+	for (i = 0; i < q->ntrackers; i++)
 		q->trackers[i].prp = &q->prp_pages[i * q->prp_per_tracker];
-		q->trackers[i].sgl = &q->sgl_pages[i * q->prp_per_tracker];
-	}
 	return 0;
 
 err_free_mem:
@@ -149,7 +147,10 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	dma_pool_vtophys(&c->dma, q->cq_mem, &q->cq_bus);
 
 	q->ntrackers = qsize - 1;
-	q->trackers = calloc(q->ntrackers, sizeof(*q->trackers));
+	/* cache-line aligned, as the type says: a tracker is two lines */
+	q->trackers = aligned_alloc(64, (size_t)q->ntrackers * sizeof(*q->trackers));
+	if (q->trackers)
+		memset(q->trackers, 0, (size_t)q->ntrackers * sizeof(*q->trackers));
 	q->free_cids = calloc(q->ntrackers, sizeof(*q->free_cids));
 	if (!q->trackers || !q->free_cids) {
 		err = -ENOMEM;
