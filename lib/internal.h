@@ -130,6 +130,7 @@ struct nvd_qpair {
 	uint32_t nreqs_free;
 	struct request *req_free;
 	struct request *queued_head, *queued_tail;
+	uint32_t nqueued;
 	/* DSM range pages: DMA memory for Dataset Management ranges */
 	struct prp_list_page dsm_pages[16];
 	void *dsm_mem;

@@ -397,7 +397,7 @@ NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t m
 
 NVD_EXPORT uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair)
 {
-	return qpair ? qpair_outstanding(qpair) : 0;
+	return qpair ? qpair_outstanding(qpair) + qpair->nqueued : 0;
 }
 
 NVD_EXPORT int nvd_qpair_flush(struct nvd_qpair *qpair)

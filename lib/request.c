@@ -183,6 +183,7 @@ void qpair_drain(struct nvd_qpair *q)
 
 	while ((r = q->queued_head) && (tr = qpair_get_tracker(q))) {
 		q->queued_head = r->next;
+		q->nqueued--;
 		if (!q->queued_head) {
 			q->queued_tail = NULL;
 			q->hooks &= ~QP_HOOK_QUEUED;
@@ -197,6 +198,7 @@ struct request *qpair_take_queued(struct nvd_qpair *q)
 	struct request *head = q->queued_head;
 
 	q->queued_head = q->queued_tail = NULL;
+	q->nqueued = 0;
 	q->hooks &= ~QP_HOOK_QUEUED;
 	return head;
 }
@@ -215,6 +217,7 @@ void qpair_queue_req(struct nvd_qpair *q, struct request *r)
 	else
 		q->queued_head = r;
 	q->queued_tail = r;
+	q->nqueued++;
 	/* completions now take the slow path, which drains the FIFO */
 	q->hooks |= QP_HOOK_QUEUED;
 }

@@ -137,7 +137,10 @@ uint32_t nvd_ns_get_id(const struct nvd_ns *ns);
 uint32_t nvd_ns_get_sector_size(const struct nvd_ns *ns);	/* bytes per LBA */
 uint64_t nvd_ns_get_num_sectors(const struct nvd_ns *ns);
 uint64_t nvd_ns_get_size(const struct nvd_ns *ns);		/* bytes */
-/* Largest count of LBAs one read/write may carry on this namespace. */
+/*
+ * Largest count of LBAs one read/write command carries on this namespace;
+ * nvd_ns_read/nvd_ns_write split larger transfers into such pieces.
+ */
 uint32_t nvd_ns_get_max_io_sectors(const struct nvd_ns *ns);
 /* Metadata bytes per LBA of the active format (0 = none). */
 uint32_t nvd_ns_get_md_size(const struct nvd_ns *ns);
@@ -291,10 +294,12 @@ int nvd_ns_writev(struct nvd_ns *ns, struct nvd_qpair *qpair, uint64_t lba, uint
 
 /*
  * Software error injection, for tests: the next @err_count commands with
- * opcode @opc (0: any) on @qpair (NULL: the admin queue) complete with
+ * opcode @opc (0: any) on I/O queue pair @qpair complete with
  * status @sct/@sc (DNR=0, so retryable ones are retried) instead of the
  * device's.  @do_not_submit 1: they are not sent and complete after
- * @timeout_polls further polls.  @err_count 0 disarms @opc.
+ * @timeout_polls further polls.  @err_count 0 disarms @opc.  Up to 4
+ * opcodes at a time (-ENOSPC beyond).  While any is armed, reads and
+ * writes leave the fast path.
  */
 int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int do_not_submit,
 			   uint32_t timeout_polls, uint32_t err_count, uint8_t sct, uint8_t sc);
@@ -318,7 +323,10 @@ int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint64_t io_tim
  * controller is gone).
  */
 int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max);
-/* Commands submitted and not yet completed. */
+/*
+ * Commands submitted and not yet completed: in the SQ or waiting in the
+ * library for a slot (each piece of a split transfer counts).
+ */
 uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair);
 /*
  * With NVD_CTRLR_DELAY_CMD_SUBMIT: tell the controller about everything
