@@ -73,7 +73,8 @@ int req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 
 	iov_start(&it, q, r->reset_sgl, r->next_sge, r->cb_arg, r->sgl_offset, r->len);
 	if (r->use_sgl)
-		return sgl_build(cmd, r->len, iov_next, &it, TRACKER_SGL(q, tr), q->prp_per_tracker);
+		return sgl_build(cmd, r->len, iov_next, &it, TRACKER_SGL(q, tr),
+				 q->prp_per_tracker);
 	return prp_build_pieces(r->len, iov_next, &it, tr->prp, q->prp_per_tracker, &cmd->prp1,
 				&cmd->prp2);
 }

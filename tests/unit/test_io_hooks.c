@@ -123,7 +123,8 @@ START_TEST(test_injected_status_replaces_the_devices_for_err_count_commands)
 	ck_assert(!nvd_cpl_is_error(&last));
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, done, NULL, 0), 0);
-		ck_assert_uint_eq(fake_pending(&f), 1);	/* sent: the device answers success */
+		/* sent: the device answers success */
+		ck_assert_uint_eq(fake_pending(&f), 1);
 		fake_complete_next(&f, 0, NULL);
 		nvd_qpair_process_completions(&f.q, 0);
 		if (i < 2)

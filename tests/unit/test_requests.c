@@ -43,6 +43,8 @@ static void teardown(void)
 	fake_ctrlr_teardown(&f);
 }
 
+#define ABORTED	(NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR)
+
 static void poll_all(void)
 {
 	while (fake_pending(&f)) {
@@ -202,9 +204,9 @@ START_TEST(test_abort_all_completes_outstanding_queued_and_split_once)
 	qpair_abort_all(&f.q);
 	ck_assert_int_eq(ndone, 7);		/* 5 + the split once + the queued read */
 	for (i = 0; i < 5; i++)
-		ck_assert_uint_eq(status_of[i], NVME_STATUS(0, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR);
-	ck_assert_uint_eq(status_of[10], NVME_STATUS(0, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR);
-	ck_assert_uint_eq(status_of[11], NVME_STATUS(0, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR);
+		ck_assert_uint_eq(status_of[i], ABORTED);
+	ck_assert_uint_eq(status_of[10], ABORTED);
+	ck_assert_uint_eq(status_of[11], ABORTED);
 	ck_assert_uint_eq(f.q.nreqs_free, f.q.nreqs);
 	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 0);
 	ck_assert_ptr_null(f.q.queued_head);
