@@ -12,9 +12,11 @@
 
 static int oncs_refuse(const struct nvd_ns *ns, uint16_t bit, const char *what, unsigned nr)
 {
-	if (ns && (ns->ctrlr->id.oncs & bit))
-		return 0;
 	clear_detail();
+	if (!ns)
+		return -EINVAL;
+	if (ns->ctrlr->id.oncs & bit)
+		return 0;
 	set_detail("the controller does not support %s (ONCS bit %u is clear)", what, nr);
 	return -EOPNOTSUPP;
 }

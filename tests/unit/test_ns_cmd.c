@@ -182,6 +182,10 @@ START_TEST(test_optional_commands_refused_without_oncs)
 	ck_assert_int_eq(nvd_ns_compare(&f.ns, &f.q, buf, 0, 1, done, NULL, 0), -EOPNOTSUPP);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "Compare (ONCS bit 0"));
 	ck_assert_uint_eq(fake_pending(&f), 0);
+	/* no namespace is a bad argument, not a missing feature */
+	ck_assert_int_eq(nvd_ns_write_zeroes(NULL, &f.q, 0, 1, done, NULL, 0), -EINVAL);
+	ck_assert_int_eq(nvd_ns_deallocate(NULL, &f.q, &r, 1, done, NULL), -EINVAL);
+	ck_assert_int_eq(nvd_ns_compare(NULL, &f.q, buf, 0, 1, done, NULL, 0), -EINVAL);
 	/* Flush is mandatory */
 	ck_assert_int_eq(nvd_ns_flush(&f.ns, &f.q, done, NULL), 0);
 	nvd_dma_free(&f.c, buf);
