@@ -421,6 +421,7 @@ NVD_EXPORT void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts)
 	opts->admin_queue_size = 32;
 	opts->num_io_queues = 4;
 	opts->io_queue_size = 256;
+	opts->retry_count = 4;
 }
 
 NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,

@@ -18,6 +18,7 @@
 #include "nvme_spec.h"
 #include "prp.h"
 #include "ring.h"
+#include "sgl.h"
 #include "transport.h"
 
 #define NVD_EXPORT __attribute__((visibility("default")))
@@ -27,20 +28,76 @@
 /* NLB is a 16-bit 0-based field. */
 #define NVD_MAX_NLB		65536u
 #define NVD_ADMIN_TIMEOUT_MS	10000u
-#define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS)
+#define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS | \
+				 NVD_CTRLR_FORCE_PRP)
 /* Empty polls between CSTS checks while commands are outstanding. */
 #define NVD_ALIVE_CHECK_POLLS	1024u
 
 struct nvd_ctrlr;
+struct request;
 
-/* One command slot: cid == index into nvd_qpair.trackers. */
+/*
+ * One command slot: cid == index into nvd_qpair.trackers.  128 bytes,
+ * cache-line aligned: indexing is a shift, the command copy is aligned.
+ */
 struct tracker {
 	nvd_cmd_cb cb;			/* NULL: nobody waits any more */
 	void *cb_arg;
 	uint16_t cid;
 	bool active;
+	uint8_t retries;		/* resubmissions after a retryable status */
+	uint16_t inject_status;		/* not 0: complete with this instead (io_hooks.c) */
+	bool timed_out;			/* the timeout callback has run for it */
+	bool held;			/* injected do_not_submit: never sent */
+	uint32_t held_polls;		/* polls until a held command completes */
+	uint64_t submit_us;		/* when a timeout callback is registered */
 	struct prp_list_page *prp;	/* this tracker's list pages */
+	struct nvme_cmd cmd;		/* what was submitted, for a retry */
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct tracker) == 128, "a tracker is two cache lines");
+
+/*
+ * An I/O the library holds on to (request.c): one that waits for a free
+ * tracker in the queue pair's FIFO, one piece of a split transfer, the
+ * parent of a split, or a command whose completion frees something (DSM
+ * range page).  Taken from a per-qpair pool of nvd_io_qpair_opts.io_requests.
+ */
+struct request {
+	struct request *next;		/* FIFO or free list */
+	struct nvd_qpair *qp;
+	struct nvme_cmd cmd;		/* data pointers filled at submission */
+	void *buf;			/* data, or NULL */
+	uint32_t len;
+	nvd_cmd_cb cb;			/* the caller's; NULL for a split child */
+	void *cb_arg;
+	struct request *parent;		/* split child: the request it is a piece of */
+	uint32_t children;		/* parent: pieces not yet complete */
+	struct nvd_cpl cpl;		/* parent: first error, else last completion */
+	int16_t dsm_page;		/* index of its DSM range page, or -1 */
+	/* readv/writev: the caller's scatter-gather list */
+	nvd_req_reset_sgl_cb reset_sgl;
+	nvd_req_next_sge_cb next_sge;
+	uint32_t sgl_offset;		/* byte offset of this piece in the list */
+	bool use_sgl;			/* the list breaks PRP rules: an SGL describes it */
 };
+
+/* Queue pair hook bits: any set sends submission and completion the slow way. */
+#define QP_HOOK_INJECT		(1u << 0)	/* an error injection is armed */
+#define QP_HOOK_TIMEOUT		(1u << 1)	/* a timeout callback is registered */
+#define QP_HOOK_QUEUED		(1u << 2)	/* requests wait in the FIFO */
+/* Why nvd_qpair.no_fast sends reads and writes off the fast path. */
+#define QP_NO_FAST_NO_IO	(1u << 0)	/* admin queue, or failed: refused */
+#define QP_NO_FAST_HOOKS	(1u << 1)	/* injection or timeouts armed */
+
+/* Error injection (nvd_qpair_inject_error), one per opcode. */
+struct inject_rule {
+	uint8_t opc;			/* 0: any */
+	bool do_not_submit;
+	uint16_t status;		/* sct/sc in CQE status position, DNR included */
+	uint32_t count;			/* commands still to hit; 0: slot unused */
+	uint32_t timeout_polls;		/* do_not_submit: polls until it completes */
+};
+#define QP_INJECT_RULES		4
 
 struct nvd_qpair {
 	struct nvd_ctrlr *ctrlr;
@@ -62,10 +119,32 @@ struct nvd_qpair {
 	void *prp_mem;			/* ntrackers * prp_per_tracker pages */
 	struct prp_list_page *prp_pages;
 	unsigned prp_per_tracker;
+	struct sgl_seg_page *sgl_pages;	/* prp_pages seen as SGL segment pages */
+#define TRACKER_SGL(q, tr)	(&(q)->sgl_pages[(size_t)(tr)->cid * (q)->prp_per_tracker])
+	bool sgl;			/* SGLs instead of PRP lists (SGLS, not FORCE_PRP) */
+	bool sgl_dword;			/* SGLS 10b: Data Blocks dword aligned */
+
+	/* requests (request.c): a pool, and a FIFO of those waiting for a tracker */
+	struct request *reqs;
+	uint32_t nreqs;
+	uint32_t nreqs_free;
+	struct request *req_free;
+	struct request *queued_head, *queued_tail;
+	uint32_t nqueued;
+	/* DSM range pages: DMA memory for Dataset Management ranges */
+	struct prp_list_page dsm_pages[16];
+	void *dsm_mem;
+	uint16_t dsm_free;		/* bitmap of free pages */
+
+	uint32_t hooks;			/* QP_HOOK_*: 0 on the fast path */
+	uint8_t max_retries;		/* nvd_ctrlr_opts.retry_count; 0 on the admin queue */
+	struct inject_rule inject[QP_INJECT_RULES];
+	struct request *injected;	/* do_not_submit: completed at the next poll */
+	uint32_t timeout_polls;		/* polls since the last timeout scan */
 
 	uint32_t empty_polls;
 	bool failed;			/* completions can no longer arrive */
-	bool no_io;			/* admin queue, or failed: refuse reads/writes */
+	uint8_t no_fast;		/* QP_NO_FAST_*: reads/writes take the slow path */
 	bool on_device;			/* created with admin commands */
 	bool delay_submit;		/* SQ doorbell at the next poll, not per command */
 
@@ -118,6 +197,12 @@ struct nvd_ctrlr {
 	uint32_t dbbuf_queues;		/* queues (qid 0..n-1) the buffers cover */
 	int failed;			/* atomic: controller is gone */
 	bool enabled;
+
+	/* nvd_ctrlr_register_timeout_callback() (io_hooks.c) */
+	nvd_timeout_cb timeout_cb;
+	void *timeout_arg;
+	uint64_t io_timeout_us;
+	uint64_t admin_timeout_us;
 };
 
 /* ---- error.c ---------------------------------------------------------- */
@@ -210,18 +295,51 @@ static inline void qpair_ring_sq(struct nvd_qpair *q)
 	doorbell_write(q->sq_db, v);
 }
 /*
+ * io_hooks.c, at submission when q->hooks is set: note the submit time;
+ * returns true when an injected error keeps the command from being sent.
+ */
+bool qpair_submit_hooks(struct nvd_qpair *q, struct tracker *tr);
+/*
  * Submit the command the caller built in place at sq_ring_slot(): set its
  * cid, advance the tail, ring unless submission is delayed.
  */
-static inline void qpair_commit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
-				nvd_cmd_cb cb, void *cb_arg)
+static inline __attribute__((always_inline)) void
+qpair_commit_common(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd, nvd_cmd_cb cb,
+		    void *cb_arg, bool hooks)
 {
 	tr->cb = cb;
 	tr->cb_arg = cb_arg;
 	cmd->cid = tr->cid;
+	/* kept for a retry: the SQ slot may be reused before the completion */
+	tr->cmd = *cmd;
+	/* error injection or timeouts armed: one predictable branch otherwise */
+	if (hooks && __builtin_expect(q->hooks != 0, 0) && qpair_submit_hooks(q, tr))
+		return;
 	sq_ring_advance(&q->sq);
 	if (!q->delay_submit)
 		qpair_ring_sq(q);
+}
+
+static inline void qpair_commit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+				nvd_cmd_cb cb, void *cb_arg)
+{
+	qpair_commit_common(q, tr, cmd, cb, cb_arg, true);
+}
+
+/* qpair_commit() for a caller that checked q->no_fast (so no hooks are armed). */
+static inline void qpair_commit_fast(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+				     nvd_cmd_cb cb, void *cb_arg)
+{
+	qpair_commit_common(q, tr, cmd, cb, cb_arg, false);
+}
+
+/* Keep q->no_fast in step with the injection and timeout hooks. */
+static inline void qpair_hooks_changed(struct nvd_qpair *q)
+{
+	if (q->hooks & (QP_HOOK_INJECT | QP_HOOK_TIMEOUT))
+		q->no_fast |= QP_NO_FAST_HOOKS;
+	else
+		q->no_fast &= (uint8_t)~QP_NO_FAST_HOOKS;
 }
 /* prp_build() into @tr's list pages, for transfers beyond two pages. */
 int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
@@ -243,9 +361,68 @@ static inline int qpair_map_span(struct nvd_qpair *q, struct tracker *tr, struct
 	return qpair_map_list(q, tr, cmd, s, buf, len);
 }
 int qpair_poll(struct nvd_qpair *q, uint32_t max);
-/* Complete everything outstanding with an aborted status. */
+/*
+ * Complete every outstanding command, every queued request and every split
+ * transfer with an aborted status, each callback exactly once.
+ */
 void qpair_abort_all(struct nvd_qpair *q);
 uint32_t qpair_outstanding(const struct nvd_qpair *q);
+
+/* ---- request.c -------------------------------------------------------- */
+/* Replace @q's request pool by one of @n (0: 4 x trackers); none may be in use. */
+int qpair_alloc_requests(struct nvd_qpair *q, uint32_t n);
+void qpair_free_requests(struct nvd_qpair *q);
+/* Submit queued requests while trackers are free. */
+void qpair_drain(struct nvd_qpair *q);
+/* Complete @r (never sent, or its tracker gone) with @cpl. */
+void req_complete(struct request *r, const struct nvd_cpl *cpl);
+/* Take @q's FIFO: the caller completes what it held. */
+struct request *qpair_take_queued(struct nvd_qpair *q);
+struct request *req_get(struct nvd_qpair *q);
+void req_put(struct nvd_qpair *q, struct request *r);
+/* Send @r now if nothing waits and a tracker is free, else append it to the FIFO. */
+void qpair_queue_req(struct nvd_qpair *q, struct request *r);
+/*
+ * Send @cmd with @len bytes at @buf (already validated DMA memory, or
+ * NULL): straight to the SQ when possible, else as a queued request.
+ */
+int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
+		     nvd_cmd_cb cb, void *cb_arg);
+/*
+ * @count LBAs from @lba as pieces of at most @max LBAs: @tmpl gives opcode,
+ * nsid and CDW12 flags; @buf (or NULL) advances by piece << @shift.  With
+ * reset_sgl/next_sge the data is the caller's list instead, described by an
+ * SGL when @use_sgl.  -ENOMEM (with
+ * words) when the pool cannot hold all pieces.
+ */
+int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
+		       unsigned shift, uint64_t lba, uint64_t count, uint32_t max, nvd_cmd_cb cb,
+		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
+		       bool use_sgl);
+/* ---- iov.c ------------------------------------------------------------ */
+/* PRPs or an SGL for a readv/writev piece from the caller's element list. */
+int req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		struct request *r);
+/* An SGL for [buf, buf + len) inside span @s (contiguous I/O beyond two pages). */
+int qpair_map_span_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+		       const struct dma_span *s, const void *buf, size_t len);
+
+/* DSM range pages of @q: one free page's index, or -1. */
+int qpair_get_dsm_page(struct nvd_qpair *q);
+
+/* ---- io_hooks.c ------------------------------------------------------- */
+/*
+ * A completion with an error status or with hooks set: applies an injected
+ * status, resubmits a retryable one, or frees the tracker, hands it to the
+ * oldest queued request and runs the callback.
+ */
+void qpair_complete_slow(struct nvd_qpair *q, struct tracker *tr, struct nvd_cpl *cpl);
+/* Once per poll with hooks set: held injected commands, timeout scans, drain. */
+void qpair_poll_hooks(struct nvd_qpair *q);
+/* Retryable statuses (documented at nvd_ctrlr_opts.retry_count). */
+bool status_is_retryable(uint16_t status);
+/* Microseconds from a coarse monotonic clock (vDSO, no syscall). */
+uint64_t now_us_coarse(void);
 
 /* ---- intr.c ---------------------------------------------------------- */
 /*
@@ -264,6 +441,17 @@ uint32_t qpair_cq_intr_bits(const struct nvd_qpair *q);
 int ctrlr_scan_namespaces(struct nvd_ctrlr *c);
 void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvme_id_ns *id);
+#define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
+/* @ns and @q fit together, work, and @ns can do I/O: 0 or -errno with words. */
+int ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what);
+/*
+ * Arguments of an I/O command on @ns through @q: 0, or a negative errno
+ * with words naming the value and the limit (@what names the command).
+ */
+int ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,
+		uint64_t count, uint32_t flags, uint32_t known_flags);
+/* @len bytes at @buf are DMA or registered memory, dword aligned. */
+int ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len);
 
 /* ---- sysfs.c ---------------------------------------------------------- */
 /* "00:03.0" or "0000:00:03.0" into "0000:00:03.0"; -EINVAL if malformed. */

@@ -215,60 +215,99 @@ NVD_EXPORT const void *nvd_ns_identify_data(const struct nvd_ns *ns)
 	return ns ? &ns->id : NULL;
 }
 
-/* ---- public: read and write ------------------------------------------- */
+/* ---- I/O argument checks (ns.c, ns_cmd.c) ----------------------------- */
 
-#define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
-
-/*
- * Why ns_rw() refused its arguments, in words.  Off the I/O path: it runs
- * only once the combined checks of ns_rw() have failed.
- */
-static int ns_rw_refuse(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba,
-			uint32_t count, uint32_t flags)
+int ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what)
 {
 	clear_detail();
-	if (!ns || !q || !buf || q->ctrlr != ns->ctrlr || q->qid == 0)
+	if (!ns || !q || q->ctrlr != ns->ctrlr || q->qid == 0)
 		return -EINVAL;
 	if (q->failed || ctrlr_is_failed(q->ctrlr))
 		return -ENXIO;
 	if (!ns->io_supported) {
-		set_detail("namespace %u: I/O needs a format without metadata (this one has %u bytes per LBA)",
-			   ns->nsid, ns->md_size);
+		set_detail("namespace %u: %s needs a format without metadata (this one has %u bytes per LBA)",
+			   ns->nsid, what, ns->md_size);
 		return -EOPNOTSUPP;
 	}
-	if (flags & ~NVD_IO_FLAGS) {
-		set_detail("unknown I/O flags 0x%x", flags & ~NVD_IO_FLAGS);
+	return 0;
+}
+
+int ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,
+		uint64_t count, uint32_t flags, uint32_t known_flags)
+{
+	int err = ns_check_qp(ns, q, what);
+
+	if (err)
+		return err;
+	if (flags & ~known_flags) {
+		set_detail("%s: unknown I/O flags 0x%x", what, flags & ~known_flags);
 		return -EINVAL;
 	}
 	if (count == 0) {
-		set_detail("LBA count is 0");
-		return -EINVAL;
-	}
-	if (count > ns->max_io_sectors) {
-		set_detail("%u LBAs (%llu bytes) exceed the transfer limit of %u LBAs (%llu bytes)",
-			   count, (unsigned long long)count * ns->sector_size, ns->max_io_sectors,
-			   (unsigned long long)ns->max_io_sectors * ns->sector_size);
+		set_detail("%s: LBA count is 0", what);
 		return -EINVAL;
 	}
 	if (lba >= ns->num_sectors || count > ns->num_sectors - lba) {
-		set_detail("LBAs %llu..%llu are past the end of namespace %u (%llu LBAs)",
-			   (unsigned long long)lba, (unsigned long long)lba + count - 1, ns->nsid,
+		set_detail("%s: LBAs %llu..%llu are past the end of namespace %u (%llu LBAs)", what,
+			   (unsigned long long)lba, (unsigned long long)(lba + count - 1), ns->nsid,
 			   (unsigned long long)ns->num_sectors);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len)
+{
+	if (!buf) {
+		set_detail("the data buffer is NULL");
 		return -EINVAL;
 	}
 	if ((uintptr_t)buf & 3) {
 		set_detail("buffer %p is not 4-byte aligned, as PRP entries require", buf);
 		return -EINVAL;
 	}
-	set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
-		   buf, (size_t)count << ns->sector_shift);
-	return -EINVAL;
+	if (!dma_pool_find_span(&q->ctrlr->dma, buf, len)) {
+		set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
+			   buf, len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- public: read and write ------------------------------------------- */
+
+/*
+ * Everything the fast path of ns_rw() does not do itself, off the I/O
+ * path: refuse with words, split above the transfer limit, queue when the
+ * SQ is full.
+ */
+static int __attribute__((noinline))
+ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
+	   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
+{
+	const char *what = opc == NVME_CMD_READ ? "read" : opc == NVME_CMD_WRITE ? "write" :
+			   "compare";
+	struct nvme_cmd tmpl = { .opc = opc, .cdw12 = flags };
+	int err;
+
+	err = ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
+	if (err)
+		return err;
+	err = ns_check_buf(q, buf, (size_t)count << ns->sector_shift);
+	if (err)
+		return err;
+	tmpl.nsid = ns->nsid;
+	return qpair_submit_split(q, &tmpl, buf, ns->sector_shift, lba, count, ns->max_io_sectors,
+				  cb, cb_arg, NULL, NULL, false);
 }
 
 /*
  * The I/O path: no lock, no allocation, no syscall, no division and no
  * thread-local write unless it fails.  All argument checks are one
- * predictable branch; ns_rw_refuse() finds out which one failed.
+ * predictable branch; ns_rw_slow() finds out which one failed, or splits
+ * a transfer above the limit, or queues one the SQ has no room for.  No
+ * check for queued requests: while any wait, no tracker is free
+ * (request.c).
  */
 static inline __attribute__((always_inline)) int
 ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
@@ -282,24 +321,22 @@ ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t l
 
 	/*
 	 * count - 1 wraps for count 0, which io_max_sectors (<= 65536, 0 when
-	 * the namespace cannot do I/O) then refuses; no_io covers the admin
-	 * queue and a failed queue.  A NULL buffer is in no span.
+	 * the namespace cannot do I/O) then refuses; no_fast covers the admin
+	 * queue, a failed queue and armed hooks.  A NULL buffer is in no span.
 	 */
-	if (__builtin_expect(!ns || !q || q->ctrlr != ns->ctrlr || q->no_io ||
+	if (__builtin_expect(!ns || !q || q->ctrlr != ns->ctrlr || q->no_fast ||
 			     ((uintptr_t)buf & 3) || (flags & ~NVD_IO_FLAGS) ||
 			     count - 1 >= ns->io_max_sectors || lba >= ns->num_sectors ||
 			     count > ns->num_sectors - lba || ctrlr_is_failed(q->ctrlr), 0))
-		return ns_rw_refuse(ns, q, buf, lba, count, flags);
+		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
 	len = (size_t)count << ns->sector_shift;
 	span = dma_pool_find_span_cached(&q->ctrlr->dma, &q->span_cache, buf, len);
 	if (__builtin_expect(!span, 0))
-		return ns_rw_refuse(ns, q, buf, lba, count, flags);
+		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
 
 	tr = qpair_get_tracker(q);
-	if (__builtin_expect(!tr, 0)) {
-		clear_detail();
-		return -EAGAIN;
-	}
+	if (__builtin_expect(!tr, 0))
+		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
 	/* built in place in the SQ slot; the tail moves only on success */
 	cmd = sq_ring_slot(&q->sq);
 	*cmd = (struct nvme_cmd){
@@ -316,7 +353,7 @@ ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t l
 		set_detail("cannot describe the %zu-byte buffer with PRPs", len);
 		return err == -E2BIG ? -EINVAL : err;
 	}
-	qpair_commit(q, tr, cmd, cb, cb_arg);
+	qpair_commit_fast(q, tr, cmd, cb, cb_arg);
 	return 0;
 }
 
@@ -332,4 +369,16 @@ NVD_EXPORT int nvd_ns_write(struct nvd_ns *ns, struct nvd_qpair *qpair, void *bu
 			    uint32_t flags)
 {
 	return ns_rw(ns, qpair, NVME_CMD_WRITE, buf, lba, count, cb, cb_arg, flags);
+}
+
+NVD_EXPORT int nvd_ns_compare(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
+			      uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+			      uint32_t flags)
+{
+	if (ns && !(ns->ctrlr->id.oncs & NVME_ONCS_COMPARE)) {
+		clear_detail();
+		set_detail("the controller does not support Compare (ONCS bit 0 is clear)");
+		return -EOPNOTSUPP;
+	}
+	return ns_rw_slow(ns, qpair, NVME_CMD_COMPARE, buf, lba, count, cb, cb_arg, flags);
 }

@@ -67,6 +67,29 @@
 
 /* ---- Submission and completion queue entries -------------------------- */
 
+/*
+ * Base 2.0 §4.1.2, "Scatter Gather List (SGL)": SGL descriptor, generic
+ * format.  Data Block, Segment and Last Segment descriptors all use
+ * Address (bytes 7:0) and Length (bytes 11:8, in bytes); byte 15 is the
+ * SGL Identifier, type in bits 7:4 and sub type in bits 3:0.
+ */
+struct nvme_sgl_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint8_t rsvd12[3];
+	uint8_t id;		/* NVME_SGL_ID(type, subtype) */
+};
+_Static_assert(sizeof(struct nvme_sgl_desc) == 16, "SGL descriptor is 16 bytes");
+_Static_assert(offsetof(struct nvme_sgl_desc, id) == 15, "SGL Identifier in byte 15");
+
+/* SGL Descriptor Types (Base 2.0 §4.1.2) and the one sub type we use */
+#define NVME_SGL_TYPE_DATA_BLOCK	0x0
+#define NVME_SGL_TYPE_BIT_BUCKET	0x1
+#define NVME_SGL_TYPE_SEGMENT		0x2	/* next segment, not the last */
+#define NVME_SGL_TYPE_LAST_SEGMENT	0x3	/* next segment holds no segment descriptor */
+#define NVME_SGL_SUBTYPE_ADDRESS	0x0
+#define NVME_SGL_ID(type, subtype)	((uint8_t)(((type) << 4) | (subtype)))
+
 /* Base 2.0 §3.3.3.1, Figures 86-87: Common Command Format */
 struct nvme_cmd {
 	uint8_t opc;
@@ -76,8 +99,13 @@ struct nvme_cmd {
 	uint32_t cdw2;
 	uint32_t cdw3;
 	uint64_t mptr;
-	uint64_t prp1;
-	uint64_t prp2;
+	union {			/* DPTR: PRP entries or SGL1, per PSDT */
+		struct {
+			uint64_t prp1;
+			uint64_t prp2;
+		};
+		struct nvme_sgl_desc sgl1;
+	};
 	uint32_t cdw10;
 	uint32_t cdw11;
 	uint32_t cdw12;
@@ -88,6 +116,12 @@ struct nvme_cmd {
 _Static_assert(sizeof(struct nvme_cmd) == 64, "SQ entry is 64 bytes");
 _Static_assert(offsetof(struct nvme_cmd, prp1) == 24, "PRP1 at byte 24");
 _Static_assert(offsetof(struct nvme_cmd, cdw10) == 40, "CDW10 at byte 40");
+_Static_assert(offsetof(struct nvme_cmd, sgl1) == 24, "SGL1 at byte 24");
+/* CDW0 PSDT, bits 15:14 (flags bits 7:6): how DPTR and MPTR are read */
+#define NVME_CMD_PSDT_MASK		(3u << 6)
+#define NVME_CMD_PSDT_PRP		(0u << 6)
+#define NVME_CMD_PSDT_SGL_MPTR_CONTIG	(1u << 6)	/* SGL; MPTR: one contiguous buffer */
+#define NVME_CMD_PSDT_SGL_MPTR_SGL	(2u << 6)	/* SGL; MPTR: an SGL segment */
 #define NVME_SQES_LOG2		6
 
 /* Base 2.0 §3.3.3.2, Figure 89: the CQE is struct nvd_cpl (public). */
@@ -108,6 +142,13 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_SC_SUCCESS		0x00
 #define NVME_SC_INVALID_FIELD	0x02
 #define NVME_SC_ABORT_REQUESTED	0x07
+/* used by the I/O path (request.c, io_hooks.c) */
+#define NVME_SC_DATA_XFER_ERROR		0x04
+#define NVME_SC_CMD_INTERRUPTED		0x21
+#define NVME_SC_TRANSIENT_TRANSPORT	0x22
+#define NVME_SC_NS_NOT_READY		0x82
+#define NVME_SC_INTERNAL_PATH_ERROR	0x00	/* SCT 3h */
+#define NVME_SC_COMPARE_FAILURE		0x85	/* SCT 2h */
 
 /* ---- Opcodes ---------------------------------------------------------- */
 
@@ -121,8 +162,16 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_ADM_DBBUF_CONFIG	0x7c	/* §5.8: PRP1 shadow doorbells, PRP2 EventIdx */
 
 /* NVM Command Set 1.0 opcodes */
+#define NVME_CMD_FLUSH		0x00
 #define NVME_CMD_WRITE		0x01
 #define NVME_CMD_READ		0x02
+#define NVME_CMD_COMPARE	0x05
+#define NVME_CMD_WRITE_ZEROES	0x08
+#define NVME_CMD_DSM		0x09
+/* Identify Controller ONCS (Base 2.0 Figure 275): optional NVM commands */
+#define NVME_ONCS_COMPARE	(1u << 0)
+#define NVME_ONCS_DSM		(1u << 2)
+#define NVME_ONCS_WRITE_ZEROES	(1u << 3)
 
 /* Create I/O Completion/Submission Queue CDW11 */
 #define NVME_QUEUE_PC		(1u << 0)	/* physically contiguous */
@@ -197,7 +246,7 @@ struct nvme_id_ctrl {
 	uint8_t nwpc;
 	uint16_t acwu;
 	uint16_t ocfs;
-	uint32_t sgls;
+	uint32_t sgls;		/* byte 536: SGL Support, NVME_SGLS_* */
 	uint32_t mnan;
 	uint8_t rsvd544[224];
 	char subnqn[256];
@@ -218,6 +267,18 @@ _Static_assert(offsetof(struct nvme_id_ctrl, nn) == 516, "NN at byte 516");
 _Static_assert(offsetof(struct nvme_id_ctrl, sgls) == 536, "SGLS at byte 536");
 _Static_assert(offsetof(struct nvme_id_ctrl, subnqn) == 768, "SUBNQN at byte 768");
 _Static_assert(offsetof(struct nvme_id_ctrl, psd) == 2048, "PSD0 at byte 2048");
+
+/* Identify Controller SGLS (Base 2.0, Figure 275) */
+#define NVME_SGLS_SUPPORT_MASK	0x3u
+#define NVME_SGLS_NONE		0x0u	/* SGLs not supported */
+#define NVME_SGLS_BYTE_ALIGN	0x1u	/* supported, no alignment rule */
+#define NVME_SGLS_DWORD_ALIGN	0x2u	/* Data Block address and length dword aligned */
+#define NVME_SGLS_KEYED		(1u << 2)
+#define NVME_SGLS_BIT_BUCKET	(1u << 16)
+#define NVME_SGLS_MPTR_BYTE	(1u << 17)	/* byte aligned contiguous metadata buffer */
+#define NVME_SGLS_EXCESS_LEN	(1u << 18)	/* SGL may describe more than the transfer */
+#define NVME_SGLS_MPTR_SGL	(1u << 19)	/* MPTR may hold an SGL descriptor */
+#define NVME_SGLS_OFFSET	(1u << 20)	/* Address as offset (sub type 1h) */
 
 /* NVM Command Set 1.0, LBA Format Data Structure */
 struct nvme_lbaf {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * PRP construction (Base 2.0, "Physical Region Page Entry and List").
+ * PRP construction (Base 2.0 §4.1.1, "Physical Region Page Entry and List").
  * With a 4 KiB memory page size:
  *  - PRP1 is the bus address of the first byte and may carry an offset
  *    (dword aligned); it covers up to the end of its page;
@@ -17,6 +17,57 @@
 #include "prp.h"
 
 #define PAGE_MASK	((uint64_t)NVME_PAGE_SIZE - 1)
+
+/*
+ * The pages after PRP1, added one at a time without knowing how many will
+ * follow: the first waits for PRP2; from the second on they go to the list.
+ * A full list page is chained only when one more entry comes: its last entry
+ * moves to the next page and the slot takes that page's address.
+ */
+struct prp_writer {
+	const struct prp_list_page *pages;
+	unsigned npages;
+	unsigned page;		/* list page being filled */
+	unsigned slot;		/* next free entry in it */
+	size_t n;		/* entries added */
+	uint64_t first;
+};
+
+static int prp_add(struct prp_writer *w, uint64_t bus)
+{
+	uint64_t *entries;
+
+	if (w->n++ == 0) {
+		w->first = bus;
+		return 0;
+	}
+	if (w->n == 2) {
+		if (w->npages == 0)
+			return -E2BIG;
+		w->pages[0].entries[0] = w->first;
+		w->slot = 1;
+	} else if (w->slot == PRP_ENTRIES_PER_PAGE) {
+		if (w->page + 1 == w->npages)
+			return -E2BIG;
+		entries = w->pages[w->page].entries;
+		w->pages[w->page + 1].entries[0] = entries[PRP_ENTRIES_PER_PAGE - 1];
+		entries[PRP_ENTRIES_PER_PAGE - 1] = w->pages[w->page + 1].bus;
+		w->page++;
+		w->slot = 1;
+	}
+	w->pages[w->page].entries[w->slot++] = bus;
+	return 0;
+}
+
+/* PRP2 once all entries are in: none, the one page, or the list. */
+static uint64_t prp_finish(const struct prp_writer *w)
+{
+	if (w->n == 0)
+		return 0;
+	if (w->n == 1)
+		return w->first;
+	return w->pages[0].bus;
+}
 
 unsigned prp_list_pages_needed(size_t max_len)
 {
@@ -35,10 +86,10 @@ int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
 	      const struct prp_list_page *pages, unsigned npages,
 	      uint64_t *prp1, uint64_t *prp2)
 {
+	struct prp_writer w = { .pages = pages, .npages = npages };
 	const uint8_t *p = buf;
 	uint64_t bus, first_len;
-	size_t rest, nentries, i;
-	unsigned page = 0, slot = 0;
+	size_t rest;
 	int err;
 
 	if (len == 0)
@@ -59,33 +110,57 @@ int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
 
 	/* the remaining pages start page aligned */
 	p += first_len;
-	rest = len - first_len;
-	nentries = (rest + NVME_PAGE_SIZE - 1) / NVME_PAGE_SIZE;
-
-	if (nentries == 1) {
+	for (rest = len - first_len; ; rest -= NVME_PAGE_SIZE) {
 		err = vtophys(ctx, p, &bus);
+		if (!err)
+			err = prp_add(&w, bus);
 		if (err)
 			return err;
-		*prp2 = bus;
-		return 0;
-	}
-
-	if (npages == 0)
-		return -E2BIG;
-	*prp2 = pages[0].bus;
-	for (i = 0; i < nentries; i++) {
-		if (slot == PRP_ENTRIES_PER_PAGE - 1 && i + 1 < nentries) {
-			/* last slot and more to come: chain to the next page */
-			if (++page == npages)
-				return -E2BIG;
-			pages[page - 1].entries[slot] = pages[page].bus;
-			slot = 0;
-		}
-		err = vtophys(ctx, p, &bus);
-		if (err)
-			return err;
-		pages[page].entries[slot++] = bus;
+		if (rest <= NVME_PAGE_SIZE)
+			break;
 		p += NVME_PAGE_SIZE;
 	}
+	*prp2 = prp_finish(&w);
+	return 0;
+}
+
+int prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
+		     const struct prp_list_page *pages, unsigned npages,
+		     uint64_t *prp1, uint64_t *prp2)
+{
+	struct prp_writer w = { .pages = pages, .npages = npages };
+	uint64_t bus, page, end = 0, first = 0;
+	size_t done = 0;
+	uint32_t len;
+	int err;
+
+	if (total == 0)
+		return -EINVAL;
+	while (done < total) {
+		err = next(ctx, &bus, &len);
+		if (err)
+			return err;
+		if (len == 0 || len > total - done)
+			return -EINVAL;
+		if (done == 0) {
+			if (bus & 3)
+				return -EINVAL;		/* PRP1 offset is dword aligned */
+			first = bus;
+			page = (bus & ~PAGE_MASK) + NVME_PAGE_SIZE;	/* PRP1 covers its page */
+		} else {
+			if ((end & PAGE_MASK) || (bus & PAGE_MASK))
+				return -EINVAL;		/* a page boundary between pieces */
+			page = bus;
+		}
+		end = bus + len;
+		for (; page < end; page += NVME_PAGE_SIZE) {
+			err = prp_add(&w, page);
+			if (err)
+				return err;
+		}
+		done += len;
+	}
+	*prp1 = first;
+	*prp2 = prp_finish(&w);
 	return 0;
 }

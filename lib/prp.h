@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "nvme_spec.h"
+#include "sgl.h"
 
 #define PRP_ENTRIES_PER_PAGE	(NVME_PAGE_SIZE / sizeof(uint64_t))
 
@@ -33,6 +34,20 @@ struct prp_list_page {
 int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
 	      const struct prp_list_page *pages, unsigned npages,
 	      uint64_t *prp1, uint64_t *prp2);
+
+/*
+ * The same from a payload delivered in pieces (bus address, length) by
+ * @next, for vectored I/O.  PRPs can describe it only when the pieces meet
+ * at page boundaries: the first starts dword aligned, every other one starts
+ * page aligned, and every one but the last ends page aligned.  Returns 0,
+ * -EINVAL when they do not (the caller may use an SGL instead), for a
+ * zero-length piece or pieces that do not add up to @total, -E2BIG when
+ * @npages list pages are not enough, or what @next returned.  *prp1 and
+ * *prp2 are written only on success.
+ */
+int prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
+		     const struct prp_list_page *pages, unsigned npages,
+		     uint64_t *prp1, uint64_t *prp2);
 
 /* List pages one command of up to @max_len bytes can need, at any offset. */
 unsigned prp_list_pages_needed(size_t max_len);

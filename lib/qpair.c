@@ -10,6 +10,7 @@
  * (SQHD), the SQ cannot fill while a tracker is free.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,15 @@ static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 		if (err)
 			goto err_free_mem;
 	}
+	q->sgl_pages = calloc(npages, sizeof(*q->sgl_pages));
+	if (!q->sgl_pages) {
+		err = -ENOMEM;
+		goto err_free_mem;
+	}
+	for (i = 0; i < npages; i++) {
+		q->sgl_pages[i].descs = (struct nvme_sgl_desc *)q->prp_pages[i].entries;
+		q->sgl_pages[i].bus = q->prp_pages[i].bus;
+	}
 	for (i = 0; i < q->ntrackers; i++)
 		q->trackers[i].prp = &q->prp_pages[i * q->prp_per_tracker];
 	return 0;
@@ -60,6 +70,54 @@ err_free_pages:
 	return err;
 }
 
+static void free_prp_pages(struct nvd_qpair *q)
+{
+	if (q->prp_mem)
+		dma_pool_free(&q->ctrlr->dma, q->prp_mem);
+	q->prp_mem = NULL;
+	free(q->prp_pages);
+	q->prp_pages = NULL;
+	free(q->sgl_pages);
+	q->sgl_pages = NULL;
+}
+
+/* NVM Command Set 1.0 §3.2.3: up to 256 16-byte ranges, one page per DSM. */
+static int alloc_dsm_pages(struct nvd_qpair *q)
+{
+	struct nvd_ctrlr *c = q->ctrlr;
+	const unsigned n = sizeof(q->dsm_pages) / sizeof(q->dsm_pages[0]);
+	uint8_t *mem;
+	unsigned i;
+	int err;
+
+	err = dma_pool_alloc(&c->dma, (size_t)n * NVME_PAGE_SIZE, false, &q->dsm_mem);
+	if (err)
+		return err;
+	mem = q->dsm_mem;
+	for (i = 0; i < n; i++) {
+		q->dsm_pages[i].entries = (uint64_t *)(mem + (size_t)i * NVME_PAGE_SIZE);
+		err = dma_pool_vtophys(&c->dma, mem + (size_t)i * NVME_PAGE_SIZE,
+				       &q->dsm_pages[i].bus);
+		if (err) {
+			dma_pool_free(&c->dma, q->dsm_mem);
+			q->dsm_mem = NULL;
+			return err;
+		}
+	}
+	q->dsm_free = (uint16_t)((1u << n) - 1);
+	return 0;
+}
+
+/* SGLs when the controller has them and nobody asked for PRPs only. */
+static bool sgl_wanted(const struct nvd_ctrlr *c)
+{
+	const char *env = getenv("NVDIRECT_FORCE_PRP");
+
+	if (!(c->id.sgls & NVME_SGLS_SUPPORT_MASK) || (c->opts.flags & NVD_CTRLR_FORCE_PRP))
+		return false;
+	return !(env && strcmp(env, "0") && *env);
+}
+
 int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 		    uint32_t qsize, uint32_t max_xfer)
 {
@@ -70,7 +128,7 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	memset(q, 0, sizeof(*q));
 	q->ctrlr = c;
 	q->qid = qid;
-	q->no_io = qid == 0;
+	q->no_fast = qid == 0 ? QP_NO_FAST_NO_IO : 0;
 	if (qsize < 2 || qsize > 65536)
 		return -EINVAL;
 	if (doorbell_offset(qid, true, dstrd) + 4 > c->t->info.bar_size) {
@@ -89,7 +147,10 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	dma_pool_vtophys(&c->dma, q->cq_mem, &q->cq_bus);
 
 	q->ntrackers = qsize - 1;
-	q->trackers = calloc(q->ntrackers, sizeof(*q->trackers));
+	/* cache-line aligned, as the type says: a tracker is two lines */
+	q->trackers = aligned_alloc(64, (size_t)q->ntrackers * sizeof(*q->trackers));
+	if (q->trackers)
+		memset(q->trackers, 0, (size_t)q->ntrackers * sizeof(*q->trackers));
 	q->free_cids = calloc(q->ntrackers, sizeof(*q->free_cids));
 	if (!q->trackers || !q->free_cids) {
 		err = -ENOMEM;
@@ -105,6 +166,20 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	err = alloc_prp_pages(q, max_xfer);
 	if (err)
 		goto err_free_trackers;
+	if (qid != 0) {
+		err = qpair_alloc_requests(q, 0);
+		if (err)
+			goto err_free_prp;
+		err = alloc_dsm_pages(q);
+		if (err)
+			goto err_free_requests;
+		q->max_retries = c->opts.retry_count > 255 ? 255 : (uint8_t)c->opts.retry_count;
+		q->sgl = sgl_wanted(c);
+		q->sgl_dword = (c->id.sgls & NVME_SGLS_SUPPORT_MASK) == NVME_SGLS_DWORD_ALIGN;
+		if (c->timeout_cb && c->io_timeout_us)
+			q->hooks |= QP_HOOK_TIMEOUT;
+		qpair_hooks_changed(q);
+	}
 
 	sq_ring_init(&q->sq, q->sq_mem, qsize);
 	cq_ring_init(&q->cq, q->cq_mem, qsize);
@@ -125,6 +200,10 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	}
 	return 0;
 
+err_free_requests:
+	qpair_free_requests(q);
+err_free_prp:
+	free_prp_pages(q);
 err_free_trackers:
 	free(q->free_cids);
 	free(q->trackers);
@@ -141,9 +220,10 @@ void qpair_destruct(struct nvd_qpair *q)
 
 	if (!q->sq_mem)
 		return;
-	if (q->prp_mem)
-		dma_pool_free(&c->dma, q->prp_mem);
-	free(q->prp_pages);
+	if (q->dsm_mem)
+		dma_pool_free(&c->dma, q->dsm_mem);
+	qpair_free_requests(q);
+	free_prp_pages(q);
 	free(q->free_cids);
 	free(q->trackers);
 	dma_pool_free(&c->dma, q->cq_mem);
@@ -154,6 +234,14 @@ void qpair_destruct(struct nvd_qpair *q)
 int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   const struct dma_span *s, const void *buf, size_t len)
 {
+	/* beyond two pages: one SGL instead of a PRP list, when the controller can */
+	if (q->sgl && !((uintptr_t)buf & 3)) {
+		int err = qpair_map_span_sgl(q, tr, cmd, s, buf, len);
+
+		/* more pieces than segment pages hold: a PRP list still fits */
+		if (err != -E2BIG)
+			return err;
+	}
 	return prp_build(buf, len, span_vtophys, (void *)s, tr->prp, q->prp_per_tracker,
 			 &cmd->prp1, &cmd->prp2);
 }
@@ -195,27 +283,43 @@ uint32_t qpair_outstanding(const struct nvd_qpair *q)
 	return q->ntrackers - q->nfree;
 }
 
+static void aborted_cpl(const struct nvd_qpair *q, uint16_t cid, struct nvd_cpl *cpl)
+{
+	memset(cpl, 0, sizeof(*cpl));
+	cpl->cid = cid;
+	cpl->sqid = q->qid;
+	cpl->status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
+}
+
 void qpair_abort_all(struct nvd_qpair *q)
 {
+	struct request *queued, *r;
 	struct nvd_cpl cpl;
 	struct tracker *tr;
 	nvd_cmd_cb cb;
 	void *arg;
 	uint32_t i;
 
+	/* queued requests leave the FIFO first: freed trackers must not send them */
+	queued = qpair_take_queued(q);
 	for (i = 0; i < q->ntrackers; i++) {
 		tr = &q->trackers[i];
 		if (!tr->active)
 			continue;
-		memset(&cpl, 0, sizeof(cpl));
-		cpl.cid = tr->cid;
-		cpl.sqid = q->qid;
-		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
+		aborted_cpl(q, tr->cid, &cpl);
 		cb = tr->cb;
 		arg = tr->cb_arg;
+		tr->held = false;
+		tr->inject_status = 0;
+		tr->retries = 0;
 		qpair_put_tracker(q, tr);
 		if (cb)
 			cb(arg, &cpl);
+	}
+	while ((r = queued)) {
+		queued = r->next;
+		aborted_cpl(q, 0xffff, &cpl);
+		req_complete(r, &cpl);
 	}
 }
 
@@ -223,7 +327,7 @@ void qpair_abort_all(struct nvd_qpair *q)
 static int qpair_fail(struct nvd_qpair *q)
 {
 	q->failed = true;
-	q->no_io = true;
+	q->no_fast |= QP_NO_FAST_NO_IO;
 	qpair_abort_all(q);
 	return -ENXIO;
 }
@@ -256,6 +360,11 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 			continue;
 		}
 		tr = &q->trackers[cpl.cid];
+		/* an error (retry?), hooks armed (injected status?), requests waiting */
+		if (__builtin_expect(((cpl.status & 0xfffe) | q->hooks) != 0, 0)) {
+			qpair_complete_slow(q, tr, &cpl);
+			continue;
+		}
 		cb = tr->cb;
 		arg = tr->cb_arg;
 		/* free first so the callback may submit again */
@@ -263,6 +372,8 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 		if (cb)
 			cb(arg, &cpl);
 	}
+	if (__builtin_expect(q->hooks != 0, 0))
+		qpair_poll_hooks(q);
 
 	if (n) {
 		/* one CQ head doorbell per poll */
@@ -286,7 +397,7 @@ NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t m
 
 NVD_EXPORT uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair)
 {
-	return qpair ? qpair_outstanding(qpair) : 0;
+	return qpair ? qpair_outstanding(qpair) + qpair->nqueued : 0;
 }
 
 NVD_EXPORT int nvd_qpair_flush(struct nvd_qpair *qpair)
@@ -359,10 +470,15 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 	uint32_t qsize, max_qsize, ring_max;
 	const char *limit = "CAP.MQES";
 	struct nvd_qpair *q;
+	uint32_t nreqs;
 	int qid, err;
 
-	if (!ctrlr || !qpair || !opts || opts->opts_size < sizeof(*opts))
+	/* io_requests came later: callers built before it get the default */
+	if (!ctrlr || !qpair || !opts ||
+	    opts->opts_size < offsetof(struct nvd_io_qpair_opts, io_requests))
 		return -EINVAL;
+	nreqs = opts->opts_size >= offsetof(struct nvd_io_qpair_opts, io_requests) +
+				   sizeof(opts->io_requests) ? opts->io_requests : 0;
 	clear_detail();
 	if (ctrlr_is_failed(ctrlr))
 		return -ENXIO;
@@ -392,6 +508,11 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 	err = qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
 	if (err)
 		goto err_release;
+	if (nreqs) {
+		err = qpair_alloc_requests(q, nreqs);
+		if (err)
+			goto err_destruct;
+	}
 	if (opts->interrupts) {
 		err = qpair_intr_enable(q);
 		if (err)
@@ -456,6 +577,7 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 		 * is shut down or reset.
 		 */
 		free(qpair->prp_pages);
+		qpair_free_requests(qpair);
 		free(qpair->free_cids);
 		free(qpair->trackers);
 	} else {

@@ -61,6 +61,13 @@ struct nvd_ctrlr_opts {
 	uint32_t num_io_queues;		/* requested from Set Features, default 4 */
 	uint32_t io_queue_size;		/* default entries per I/O queue, default 256 */
 	uint32_t flags;			/* NVD_CTRLR_* below, default 0 */
+	/*
+	 * Times an I/O that failed with a retryable status and DNR=0 is
+	 * submitted again before its callback sees the status; default 4.
+	 * Retryable: Command Interrupted, Transient Transport Error,
+	 * Namespace Not Ready (generic) and Internal Path Error (path).
+	 */
+	uint32_t retry_count;
 };
 /*
  * Submissions on I/O queues write the SQ tail doorbell only at the next
@@ -74,6 +81,13 @@ struct nvd_ctrlr_opts {
  * NVDIRECT_NO_SHADOW_DOORBELLS=1 does the same for any program.
  */
 #define NVD_CTRLR_NO_SHADOW_DOORBELLS	(1u << 1)
+/*
+ * Describe data with PRPs only, even when the controller supports SGLs
+ * (Identify Controller SGLS).  Otherwise transfers that would need a PRP
+ * list, and vectored I/O that PRPs cannot describe, use SGLs.  The
+ * environment variable NVDIRECT_FORCE_PRP=1 does the same for any program.
+ */
+#define NVD_CTRLR_FORCE_PRP		(1u << 2)
 void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
 
 /*
@@ -123,7 +137,10 @@ uint32_t nvd_ns_get_id(const struct nvd_ns *ns);
 uint32_t nvd_ns_get_sector_size(const struct nvd_ns *ns);	/* bytes per LBA */
 uint64_t nvd_ns_get_num_sectors(const struct nvd_ns *ns);
 uint64_t nvd_ns_get_size(const struct nvd_ns *ns);		/* bytes */
-/* Largest count of LBAs one read/write may carry on this namespace. */
+/*
+ * Largest count of LBAs one read/write command carries on this namespace;
+ * nvd_ns_read/nvd_ns_write split larger transfers into such pieces.
+ */
 uint32_t nvd_ns_get_max_io_sectors(const struct nvd_ns *ns);
 /* Metadata bytes per LBA of the active format (0 = none). */
 uint32_t nvd_ns_get_md_size(const struct nvd_ns *ns);
@@ -176,7 +193,14 @@ int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair);
  * nvd_qpair_process_completions), or a negative errno and nothing is sent:
  * -EINVAL bad argument (count 0, past the namespace, above the transfer
  * limit, buf not DMA or registered memory, unknown flags), -EOPNOTSUPP namespace with
- * metadata, -EAGAIN queue full, -ENXIO controller gone.
+ * metadata, -ENOMEM the queue pair's request pool (io_requests) is used
+ * up, -ENXIO controller gone.
+ *
+ * When the submission queue is full the I/O waits inside the library and
+ * is sent, in order, as completions free slots.  A transfer above the
+ * controller's limit (nvd_ns_get_max_io_sectors) is split into pieces that
+ * take one request each plus one for the whole; @cb runs once, when all
+ * are done, with the first failed piece's completion if any failed.
  */
 int nvd_ns_read(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
 		uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
@@ -185,13 +209,124 @@ int nvd_ns_write(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
 		 uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
 		 uint32_t flags);
 
+/* ---- More NVM commands (NVM Command Set 1.0, §3) -------------------
+ * Same rules as nvd_ns_read: 0 once queued, else a negative errno and
+ * nothing is sent; -EOPNOTSUPP when the controller does not support the
+ * command (Identify Controller ONCS) or the namespace has metadata.
+ */
+
+/* Write Zeroes (§3.2.8): @count LBAs from @lba; split above 65536 LBAs. */
+int nvd_ns_write_zeroes(struct nvd_ns *ns, struct nvd_qpair *qpair, uint64_t lba,
+			uint64_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags);
+
+/* Dataset Management range (NVM Command Set 1.0 §3.2.3, Figure 39) */
+struct nvd_dsm_range {
+	uint32_t attributes;		/* context attributes */
+	uint32_t length;		/* LBAs */
+	uint64_t lba;			/* starting LBA */
+};
+_Static_assert(sizeof(struct nvd_dsm_range) == 16, "DSM range is 16 bytes");
+#define NVD_DSM_MAX_RANGES	256
+/* DSM attributes (CDW11) */
+#define NVD_DSM_ATTR_IDR	(1u << 0)	/* integral dataset for read */
+#define NVD_DSM_ATTR_IDW	(1u << 1)	/* integral dataset for write */
+#define NVD_DSM_ATTR_AD		(1u << 2)	/* deallocate */
+/*
+ * Dataset Management (§3.2.3) with @nr (1..256) ranges in ordinary memory
+ * (copied before the call returns); @attrs from NVD_DSM_ATTR_*.
+ * -ENOMEM also when all of the queue pair's 16 range pages are in use.
+ */
+int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair, const struct nvd_dsm_range *ranges,
+	       uint16_t nr, uint32_t attrs, nvd_cmd_cb cb, void *cb_arg);
+/* nvd_ns_dsm with the Deallocate attribute ("trim"). */
+int nvd_ns_deallocate(struct nvd_ns *ns, struct nvd_qpair *qpair,
+		      const struct nvd_dsm_range *ranges, uint16_t nr, nvd_cmd_cb cb, void *cb_arg);
+/* Flush (§3.2.2): the volatile write cache to media. */
+int nvd_ns_flush(struct nvd_ns *ns, struct nvd_qpair *qpair, nvd_cmd_cb cb, void *cb_arg);
+/*
+ * Compare (§3.2.1) @count LBAs at @lba with @buf (DMA or registered
+ * memory).  A mismatch completes with Compare Failure (sct 0x2 sc 0x85).
+ */
+int nvd_ns_compare(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf, uint64_t lba,
+		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags);
+
+/* Raw I/O command: the library fills CID and the data pointer. */
+struct nvd_io_cmd {
+	uint8_t opc;
+	uint8_t rsvd[3];
+	uint32_t nsid;
+	uint32_t cdw2;
+	uint32_t cdw3;
+	uint32_t cdw10;
+	uint32_t cdw11;
+	uint32_t cdw12;
+	uint32_t cdw13;
+	uint32_t cdw14;
+	uint32_t cdw15;
+};
+/*
+ * Send @cmd on I/O queue pair @qpair with @len bytes at @buf (DMA or
+ * registered memory; NULL/0 for none).  -EINVAL when @len exceeds the
+ * controller's transfer limit: nothing is split or sent.
+ */
+int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair,
+			 struct nvd_io_cmd *cmd, void *buf, uint32_t len, nvd_cmd_cb cb,
+			 void *cb_arg);
+
+/*
+ * Vectored I/O, the list walked through callbacks with @cb_arg: reset_sgl
+ * moves to byte @offset of the list, next_sge gives the next element's
+ * address and length (returns 0, or not 0 to fail).  Elements must be DMA
+ * or registered memory.  PRPs describe the list when every element but
+ * the first starts page aligned and every element but the last ends page
+ * aligned; otherwise an SGL does when the controller supports SGLs (and
+ * NVD_CTRLR_FORCE_PRP is not set), else -EINVAL.  Transfers above the
+ * transfer limit are split as for nvd_ns_read.
+ */
+typedef void (*nvd_req_reset_sgl_cb)(void *cb_arg, uint32_t offset);
+typedef int (*nvd_req_next_sge_cb)(void *cb_arg, void **address, uint32_t *length);
+int nvd_ns_readv(struct nvd_ns *ns, struct nvd_qpair *qpair, uint64_t lba, uint32_t count,
+		 nvd_cmd_cb cb, void *cb_arg, uint32_t flags, nvd_req_reset_sgl_cb reset_sgl,
+		 nvd_req_next_sge_cb next_sge);
+int nvd_ns_writev(struct nvd_ns *ns, struct nvd_qpair *qpair, uint64_t lba, uint32_t count,
+		  nvd_cmd_cb cb, void *cb_arg, uint32_t flags, nvd_req_reset_sgl_cb reset_sgl,
+		  nvd_req_next_sge_cb next_sge);
+
+/*
+ * Software error injection, for tests: the next @err_count commands with
+ * opcode @opc (0: any) on I/O queue pair @qpair complete with
+ * status @sct/@sc (DNR=0, so retryable ones are retried) instead of the
+ * device's.  @do_not_submit 1: they are not sent and complete after
+ * @timeout_polls further polls.  @err_count 0 disarms @opc.  Up to 4
+ * opcodes at a time (-ENOSPC beyond).  While any is armed, reads and
+ * writes leave the fast path.
+ */
+int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int do_not_submit,
+			   uint32_t timeout_polls, uint32_t err_count, uint8_t sct, uint8_t sc);
+
+/*
+ * Timeouts: @cb runs once for each command outstanding longer than
+ * @io_timeout_us (I/O queues) or @admin_timeout_us (admin queue; @qpair
+ * NULL), from the polling thread during nvd_qpair_process_completions();
+ * 0 disables that side, @cb NULL unregisters.  Checked every 64 polls
+ * with a coarse clock (a few ms).  @cb may abort the command or reset
+ * the controller; it must not poll the same queue pair.
+ */
+typedef void (*nvd_timeout_cb)(void *cb_arg, struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair,
+			       uint16_t cid);
+int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint64_t io_timeout_us,
+					uint64_t admin_timeout_us, nvd_timeout_cb cb, void *cb_arg);
+
 /*
  * Reap up to @max completions (0 = all available), calling each command's
  * callback.  Returns the number reaped or a negative errno (-ENXIO when the
  * controller is gone).
  */
 int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max);
-/* Commands submitted and not yet completed. */
+/*
+ * Commands submitted and not yet completed: in the SQ or waiting in the
+ * library for a slot (each piece of a split transfer counts).
+ */
 uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair);
 /*
  * With NVD_CTRLR_DELAY_CMD_SUBMIT: tell the controller about everything
@@ -383,6 +518,11 @@ struct nvd_io_qpair_opts {
 	size_t opts_size;		/* sizeof(struct nvd_io_qpair_opts) */
 	uint32_t qsize;			/* entries; 0 takes the controller's default */
 	uint32_t interrupts;		/* 1: interrupt mode, 0: polled */
+	/*
+	 * I/Os the library may hold for this queue pair (waiting for a free
+	 * slot, pieces of split transfers); 0: 4 x qsize.
+	 */
+	uint32_t io_requests;
 };
 void nvd_io_qpair_opts_init(struct nvd_io_qpair_opts *opts);
 /*

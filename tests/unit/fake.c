@@ -282,3 +282,25 @@ unsigned fake_process(struct fake_ctrlr *f)
 		fake_set_eventidx(f, tail, fake_shadow_cq(f));
 	return n;
 }
+
+struct nvme_cmd *fake_sqe(struct fake_ctrlr *f, uint32_t slot)
+{
+	return &((struct nvme_cmd *)f->q.sq_mem)[slot];
+}
+
+uint32_t fake_pending(struct fake_ctrlr *f)
+{
+	return (f->q.sq.tail + f->q.sq.size - f->sq_head) % f->q.sq.size;
+}
+
+uint16_t fake_complete_next(struct fake_ctrlr *f, uint16_t status, struct nvme_cmd *cmd)
+{
+	const struct nvme_cmd *c;
+
+	ck_assert_uint_gt(fake_pending(f), 0);
+	c = fake_sqe(f, f->sq_head);
+	if (cmd)
+		*cmd = *c;
+	fake_complete(f, c->cid, status);	/* advances sq_head */
+	return c->cid;
+}

@@ -136,4 +136,15 @@ void fake_set_eventidx(struct fake_ctrlr *f, uint32_t sq_ei, uint32_t cq_ei);
  */
 unsigned fake_process(struct fake_ctrlr *f);
 
+/* The SQ entry at @slot of the I/O queue pair. */
+struct nvme_cmd *fake_sqe(struct fake_ctrlr *f, uint32_t slot);
+/* Commands in the SQ the fake has not fetched yet (up to the SQ tail). */
+uint32_t fake_pending(struct fake_ctrlr *f);
+/*
+ * Fetch the oldest pending command and complete it with @status (sct/sc
+ * in CQE position, e.g. NVME_STATUS(...) | NVME_CPL_DNR); *@cmd, when not
+ * NULL, gets a copy.  Returns its CID.
+ */
+uint16_t fake_complete_next(struct fake_ctrlr *f, uint16_t status, struct nvme_cmd *cmd);
+
 #endif

@@ -162,7 +162,7 @@ START_TEST(test_count_zero_is_refused)
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 0, cb, NULL, 0), -EINVAL);
 	ck_assert_int_eq(nvd_ns_write(&f.ns, &f.q, buf, 0, 0, cb, NULL, 0), -EINVAL);
-	ck_assert_str_eq(nvd_last_error(), "LBA count is 0");
+	ck_assert_str_eq(nvd_last_error(), "write: LBA count is 0");
 	assert_nothing_sent();
 	nvd_dma_free(&f.c, buf);
 }
@@ -184,15 +184,16 @@ START_TEST(test_past_end_of_namespace_is_refused)
 }
 END_TEST
 
-START_TEST(test_above_max_transfer_is_refused_with_the_limit)
+START_TEST(test_above_max_transfer_is_split_not_refused)
 {
 	void *buf = nvd_dma_alloc(&f.c, 256 * 1024);
 
 	ck_assert_uint_eq(nvd_ns_get_max_io_sectors(&f.ns), 256);	/* 128 KiB / 512 */
-	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 257, cb, NULL, 0), -EINVAL);
-	assert_nothing_sent();
-	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "limit of 256 LBAs (131072 bytes)"));
-	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 256, cb, NULL, 0), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 257, cb, NULL, 0), 0);
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 2);
+	ck_assert_uint_eq(sqe(0)->cdw12, 255);
+	ck_assert_uint_eq(sqe(1)->cdw10, 256);
+	ck_assert_uint_eq(sqe(1)->cdw12, 0);
 	nvd_dma_free(&f.c, buf);
 }
 END_TEST
@@ -466,7 +467,7 @@ static Suite *ns_io_suite(void)
 	tcase_add_test(tc, test_unregistered_memory_is_refused_with_words);
 	tcase_add_test(tc, test_count_zero_is_refused);
 	tcase_add_test(tc, test_past_end_of_namespace_is_refused);
-	tcase_add_test(tc, test_above_max_transfer_is_refused_with_the_limit);
+	tcase_add_test(tc, test_above_max_transfer_is_split_not_refused);
 	tcase_add_test(tc, test_non_dma_buffer_is_refused);
 	tcase_add_test(tc, test_unknown_flags_are_refused);
 	tcase_add_test(tc, test_bad_arguments_send_nothing);

@@ -14,6 +14,7 @@
 
 static uint8_t *data;			/* NPAGES pages of "host memory" */
 static struct prp_list_page lists[3];
+static struct prp_list_page lists2[3];	/* prp_build's, to compare with */
 static int scatter;			/* map pages in reverse order on the bus */
 
 /* Page i of data is at BUS_DATA + i*PG, or mirrored when scattering. */
@@ -35,6 +36,53 @@ static int fake_vtophys(void *ctx, const void *vaddr, uint64_t *bus)
 	return 0;
 }
 
+/* Pieces (bus address, length) for prp_build_pieces. */
+#define MAXPIECES	1100u
+static uint64_t piece_bus[MAXPIECES];
+static uint32_t piece_len[MAXPIECES];
+static unsigned npieces, next_piece_i;
+
+static int next_piece(void *ctx, uint64_t *bus, uint32_t *len)
+{
+	(void)ctx;
+	if (next_piece_i == npieces)
+		return -ENOENT;
+	*bus = piece_bus[next_piece_i];
+	*len = piece_len[next_piece_i];
+	next_piece_i++;
+	return 0;
+}
+
+static void add_piece(uint64_t bus, uint32_t len)
+{
+	ck_assert_uint_lt(npieces, MAXPIECES);
+	piece_bus[npieces] = bus;
+	piece_len[npieces] = len;
+	npieces++;
+}
+
+/* Cut @len bytes at data + @off into pieces of up to @span pages, cut at page boundaries. */
+static void cut_pieces(size_t off, size_t len, size_t span)
+{
+	size_t end = off + len, cut;
+	uint64_t bus;
+
+	while (off < end) {
+		cut = (off / PG + span) * PG;
+		if (cut > end)
+			cut = end;
+		ck_assert_int_eq(fake_vtophys(NULL, data + off, &bus), 0);
+		add_piece(bus, (uint32_t)(cut - off));
+		off = cut;
+	}
+}
+
+static int build_pieces(size_t total, unsigned nlists, uint64_t *p1, uint64_t *p2)
+{
+	next_piece_i = 0;
+	return prp_build_pieces(total, next_piece, NULL, lists, nlists, p1, p2);
+}
+
 static void setup(void)
 {
 	unsigned i;
@@ -46,14 +94,21 @@ static void setup(void)
 		ck_assert_ptr_nonnull(lists[i].entries);
 		memset(lists[i].entries, 0xee, PG);
 		lists[i].bus = BUS_LIST + i * PG;
+		lists2[i].entries = aligned_alloc(PG, PG);
+		ck_assert_ptr_nonnull(lists2[i].entries);
+		memset(lists2[i].entries, 0xee, PG);
+		lists2[i].bus = BUS_LIST + i * PG;	/* same bus: same pointers */
 	}
 	scatter = 0;
+	npieces = 0;
 }
 
 static void teardown(void)
 {
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 3; i++) {
 		free(lists[i].entries);
+		free(lists2[i].entries);
+	}
 	free(data);
 }
 
@@ -225,6 +280,129 @@ START_TEST(test_list_pages_needed_covers_worst_offset)
 }
 END_TEST
 
+/* prp_build_pieces over the pieces of a buffer gives what prp_build gives for it. */
+static void ck_pieces_match_prp_build(size_t off, size_t len, size_t span, unsigned nlists)
+{
+	uint64_t p1, p2, q1, q2;
+
+	cut_pieces(off, len, span);
+	ck_assert_int_eq(build_pieces(len, nlists, &p1, &p2), 0);
+	ck_assert_int_eq(prp_build(data + off, len, fake_vtophys, NULL, lists2, nlists, &q1, &q2),
+			 0);
+	ck_assert_uint_eq(p1, q1);
+	ck_assert_uint_eq(p2, q2);
+	for (unsigned i = 0; i < nlists; i++)
+		ck_assert_mem_eq(lists[i].entries, lists2[i].entries, PG);
+}
+
+START_TEST(test_pieces_one_page_match_prp_build)
+{
+	ck_pieces_match_prp_build(512, 1024, 1, 1);
+	ck_assert_uint_eq(lists[0].entries[0], 0xeeeeeeeeeeeeeeeeull);
+}
+END_TEST
+
+START_TEST(test_pieces_two_pages_match_prp_build)
+{
+	/* PRP2 is the second page itself, no list */
+	ck_pieces_match_prp_build(1024, PG, 1, 1);
+	ck_assert_uint_eq(lists[0].entries[0], 0xeeeeeeeeeeeeeeeeull);
+}
+END_TEST
+
+START_TEST(test_pieces_with_list_match_prp_build)
+{
+	/* page-sized pieces, then pieces of three pages, both with an offset */
+	ck_pieces_match_prp_build(1024, 5 * PG, 1, 1);
+	npieces = 0;
+	ck_pieces_match_prp_build(2048, 20 * PG + 100, 3, 1);
+	ck_assert_uint_eq(npieces, 7);	/* pages 0-2, 3-5, ..., 18-20 */
+}
+END_TEST
+
+START_TEST(test_scattered_pieces_chain_like_prp_build)
+{
+	/* every page its own piece, reverse order on the bus, two list pages */
+	scatter = 1;
+	ck_pieces_match_prp_build(0, 514 * PG, 1, 2);
+	ck_assert_uint_eq(npieces, 514);
+	ck_assert_uint_eq(lists[0].entries[511], lists[1].bus);
+	ck_assert_uint_eq(lists[1].entries[0], bus_of_page(512));
+	npieces = 0;
+	ck_pieces_match_prp_build(4, 1025 * PG, 1, 3);	/* 1026 pages: two chains */
+}
+END_TEST
+
+START_TEST(test_pieces_from_separate_regions)
+{
+	uint64_t p1, p2;
+
+	/* first piece ends at a page end, the others are whole pages elsewhere */
+	add_piece(BUS_DATA + PG - 512, 512);
+	add_piece(0x9000000000ull, 2 * PG);
+	add_piece(0x3000000000ull, 100);	/* the last may end anywhere */
+	ck_assert_int_eq(build_pieces(512 + 2 * PG + 100, 1, &p1, &p2), 0);
+	ck_assert_uint_eq(p1, BUS_DATA + PG - 512);
+	ck_assert_uint_eq(p2, lists[0].bus);
+	ck_assert_uint_eq(lists[0].entries[0], 0x9000000000ull);
+	ck_assert_uint_eq(lists[0].entries[1], 0x9000000000ull + PG);
+	ck_assert_uint_eq(lists[0].entries[2], 0x3000000000ull);
+	ck_assert_uint_eq(lists[0].entries[3], 0xeeeeeeeeeeeeeeeeull);
+}
+END_TEST
+
+START_TEST(test_pieces_misaligned_for_prps_are_refused)
+{
+	uint64_t p1 = 1, p2 = 2;
+
+	/* middle piece starts inside a page */
+	add_piece(BUS_DATA, PG);
+	add_piece(BUS_DATA + 10 * PG + 512, PG - 512);
+	add_piece(BUS_DATA + 20 * PG, PG);
+	ck_assert_int_eq(build_pieces(3 * PG - 512, 1, &p1, &p2), -EINVAL);
+	/* middle piece ends inside a page */
+	npieces = 0;
+	add_piece(BUS_DATA, PG);
+	add_piece(BUS_DATA + 10 * PG, 1000);
+	add_piece(BUS_DATA + 20 * PG, PG);
+	ck_assert_int_eq(build_pieces(2 * PG + 1000, 1, &p1, &p2), -EINVAL);
+	/* first piece ends inside a page and more follow */
+	npieces = 0;
+	add_piece(BUS_DATA, 512);
+	add_piece(BUS_DATA + PG, PG);
+	ck_assert_int_eq(build_pieces(512 + PG, 1, &p1, &p2), -EINVAL);
+	/* first piece not dword aligned */
+	npieces = 0;
+	add_piece(BUS_DATA + 2, 510);
+	ck_assert_int_eq(build_pieces(510, 1, &p1, &p2), -EINVAL);
+	/* nothing written on failure */
+	ck_assert_uint_eq(p1, 1);
+	ck_assert_uint_eq(p2, 2);
+}
+END_TEST
+
+START_TEST(test_pieces_bad_lengths_and_too_few_lists)
+{
+	uint64_t p1, p2;
+
+	add_piece(BUS_DATA, PG);
+	add_piece(BUS_DATA + 10 * PG, 0);
+	ck_assert_int_eq(build_pieces(PG, 1, &p1, &p2), 0);		/* stops at total */
+	ck_assert_int_eq(build_pieces(2 * PG, 1, &p1, &p2), -EINVAL);	/* zero-length piece */
+	ck_assert_int_eq(build_pieces(0, 1, &p1, &p2), -EINVAL);
+	ck_assert_int_eq(build_pieces(PG / 2, 1, &p1, &p2), -EINVAL);	/* overshoots total */
+	npieces = 0;
+	add_piece(BUS_DATA, PG);
+	ck_assert_int_eq(build_pieces(2 * PG, 1, &p1, &p2), -ENOENT);	/* falls short */
+	npieces = 0;
+	cut_pieces(0, 3 * PG, 1);
+	ck_assert_int_eq(build_pieces(3 * PG, 0, &p1, &p2), -E2BIG);
+	npieces = 0;
+	cut_pieces(0, 514 * PG, 1);
+	ck_assert_int_eq(build_pieces(514 * PG, 1, &p1, &p2), -E2BIG);
+}
+END_TEST
+
 static Suite *prp_suite(void)
 {
 	Suite *s = suite_create("prp");
@@ -244,6 +422,13 @@ static Suite *prp_suite(void)
 	tcase_add_test(tc, test_too_few_list_pages_is_an_error);
 	tcase_add_test(tc, test_bad_buffers_are_refused);
 	tcase_add_test(tc, test_list_pages_needed_covers_worst_offset);
+	tcase_add_test(tc, test_pieces_one_page_match_prp_build);
+	tcase_add_test(tc, test_pieces_two_pages_match_prp_build);
+	tcase_add_test(tc, test_pieces_with_list_match_prp_build);
+	tcase_add_test(tc, test_scattered_pieces_chain_like_prp_build);
+	tcase_add_test(tc, test_pieces_from_separate_regions);
+	tcase_add_test(tc, test_pieces_misaligned_for_prps_are_refused);
+	tcase_add_test(tc, test_pieces_bad_lengths_and_too_few_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -192,17 +192,21 @@ START_TEST(test_qpair_batch_and_max_across_wrap)
 	for (i = 0; i < 3; i++)
 		cids[i] = read_one(buf);
 	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 3);
-	/* 3 trackers on a 4-slot queue: the 4th command does not fit */
-	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, count_cb, NULL, 0), -EAGAIN);
+	/* 3 trackers on a 4-slot queue: the 4th command waits in the library */
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, count_cb, NULL, 0), 0);
+	ck_assert_uint_eq(f.q.sq.tail, 1);		/* not in the SQ yet */
 	for (i = 0; i < 3; i++)
 		fake_complete(&f, cids[i], 0);		/* CQ slots 2, 3, 0 */
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 2), 2);
+	/* the first freed slot took the waiting read */
+	ck_assert_uint_eq(f.q.sq.tail, 2);
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 2);
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 	ck_assert_int_eq(ncb, 5);
 	ck_assert_uint_eq(f.q.cq.head, 1);
 	ck_assert_uint_eq(f.q.cq.phase, 0);
 	ck_assert_uint_eq(f.q.sq.head, 1);		/* from the last SQHD */
-	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 0);
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 1);
 	nvd_dma_free(&f.c, buf);
 }
 END_TEST
