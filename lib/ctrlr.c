@@ -48,9 +48,8 @@ bool ctrlr_check_alive(struct nvd_ctrlr *c)
 	return true;
 }
 
-/* Poll CSTS until (CSTS & mask) == want, within timeout_ms. */
-static int wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want,
-		     uint32_t timeout_ms, const char *what)
+int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
+		    const char *what)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
 	uint32_t csts;
@@ -79,7 +78,7 @@ static int wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want,
 	}
 }
 
-static int ctrlr_disable(struct nvd_ctrlr *c)
+int ctrlr_disable(struct nvd_ctrlr *c)
 {
 	uint32_t cc = reg_read32(c->bar, NVME_REG_CC);
 	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
@@ -93,17 +92,17 @@ static int ctrlr_disable(struct nvd_ctrlr *c)
 	if (cc & NVME_CC_EN) {
 		/* clearing EN while RDY is still 0 is undefined: let it finish enabling */
 		if (!(csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS)) {
-			err = wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
-					"CSTS.RDY=1 before reset");
+			err = ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+						"CSTS.RDY=1 before reset");
 			if (err)
 				return err;
 		}
 		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
 	}
-	return wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
+	return ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
 }
 
-static int ctrlr_enable(struct nvd_ctrlr *c)
+int ctrlr_enable(struct nvd_ctrlr *c)
 {
 	struct nvd_qpair *aq = &c->adminq;
 	uint32_t cc;
@@ -116,7 +115,7 @@ static int ctrlr_enable(struct nvd_ctrlr *c)
 	cc = NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) | NVME_CC_AMS_RR |
 	     NVME_CC_IOSQES(NVME_SQES_LOG2) | NVME_CC_IOCQES(NVME_CQES_LOG2);
 	reg_write32(c->bar, NVME_REG_CC, cc);
-	return wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+	return ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
 			 "CSTS.RDY=1 (enable)");
 }
 
@@ -229,9 +228,17 @@ static void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
  * before any I/O queue exists.  A controller that refuses the command
  * simply keeps register doorbells.
  */
-static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
+int ctrlr_dbbuf_config(struct nvd_ctrlr *c)
 {
 	uint64_t dbs_bus, eis_bus;
+
+	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
+	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
+	return admin_dbbuf_config(c, dbs_bus, eis_bus);
+}
+
+static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
+{
 	const char *env;
 	int err;
 
@@ -250,9 +257,7 @@ static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
 		clear_detail();
 		return 0;
 	}
-	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
-	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
-	err = admin_dbbuf_config(c, dbs_bus, eis_bus);
+	err = ctrlr_dbbuf_config(c);
 	if (err == -EIO) {
 		dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
 		clear_detail();
@@ -306,11 +311,21 @@ static int ctrlr_init(struct nvd_ctrlr *c)
 	err = ctrlr_setup_dbbuf(c);
 	if (err)
 		return err;
-	return ctrlr_scan_namespaces(c);
+	err = ctrlr_scan_namespaces(c);
+	if (err)
+		return err;
+	err = ctrlr_aer_configure(c);
+	if (err)
+		return err;
+	pthread_mutex_lock(&c->admin_lock);
+	err = ctrlr_aer_start(c);
+	pthread_mutex_unlock(&c->admin_lock);
+	return err;
 }
 
 int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
 {
+	pthread_mutexattr_t ma;
 	int err;
 
 	c->t = t;
@@ -337,7 +352,11 @@ int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_c
 	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
 
 	dma_pool_init(&c->dma, t);
-	pthread_mutex_init(&c->admin_lock, NULL);
+	/* recursive: a reset holds it across the admin commands it sends */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&c->admin_lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	err = dma_pool_alloc(&c->dma, NVME_IDENTIFY_SIZE, true, &c->id_buf);
 	if (err)
 		goto err_fini;
@@ -374,7 +393,7 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
 	/* Base 2.0 §3.6: normal shutdown, then wait for SHST = complete */
 	cc = reg_read32(c->bar, NVME_REG_CC);
 	reg_write32(c->bar, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
-	err = wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
+	err = ctrlr_wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
 			"CSTS.SHST=complete (shutdown)");
 	if (err)
 		dbg("%s: %s", c->info.bdf, nvd_last_error());
@@ -495,6 +514,8 @@ NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)
 	if (!ctrlr)
 		return;
 	t = ctrlr->t;
+	/* outstanding AERs are not waited for: the shutdown drops them */
+	ctrlr_aer_stop(ctrlr);
 	for (qid = 1; ctrlr->ioq && qid <= ctrlr->info.num_io_queues; qid++)
 		if (ctrlr->ioq[qid])
 			nvd_ctrlr_free_io_qpair(ctrlr->ioq[qid]);

@@ -28,6 +28,10 @@
 #define NVD_MAX_NLB		65536u
 #define NVD_ADMIN_TIMEOUT_MS	10000u
 #define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS)
+/* Events kept between nvd_ctrlr_process_admin_completions() calls. */
+#define NVD_AER_PENDING		16
+/* AERs kept outstanding at most (and never more than half the admin queue). */
+#define NVD_AER_MAX		4u
 /* Empty polls between CSTS checks while commands are outstanding. */
 #define NVD_ALIVE_CHECK_POLLS	1024u
 
@@ -118,6 +122,17 @@ struct nvd_ctrlr {
 	uint32_t dbbuf_queues;		/* queues (qid 0..n-1) the buffers cover */
 	int failed;			/* atomic: controller is gone */
 	bool enabled;
+
+	/* Asynchronous Event Requests (aer.c) */
+	nvd_aer_cb aer_cb;
+	void *aer_cb_arg;
+	uint32_t aer_max;		/* AERs the library keeps outstanding */
+	uint32_t aer_outstanding;
+	bool aer_stop;			/* reset or detach: do not re-arm */
+	struct nvd_cpl aer_pending[NVD_AER_PENDING];	/* events not yet delivered */
+	uint32_t aer_npending;
+	uint64_t aer_dropped;		/* events lost to a full aer_pending */
+	char fail_reason[160];		/* why a reset left the controller failed */
 };
 
 /* ---- error.c ---------------------------------------------------------- */
@@ -148,6 +163,23 @@ static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
 	return __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) != 0;
 }
 uint64_t now_ms(void);
+/* Poll CSTS until (CSTS & mask) == want, within timeout_ms; @what names the wait. */
+int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
+		    const char *what);
+/* CC.EN = 0 and wait for CSTS.RDY = 0 (first RDY = 1 if enabling is under way). */
+int ctrlr_disable(struct nvd_ctrlr *c);
+/* Admin queue registers, CC.EN = 1, wait for CSTS.RDY = 1 (Base 2.0 §3.5.1). */
+int ctrlr_enable(struct nvd_ctrlr *c);
+/* Shadow doorbell buffers to the controller again (after a reset): 0 or -errno. */
+int ctrlr_dbbuf_config(struct nvd_ctrlr *c);
+
+/* ---- aer.c ------------------------------------------------------------ */
+/* Arm min(AERL + 1, NVD_AER_MAX) AERs; caller holds admin_lock.  0 or -errno. */
+int ctrlr_aer_start(struct nvd_ctrlr *c);
+/* Stop re-arming; outstanding AERs are left to the reset or shutdown to drop. */
+void ctrlr_aer_stop(struct nvd_ctrlr *c);
+/* Set Features Asynchronous Event Configuration: all the events the controller offers. */
+int ctrlr_aer_configure(struct nvd_ctrlr *c);
 
 /* ---- admin.c ---------------------------------------------------------- */
 /*
@@ -246,6 +278,12 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max);
 /* Complete everything outstanding with an aborted status. */
 void qpair_abort_all(struct nvd_qpair *q);
 uint32_t qpair_outstanding(const struct nvd_qpair *q);
+/*
+ * After a controller reset: both rings empty (indexes, phase, CQ memory,
+ * sq_db_val, shadow doorbell and EventIdx entries zeroed) in the same
+ * memory.  Trackers are not touched.
+ */
+void qpair_reset_rings(struct nvd_qpair *q);
 
 /* ---- intr.c ---------------------------------------------------------- */
 /*

@@ -88,6 +88,88 @@ int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 /* Delete I/O queues, shut down (CC.SHN), unmap and close.  Never fails. */
 void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
 
+/*
+ * Controller reset (Base 2.0 §3.7.2): CC.EN = 0, wait for CSTS.RDY = 0,
+ * enable again with the same admin queue, send Number of Queues and
+ * Doorbell Buffer Config again, re-create every I/O queue pair on the
+ * device in the same memory and re-arm the asynchronous event requests.
+ *
+ * No command is lost: whatever the controller completed before the reset
+ * is reaped as usual, and every other command outstanding on the admin
+ * queue or an I/O queue pair completes with Command Abort Requested
+ * (sct 0, sc 07h, DNR set).  Those callbacks run at the end of the reset,
+ * from inside this call; they must not submit (resubmit after the call
+ * returns).  Writes that came back aborted may or may not have reached
+ * the media; reads that came back aborted left their buffers free to reuse
+ * (the controller was disabled before they were completed).
+ *
+ * The qpair and namespace handles stay valid and usable afterwards.
+ *
+ * Threading: the caller must make sure no other thread uses any of the
+ * controller's I/O queue pairs (submits or reaps) during the call; admin
+ * calls from other threads wait for the reset (the admin lock is held).
+ *
+ * Returns 0, or a negative errno (-ETIMEDOUT, -EIO: the controller did
+ * not come back; -ENXIO: it is gone).  A failed reset leaves the
+ * controller failed: every later call returns -ENXIO and nvd_last_error()
+ * repeats why.  Only nvd_ctrlr_detach() remains to do.
+ */
+int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr);
+
+/*
+ * Abort (Base 2.0 §5.1): ask the controller to abort command @cid on
+ * @qpair (NULL: the admin queue).  Best effort; returns
+ *   0  the controller says it aborted the command: its callback runs (on
+ *      the next reaping of @qpair) with Command Abort Requested,
+ *   NVD_ABORT_NOT_ABORTED (1)  completion dword 0 bit 0 set: the command
+ *      was not aborted (it may complete normally or already has),
+ *   -EINVAL no such command outstanding (checked on @qpair's own thread),
+ *   -EIO the Abort itself failed (e.g. Abort Command Limit Exceeded),
+ *   -ETIMEDOUT, -ENXIO.
+ * For an I/O queue pair call it from the thread that owns the qpair.
+ */
+#define NVD_ABORT_NOT_ABORTED	1
+int nvd_ctrlr_cmd_abort(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair, uint16_t cid);
+/*
+ * The CID of the command most recently placed on @qpair's submission queue
+ * (for a request split into several commands: its last), to pass to
+ * nvd_ctrlr_cmd_abort(); -EINVAL when nothing is outstanding on @qpair.
+ */
+int nvd_qpair_last_cid(const struct nvd_qpair *qpair);
+
+/*
+ * Asynchronous events (Base 2.0 §5.2).  From attach on, the library keeps
+ * min(AERL + 1, 4) Asynchronous Event Request commands outstanding (fewer
+ * on a tiny admin queue) and enables every event the controller offers
+ * (Set Features Asynchronous Event Configuration).  Each event that
+ * completes is kept and handed to the callback from
+ * nvd_ctrlr_process_admin_completions(), then its AER is re-armed.
+ *
+ * The controller masks further events of the same type until the host
+ * reads the log page the event names (nvd_aer_log_page()); the library
+ * does not read it: the application does, with nvd_ctrlr_get_log_page(),
+ * after nvd_ctrlr_process_admin_completions() returned (not from inside
+ * the callback).
+ */
+typedef void (*nvd_aer_cb)(void *cb_arg, const struct nvd_cpl *cpl);
+/* Completion dword 0 of an AER (Base 2.0 Figure 146). */
+#define NVD_AER_TYPE_ERROR	0x0
+#define NVD_AER_TYPE_SMART	0x1
+#define NVD_AER_TYPE_NOTICE	0x2
+#define NVD_AER_TYPE_IO_CMD_SET	0x6
+#define NVD_AER_TYPE_VENDOR	0x7
+static inline unsigned nvd_aer_type(const struct nvd_cpl *c) { return c->cdw0 & 0x7; }
+static inline unsigned nvd_aer_info(const struct nvd_cpl *c) { return (c->cdw0 >> 8) & 0xff; }
+static inline unsigned nvd_aer_log_page(const struct nvd_cpl *c) { return (c->cdw0 >> 16) & 0xff; }
+/* Replace the callback (NULL: events are dropped).  0 or -EINVAL. */
+int nvd_ctrlr_register_aer_callback(struct nvd_ctrlr *ctrlr, nvd_aer_cb cb, void *cb_arg);
+/*
+ * Reap the admin queue (under the admin lock) and deliver pending
+ * asynchronous events to the callback, on the calling thread.  Returns the
+ * number of events delivered or a negative errno (-ENXIO gone or failed).
+ */
+int nvd_ctrlr_process_admin_completions(struct nvd_ctrlr *ctrlr);
+
 /* Decoded Identify Controller fields (NVMe Base 2.0, Fig. 275). */
 struct nvd_ctrlr_info {
 	char bdf[NVD_BDF_LEN];
