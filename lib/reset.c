@@ -86,7 +86,10 @@ static void reset_fail(struct nvd_ctrlr *c, int err)
 	snprintf(why, sizeof(why), "%s", nvd_last_error()[0] ? nvd_last_error() : nvd_strerror(err));
 	snprintf(c->fail_reason, sizeof(c->fail_reason), "controller reset failed: %s", why);
 	if (ctrlr_check_alive(c)) {
-		if (ctrlr_disable(c) == 0)
+		/* whatever state it is stuck in: EN = 0 without waiting for RDY = 1 first */
+		reg_write32(c->bar, NVME_REG_CC, reg_read32(c->bar, NVME_REG_CC) & ~NVME_CC_EN);
+		if (ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms,
+				    "CSTS.RDY=0 (disable)") == 0)
 			c->enabled = false;
 		else
 			dbg("%s: cannot disable after a failed reset: %s", c->info.bdf,
@@ -134,7 +137,8 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	for (qid = 1; qid <= c->info.num_io_queues; qid++)
 		if (c->ioq[qid])
 			qpair_abort_all(c->ioq[qid]);
-	if (!err) {
+	if (!err && c->aer_max) {
+		/* as many as before */
 		c->aer_outstanding = 0;
 		err = ctrlr_aer_start(c);
 		if (err)
