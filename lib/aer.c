@@ -12,11 +12,6 @@
 
 #include "admin_cmds.h"
 
-/* Asynchronous Event Configuration (Base 2.0 §5.27.1.7, Figure 334) */
-#define NVME_FEAT_ASYNC_EVENT		0x0b
-#define NVME_AEC_SMART_ALL		0xffu		/* bits 7:0: every critical warning */
-#define NVME_AEC_NOTICES_MASK		0x80007f00u	/* notices, as OAES offers them */
-
 static int aer_submit(struct nvd_ctrlr *c);
 
 /* Runs inside a poll of the admin queue, under admin_lock. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Controller lifetime: attach (open, reset, admin queue, enable, identify),
- * and detach (delete I/O queues, normal shutdown, close).  Initialisation
- * follows Base 2.0 §3.5.1 "Memory-based Controller Initialization".
+ * Controller lifetime: the object over an open transport, the register
+ * steps of enabling and disabling, what Identify Controller tells us, and
+ * detach (delete I/O queues, normal shutdown, close).  The initialisation
+ * sequence itself (Base 2.0 §3.5.1) is the state machine in ctrlr_init.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(unsigned ms)
+void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
@@ -98,11 +99,13 @@ int ctrlr_disable(struct nvd_ctrlr *c)
 				return err;
 		}
 		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
+		if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
+			sleep_ms(c->quirk_rdy_delay_ms);
 	}
 	return ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
 }
 
-int ctrlr_enable(struct nvd_ctrlr *c)
+void ctrlr_enable_start(struct nvd_ctrlr *c)
 {
 	struct nvd_qpair *aq = &c->adminq;
 	uint32_t cc;
@@ -115,8 +118,15 @@ int ctrlr_enable(struct nvd_ctrlr *c)
 	cc = NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) | NVME_CC_AMS_RR |
 	     NVME_CC_IOSQES(NVME_SQES_LOG2) | NVME_CC_IOCQES(NVME_CQES_LOG2);
 	reg_write32(c->bar, NVME_REG_CC, cc);
+}
+
+int ctrlr_enable(struct nvd_ctrlr *c)
+{
+	ctrlr_enable_start(c);
+	if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
+		sleep_ms(c->quirk_rdy_delay_ms);
 	return ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
-			 "CSTS.RDY=1 (enable)");
+			       "CSTS.RDY=1 (enable)");
 }
 
 /* Copy a space-padded ASCII field and drop the padding. */
@@ -128,16 +138,12 @@ static void copy_trimmed(char *dst, const char *src, size_t n)
 		dst[--n] = '\0';
 }
 
-static int ctrlr_identify(struct nvd_ctrlr *c)
+int ctrlr_identify_done(struct nvd_ctrlr *c)
 {
 	uint32_t mpsmin = NVME_CAP_MPSMIN(c->cap);
 	struct nvd_ctrlr_info *info = &c->info;
 	uint64_t mdts_bytes;
-	int err;
 
-	err = admin_identify(c, NVME_CNS_CTRLR, 0, &c->id);
-	if (err)
-		return err;
 	info->vid = c->id.vid;
 	info->ssvid = c->id.ssvid;
 	copy_trimmed(info->sn, c->id.sn, sizeof(c->id.sn));
@@ -169,23 +175,21 @@ static int ctrlr_identify(struct nvd_ctrlr *c)
 	return 0;
 }
 
-static int ctrlr_setup_io_queues(struct nvd_ctrlr *c)
+uint16_t ctrlr_io_queues_wanted(const struct nvd_ctrlr *c)
 {
 	uint32_t dstrd = NVME_CAP_DSTRD(c->cap);
 	uint32_t want = c->opts.num_io_queues;
-	uint16_t granted;
-	int err;
 
 	if (want > 65535)
 		want = 65535;
 	/* every queue's doorbells must be inside BAR0 */
 	while (want > 0 && doorbell_offset((uint16_t)want, true, dstrd) + 4 > c->t->info.bar_size)
 		want--;
-	if (want == 0)
-		return 0;
-	err = admin_set_num_queues(c, (uint16_t)want, &granted);
-	if (err)
-		return err;
+	return (uint16_t)want;
+}
+
+int ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted)
+{
 	c->ioq = calloc((size_t)granted + 1, sizeof(*c->ioq));
 	if (!c->ioq)
 		return -ENOMEM;
@@ -214,7 +218,7 @@ int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues)
 	return 0;
 }
 
-static void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
+void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
 {
 	dma_pool_free(&c->dma, c->dbbuf_eis);
 	dma_pool_free(&c->dma, c->dbbuf_dbs);
@@ -237,17 +241,17 @@ int ctrlr_dbbuf_config(struct nvd_ctrlr *c)
 	return admin_dbbuf_config(c, dbs_bus, eis_bus);
 }
 
-static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
+bool ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 {
-	const char *env;
+	const char *env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	int err;
 
-	env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	if (!(c->id.oacs & NVME_OACS_DBBUF) || !c->info.num_io_queues ||
-	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
+	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) ||
+	    (c->quirks & NVD_QUIRK_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
 		dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
-		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option" : "");
-		return 0;
+		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option or quirk" : "");
+		return false;
 	}
 	err = ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
 	if (err) {
@@ -255,76 +259,14 @@ static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
 		dbg("%s: no memory for shadow doorbells (%s); using doorbell registers",
 		    c->info.bdf, nvd_strerror(err));
 		clear_detail();
-		return 0;
+		return false;
 	}
-	err = ctrlr_dbbuf_config(c);
-	if (err == -EIO) {
-		dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
-		clear_detail();
-		ctrlr_dbbuf_free(c);
-		return 0;
-	}
-	if (err)
-		return err;
-	c->info.shadow_doorbells = 1;
-	dbg("%s: shadow doorbells on for %u I/O queues", c->info.bdf, c->info.num_io_queues);
-	return 0;
-}
-
-static int ctrlr_init(struct nvd_ctrlr *c)
-{
-	uint32_t aqsize = c->opts.admin_queue_size;
-	int err;
-
-	if (NVME_CAP_MPSMIN(c->cap) > 0) {
-		set_detail("controller pages are at least %u bytes; the library uses %u",
-			   NVME_PAGE_SIZE << NVME_CAP_MPSMIN(c->cap), NVME_PAGE_SIZE);
-		return -EOPNOTSUPP;
-	}
-	if (!(NVME_CAP_CSS(c->cap) & NVME_CAP_CSS_NVM)) {
-		set_detail("controller does not support the NVM command set (CAP.CSS 0x%x)",
-			   NVME_CAP_CSS(c->cap));
-		return -EOPNOTSUPP;
-	}
-
-	err = ctrlr_disable(c);
-	if (err)
-		return err;
-
-	if (aqsize > c->info.mqes)
-		aqsize = c->info.mqes;
-	err = qpair_construct(&c->adminq, c, 0, aqsize, 2 * NVME_PAGE_SIZE);
-	if (err)
-		return err;
-	/* from here on the controller may touch our memory: quiesce on failure */
-	c->enabled = true;
-	err = ctrlr_enable(c);
-	if (err)
-		return err;
-
-	err = ctrlr_identify(c);
-	if (err)
-		return err;
-	err = ctrlr_setup_io_queues(c);
-	if (err)
-		return err;
-	err = ctrlr_setup_dbbuf(c);
-	if (err)
-		return err;
-	err = ctrlr_scan_namespaces(c);
-	if (err)
-		return err;
-	err = ctrlr_aer_configure(c);
-	if (err)
-		return err;
-	pthread_mutex_lock(&c->admin_lock);
-	err = ctrlr_aer_start(c);
-	pthread_mutex_unlock(&c->admin_lock);
-	return err;
+	return true;
 }
 
 int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
 {
+	const struct nvd_quirk *quirk;
 	pthread_mutexattr_t ma;
 	int err;
 
@@ -346,6 +288,14 @@ int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_c
 	}
 	c->info.dstrd = (uint8_t)NVME_CAP_DSTRD(c->cap);
 	c->info.iommu = (uint8_t)t->info.iommu;
+	c->info.pci_vendor = t->info.pci_vendor;
+	c->info.pci_device = t->info.pci_device;
+	quirk = quirk_lookup(t->info.pci_vendor, t->info.pci_device);
+	if (quirk) {
+		c->quirks = c->info.quirks = quirk->flags;
+		c->quirk_rdy_delay_ms = quirk->rdy_delay_ms;
+		dbg("%04x:%04x: quirks 0x%x", quirk->vendor, quirk->device, quirk->flags);
+	}
 	c->max_xfer = NVD_MAX_XFER_CAP;
 	dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
 	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
@@ -404,7 +354,7 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
  * Make sure the controller no longer touches host memory before that
  * memory is freed: a completed shutdown does that, otherwise a reset.
  */
-static void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
+void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 {
 	char why[256];
 
@@ -419,7 +369,7 @@ static void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 		set_detail("%s", why);
 }
 
-static void fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
+void ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
 {
 	size_t n;
 
@@ -440,70 +390,6 @@ NVD_EXPORT void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts)
 	opts->admin_queue_size = 32;
 	opts->num_io_queues = 4;
 	opts->io_queue_size = 256;
-}
-
-NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
-				struct nvd_ctrlr **ctrlr)
-{
-	return ctrlr_attach_transport(bdf, &pcie_transport_ops, opts, ctrlr);
-}
-
-int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
-			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
-{
-	struct nvd_ctrlr_opts o;
-	struct transport *t;
-	struct nvd_ctrlr *c;
-	char norm[NVD_BDF_LEN];
-	int err;
-
-	clear_detail();
-	if (!ctrlr)
-		return -EINVAL;
-	if (bdf_normalize(bdf, norm)) {
-		set_detail("'%s' is not a PCI address like 0000:00:03.0", bdf ? bdf : "(null)");
-		return -EINVAL;
-	}
-	fill_opts(&o, opts);
-	if (o.admin_queue_size < 2 || o.admin_queue_size > NVME_AQ_MAX_ENTRIES) {
-		set_detail("admin queue size %u is outside 2..%u", o.admin_queue_size,
-			   NVME_AQ_MAX_ENTRIES);
-		return -EINVAL;
-	}
-	if (o.io_queue_size < 2 || o.io_queue_size > 65536) {
-		set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
-		return -EINVAL;
-	}
-	if (o.flags & ~NVD_CTRLR_FLAGS_ALL) {
-		set_detail("unknown controller option flags 0x%x", o.flags & ~NVD_CTRLR_FLAGS_ALL);
-		return -EINVAL;
-	}
-
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	memcpy(c->info.bdf, norm, sizeof(norm));
-
-	err = ops->open(norm, &t);
-	if (err)
-		goto err_free;
-	err = ctrlr_construct(c, t, &o);
-	if (err)
-		goto err_close;
-	err = ctrlr_init(c);
-	if (err)
-		goto err_destruct;
-	*ctrlr = c;
-	return 0;
-
-err_destruct:
-	ctrlr_quiesce(c, false);
-	ctrlr_destruct(c);
-err_close:
-	t->ops->close(t);
-err_free:
-	free(c);
-	return err;
 }
 
 NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)

@@ -68,6 +68,12 @@ static int reset_rebuild(struct nvd_ctrlr *c)
 		if (err)
 			return err;
 	}
+	/* features are back to their defaults: events too */
+	if (c->aer_max) {
+		err = ctrlr_aer_configure(c);
+		if (err)
+			return err;
+	}
 	for (qid = 1; qid <= n; qid++) {
 		if (!c->ioq[qid] || !c->ioq[qid]->sq_mem)
 			continue;

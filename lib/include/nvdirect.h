@@ -82,9 +82,37 @@ void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
  */
 int nvd_list_bound(char (*bdfs)[NVD_BDF_LEN], int max);
 
-/* Attach and initialise the controller at @bdf ("0000:00:03.0"). */
+/*
+ * Attach and initialise the controller at @bdf ("0000:00:03.0"): the
+ * blocking form of nvd_ctrlr_attach_async() + nvd_ctrlr_attach_poll().
+ */
 int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 		     struct nvd_ctrlr **ctrlr);
+
+/*
+ * Non-blocking attach: initialisation (Base 2.0 §3.5.1) as a state machine
+ * the caller drives, so one thread can bring up several controllers at
+ * once.  nvd_ctrlr_attach_async() opens the function and returns a context
+ * (or a negative errno, nothing left behind); nvd_ctrlr_attach_poll()
+ * advances it as far as it can without waiting and returns
+ *   -EAGAIN  still in progress: call again (e.g. after a millisecond),
+ *   0        done: *@ctrlr is attached, @ctx is freed,
+ *   <0       failed: @ctx is freed, everything undone, and nvd_last_error()
+ *            names the state, e.g. "timed out after 2000 ms in state
+ *            'wait for CSTS.RDY=1 (enable)'".
+ * States: disable, wait for CSTS.RDY=0, enable, wait for CSTS.RDY=1,
+ * identify controller, set number of queues, doorbell buffer config,
+ * identify active namespace list, identify namespace (each), configure
+ * asynchronous events.  Ready waits are bounded by CAP.TO, each admin
+ * command by the admin timeout (10 s).  Unwinding after a failure may
+ * wait (up to CAP.TO) for the controller to disable.
+ * nvd_ctrlr_attach_cancel() gives up on a context that has not finished.
+ */
+struct nvd_attach_ctx;
+int nvd_ctrlr_attach_async(const char *bdf, const struct nvd_ctrlr_opts *opts,
+			   struct nvd_attach_ctx **ctx);
+int nvd_ctrlr_attach_poll(struct nvd_attach_ctx *ctx, struct nvd_ctrlr **ctrlr);
+void nvd_ctrlr_attach_cancel(struct nvd_attach_ctx *ctx);
 /* Delete I/O queues, shut down (CC.SHN), unmap and close.  Never fails. */
 void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
 
@@ -187,6 +215,9 @@ struct nvd_ctrlr_info {
 	uint8_t dstrd;
 	uint8_t iommu;		/* 1 when bus addresses go through an IOMMU */
 	uint8_t shadow_doorbells;/* 1 when I/O queues use shadow doorbells */
+	uint16_t pci_vendor;	/* PCI vendor and device IDs (0 if unknown) */
+	uint16_t pci_device;
+	uint32_t quirks;	/* library workarounds applied (internal bit numbers) */
 };
 const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
 /* The 4096-byte Identify Controller data structure, as returned. */
