@@ -94,9 +94,12 @@ int ctrlr_disable(struct nvd_ctrlr *c)
 		/* clearing EN while RDY is still 0 is undefined: let it finish enabling */
 		if (!(csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS)) {
 			err = ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
-						"CSTS.RDY=1 before reset");
-			if (err)
+					      "CSTS.RDY=1 before reset");
+			if (err == -ENXIO)
 				return err;
+			/* stuck enabling: clear EN anyway, it is all that is left */
+			if (err)
+				dbg("%s: %s", c->info.bdf, nvd_last_error());
 		}
 		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
 		if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)

@@ -130,10 +130,31 @@ struct fake_admin {
 	uint32_t fire_cdw0;
 	int fire;
 	uint32_t abort_io_dw0;		/* Abort of an I/O command answers this DW0 */
+	/* the admin queue as the registers give it at enable */
+	struct nvme_cmd *asq;
+	volatile struct nvd_cpl *acq;
+	uint32_t asq_size, acq_size;
+	int fail_opc;			/* answer opcode fail_opc - 1 with Invalid Field */
+	unsigned ns_list_reads;		/* Identify CNS 02h answered */
 };
 void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a);
 void fake_admin_stop(struct fake_ctrlr *f, struct fake_admin *a);
 uint32_t fake_cq_doorbell(struct fake_ctrlr *f);
+/*
+ * A device that starts disabled (CC 0, CSTS 0) and learns its admin queue
+ * from AQA/ASQ/ACQ when enabled, as attach drives it: for the attach
+ * tests.  @f->t must exist; nothing else of @f is used.  Shutdown
+ * (CC.SHN) is answered with CSTS.SHST complete.
+ */
+void fake_device_start(struct fake_ctrlr *f, struct fake_admin *a);
+/*
+ * Transport ops whose open() hands out the transport registered for a BDF
+ * and whose close() leaves it to the test (fake_transport_free after
+ * fake_admin_stop).
+ */
+void fake_attach_register(const char *bdf, struct transport *t);
+extern const struct transport_ops fake_attach_ops;
+
 /* Complete one held AER with completion dword 0 @cdw0 and wait until it is posted. */
 void fake_admin_fire_aer(struct fake_admin *a, uint32_t cdw0);
 /* AERs the fake holds right now. */
