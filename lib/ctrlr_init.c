@@ -586,8 +586,9 @@ NVD_EXPORT int nvd_ctrlr_attach_async(const char *bdf, const struct nvd_ctrlr_op
 int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
 {
-	struct nvd_attach_ctx *x;
 	struct timespec ts = { 0, 20 * 1000 };
+	enum init_state last = ST_READY;
+	struct nvd_attach_ctx *x;
 	unsigned spins = 0;
 	int rc;
 
@@ -596,10 +597,18 @@ int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 	rc = ctrlr_attach_transport_async(bdf, ops, opts, &x);
 	if (rc)
 		return rc;
-	/* admin commands take microseconds, ready waits milliseconds: spin, then nap */
-	while ((rc = nvd_ctrlr_attach_poll(x, ctrlr)) == -EAGAIN)
-		if (++spins > 1000)
+	/* ready waits take milliseconds, admin commands microseconds: spin, then nap */
+	while ((rc = nvd_ctrlr_attach_poll(x, ctrlr)) == -EAGAIN) {
+		if (x->state != last) {
+			last = x->state;
+			spins = 0;
+		}
+		if (last == ST_WAIT_RDY0 || last == ST_WAIT_RDY1 ||
+		    last == ST_WAIT_RDY1_BEFORE_DISABLE)
+			sleep_ms(1);
+		else if (++spins > 1000)
 			nanosleep(&ts, NULL);
+	}
 	return rc;
 }
 
