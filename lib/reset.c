@@ -7,6 +7,13 @@
  *
  * Order, and why:
  *  1. reap what the controller already completed (those are not lost);
+ *     then, if the controller still looks healthy, delete every I/O SQ and
+ *     CQ first, as Linux does before disabling: the controller finishes
+ *     or aborts their commands itself (posting Command Aborted due to SQ
+ *     Deletion, or completing them implicitly, i.e. silently: §5.6)
+ *     instead of having queues with commands in flight vanish under it,
+ *     which some controllers handle badly (SPDK issue 3088; QEMU 7.2.22
+ *     with an IOMMU segfaulted on it here);
  *  2. CC.EN = 0 and wait for CSTS.RDY = 0: from then on the device no
  *     longer touches host memory, so a buffer of an aborted read may be
  *     reused at once;
@@ -84,6 +91,32 @@ static int reset_rebuild(struct nvd_ctrlr *c)
 	return 0;
 }
 
+/*
+ * Delete the I/O queues while the controller answers; reap the aborts the
+ * deletion posts.  Best effort: on any failure the disable does the rest.
+ */
+static void reset_delete_io_queues(struct nvd_ctrlr *c)
+{
+	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS), qid;
+	struct nvd_qpair *q;
+
+	if (csts == NVME_REG_GONE || !(csts & NVME_CSTS_RDY) || (csts & NVME_CSTS_CFS))
+		return;
+	for (qid = 1; qid <= c->info.num_io_queues; qid++) {
+		q = c->ioq[qid];
+		if (!q || !q->on_device || q->failed)
+			continue;
+		if (admin_delete_io_sq(c, (uint16_t)qid))
+			break;
+		/* the deletion completes after the aborts it caused are posted */
+		qpair_poll(q, 0);
+		if (admin_delete_io_cq(c, (uint16_t)qid))
+			break;
+		q->on_device = false;
+	}
+	clear_detail();
+}
+
 /* Stop the device touching memory if we can, then mark it failed with @err's words. */
 static void reset_fail(struct nvd_ctrlr *c, int err)
 {
@@ -127,8 +160,10 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 		if (c->ioq[qid] && c->ioq[qid]->on_device && !c->ioq[qid]->failed)
 			qpair_poll(c->ioq[qid], 0);
 
-	/* 2: quiet device; AERs (and timed-out admin commands) are dropped */
 	c->aer_stop = true;
+	reset_delete_io_queues(c);
+
+	/* 2: quiet device; AERs (and timed-out admin commands) are dropped */
 	err = ctrlr_disable(c);
 	if (!err) {
 		qpair_abort_all(&c->adminq);

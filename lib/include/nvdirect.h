@@ -123,9 +123,13 @@ void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
  * device in the same memory and re-arm the asynchronous event requests.
  *
  * No command is lost: whatever the controller completed before the reset
- * is reaped as usual, and every other command outstanding on the admin
- * queue or an I/O queue pair completes with Command Abort Requested
- * (sct 0, sc 07h, DNR set).  Those callbacks run at the end of the reset,
+ * is reaped as usual, and every other command outstanding comes back
+ * aborted: while the controller still answers, the library first deletes
+ * the I/O queues, and the controller completes their commands (done, or
+ * Command Aborted due to SQ Deletion: sct 0, sc 08h) or drops them
+ * silently, as Base 2.0 §5.6 allows; every command left after that (and
+ * on the admin queue) completes with Command Abort Requested (sct 0,
+ * sc 07h, DNR set).  Those callbacks run at the end of the reset,
  * from inside this call; they must not submit (resubmit after the call
  * returns).  Writes that came back aborted may or may not have reached
  * the media; reads that came back aborted left their buffers free to reuse

@@ -9,7 +9,7 @@
  * over region B (the 16 MiB after A) and calls nvd_ctrlr_reset() RESETS
  * times from the same thread, mid-flight.  Aborted writes are not
  * resubmitted.  Every command must come back exactly once, completed or
- * aborted: submitted == ok + aborted, nothing else.  Afterwards region A
+ * aborted (sc 07h or 08h): submitted == ok + aborted, nothing else.  Afterwards region A
  * must read back intact and I/O must still work (a write + read-back in
  * region B).  Exits 1 and prints the counts when anything is off.
  */
@@ -32,7 +32,7 @@ struct slot {
 };
 
 static struct slot slots[MAX_QD];
-static uint64_t submitted, ok, aborted, other;
+static uint64_t submitted, ok, aborted, other, aborted_sq_deletion;
 static int resets_done;
 static uint16_t last_bad_status;
 
@@ -47,8 +47,10 @@ static void io_done(void *arg, const struct nvd_cpl *cpl)
 	s->busy = 0;
 	if (!nvd_cpl_is_error(cpl))
 		ok++;
-	else if (nvd_cpl_sct(cpl) == 0 && nvd_cpl_sc(cpl) == 0x07) {
+	/* Command Abort Requested, or Aborted due to SQ Deletion */
+	else if (nvd_cpl_sct(cpl) == 0 && (nvd_cpl_sc(cpl) == 0x07 || nvd_cpl_sc(cpl) == 0x08)) {
 		aborted++;
+		aborted_sq_deletion += nvd_cpl_sc(cpl) == 0x08;
 	} else {
 		other++;
 		last_bad_status = cpl->status;
@@ -252,9 +254,10 @@ int main(int argc, char **argv)
 		if (nvd_qpair_process_completions(qp, 0) < 0)
 			goto err_counts;
 
-	printf("submitted %llu = completed %llu + aborted %llu (other %llu); %d resets, longest %llu ms\n",
+	printf("submitted %llu = completed %llu + aborted %llu (%llu by SQ deletion), other %llu; %d resets, longest %llu ms\n",
 	       (unsigned long long)submitted, (unsigned long long)ok, (unsigned long long)aborted,
-	       (unsigned long long)other, resets_done, (unsigned long long)reset_ms_max);
+	       (unsigned long long)aborted_sq_deletion, (unsigned long long)other, resets_done,
+	       (unsigned long long)reset_ms_max);
 	if (submitted != ok + aborted || other) {
 		fprintf(stderr, "reset_io: commands lost or failed (last bad status 0x%x)\n",
 			last_bad_status);

@@ -122,6 +122,7 @@ struct fake_admin {
 	/* Create/Delete I/O CQ/SQ: the queues that exist, by qid (< 8) */
 	uint8_t io_cq[8], io_sq[8];
 	unsigned creates;		/* Create I/O SQ commands answered */
+	unsigned sq_deletes;		/* Delete I/O SQ commands answered */
 	int fail_create_sq;		/* answer Create I/O SQ with Invalid Field */
 	unsigned dbbuf_configs;
 	/* AERs are held until fake_admin_fire_aer(); Abort finds them */

@@ -161,6 +161,7 @@ static uint16_t do_queue(struct fake_ctrlr *f, struct fake_admin *a, const struc
 		break;
 	case NVME_ADM_DELETE_SQ:
 		a->io_sq[qid] = 0;
+		a->sq_deletes++;
 		break;
 	case NVME_ADM_DELETE_CQ:
 		a->io_cq[qid] = 0;

@@ -87,6 +87,8 @@ START_TEST(test_reset_completes_or_aborts_every_command_and_recreates_queues)
 	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 0);
 	ck_assert_uint_eq(a.disables, 1);
 	ck_assert_uint_eq(a.enables, 1);
+	/* the queue was deleted while the controller still answered */
+	ck_assert_uint_eq(a.sq_deletes, 1);
 	/* Number of Queues again (two, 0-based), then CQ before SQ */
 	ck_assert_uint_eq(a.features[NVME_FEAT_NUM_QUEUES], 0x10001);
 	ck_assert_uint_eq(a.creates, 1);
@@ -152,9 +154,15 @@ END_TEST
 
 START_TEST(test_reset_of_a_fatal_controller_fails_with_eio)
 {
+	uint64_t t0 = now_ms();
+
 	__atomic_store_n(&a.cfs, 1, __ATOMIC_RELEASE);
+	while (!(*fake_reg(f.t, NVME_REG_CSTS) & NVME_CSTS_CFS))
+		ck_assert_uint_lt(now_ms() - t0, 5000);
 	ck_assert_int_eq(nvd_ctrlr_reset(&f.c), -EIO);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "CSTS.CFS"));
+	/* a fatal controller is not asked to delete queues first */
+	ck_assert_uint_eq(a.sq_deletes, 0);
 	ck_assert(nvd_ctrlr_is_failed(&f.c));
 }
 END_TEST
