@@ -129,11 +129,12 @@ void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
  * Command Aborted due to SQ Deletion: sct 0, sc 08h) or drops them
  * silently, as Base 2.0 §5.6 allows; every command left after that (and
  * on the admin queue) completes with Command Abort Requested (sct 0,
- * sc 07h, DNR set).  Those callbacks run at the end of the reset,
- * from inside this call; they must not submit (resubmit after the call
- * returns).  Writes that came back aborted may or may not have reached
- * the media; reads that came back aborted left their buffers free to reuse
- * (the controller was disabled before they were completed).
+ * sc 07h, DNR set).  These callbacks run from inside this call.  A
+ * callback may submit again: that command either runs on the re-created
+ * queue or comes back aborted by this same reset, never lost.  Writes
+ * that came back aborted may or may not have reached the media; reads that
+ * came back aborted left their buffers free to reuse (the controller no
+ * longer touches them).
  *
  * The qpair and namespace handles stay valid and usable afterwards.
  *

@@ -110,6 +110,42 @@ START_TEST(test_reset_completes_or_aborts_every_command_and_recreates_queues)
 }
 END_TEST
 
+static void *resubmit_buf;
+static int nsubmitted;
+
+/* Submit again whatever came back aborted. */
+static void resubmit_cb(void *arg, const struct nvd_cpl *cpl)
+{
+	cb(arg, cpl);
+	if (nvd_cpl_is_error(cpl)) {
+		ck_assert_int_eq(nvd_ns_write(&f.ns, &f.q, resubmit_buf, 0, 8, resubmit_cb, NULL, 0), 0);
+		nsubmitted++;
+	}
+}
+
+START_TEST(test_callbacks_may_resubmit_during_the_reset)
+{
+	int i;
+
+	resubmit_buf = nvd_dma_alloc(&f.c, 4096);
+	nsubmitted = 0;
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(nvd_ns_write(&f.ns, &f.q, resubmit_buf, 8, 8, resubmit_cb, NULL, 0), 0);
+		nsubmitted++;
+	}
+	ck_assert_int_eq(nvd_ctrlr_reset(&f.c), 0);
+	/* every resubmission is on the live queue or was aborted in turn */
+	ck_assert_int_eq(nok + naborted + (int)nvd_qpair_outstanding(&f.q), nsubmitted);
+	ck_assert_uint_gt(nvd_qpair_outstanding(&f.q), 0);
+	/* and the outstanding ones really are in the new SQ: the device runs them */
+	ck_assert_uint_eq(fake_process(&f), nvd_qpair_outstanding(&f.q));
+	ck_assert_int_gt(nvd_qpair_process_completions(&f.q, 0), 0);
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 0);
+	ck_assert_int_eq(nok + naborted, nsubmitted);
+	nvd_dma_free(&f.c, resubmit_buf);
+}
+END_TEST
+
 START_TEST(test_reset_waits_for_slow_ready_transitions)
 {
 	void *buf = nvd_dma_alloc(&f.c, 4096);
@@ -243,6 +279,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_reset_completes_or_aborts_every_command_and_recreates_queues);
+	tcase_add_test(tc, test_callbacks_may_resubmit_during_the_reset);
 	tcase_add_test(tc, test_reset_waits_for_slow_ready_transitions);
 	tcase_add_test(tc, test_reset_that_never_gets_ready_fails_the_controller);
 	tcase_add_test(tc, test_reset_of_a_fatal_controller_fails_with_eio);
