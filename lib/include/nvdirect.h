@@ -139,8 +139,9 @@ void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
  * The qpair and namespace handles stay valid and usable afterwards.
  *
  * Threading: the caller must make sure no other thread uses any of the
- * controller's I/O queue pairs (submits or reaps) during the call; admin
- * calls from other threads wait for the reset (the admin lock is held).
+ * controller's I/O queue pairs (submits, reaps, allocates or frees one)
+ * during the call; other admin calls from other threads wait for the
+ * reset (it holds the admin lock).
  *
  * Returns 0, or a negative errno (-ETIMEDOUT, -EIO: the controller did
  * not come back; -ENXIO: it is gone).  A failed reset leaves the
