@@ -44,8 +44,11 @@ static int admin_sync_locked(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *bu
 	unsigned spins = 0;
 	int rc;
 
-	if (ctrlr_is_failed(c) || aq->failed)
+	if (ctrlr_is_failed(c) || aq->failed) {
+		set_detail("%s: %s", what, c->fail_reason[0] ? c->fail_reason :
+			   "the controller is gone");
 		return -ENXIO;
+	}
 	tr = qpair_get_tracker(aq);
 	if (!tr) {
 		set_detail("%s: the admin queue is full", what);

@@ -35,6 +35,11 @@
 #define NVME_FMT_SES(s)			(((uint32_t)(s) & 0x7) << 9)
 #define NVME_FMT_LBAFU(l)		((((uint32_t)(l) >> 4) & 0x3) << 12)
 
+/* Asynchronous Event Configuration (Base 2.0 §5.27.1.7, Figure 334) */
+#define NVME_FEAT_ASYNC_EVENT		0x0b
+#define NVME_AEC_SMART_ALL		0xffu		/* bits 7:0: every critical warning */
+#define NVME_AEC_NOTICES_MASK		0x80007f00u	/* notices, as OAES offers them */
+
 /* The admin queue's PRP1 + PRP2 carry at most two pages. */
 #define NVD_ADMIN_MAX_XFER		(2u * NVME_PAGE_SIZE)
 #define NVD_FORMAT_TIMEOUT_MS		(10u * 60 * 1000)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Controller lifetime: attach (open, reset, admin queue, enable, identify),
- * and detach (delete I/O queues, normal shutdown, close).  Initialisation
- * follows Base 2.0 §3.5.1 "Memory-based Controller Initialization".
+ * Controller lifetime: the object over an open transport, the register
+ * steps of enabling and disabling, what Identify Controller tells us, and
+ * detach (delete I/O queues, normal shutdown, close).  The initialisation
+ * sequence itself (Base 2.0 §3.5.1) is the state machine in ctrlr_init.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(unsigned ms)
+void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
@@ -48,9 +49,8 @@ bool ctrlr_check_alive(struct nvd_ctrlr *c)
 	return true;
 }
 
-/* Poll CSTS until (CSTS & mask) == want, within timeout_ms. */
-static int wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want,
-		     uint32_t timeout_ms, const char *what)
+int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
+		    const char *what)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
 	uint32_t csts;
@@ -79,7 +79,7 @@ static int wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want,
 	}
 }
 
-static int ctrlr_disable(struct nvd_ctrlr *c)
+int ctrlr_disable(struct nvd_ctrlr *c)
 {
 	uint32_t cc = reg_read32(c->bar, NVME_REG_CC);
 	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
@@ -93,17 +93,22 @@ static int ctrlr_disable(struct nvd_ctrlr *c)
 	if (cc & NVME_CC_EN) {
 		/* clearing EN while RDY is still 0 is undefined: let it finish enabling */
 		if (!(csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS)) {
-			err = wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
-					"CSTS.RDY=1 before reset");
-			if (err)
+			err = ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+					      "CSTS.RDY=1 before reset");
+			if (err == -ENXIO)
 				return err;
+			/* stuck enabling: clear EN anyway, it is all that is left */
+			if (err)
+				dbg("%s: %s", c->info.bdf, nvd_last_error());
 		}
 		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
+		if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
+			sleep_ms(c->quirk_rdy_delay_ms);
 	}
-	return wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
+	return ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
 }
 
-static int ctrlr_enable(struct nvd_ctrlr *c)
+void ctrlr_enable_start(struct nvd_ctrlr *c)
 {
 	struct nvd_qpair *aq = &c->adminq;
 	uint32_t cc;
@@ -116,8 +121,15 @@ static int ctrlr_enable(struct nvd_ctrlr *c)
 	cc = NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) | NVME_CC_AMS_RR |
 	     NVME_CC_IOSQES(NVME_SQES_LOG2) | NVME_CC_IOCQES(NVME_CQES_LOG2);
 	reg_write32(c->bar, NVME_REG_CC, cc);
-	return wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
-			 "CSTS.RDY=1 (enable)");
+}
+
+int ctrlr_enable(struct nvd_ctrlr *c)
+{
+	ctrlr_enable_start(c);
+	if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
+		sleep_ms(c->quirk_rdy_delay_ms);
+	return ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+			       "CSTS.RDY=1 (enable)");
 }
 
 /* Copy a space-padded ASCII field and drop the padding. */
@@ -129,16 +141,12 @@ static void copy_trimmed(char *dst, const char *src, size_t n)
 		dst[--n] = '\0';
 }
 
-static int ctrlr_identify(struct nvd_ctrlr *c)
+int ctrlr_identify_done(struct nvd_ctrlr *c)
 {
 	uint32_t mpsmin = NVME_CAP_MPSMIN(c->cap);
 	struct nvd_ctrlr_info *info = &c->info;
 	uint64_t mdts_bytes;
-	int err;
 
-	err = admin_identify(c, NVME_CNS_CTRLR, 0, &c->id);
-	if (err)
-		return err;
 	info->vid = c->id.vid;
 	info->ssvid = c->id.ssvid;
 	copy_trimmed(info->sn, c->id.sn, sizeof(c->id.sn));
@@ -170,23 +178,21 @@ static int ctrlr_identify(struct nvd_ctrlr *c)
 	return 0;
 }
 
-static int ctrlr_setup_io_queues(struct nvd_ctrlr *c)
+uint16_t ctrlr_io_queues_wanted(const struct nvd_ctrlr *c)
 {
 	uint32_t dstrd = NVME_CAP_DSTRD(c->cap);
 	uint32_t want = c->opts.num_io_queues;
-	uint16_t granted;
-	int err;
 
 	if (want > 65535)
 		want = 65535;
 	/* every queue's doorbells must be inside BAR0 */
 	while (want > 0 && doorbell_offset((uint16_t)want, true, dstrd) + 4 > c->t->info.bar_size)
 		want--;
-	if (want == 0)
-		return 0;
-	err = admin_set_num_queues(c, (uint16_t)want, &granted);
-	if (err)
-		return err;
+	return (uint16_t)want;
+}
+
+int ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted)
+{
 	c->ioq = calloc((size_t)granted + 1, sizeof(*c->ioq));
 	if (!c->ioq)
 		return -ENOMEM;
@@ -215,7 +221,7 @@ int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues)
 	return 0;
 }
 
-static void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
+void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
 {
 	dma_pool_free(&c->dma, c->dbbuf_eis);
 	dma_pool_free(&c->dma, c->dbbuf_dbs);
@@ -229,18 +235,26 @@ static void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
  * before any I/O queue exists.  A controller that refuses the command
  * simply keeps register doorbells.
  */
-static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
+int ctrlr_dbbuf_config(struct nvd_ctrlr *c)
 {
 	uint64_t dbs_bus, eis_bus;
-	const char *env;
+
+	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
+	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
+	return admin_dbbuf_config(c, dbs_bus, eis_bus);
+}
+
+bool ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
+{
+	const char *env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	int err;
 
-	env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	if (!(c->id.oacs & NVME_OACS_DBBUF) || !c->info.num_io_queues ||
-	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
+	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) ||
+	    (c->quirks & NVD_QUIRK_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
 		dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
-		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option" : "");
-		return 0;
+		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option or quirk" : "");
+		return false;
 	}
 	err = ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
 	if (err) {
@@ -248,69 +262,15 @@ static int ctrlr_setup_dbbuf(struct nvd_ctrlr *c)
 		dbg("%s: no memory for shadow doorbells (%s); using doorbell registers",
 		    c->info.bdf, nvd_strerror(err));
 		clear_detail();
-		return 0;
+		return false;
 	}
-	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
-	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
-	err = admin_dbbuf_config(c, dbs_bus, eis_bus);
-	if (err == -EIO) {
-		dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
-		clear_detail();
-		ctrlr_dbbuf_free(c);
-		return 0;
-	}
-	if (err)
-		return err;
-	c->info.shadow_doorbells = 1;
-	dbg("%s: shadow doorbells on for %u I/O queues", c->info.bdf, c->info.num_io_queues);
-	return 0;
-}
-
-static int ctrlr_init(struct nvd_ctrlr *c)
-{
-	uint32_t aqsize = c->opts.admin_queue_size;
-	int err;
-
-	if (NVME_CAP_MPSMIN(c->cap) > 0) {
-		set_detail("controller pages are at least %u bytes; the library uses %u",
-			   NVME_PAGE_SIZE << NVME_CAP_MPSMIN(c->cap), NVME_PAGE_SIZE);
-		return -EOPNOTSUPP;
-	}
-	if (!(NVME_CAP_CSS(c->cap) & NVME_CAP_CSS_NVM)) {
-		set_detail("controller does not support the NVM command set (CAP.CSS 0x%x)",
-			   NVME_CAP_CSS(c->cap));
-		return -EOPNOTSUPP;
-	}
-
-	err = ctrlr_disable(c);
-	if (err)
-		return err;
-
-	if (aqsize > c->info.mqes)
-		aqsize = c->info.mqes;
-	err = qpair_construct(&c->adminq, c, 0, aqsize, 2 * NVME_PAGE_SIZE);
-	if (err)
-		return err;
-	/* from here on the controller may touch our memory: quiesce on failure */
-	c->enabled = true;
-	err = ctrlr_enable(c);
-	if (err)
-		return err;
-
-	err = ctrlr_identify(c);
-	if (err)
-		return err;
-	err = ctrlr_setup_io_queues(c);
-	if (err)
-		return err;
-	err = ctrlr_setup_dbbuf(c);
-	if (err)
-		return err;
-	return ctrlr_scan_namespaces(c);
+	return true;
 }
 
 int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
 {
+	const struct nvd_quirk *quirk;
+	pthread_mutexattr_t ma;
 	int err;
 
 	c->t = t;
@@ -331,13 +291,25 @@ int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_c
 	}
 	c->info.dstrd = (uint8_t)NVME_CAP_DSTRD(c->cap);
 	c->info.iommu = (uint8_t)t->info.iommu;
+	c->info.pci_vendor = t->info.pci_vendor;
+	c->info.pci_device = t->info.pci_device;
+	quirk = quirk_lookup(t->info.pci_vendor, t->info.pci_device);
+	if (quirk) {
+		c->quirks = c->info.quirks = quirk->flags;
+		c->quirk_rdy_delay_ms = quirk->rdy_delay_ms;
+		dbg("%04x:%04x: quirks 0x%x", quirk->vendor, quirk->device, quirk->flags);
+	}
 	c->max_xfer = NVD_MAX_XFER_CAP;
 	dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
 	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
 	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
 
 	dma_pool_init(&c->dma, t);
-	pthread_mutex_init(&c->admin_lock, NULL);
+	/* recursive: a reset holds it across the admin commands it sends */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&c->admin_lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	err = dma_pool_alloc(&c->dma, NVME_IDENTIFY_SIZE, true, &c->id_buf);
 	if (err)
 		goto err_fini;
@@ -374,7 +346,7 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
 	/* Base 2.0 §3.6: normal shutdown, then wait for SHST = complete */
 	cc = reg_read32(c->bar, NVME_REG_CC);
 	reg_write32(c->bar, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
-	err = wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
+	err = ctrlr_wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
 			"CSTS.SHST=complete (shutdown)");
 	if (err)
 		dbg("%s: %s", c->info.bdf, nvd_last_error());
@@ -385,7 +357,7 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
  * Make sure the controller no longer touches host memory before that
  * memory is freed: a completed shutdown does that, otherwise a reset.
  */
-static void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
+void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 {
 	char why[256];
 
@@ -400,7 +372,7 @@ static void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 		set_detail("%s", why);
 }
 
-static void fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
+void ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
 {
 	size_t n;
 
@@ -424,70 +396,6 @@ NVD_EXPORT void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts)
 	opts->retry_count = 4;
 }
 
-NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
-				struct nvd_ctrlr **ctrlr)
-{
-	return ctrlr_attach_transport(bdf, &pcie_transport_ops, opts, ctrlr);
-}
-
-int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
-			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
-{
-	struct nvd_ctrlr_opts o;
-	struct transport *t;
-	struct nvd_ctrlr *c;
-	char norm[NVD_BDF_LEN];
-	int err;
-
-	clear_detail();
-	if (!ctrlr)
-		return -EINVAL;
-	if (bdf_normalize(bdf, norm)) {
-		set_detail("'%s' is not a PCI address like 0000:00:03.0", bdf ? bdf : "(null)");
-		return -EINVAL;
-	}
-	fill_opts(&o, opts);
-	if (o.admin_queue_size < 2 || o.admin_queue_size > NVME_AQ_MAX_ENTRIES) {
-		set_detail("admin queue size %u is outside 2..%u", o.admin_queue_size,
-			   NVME_AQ_MAX_ENTRIES);
-		return -EINVAL;
-	}
-	if (o.io_queue_size < 2 || o.io_queue_size > 65536) {
-		set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
-		return -EINVAL;
-	}
-	if (o.flags & ~NVD_CTRLR_FLAGS_ALL) {
-		set_detail("unknown controller option flags 0x%x", o.flags & ~NVD_CTRLR_FLAGS_ALL);
-		return -EINVAL;
-	}
-
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	memcpy(c->info.bdf, norm, sizeof(norm));
-
-	err = ops->open(norm, &t);
-	if (err)
-		goto err_free;
-	err = ctrlr_construct(c, t, &o);
-	if (err)
-		goto err_close;
-	err = ctrlr_init(c);
-	if (err)
-		goto err_destruct;
-	*ctrlr = c;
-	return 0;
-
-err_destruct:
-	ctrlr_quiesce(c, false);
-	ctrlr_destruct(c);
-err_close:
-	t->ops->close(t);
-err_free:
-	free(c);
-	return err;
-}
-
 NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)
 {
 	struct transport *t;
@@ -496,6 +404,8 @@ NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)
 	if (!ctrlr)
 		return;
 	t = ctrlr->t;
+	/* outstanding AERs are not waited for: the shutdown drops them */
+	ctrlr_aer_stop(ctrlr);
 	for (qid = 1; ctrlr->ioq && qid <= ctrlr->info.num_io_queues; qid++)
 		if (ctrlr->ioq[qid])
 			nvd_ctrlr_free_io_qpair(ctrlr->ioq[qid]);

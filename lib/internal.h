@@ -30,6 +30,10 @@
 #define NVD_ADMIN_TIMEOUT_MS	10000u
 #define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS | \
 				 NVD_CTRLR_FORCE_PRP)
+/* Events kept between nvd_ctrlr_process_admin_completions() calls. */
+#define NVD_AER_PENDING		16
+/* AERs kept outstanding at most (and never more than half the admin queue). */
+#define NVD_AER_MAX		4u
 /* Empty polls between CSTS checks while commands are outstanding. */
 #define NVD_ALIVE_CHECK_POLLS	1024u
 
@@ -203,6 +207,18 @@ struct nvd_ctrlr {
 	void *timeout_arg;
 	uint64_t io_timeout_us;
 	uint64_t admin_timeout_us;
+	/* Asynchronous Event Requests (aer.c) */
+	nvd_aer_cb aer_cb;
+	void *aer_cb_arg;
+	uint32_t aer_max;		/* AERs the library keeps outstanding */
+	uint32_t aer_outstanding;
+	bool aer_stop;			/* reset or detach: do not re-arm */
+	struct nvd_cpl aer_pending[NVD_AER_PENDING];	/* events not yet delivered */
+	uint32_t aer_npending;
+	uint64_t aer_dropped;		/* events lost to a full aer_pending */
+	char fail_reason[160];		/* why a reset left the controller failed */
+	uint32_t quirks;		/* NVD_QUIRK_* (quirks.c) */
+	uint32_t quirk_rdy_delay_ms;	/* NVD_QUIRK_DELAY_BEFORE_CHK_RDY */
 };
 
 /* ---- error.c ---------------------------------------------------------- */
@@ -212,14 +228,33 @@ void clear_detail(void);
 /* Debug trace to stderr when NVDIRECT_DEBUG is set. */
 void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- quirks.c --------------------------------------------------------- */
+/* Wait rdy_delay_ms after changing CC.EN before the first look at CSTS.RDY. */
+#define NVD_QUIRK_DELAY_BEFORE_CHK_RDY	(1u << 0)
+/* Identify CNS 02h (active namespace list) unsupported: probe NSIDs 1..NN. */
+#define NVD_QUIRK_NO_ACTIVE_NS_LIST	(1u << 1)
+/* Never send Doorbell Buffer Config, even when OACS offers it. */
+#define NVD_QUIRK_NO_SHADOW_DOORBELLS	(1u << 2)
+struct nvd_quirk {
+	uint16_t vendor, device;	/* PCI IDs */
+	uint32_t flags;			/* NVD_QUIRK_* */
+	uint32_t rdy_delay_ms;
+};
+/* The table entry for a PCI function, or NULL. */
+const struct nvd_quirk *quirk_lookup(uint16_t vendor, uint16_t device);
+
 /* ---- ctrlr.c ---------------------------------------------------------- */
 /* Set up @c over an open transport: reads CAP/VS, no other device access. */
 int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t,
 		    const struct nvd_ctrlr_opts *opts);
 void ctrlr_destruct(struct nvd_ctrlr *c);
-/* nvd_ctrlr_attach() over any transport. */
+/* ---- ctrlr_init.c ----------------------------------------------------- */
+/* nvd_ctrlr_attach() and nvd_ctrlr_attach_async() over any transport. */
 int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr);
+int ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
+				 const struct nvd_ctrlr_opts *opts, struct nvd_attach_ctx **ctx);
+
 /* false (and the controller marked failed) when CSTS reads all ones. */
 bool ctrlr_check_alive(struct nvd_ctrlr *c);
 /*
@@ -233,6 +268,38 @@ static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
 	return __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) != 0;
 }
 uint64_t now_ms(void);
+void sleep_ms(unsigned ms);
+/* Defaults, then the caller's options as far as its opts_size reaches. */
+void ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user);
+/* Before freeing memory: normal shutdown if @shutdown and it works, else disable. */
+void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown);
+/* Admin queue registers and CC with EN = 1; nothing waited for. */
+void ctrlr_enable_start(struct nvd_ctrlr *c);
+/* Identify Controller data is in c->id: fill c->info and the transfer limit. */
+int ctrlr_identify_done(struct nvd_ctrlr *c);
+/* I/O queues to ask Set Features Number of Queues for (0: none fit in BAR0). */
+uint16_t ctrlr_io_queues_wanted(const struct nvd_ctrlr *c);
+int ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted);
+/* Shadow doorbell buffers allocated if they are to be used (options, quirks, OACS). */
+bool ctrlr_dbbuf_prepare(struct nvd_ctrlr *c);
+void ctrlr_dbbuf_free(struct nvd_ctrlr *c);
+/* Poll CSTS until (CSTS & mask) == want, within timeout_ms; @what names the wait. */
+int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
+		    const char *what);
+/* CC.EN = 0 and wait for CSTS.RDY = 0 (first RDY = 1 if enabling is under way). */
+int ctrlr_disable(struct nvd_ctrlr *c);
+/* Admin queue registers, CC.EN = 1, wait for CSTS.RDY = 1 (Base 2.0 §3.5.1). */
+int ctrlr_enable(struct nvd_ctrlr *c);
+/* Shadow doorbell buffers to the controller again (after a reset): 0 or -errno. */
+int ctrlr_dbbuf_config(struct nvd_ctrlr *c);
+
+/* ---- aer.c ------------------------------------------------------------ */
+/* Arm min(AERL + 1, NVD_AER_MAX) AERs; caller holds admin_lock.  0 or -errno. */
+int ctrlr_aer_start(struct nvd_ctrlr *c);
+/* Stop re-arming; outstanding AERs are left to the reset or shutdown to drop. */
+void ctrlr_aer_stop(struct nvd_ctrlr *c);
+/* Set Features Asynchronous Event Configuration: all the events the controller offers. */
+int ctrlr_aer_configure(struct nvd_ctrlr *c);
 
 /* ---- admin.c ---------------------------------------------------------- */
 /*
@@ -367,6 +434,12 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max);
  */
 void qpair_abort_all(struct nvd_qpair *q);
 uint32_t qpair_outstanding(const struct nvd_qpair *q);
+/*
+ * After a controller reset: both rings empty (indexes, phase, CQ memory,
+ * sq_db_val, shadow doorbell and EventIdx entries zeroed) in the same
+ * memory.  Trackers are not touched.
+ */
+void qpair_reset_rings(struct nvd_qpair *q);
 
 /* ---- request.c -------------------------------------------------------- */
 /* Replace @q's request pool by one of @n (0: 4 x trackers); none may be in use. */

@@ -168,6 +168,8 @@ static int pcie_open(const char *bdf, struct transport **out)
 	p->base.info.dma_mask = info.dma_mask;
 	p->base.info.iommu = !!(info.info_flags & NVDIRECT_INFO_IOMMU);
 	p->base.info.nr_vectors = query_vectors(p->fd);
+	p->base.info.pci_vendor = info.vendor;
+	p->base.info.pci_device = info.device;
 	snprintf(p->base.info.devpath, sizeof(p->base.info.devpath), "%s", path);
 	dbg("%s: %s bar0 %llu bytes, region <= %llu, dma cap %llu, iommu %d", bdf, path,
 	    (unsigned long long)info.bar0_size, (unsigned long long)info.max_region_size,

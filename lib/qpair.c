@@ -587,3 +587,19 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	free(qpair);
 	return err;
 }
+
+/* ---- controller reset ---------------------------------------------------- */
+
+void qpair_reset_rings(struct nvd_qpair *q)
+{
+	/* old entries carry phase 1, which the fresh ring would take as new */
+	memset(q->cq_mem, 0, (size_t)q->cq.size * sizeof(struct nvd_cpl));
+	sq_ring_init(&q->sq, q->sq_mem, q->sq.size);
+	cq_ring_init(&q->cq, q->cq_mem, q->cq.size);
+	q->sq_db_val = 0;
+	q->empty_polls = 0;
+	if (q->sq_shadow) {
+		*q->sq_shadow = *q->cq_shadow = 0;
+		*q->sq_ei = *q->cq_ei = 0;
+	}
+}

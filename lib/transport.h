@@ -26,6 +26,8 @@ struct transport_info {
 	uint64_t dma_mask;
 	int iommu;			/* bus addresses are IOVAs */
 	uint32_t nr_vectors;		/* MSI-X vectors set_irq can route */
+	uint16_t pci_vendor;		/* PCI IDs, for the quirk table (0: unknown) */
+	uint16_t pci_device;
 	char devpath[32];		/* "/dev/nvdirect0", informational */
 };
 

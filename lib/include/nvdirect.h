@@ -96,11 +96,127 @@ void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
  */
 int nvd_list_bound(char (*bdfs)[NVD_BDF_LEN], int max);
 
-/* Attach and initialise the controller at @bdf ("0000:00:03.0"). */
+/*
+ * Attach and initialise the controller at @bdf ("0000:00:03.0"): the
+ * blocking form of nvd_ctrlr_attach_async() + nvd_ctrlr_attach_poll().
+ */
 int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 		     struct nvd_ctrlr **ctrlr);
+
+/*
+ * Non-blocking attach: initialisation (Base 2.0 §3.5.1) as a state machine
+ * the caller drives, so one thread can bring up several controllers at
+ * once.  nvd_ctrlr_attach_async() opens the function and returns a context
+ * (or a negative errno, nothing left behind); nvd_ctrlr_attach_poll()
+ * advances it as far as it can without waiting and returns
+ *   -EAGAIN  still in progress: call again (e.g. after a millisecond),
+ *   0        done: *@ctrlr is attached, @ctx is freed,
+ *   <0       failed: @ctx is freed, everything undone, and nvd_last_error()
+ *            names the state, e.g. "timed out after 2000 ms in state
+ *            'wait for CSTS.RDY=1 (enable)'".
+ * States: disable, wait for CSTS.RDY=0, enable, wait for CSTS.RDY=1,
+ * identify controller, set number of queues, doorbell buffer config,
+ * identify active namespace list, identify namespace (each), configure
+ * asynchronous events.  Ready waits are bounded by CAP.TO, each admin
+ * command by the admin timeout (10 s).  Unwinding after a failure may
+ * wait (up to CAP.TO) for the controller to disable.
+ * nvd_ctrlr_attach_cancel() gives up on a context that has not finished.
+ */
+struct nvd_attach_ctx;
+int nvd_ctrlr_attach_async(const char *bdf, const struct nvd_ctrlr_opts *opts,
+			   struct nvd_attach_ctx **ctx);
+int nvd_ctrlr_attach_poll(struct nvd_attach_ctx *ctx, struct nvd_ctrlr **ctrlr);
+void nvd_ctrlr_attach_cancel(struct nvd_attach_ctx *ctx);
 /* Delete I/O queues, shut down (CC.SHN), unmap and close.  Never fails. */
 void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
+
+/*
+ * Controller reset (Base 2.0 §3.7.2): CC.EN = 0, wait for CSTS.RDY = 0,
+ * enable again with the same admin queue, send Number of Queues and
+ * Doorbell Buffer Config again, re-create every I/O queue pair on the
+ * device in the same memory and re-arm the asynchronous event requests.
+ *
+ * No command is lost: whatever the controller completed before the reset
+ * is reaped as usual, and every other command outstanding comes back
+ * aborted: while the controller still answers, the library first deletes
+ * the I/O queues, and the controller completes their commands (done, or
+ * Command Aborted due to SQ Deletion: sct 0, sc 08h) or drops them
+ * silently, as Base 2.0 §5.6 allows; every command left after that (and
+ * on the admin queue) completes with Command Abort Requested (sct 0,
+ * sc 07h, DNR set).  These callbacks run from inside this call.  A
+ * callback may submit again: that command either runs on the re-created
+ * queue or comes back aborted by this same reset, never lost.  Writes
+ * that came back aborted may or may not have reached the media; reads that
+ * came back aborted left their buffers free to reuse (the controller no
+ * longer touches them).
+ *
+ * The qpair and namespace handles stay valid and usable afterwards.
+ *
+ * Threading: the caller must make sure no other thread uses any of the
+ * controller's I/O queue pairs (submits, reaps, allocates or frees one)
+ * during the call; other admin calls from other threads wait for the
+ * reset (it holds the admin lock).
+ *
+ * Returns 0, or a negative errno (-ETIMEDOUT, -EIO: the controller did
+ * not come back; -ENXIO: it is gone).  A failed reset leaves the
+ * controller failed: every later call returns -ENXIO and nvd_last_error()
+ * repeats why.  Only nvd_ctrlr_detach() remains to do.
+ */
+int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr);
+
+/*
+ * Abort (Base 2.0 §5.1): ask the controller to abort command @cid on
+ * @qpair (NULL: the admin queue).  Best effort; returns
+ *   0  the controller says it aborted the command: its callback runs (on
+ *      the next reaping of @qpair) with Command Abort Requested,
+ *   NVD_ABORT_NOT_ABORTED (1)  completion dword 0 bit 0 set: the command
+ *      was not aborted (it may complete normally or already has),
+ *   -EINVAL no such command outstanding (checked on @qpair's own thread),
+ *   -EIO the Abort itself failed (e.g. Abort Command Limit Exceeded),
+ *   -ETIMEDOUT, -ENXIO.
+ * For an I/O queue pair call it from the thread that owns the qpair.
+ */
+#define NVD_ABORT_NOT_ABORTED	1
+int nvd_ctrlr_cmd_abort(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair, uint16_t cid);
+/*
+ * The CID of the command most recently placed on @qpair's submission queue
+ * (for a request split into several commands: its last), to pass to
+ * nvd_ctrlr_cmd_abort(); -EINVAL when nothing is outstanding on @qpair.
+ */
+int nvd_qpair_last_cid(const struct nvd_qpair *qpair);
+
+/*
+ * Asynchronous events (Base 2.0 §5.2).  From attach on, the library keeps
+ * min(AERL + 1, 4) Asynchronous Event Request commands outstanding (fewer
+ * on a tiny admin queue) and enables every event the controller offers
+ * (Set Features Asynchronous Event Configuration).  Each event that
+ * completes is kept and handed to the callback from
+ * nvd_ctrlr_process_admin_completions(), then its AER is re-armed.
+ *
+ * The controller masks further events of the same type until the host
+ * reads the log page the event names (nvd_aer_log_page()); the library
+ * does not read it: the application does, with nvd_ctrlr_get_log_page(),
+ * after nvd_ctrlr_process_admin_completions() returned (not from inside
+ * the callback).
+ */
+typedef void (*nvd_aer_cb)(void *cb_arg, const struct nvd_cpl *cpl);
+/* Completion dword 0 of an AER (Base 2.0 Figure 146). */
+#define NVD_AER_TYPE_ERROR	0x0
+#define NVD_AER_TYPE_SMART	0x1
+#define NVD_AER_TYPE_NOTICE	0x2
+#define NVD_AER_TYPE_IO_CMD_SET	0x6
+#define NVD_AER_TYPE_VENDOR	0x7
+static inline unsigned nvd_aer_type(const struct nvd_cpl *c) { return c->cdw0 & 0x7; }
+static inline unsigned nvd_aer_info(const struct nvd_cpl *c) { return (c->cdw0 >> 8) & 0xff; }
+static inline unsigned nvd_aer_log_page(const struct nvd_cpl *c) { return (c->cdw0 >> 16) & 0xff; }
+/* Replace the callback (NULL: events are dropped).  0 or -EINVAL. */
+int nvd_ctrlr_register_aer_callback(struct nvd_ctrlr *ctrlr, nvd_aer_cb cb, void *cb_arg);
+/*
+ * Reap the admin queue (under the admin lock) and deliver pending
+ * asynchronous events to the callback, on the calling thread.  Returns the
+ * number of events delivered or a negative errno (-ENXIO gone or failed).
+ */
+int nvd_ctrlr_process_admin_completions(struct nvd_ctrlr *ctrlr);
 
 /* Decoded Identify Controller fields (NVMe Base 2.0, Fig. 275). */
 struct nvd_ctrlr_info {
@@ -119,6 +235,9 @@ struct nvd_ctrlr_info {
 	uint8_t dstrd;
 	uint8_t iommu;		/* 1 when bus addresses go through an IOMMU */
 	uint8_t shadow_doorbells;/* 1 when I/O queues use shadow doorbells */
+	uint16_t pci_vendor;	/* PCI vendor and device IDs (0 if unknown) */
+	uint16_t pci_device;
+	uint32_t quirks;	/* library workarounds applied (internal bit numbers) */
 };
 const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
 /* The 4096-byte Identify Controller data structure, as returned. */

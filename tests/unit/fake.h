@@ -107,10 +107,59 @@ struct fake_admin {
 	uint32_t features[256];
 	struct nvme_id_ctrl id;
 	struct nvme_id_ns ns_id;
+
+	/*
+	 * Registers (fake_admin.c): CSTS.RDY follows CC.EN after rdy_delay
+	 * polls of the thread (never with rdy_never); cfs sets CSTS.CFS.  A
+	 * disable forgets the queues (admin SQ/CQ state, held AERs, I/O queues)
+	 * and zeroes the doorbells; commands are answered only while enabled.
+	 */
+	unsigned rdy_delay;
+	int rdy_never;
+	int cfs;
+	unsigned rdy_wait;
+	unsigned enables, disables;	/* transitions seen */
+	/* Create/Delete I/O CQ/SQ: the queues that exist, by qid (< 8) */
+	uint8_t io_cq[8], io_sq[8];
+	unsigned creates;		/* Create I/O SQ commands answered */
+	unsigned sq_deletes;		/* Delete I/O SQ commands answered */
+	int fail_create_sq;		/* answer Create I/O SQ with Invalid Field */
+	unsigned dbbuf_configs;
+	/* AERs are held until fake_admin_fire_aer(); Abort finds them */
+	uint16_t held_aer[16];
+	unsigned nheld;
+	uint32_t fire_cdw0;
+	int fire;
+	uint32_t abort_io_dw0;		/* Abort of an I/O command answers this DW0 */
+	/* the admin queue as the registers give it at enable */
+	struct nvme_cmd *asq;
+	volatile struct nvd_cpl *acq;
+	uint32_t asq_size, acq_size;
+	int fail_opc;			/* answer opcode fail_opc - 1 with Invalid Field */
+	unsigned ns_list_reads;		/* Identify CNS 02h answered */
 };
 void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a);
 void fake_admin_stop(struct fake_ctrlr *f, struct fake_admin *a);
 uint32_t fake_cq_doorbell(struct fake_ctrlr *f);
+/*
+ * A device that starts disabled (CC 0, CSTS 0) and learns its admin queue
+ * from AQA/ASQ/ACQ when enabled, as attach drives it: for the attach
+ * tests.  @f->t must exist; nothing else of @f is used.  Shutdown
+ * (CC.SHN) is answered with CSTS.SHST complete.
+ */
+void fake_device_start(struct fake_ctrlr *f, struct fake_admin *a);
+/*
+ * Transport ops whose open() hands out the transport registered for a BDF
+ * and whose close() leaves it to the test (fake_transport_free after
+ * fake_admin_stop).
+ */
+void fake_attach_register(const char *bdf, struct transport *t);
+extern const struct transport_ops fake_attach_ops;
+
+/* Complete one held AER with completion dword 0 @cdw0 and wait until it is posted. */
+void fake_admin_fire_aer(struct fake_admin *a, uint32_t cdw0);
+/* AERs the fake holds right now. */
+unsigned fake_admin_held_aers(struct fake_admin *a);
 
 /*
  * MMIO doorbell writes: the fake's registers are plain memory, so a test

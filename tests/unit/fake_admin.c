@@ -5,6 +5,8 @@
  * completion with the phase tag last, as a device would.
  */
 #include <check.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,6 +49,7 @@ static uint16_t do_identify(struct fake_ctrlr *f, struct fake_admin *a, const st
 		memcpy(page, &a->id, sizeof(a->id));
 		break;
 	case NVME_CNS_ACTIVE_NS_LIST:
+		a->ns_list_reads++;
 		page[0] = cmd->nsid < 1 ? 1 : 0;
 		break;
 	case NVME_CNS_NS_DESCS:
@@ -124,12 +127,94 @@ static uint16_t do_format(struct fake_admin *a, const struct nvme_cmd *cmd)
 	return 0;
 }
 
+/* answer(): keep the command outstanding, post nothing now */
+#define HOLD			0xffffu
+#define SC_ABORTED		NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED)
+
+static void post(struct fake_ctrlr *f, struct fake_admin *a, uint16_t cid, uint16_t st,
+		 uint32_t cdw0);
+
+static uint16_t do_queue(struct fake_ctrlr *f, struct fake_admin *a, const struct nvme_cmd *cmd)
+{
+	uint16_t qid = cmd->cdw10 & 0xffff;
+
+	if (qid == 0 || qid >= 8)
+		return SC_INVALID_FIELD;
+	switch (cmd->opc) {
+	case NVME_ADM_CREATE_CQ:
+		if (a->io_cq[qid] || !fake_bus_to_virt(f->t, cmd->prp1))
+			return SC_INVALID_FIELD;
+		a->io_cq[qid] = 1;
+		break;
+	case NVME_ADM_CREATE_SQ:
+		if (a->fail_create_sq || a->io_sq[qid] || !a->io_cq[cmd->cdw11 >> 16] ||
+		    !fake_bus_to_virt(f->t, cmd->prp1))
+			return SC_INVALID_FIELD;
+		a->io_sq[qid] = 1;
+		a->creates++;
+		if (qid == f->q.qid) {
+			/* the I/O queue the tests drive by hand starts afresh */
+			f->sq_head = 0;
+			f->cq_tail = 0;
+			f->cq_phase = 1;
+		}
+		break;
+	case NVME_ADM_DELETE_SQ:
+		a->io_sq[qid] = 0;
+		a->sq_deletes++;
+		break;
+	case NVME_ADM_DELETE_CQ:
+		a->io_cq[qid] = 0;
+		break;
+	}
+	return 0;
+}
+
+/* Abort: a held AER is completed as aborted; an I/O command answers abort_io_dw0. */
+static uint16_t do_abort(struct fake_ctrlr *f, struct fake_admin *a, const struct nvme_cmd *cmd,
+			 uint32_t *cdw0)
+{
+	uint16_t sqid = cmd->cdw10 & 0xffff, cid = (uint16_t)(cmd->cdw10 >> 16);
+	unsigned i;
+
+	*cdw0 = 1;
+	if (sqid != 0) {
+		*cdw0 = a->abort_io_dw0;
+		return 0;
+	}
+	for (i = 0; i < a->nheld; i++) {
+		if (a->held_aer[i] == cid) {
+			a->held_aer[i] = a->held_aer[--a->nheld];
+			post(f, a, cid, SC_ABORTED, 0);
+			*cdw0 = 0;
+			break;
+		}
+	}
+	return 0;
+}
+
 static uint16_t answer(struct fake_ctrlr *f, struct fake_admin *a, const struct nvme_cmd *cmd,
 		       uint32_t *cdw0)
 {
 	uint8_t fid = cmd->cdw10 & 0xff;
 
 	switch (cmd->opc) {
+	case NVME_ADM_CREATE_CQ:
+	case NVME_ADM_CREATE_SQ:
+	case NVME_ADM_DELETE_SQ:
+	case NVME_ADM_DELETE_CQ:
+		return do_queue(f, a, cmd);
+	case NVME_ADM_DBBUF_CONFIG:
+		a->dbbuf_configs++;
+		return 0;
+	case NVME_ADM_ABORT:
+		return do_abort(f, a, cmd, cdw0);
+	case NVME_ADM_AER:
+		if (a->nheld >= 16)
+			return NVME_STATUS(NVME_SCT_CMD_SPECIFIC, 0x05);	/* AER Limit Exceeded */
+		a->held_aer[a->nheld] = cmd->cid;
+		__atomic_store_n(&a->nheld, a->nheld + 1, __ATOMIC_RELEASE);
+		return HOLD;
 	case NVME_ADM_IDENTIFY:
 		return do_identify(f, a, cmd);
 	case NVME_ADM_GET_LOG_PAGE:
@@ -153,11 +238,88 @@ static uint16_t answer(struct fake_ctrlr *f, struct fake_admin *a, const struct 
 	}
 }
 
+/* Post a completion for @cid at the fake's CQ tail, phase tag last. */
+static void post(struct fake_ctrlr *f, struct fake_admin *a, uint16_t cid, uint16_t st,
+		 uint32_t cdw0)
+{
+	volatile struct nvd_cpl *e = &a->acq[a->cq_tail];
+
+	(void)f;
+	e->cdw0 = cdw0;
+	e->sqhd = (uint16_t)a->sq_head;
+	e->sqid = 0;
+	e->cid = cid;
+	__atomic_store_n(&a->ncmds, a->ncmds + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->status, (uint16_t)((st & ~NVME_CPL_PHASE) | a->phase),
+			 __ATOMIC_RELEASE);
+	if (++a->cq_tail == a->acq_size) {
+		a->cq_tail = 0;
+		a->phase ^= 1;
+	}
+}
+
+/*
+ * The controller registers: CSTS.RDY follows CC.EN after rdy_delay polls.
+ * Returns true while commands may be processed (enabled, ready, no CFS).
+ */
+static bool regs_step(struct fake_ctrlr *f, struct fake_admin *a)
+{
+	volatile uint32_t *cstsr = fake_reg(f->t, NVME_REG_CSTS);
+	uint32_t cc = *fake_reg(f->t, NVME_REG_CC), csts = *cstsr, was = csts;
+	bool en = cc & NVME_CC_EN, rdy = csts & NVME_CSTS_RDY;
+	uint32_t off;
+
+	if (csts == NVME_REG_GONE)
+		return false;
+	if (__atomic_load_n(&a->cfs, __ATOMIC_ACQUIRE))
+		csts |= NVME_CSTS_CFS;
+	if (en != rdy && !(en && (__atomic_load_n(&a->rdy_never, __ATOMIC_ACQUIRE) ||
+				  (csts & NVME_CSTS_CFS))) &&
+	    ++a->rdy_wait >= __atomic_load_n(&a->rdy_delay, __ATOMIC_ACQUIRE)) {
+		a->rdy_wait = 0;
+		if (en) {
+			/* Base 2.0 §3.5.1: fresh admin queue at ASQ/ACQ */
+			uint32_t aqa = *fake_reg(f->t, NVME_REG_AQA);
+			uint64_t asq = *fake_reg(f->t, NVME_REG_ASQ) |
+				       (uint64_t)*fake_reg(f->t, NVME_REG_ASQ + 4) << 32;
+			uint64_t acq = *fake_reg(f->t, NVME_REG_ACQ) |
+				       (uint64_t)*fake_reg(f->t, NVME_REG_ACQ + 4) << 32;
+
+			/* no admin queue behind them (a test's own EN = 1): answer nothing */
+			a->asq = fake_bus_to_virt(f->t, asq);
+			a->acq = fake_bus_to_virt(f->t, acq);
+			a->asq_size = a->asq && a->acq ? (aqa & 0xfff) + 1 : 0;
+			a->acq_size = ((aqa >> 16) & 0xfff) + 1;
+			a->sq_head = 0;
+			a->cq_tail = 0;
+			a->phase = 1;
+			a->enables++;
+			csts |= NVME_CSTS_RDY;
+		} else {
+			/* Controller Level Reset: queues and doorbells are gone */
+			a->nheld = 0;
+			memset(a->io_cq, 0, sizeof(a->io_cq));
+			memset(a->io_sq, 0, sizeof(a->io_sq));
+			for (off = NVME_REG_DBS; off < NVME_REG_DBS + 16 * 4; off += 4)
+				*fake_reg(f->t, off) = 0;
+			a->disables++;
+			csts &= ~NVME_CSTS_RDY;
+		}
+	}
+	/* Base 2.0 §3.6: a normal shutdown completes at once */
+	if (cc & NVME_CC_SHN_MASK)
+		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_DONE;
+	else
+		csts &= ~NVME_CSTS_SHST_MASK;
+	if (csts != was)
+		__atomic_store_n(cstsr, csts, __ATOMIC_RELEASE);
+	return en && (csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS);
+}
+
 static void *admin_thread(void *arg)
 {
 	struct fake_ctrlr *f = arg;
 	struct fake_admin *a;
-	struct nvd_qpair *aq = &f->c.adminq;
 	volatile uint32_t *tail_db = fake_reg(f->t, doorbell_offset(0, false, 0));
 	struct timespec ts = { 0, 20000 };
 
@@ -165,30 +327,46 @@ static void *admin_thread(void *arg)
 	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
 		uint32_t tail = __atomic_load_n(tail_db, __ATOMIC_ACQUIRE);
 
-		while (a->sq_head != tail) {
-			struct nvme_cmd cmd = ((struct nvme_cmd *)aq->sq_mem)[a->sq_head];
-			volatile struct nvd_cpl *e = &((volatile struct nvd_cpl *)aq->cq_mem)[a->cq_tail];
+		if (!regs_step(f, a)) {
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (__atomic_load_n(&a->fire, __ATOMIC_ACQUIRE) && a->nheld) {
+			post(f, a, a->held_aer[--a->nheld], 0, a->fire_cdw0);
+			__atomic_store_n(&a->fire, 0, __ATOMIC_RELEASE);
+		}
+		while (tail < a->asq_size && a->sq_head != tail) {
+			struct nvme_cmd cmd = a->asq[a->sq_head];
 			uint32_t cdw0 = 0;
 			uint16_t st;
 
-			a->sq_head = (a->sq_head + 1) % aq->sq.size;
-			st = answer(f, a, &cmd, &cdw0);
+			a->sq_head = (a->sq_head + 1) % a->asq_size;
+			if (a->fail_opc && cmd.opc == a->fail_opc - 1)
+				st = SC_INVALID_FIELD;
+			else
+				st = answer(f, a, &cmd, &cdw0);
 			a->last = cmd;
-			e->cdw0 = cdw0;
-			e->sqhd = (uint16_t)a->sq_head;
-			e->sqid = 0;
-			e->cid = cmd.cid;
-			__atomic_store_n(&a->ncmds, a->ncmds + 1, __ATOMIC_RELEASE);
-			__atomic_store_n(&e->status, (uint16_t)((st & ~NVME_CPL_PHASE) | a->phase),
-					 __ATOMIC_RELEASE);
-			if (++a->cq_tail == aq->cq.size) {
-				a->cq_tail = 0;
-				a->phase ^= 1;
-			}
+			if (st != HOLD)
+				post(f, a, cmd.cid, st, cdw0);
 		}
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
+}
+
+void fake_admin_fire_aer(struct fake_admin *a, uint32_t cdw0)
+{
+	struct timespec ts = { 0, 20000 };
+
+	a->fire_cdw0 = cdw0;
+	__atomic_store_n(&a->fire, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&a->fire, __ATOMIC_ACQUIRE))
+		nanosleep(&ts, NULL);
+}
+
+unsigned fake_admin_held_aers(struct fake_admin *a)
+{
+	return __atomic_load_n(&a->nheld, __ATOMIC_ACQUIRE);
 }
 
 void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a)
@@ -210,6 +388,13 @@ void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a)
 	f->c.num_ns = 1;
 	f->c.id = a->id;
 	f->admin = a;
+	/* an enabled, ready controller */
+	*fake_reg(f->t, NVME_REG_CC) = NVME_CC_EN;
+	*fake_reg(f->t, NVME_REG_CSTS) = NVME_CSTS_RDY;
+	a->asq = f->c.adminq.sq_mem;
+	a->acq = f->c.adminq.cq_mem;
+	a->asq_size = f->c.adminq.sq.size;
+	a->acq_size = f->c.adminq.cq.size;
 	ck_assert_int_eq(pthread_create(&a->thread, NULL, admin_thread, f), 0);
 }
 
@@ -219,3 +404,81 @@ void fake_admin_stop(struct fake_ctrlr *f, struct fake_admin *a)
 	pthread_join(a->thread, NULL);
 	f->admin = NULL;
 }
+
+void fake_device_start(struct fake_ctrlr *f, struct fake_admin *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->phase = 1;
+	a->id.elpe = 3;
+	a->id.lpa = 0x7;
+	a->id.nn = 1;
+	memcpy(a->id.sn, "FAKE0001            ", 20);
+	memcpy(a->id.mn, "fake controller                         ", 40);
+	a->ns_id.nsze = a->ns_id.ncap = a->ns_id.nuse = 1000;
+	a->ns_id.lbaf[0].lbads = 9;
+	a->features[0x04] = 343;
+	*fake_reg(f->t, NVME_REG_CC) = 0;
+	*fake_reg(f->t, NVME_REG_CSTS) = 0;
+	f->admin = a;
+	ck_assert_int_eq(pthread_create(&a->thread, NULL, admin_thread, f), 0);
+}
+
+static struct {
+	char bdf[NVD_BDF_LEN];
+	struct transport *t;
+} attach_table[4];
+/* the plain fake's ops, for DMA */
+static const struct transport_ops *plain_ops;
+
+void fake_attach_register(const char *bdf, struct transport *t)
+{
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		if (!attach_table[i].t || !strcmp(attach_table[i].bdf, bdf)) {
+			snprintf(attach_table[i].bdf, sizeof(attach_table[i].bdf), "%s", bdf);
+			attach_table[i].t = t;
+			if (t->ops != &fake_attach_ops)
+				plain_ops = t->ops;
+			t->ops = &fake_attach_ops;
+			return;
+		}
+	}
+	ck_abort_msg("fake_attach_register: table full");
+}
+
+static int attach_open(const char *bdf, struct transport **out)
+{
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		if (attach_table[i].t && !strcmp(attach_table[i].bdf, bdf)) {
+			*out = attach_table[i].t;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+static void attach_close(struct transport *t)
+{
+	(void)t;
+}
+
+static int attach_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+{
+	return plain_ops->dma_map(t, size, at, r);
+}
+
+static void attach_dma_unmap(struct transport *t, struct dma_region *r)
+{
+	plain_ops->dma_unmap(t, r);
+}
+
+const struct transport_ops fake_attach_ops = {
+	.name = "fake-attach",
+	.open = attach_open,
+	.close = attach_close,
+	.dma_map = attach_dma_map,
+	.dma_unmap = attach_dma_unmap,
+};

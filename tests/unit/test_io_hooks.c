@@ -191,13 +191,6 @@ static void on_timeout(void *arg, struct nvd_ctrlr *c, struct nvd_qpair *qp, uin
 	timed_out_cid = cid;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ms * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 START_TEST(test_timeout_callback_fires_once_per_command)
 {
 	struct nvme_cmd c;
