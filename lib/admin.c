@@ -80,6 +80,13 @@ static int admin_sync_locked(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *bu
 			set_detail("%s: the controller is gone (CSTS reads all ones)", what);
 			return -ENXIO;
 		}
+		if (ctrlr_is_fatal(c)) {
+			/* the slot stays taken until a reset aborts it */
+			tr->cb = NULL;
+			set_detail("%s: the controller reported a fatal error (CSTS.CFS); nvd_ctrlr_reset() may recover it",
+				   what);
+			return -EIO;
+		}
 		if (now_ms() > deadline) {
 			/* the slot stays taken; a late completion is dropped */
 			tr->cb = NULL;

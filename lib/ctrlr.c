@@ -40,13 +40,34 @@ void ctrlr_mark_failed(struct nvd_ctrlr *c)
 
 bool ctrlr_check_alive(struct nvd_ctrlr *c)
 {
+	uint32_t csts;
+
 	if (ctrlr_is_failed(c))
 		return false;
-	if (reg_read32(c->bar, NVME_REG_CSTS) == NVME_REG_GONE) {
+	csts = reg_read32(c->bar, NVME_REG_CSTS);
+	if (csts == NVME_REG_GONE) {
 		ctrlr_mark_failed(c);
 		return false;
 	}
+	if (__builtin_expect((csts & NVME_CSTS_CFS) != 0, 0) && c->enabled)
+		ctrlr_note_fatal(c);
 	return true;
+}
+
+void ctrlr_note_fatal(struct nvd_ctrlr *c)
+{
+	int none = 0;
+
+	if (!__atomic_compare_exchange_n(&c->fatal, &none, 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	dbg("%s: controller fatal status (CSTS.CFS): disabling it", c->info.bdf);
+	/* Base 2.0 §3.5.3: a controller with CFS set is reset by clearing CC.EN */
+	reg_write32(c->bar, NVME_REG_CC, reg_read32(c->bar, NVME_REG_CC) & ~NVME_CC_EN);
+	if (ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)"))
+		dbg("%s: %s", c->info.bdf, nvd_last_error());
+	clear_detail();
+	__atomic_store_n(&c->fatal, 2, __ATOMIC_RELEASE);
 }
 
 int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
@@ -365,7 +386,7 @@ void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 		return;
 	/* keep the words of the failure that brought us here */
 	snprintf(why, sizeof(why), "%s", nvd_last_error());
-	if (!(shutdown && ctrlr_shutdown(c) == 0) && ctrlr_disable(c))
+	if (!(shutdown && !ctrlr_is_fatal(c) && ctrlr_shutdown(c) == 0) && ctrlr_disable(c))
 		dbg("%s: %s", c->info.bdf, nvd_last_error());
 	c->enabled = false;
 	if (why[0])

@@ -200,6 +200,7 @@ struct nvd_ctrlr {
 	uint32_t *dbbuf_eis;
 	uint32_t dbbuf_queues;		/* queues (qid 0..n-1) the buffers cover */
 	int failed;			/* atomic: controller is gone */
+	int fatal;			/* atomic: CSTS.CFS seen; 1 stopping it, 2 stopped */
 	bool enabled;
 
 	/* nvd_ctrlr_register_timeout_callback() (io_hooks.c) */
@@ -263,6 +264,16 @@ bool ctrlr_check_alive(struct nvd_ctrlr *c);
  */
 int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues);
 void ctrlr_mark_failed(struct nvd_ctrlr *c);
+/*
+ * CSTS.CFS seen: the first caller disables the controller (so that nothing
+ * it still does reaches host memory) and marks it fatal; commands then come
+ * back aborted until nvd_ctrlr_reset() brings it back.
+ */
+void ctrlr_note_fatal(struct nvd_ctrlr *c);
+static inline bool ctrlr_is_fatal(const struct nvd_ctrlr *c)
+{
+	return __atomic_load_n(&c->fatal, __ATOMIC_ACQUIRE) == 2;
+}
 static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
 {
 	return __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) != 0;

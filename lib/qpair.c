@@ -384,6 +384,12 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 		q->empty_polls = 0;
 		if (!ctrlr_check_alive(q->ctrlr))
 			return qpair_fail(q);
+		if (ctrlr_is_fatal(q->ctrlr)) {
+			/* stopped: nothing will complete, and nothing reaches memory */
+			qpair_abort_all(q);
+			set_detail("the controller reported a fatal error (CSTS.CFS): outstanding commands were aborted; nvd_ctrlr_reset() may recover it");
+			return -EIO;
+		}
 	}
 	return (int)n;
 }

@@ -166,6 +166,8 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	/* 2: quiet device; AERs (and timed-out admin commands) are dropped */
 	err = ctrlr_disable(c);
 	if (!err) {
+		/* a fatal status ends with the disable */
+		__atomic_store_n(&c->fatal, 0, __ATOMIC_RELEASE);
 		qpair_abort_all(&c->adminq);
 		/* 3 */
 		err = reset_rebuild(c);

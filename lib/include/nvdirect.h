@@ -438,8 +438,10 @@ int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint64_t io_tim
 
 /*
  * Reap up to @max completions (0 = all available), calling each command's
- * callback.  Returns the number reaped or a negative errno (-ENXIO when the
- * controller is gone).
+ * callback.  Returns the number reaped or a negative errno: -ENXIO when the
+ * controller is gone; -EIO when it reported a fatal error (CSTS.CFS): the
+ * library has then disabled it and completed this queue pair's commands
+ * with an aborted status, and nvd_ctrlr_reset() may bring it back.
  */
 int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t max);
 /*
