@@ -521,8 +521,6 @@ void qpair_intr_disable(struct nvd_qpair *q);
 uint32_t qpair_cq_intr_bits(const struct nvd_qpair *q);
 
 /* ---- ns.c ------------------------------------------------------------- */
-/* Identify the active namespaces into c->ns. */
-int ctrlr_scan_namespaces(struct nvd_ctrlr *c);
 void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvme_id_ns *id);
 #define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Namespaces: discovery (Identify active namespace list, then Identify
- * Namespace for each), their geometry, and NVM read/write submission with
+ * Namespaces: building one from its Identify data (discovery is a state of
+ * the attach, ctrlr_init.c), their geometry, and NVM read/write submission with
  * argument checks done before anything reaches the queue.
  */
 #include <errno.h>
@@ -9,9 +9,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-/* Fallback for controllers without CNS 02h (before NVMe 1.1): probe 1..NN. */
-#define NS_PROBE_MAX	1024u
 
 void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvme_id_ns *id)
@@ -42,101 +39,6 @@ void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 	if (ns->max_io_sectors == 0)
 		ns->io_supported = false;
 	ns->io_max_sectors = ns->io_supported ? ns->max_io_sectors : 0;
-}
-
-static int add_nsid(uint32_t **ids, uint32_t *n, uint32_t *cap, uint32_t nsid)
-{
-	uint32_t *grown;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		grown = realloc(*ids, *cap * sizeof(**ids));
-		if (!grown)
-			return -ENOMEM;
-		*ids = grown;
-	}
-	(*ids)[(*n)++] = nsid;
-	return 0;
-}
-
-/* Base 2.0 §5.17: CNS 02h lists up to 1024 active NSIDs above the given one. */
-static int list_active(struct nvd_ctrlr *c, uint32_t *page, uint32_t **ids, uint32_t *n,
-		       uint32_t *cap)
-{
-	uint32_t start = 0, i, pages = c->info.nn / NVME_NS_LIST_ENTRIES + 2;
-	int err;
-
-	while (pages--) {
-		err = admin_identify(c, NVME_CNS_ACTIVE_NS_LIST, start, page);
-		if (err)
-			return err;
-		for (i = 0; i < NVME_NS_LIST_ENTRIES && page[i]; i++) {
-			if (page[i] <= start)
-				continue;	/* the list is ascending; ignore junk */
-			err = add_nsid(ids, n, cap, page[i]);
-			if (err)
-				return err;
-			start = page[i];
-		}
-		if (i < NVME_NS_LIST_ENTRIES)
-			return 0;
-	}
-	return 0;
-}
-
-int ctrlr_scan_namespaces(struct nvd_ctrlr *c)
-{
-	uint32_t *page, *ids = NULL, n = 0, cap = 0, i, nsid;
-	struct nvme_id_ns *id;
-	int err;
-
-	page = malloc(NVME_IDENTIFY_SIZE);
-	id = malloc(sizeof(*id));
-	if (!page || !id) {
-		err = -ENOMEM;
-		goto out;
-	}
-
-	err = list_active(c, page, &ids, &n, &cap);
-	if (err == -EIO) {
-		dbg("%s: no active namespace list (%s); probing 1..%u", c->info.bdf,
-		    nvd_last_error(), c->info.nn);
-		clear_detail();
-		n = 0;
-		for (nsid = 1; nsid <= c->info.nn && nsid <= NS_PROBE_MAX; nsid++) {
-			err = admin_identify(c, NVME_CNS_NS, nsid, id);
-			if (err == -EIO)
-				continue;
-			if (err)
-				goto out;
-			if (id->ncap && (err = add_nsid(&ids, &n, &cap, nsid)))
-				goto out;
-		}
-		err = 0;
-	}
-	if (err)
-		goto out;
-
-	c->ns = calloc(n ? n : 1, sizeof(*c->ns));
-	if (!c->ns) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		err = admin_identify(c, NVME_CNS_NS, ids[i], id);
-		if (err)
-			goto out;
-		ns_construct(&c->ns[c->num_ns++], c, ids[i], id);
-		dbg("%s: namespace %u: %llu x %u bytes, md %u, io %d", c->info.bdf, ids[i],
-		    (unsigned long long)c->ns[c->num_ns - 1].num_sectors,
-		    c->ns[c->num_ns - 1].sector_size, c->ns[c->num_ns - 1].md_size,
-		    c->ns[c->num_ns - 1].io_supported);
-	}
-out:
-	free(ids);
-	free(id);
-	free(page);
-	return err;
 }
 
 /* ---- public: lookup and geometry -------------------------------------- */
