@@ -12,7 +12,8 @@ usage: tests/vm/run.sh [options] -- COMMAND...
   -k, --kernel SERIES|VER  guest kernel (default: oldest installed, e.g. 6.1)
   -l, --layout NAME        NVMe layout (default: basic)
         basic   00:03.0 serial NVD0001: ns1 512 B LBAs, 256 MiB
-        suite   00:03.0 serial NVD0001: ns1 512 B LBAs 256 MiB, ns2 4 KiB LBAs 128 MiB
+        suite   00:03.0 serial NVD0001: ns1 512 B LBAs 256 MiB, ns2 4 KiB LBAs 128 MiB,
+                ns3 512 B LBAs + 8 B of metadata in a separate buffer 32 MiB
                 00:04.0 serial NVD0002 mdts=2: ns1 512 B LBAs 64 MiB
         null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
         faults  00:03.0 serial NVD0003: ns1 512 B LBAs 64 MiB through blkdebug:
@@ -107,10 +108,13 @@ basic)
 	nvme+=($(drive d1 256M) -device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
 	;;
 suite)
-	nvme+=($(drive d1 256M) $(drive d2 128M) $(drive d3 64M)
+	# ns3 has metadata (ms=8, mset=0: a separate buffer, MPTR), which
+	# libnvdirect lists but refuses I/O on; the kernel's driver uses it.
+	nvme+=($(drive d1 256M) $(drive d2 128M) $(drive d3 64M) $(drive d4 32M)
 		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3"
 		-device "nvme-ns,drive=d1,bus=nvme0,nsid=1,logical_block_size=512,physical_block_size=512"
 		-device "nvme-ns,drive=d2,bus=nvme0,nsid=2,logical_block_size=4096,physical_block_size=4096"
+		-device "nvme-ns,drive=d4,bus=nvme0,nsid=3,logical_block_size=512,physical_block_size=512,ms=8,mset=0"
 		-device "nvme,id=nvme1,serial=NVD0002,addr=0x4,mdts=2"
 		-device "nvme-ns,drive=d3,bus=nvme1,nsid=1,logical_block_size=512,physical_block_size=512")
 	;;
