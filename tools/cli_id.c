@@ -54,27 +54,29 @@ static void decode_bits(unsigned v, const char *const *names, unsigned nbits)
 {
 	unsigned b;
 
-	for (b = 0; b < nbits; b++)
+	for (b = nbits; b-- > 0;)	/* highest bit first, as nvme-cli */
 		if (names[b])
 			out_line("  [%u:%u] : %#x\t%s %sSupported\n", b, b, BIT(v, b), names[b],
 				 BIT(v, b) ? "" : "Not ");
 	out_line("\n");
 }
 
+/* the words nvme-cli uses, so -H output reads the same in both tools */
 static const char *const oacs_bits[] = {
-	"Security Send and Receive", "Format NVM", "Firmware Activate and Download",
-	"Namespace Management and Attachment", "Device Self-test", "Directives",
+	"Security Send and Receive", "Format NVM", "FW Commit and Download",
+	"NS Management and Attachment", "Device Self-test", "Directives",
 	"NVMe-MI Send and Receive", "Virtualization Management", "Doorbell Buffer Config",
-	"Get LBA Status", "Command and Feature Lockdown",
+	"Get LBA Status Capability", "Lockdown Command and Feature",
 };
 static const char *const oncs_bits[] = {
 	"Compare", "Write Uncorrectable", "Data Set Management", "Write Zeroes",
 	"Save and Select", "Reservations", "Timestamp", "Verify", "Copy",
 };
 static const char *const lpa_bits[] = {
-	"SMART/Health Log per Namespace", "Commands Supported and Effects Log",
-	"Extended Data for Get Log Page", "Telemetry Host-Initiated Log",
-	"Persistent Event Log", NULL, "Telemetry Log Data Area 4",
+	"SMART/Health Log Page per NS", "Command Effects Log Page",
+	"Extended data for Get Log Page", "Telemetry host/controller initiated log page",
+	"Persistent Event log", "LID 0x0, Scope of each command in LID 0x5, 0x12, 0x13",
+	"Telemetry Log Data Area 4",
 };
 
 #define NOT(v)		((v) ? "" : "Not ")
@@ -215,25 +217,38 @@ int cmd_id_ctrl(struct cli *o)
 	U("aerl", "%llu", id->aerl);
 	U("frmw", "%#x", id->frmw);
 	if (o->human)
-		out_line("  [4:4] : %#x\tFirmware Activate Without Reset %sSupported\n"
+		out_line("  [5:5] : %#x\tMultiple FW or Boot Update Detection %sSupported\n"
+			 "  [4:4] : %#x\tFirmware Activate Without Reset %sSupported\n"
 			 "  [3:1] : %#x\tNumber of Firmware Slots\n"
 			 "  [0:0] : %#x\tFirmware Slot 1 Read%s\n\n",
-			 BIT(id->frmw, 4), BIT(id->frmw, 4) ? "" : "Not ", (id->frmw >> 1) & 7,
+			 BIT(id->frmw, 5), NOT(BIT(id->frmw, 5)), BIT(id->frmw, 4),
+			 NOT(BIT(id->frmw, 4)), (id->frmw >> 1) & 7,
 			 BIT(id->frmw, 0), BIT(id->frmw, 0) ? "-Only" : "/Write");
 	U("lpa", "%#x", id->lpa);
 	if (o->human)
 		decode_bits(id->lpa, lpa_bits, 7);
 	U("elpe", "%llu", id->elpe);
+	if (o->human)
+		out_line("  [7:0] : %u (0's based)\tError Log Page Entries (ELPE)\n\n", id->elpe);
 	U("npss", "%llu", id->npss);
+	if (o->human)
+		out_line("  [7:0] : %u (0's based)\tNumber of Power States Support (NPSS)\n\n",
+			 id->npss);
 	U("avscc", "%#x", id->avscc);
+	if (o->human)
+		out_line("  [0:0] : %#x\tAdmin Vendor Specific Commands uses %s Format\n\n",
+			 BIT(id->avscc, 0), BIT(id->avscc, 0) ? "NVMe" : "Vendor Specific");
 	U("apsta", "%#x", id->apsta);
+	if (o->human)
+		out_line("  [0:0] : %#x\tAutonomous Power State Transitions %sSupported\n\n",
+			 BIT(id->apsta, 0), NOT(BIT(id->apsta, 0)));
 	U("wctemp", "%llu", id->wctemp);
 	if (o->human)
-		out_line("  [15:0] : %d C (%u Kelvin)\tWarning Composite Temperature Threshold (WCTEMP)\n\n",
+		out_line("  [15:0] : %d°C (%u Kelvin)\tWarning Composite Temperature Threshold (WCTEMP)\n\n",
 			 (int)id->wctemp - 273, id->wctemp);
 	U("cctemp", "%llu", id->cctemp);
 	if (o->human)
-		out_line("  [15:0] : %d C (%u Kelvin)\tCritical Composite Temperature Threshold (CCTEMP)\n\n",
+		out_line("  [15:0] : %d°C (%u Kelvin)\tCritical Composite Temperature Threshold (CCTEMP)\n\n",
 			 (int)id->cctemp - 273, id->cctemp);
 	U("mtfa", "%llu", le16(id, 270));
 	U("hmpre", "%llu", le32(id, 272));
@@ -249,7 +264,13 @@ int cmd_id_ctrl(struct cli *o)
 	U("kas", "%llu", le16(id, 320));
 	U("hctma", "%#x", le16(id, 322));
 	U("mntmt", "%llu", le16(id, 324));
+	if (o->human)
+		out_line("  [15:0] : %d°C (%u Kelvin)\tMinimum Thermal Management Temperature (MNTMT)\n\n",
+			 (int)le16(id, 324) - 273, le16(id, 324));
 	U("mxtmt", "%llu", le16(id, 326));
+	if (o->human)
+		out_line("  [15:0] : %d°C (%u Kelvin)\tMaximum Thermal Management Temperature (MXTMT)\n\n",
+			 (int)le16(id, 326) - 273, le16(id, 326));
 	U("sanicap", "%#x", le32(id, 328));
 	U("hmminds", "%llu", le32(id, 332));
 	U("hmmaxd", "%llu", le16(id, 336));
@@ -277,6 +298,9 @@ int cmd_id_ctrl(struct cli *o)
 	if (o->human)
 		decode_bits(id->oncs, oncs_bits, 9);
 	U("fuses", "%#x", id->fuses);
+	if (o->human)
+		out_line("  [0:0] : %#x\tFused Compare and Write %sSupported\n\n", BIT(id->fuses, 0),
+			 NOT(BIT(id->fuses, 0)));
 	U("fna", "%#x", id->fna);
 	if (o->human)
 		decode_fna(id->fna);
@@ -400,7 +424,7 @@ static void print_id_ns(const struct nvd_ns *ns, int human)
 			 "  [1:1] : %#x\tNamespace uses %s\n"
 			 "  [0:0] : %#x\tThin Provisioning %sSupported\n\n",
 			 BIT(id->nsfeat, 4), NOT(BIT(id->nsfeat, 4)), BIT(id->nsfeat, 3),
-			 BIT(id->nsfeat, 3) ? "Never" : "May be", BIT(id->nsfeat, 2),
+			 BIT(id->nsfeat, 3) ? "Never " : "", BIT(id->nsfeat, 2),
 			 NOT(BIT(id->nsfeat, 2)), BIT(id->nsfeat, 1),
 			 BIT(id->nsfeat, 1) ? "NAWUN, NAWUPF, and NACWU" : "AWUN, AWUPF, and ACWU",
 			 BIT(id->nsfeat, 0), NOT(BIT(id->nsfeat, 0)));
