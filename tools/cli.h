@@ -65,6 +65,8 @@ void out_array(const char *key);
 void out_array_end(void);
 void out_obj(void);
 void out_obj_end(void);
+/* JSON: a member object "key": { ... }, closed with out_obj_end() */
+void out_object(const char *key);
 
 /* 128-bit little-endian counter in decimal */
 void u128_str(const uint8_t v[16], char *out, size_t len);
@@ -77,6 +79,8 @@ int cmd_id_ctrl(struct cli *o);
 int cmd_id_ns(struct cli *o);
 int cmd_smart_log(struct cli *o);
 int cmd_error_log(struct cli *o);
+int cmd_fw_log(struct cli *o);
+int cmd_ns_descs(struct cli *o);
 int cmd_get_feature(struct cli *o);
 int cmd_format(struct cli *o);
 int cmd_setup(struct cli *o);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * list, id-ctrl and id-ns: the Identify data the library cached at attach,
- * printed with nvme-cli's field names and formats (NVMe Base 2.0 Fig. 275
- * for the controller, NVM Command Set 1.0 Fig. 97 for the namespace), so
- * the two tools' outputs can be compared line by line.
+ * list, id-ctrl, id-ns and ns-descs: the Identify data the library cached
+ * at attach (ns-descs: asked for), printed with nvme-cli's field names and
+ * formats (NVMe Base 2.0 Fig. 275 for the controller, NVM Command Set 1.0
+ * Fig. 97 for the namespace), so the two tools' outputs can be compared
+ * line by line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,35 +47,88 @@ static void ascii(const char *key, const char *src, size_t n)
 }
 
 #define U(key, fmt, v)	out_uint(key, 10, fmt, (unsigned long long)(v))
-#define BIT(v, b)	(((v) >> (b)) & 1u)
+#define BIT(v, b)	((unsigned)((v) >> (b)) & 1u)
 
 /* -H: nvme-cli's "  [b:b] : 0x1\tMeaning" lines for the common bitfields */
 static void decode_bits(unsigned v, const char *const *names, unsigned nbits)
 {
 	unsigned b;
 
-	for (b = 0; b < nbits; b++)
+	for (b = nbits; b-- > 0;)	/* highest bit first, as nvme-cli */
 		if (names[b])
 			out_line("  [%u:%u] : %#x\t%s %sSupported\n", b, b, BIT(v, b), names[b],
 				 BIT(v, b) ? "" : "Not ");
 	out_line("\n");
 }
 
+/* the words nvme-cli uses, so -H output reads the same in both tools */
 static const char *const oacs_bits[] = {
-	"Security Send and Receive", "Format NVM", "Firmware Activate and Download",
-	"Namespace Management and Attachment", "Device Self-test", "Directives",
+	"Security Send and Receive", "Format NVM", "FW Commit and Download",
+	"NS Management and Attachment", "Device Self-test", "Directives",
 	"NVMe-MI Send and Receive", "Virtualization Management", "Doorbell Buffer Config",
-	"Get LBA Status", "Command and Feature Lockdown",
+	"Get LBA Status Capability", "Lockdown Command and Feature",
 };
 static const char *const oncs_bits[] = {
 	"Compare", "Write Uncorrectable", "Data Set Management", "Write Zeroes",
 	"Save and Select", "Reservations", "Timestamp", "Verify", "Copy",
 };
 static const char *const lpa_bits[] = {
-	"SMART/Health Log per Namespace", "Commands Supported and Effects Log",
-	"Extended Data for Get Log Page", "Telemetry Host-Initiated Log",
-	"Persistent Event Log",
+	"SMART/Health Log Page per NS", "Command Effects Log Page",
+	"Extended data for Get Log Page", "Telemetry host/controller initiated log page",
+	"Persistent Event log", "LID 0x0, Scope of each command in LID 0x5, 0x12, 0x13",
+	"Telemetry Log Data Area 4",
 };
+
+#define NOT(v)		((v) ? "" : "Not ")
+
+/* Base 2.0 Fig. 275, FNA: what Format NVM and crypto erase apply to */
+static void decode_fna(unsigned fna)
+{
+	out_line("  [3:3] : %#x\tFormat NVM Broadcast NSID (FFFFFFFFh) %sSupported\n"
+		 "  [2:2] : %#x\tCrypto Erase %sSupported as part of Secure Erase\n"
+		 "  [1:1] : %#x\tCrypto Erase Applies to %s Namespace(s)\n"
+		 "  [0:0] : %#x\tFormat Applies to %s Namespace(s)\n\n",
+		 BIT(fna, 3), BIT(fna, 3) ? "Not " : "", BIT(fna, 2), NOT(BIT(fna, 2)),
+		 BIT(fna, 1), BIT(fna, 1) ? "All" : "Single", BIT(fna, 0),
+		 BIT(fna, 0) ? "All" : "Single");
+}
+
+/* Base 2.0 Fig. 275, VWC: the cache and whether Flush takes NSID FFFFFFFFh */
+static void decode_vwc(unsigned vwc)
+{
+	static const char *const flush[] = {
+		"Support for the NSID field set to FFFFFFFFh is not indicated",
+		"Reserved",
+		"The Flush command does not support NSID set to FFFFFFFFh",
+		"The Flush command supports NSID set to FFFFFFFFh",
+	};
+
+	out_line("  [2:1] : %#x\t%s\n  [0:0] : %#x\tVolatile Write Cache %sPresent\n\n",
+		 (vwc >> 1) & 3, flush[(vwc >> 1) & 3], BIT(vwc, 0), NOT(BIT(vwc, 0)));
+}
+
+/* Base 2.0 Fig. 275, SGLS */
+static void decode_sgls(unsigned sgls)
+{
+	static const char *const support[] = {
+		"Not Supported", "Supported. No Dword alignment required.",
+		"Supported. Dword alignment required.", "Reserved",
+	};
+
+	out_line("  [21:21]: %#x\tTransport SGL Data Block Descriptor %sSupported\n"
+		 "  [20:20]: %#x\tAddress Offsets %sSupported\n"
+		 "  [19:19]: %#x\tMetadata Pointer Containing SGL Descriptor is %sSupported\n"
+		 "  [18:18]: %#x\tSGL Length Larger than Buffer %sSupported\n"
+		 "  [17:17]: %#x\tByte-Aligned Contig. MD Buffer %sSupported\n"
+		 "  [16:16]: %#x\tSGL Bit-Bucket %sSupported\n"
+		 "  [15:8] : %#x\tSGL Descriptor Threshold\n"
+		 "  [2:2]  : %#x\tKeyed SGL Data Block descriptor %sSupported\n"
+		 "  [1:0]  : %#x\tScatter-Gather Lists %s\n\n",
+		 BIT(sgls, 21), NOT(BIT(sgls, 21)), BIT(sgls, 20), NOT(BIT(sgls, 20)),
+		 BIT(sgls, 19), NOT(BIT(sgls, 19)), BIT(sgls, 18), NOT(BIT(sgls, 18)),
+		 BIT(sgls, 17), NOT(BIT(sgls, 17)), BIT(sgls, 16), NOT(BIT(sgls, 16)),
+		 (sgls >> 8) & 0xff, BIT(sgls, 2), NOT(BIT(sgls, 2)), sgls & 3, support[sgls & 3]);
+}
 
 static void print_psd(const struct nvme_id_ctrl *id, unsigned i)
 {
@@ -163,25 +217,38 @@ int cmd_id_ctrl(struct cli *o)
 	U("aerl", "%llu", id->aerl);
 	U("frmw", "%#x", id->frmw);
 	if (o->human)
-		out_line("  [4:4] : %#x\tFirmware Activate Without Reset %sSupported\n"
+		out_line("  [5:5] : %#x\tMultiple FW or Boot Update Detection %sSupported\n"
+			 "  [4:4] : %#x\tFirmware Activate Without Reset %sSupported\n"
 			 "  [3:1] : %#x\tNumber of Firmware Slots\n"
 			 "  [0:0] : %#x\tFirmware Slot 1 Read%s\n\n",
-			 BIT(id->frmw, 4), BIT(id->frmw, 4) ? "" : "Not ", (id->frmw >> 1) & 7,
+			 BIT(id->frmw, 5), NOT(BIT(id->frmw, 5)), BIT(id->frmw, 4),
+			 NOT(BIT(id->frmw, 4)), (id->frmw >> 1) & 7,
 			 BIT(id->frmw, 0), BIT(id->frmw, 0) ? "-Only" : "/Write");
 	U("lpa", "%#x", id->lpa);
 	if (o->human)
-		decode_bits(id->lpa, lpa_bits, 5);
+		decode_bits(id->lpa, lpa_bits, 7);
 	U("elpe", "%llu", id->elpe);
+	if (o->human)
+		out_line("  [7:0] : %u (0's based)\tError Log Page Entries (ELPE)\n\n", id->elpe);
 	U("npss", "%llu", id->npss);
+	if (o->human)
+		out_line("  [7:0] : %u (0's based)\tNumber of Power States Support (NPSS)\n\n",
+			 id->npss);
 	U("avscc", "%#x", id->avscc);
+	if (o->human)
+		out_line("  [0:0] : %#x\tAdmin Vendor Specific Commands uses %s Format\n\n",
+			 BIT(id->avscc, 0), BIT(id->avscc, 0) ? "NVMe" : "Vendor Specific");
 	U("apsta", "%#x", id->apsta);
+	if (o->human)
+		out_line("  [0:0] : %#x\tAutonomous Power State Transitions %sSupported\n\n",
+			 BIT(id->apsta, 0), NOT(BIT(id->apsta, 0)));
 	U("wctemp", "%llu", id->wctemp);
 	if (o->human)
-		out_line("  [15:0] : %d C (%u Kelvin)\tWarning Composite Temperature Threshold (WCTEMP)\n\n",
+		out_line("  [15:0] : %d°C (%u Kelvin)\tWarning Composite Temperature Threshold (WCTEMP)\n\n",
 			 (int)id->wctemp - 273, id->wctemp);
 	U("cctemp", "%llu", id->cctemp);
 	if (o->human)
-		out_line("  [15:0] : %d C (%u Kelvin)\tCritical Composite Temperature Threshold (CCTEMP)\n\n",
+		out_line("  [15:0] : %d°C (%u Kelvin)\tCritical Composite Temperature Threshold (CCTEMP)\n\n",
 			 (int)id->cctemp - 273, id->cctemp);
 	U("mtfa", "%llu", le16(id, 270));
 	U("hmpre", "%llu", le32(id, 272));
@@ -197,7 +264,13 @@ int cmd_id_ctrl(struct cli *o)
 	U("kas", "%llu", le16(id, 320));
 	U("hctma", "%#x", le16(id, 322));
 	U("mntmt", "%llu", le16(id, 324));
+	if (o->human)
+		out_line("  [15:0] : %d°C (%u Kelvin)\tMinimum Thermal Management Temperature (MNTMT)\n\n",
+			 (int)le16(id, 324) - 273, le16(id, 324));
 	U("mxtmt", "%llu", le16(id, 326));
+	if (o->human)
+		out_line("  [15:0] : %d°C (%u Kelvin)\tMaximum Thermal Management Temperature (MXTMT)\n\n",
+			 (int)le16(id, 326) - 273, le16(id, 326));
 	U("sanicap", "%#x", le32(id, 328));
 	U("hmminds", "%llu", le32(id, 332));
 	U("hmmaxd", "%llu", le16(id, 336));
@@ -225,11 +298,15 @@ int cmd_id_ctrl(struct cli *o)
 	if (o->human)
 		decode_bits(id->oncs, oncs_bits, 9);
 	U("fuses", "%#x", id->fuses);
+	if (o->human)
+		out_line("  [0:0] : %#x\tFused Compare and Write %sSupported\n\n", BIT(id->fuses, 0),
+			 NOT(BIT(id->fuses, 0)));
 	U("fna", "%#x", id->fna);
+	if (o->human)
+		decode_fna(id->fna);
 	U("vwc", "%#x", id->vwc);
 	if (o->human)
-		out_line("  [0:0] : %#x\tVolatile Write Cache %sPresent\n\n", BIT(id->vwc, 0),
-			 BIT(id->vwc, 0) ? "" : "Not ");
+		decode_vwc(id->vwc);
 	U("awun", "%llu", id->awun);
 	U("awupf", "%llu", id->awupf);
 	U("icsvscc", "%llu", id->icsvscc);
@@ -238,8 +315,7 @@ int cmd_id_ctrl(struct cli *o)
 	U("ocfs", "%#x", id->ocfs);
 	U("sgls", "%#x", id->sgls);
 	if (o->human)
-		out_line("  [1:0] : %#x\tSGLs %sSupported\n\n", id->sgls & 3,
-			 id->sgls & 3 ? "" : "Not ");
+		decode_sgls(id->sgls);
 	U("mnan", "%llu", id->mnan);
 	u128_at(id, 544, n128, sizeof(n128));
 	out_str("maxdna", 10, n128);
@@ -287,6 +363,38 @@ static void print_lbaf(const struct nvme_id_ns *id, unsigned i, unsigned in_use,
 
 #define N(key, fmt, v)	out_uint(key, 8, fmt, (unsigned long long)(v))
 
+/* NVM Command Set 1.0 Fig. 97, MC: where metadata can travel */
+static void decode_mc(unsigned mc)
+{
+	out_line("  [1:1] : %#x\tMetadata Pointer %sSupported\n"
+		 "  [0:0] : %#x\tMetadata as Part of Extended Data LBA %sSupported\n\n",
+		 BIT(mc, 1), NOT(BIT(mc, 1)), BIT(mc, 0), NOT(BIT(mc, 0)));
+}
+
+/* NVM Command Set 1.0 Fig. 97, DPC: protection information capabilities */
+static void decode_dpc(unsigned dpc)
+{
+	out_line("  [4:4] : %#x\tProtection Information Transferred as Last 8 Bytes of Metadata %sSupported\n"
+		 "  [3:3] : %#x\tProtection Information Transferred as First 8 Bytes of Metadata %sSupported\n"
+		 "  [2:2] : %#x\tProtection Information Type 3 %sSupported\n"
+		 "  [1:1] : %#x\tProtection Information Type 2 %sSupported\n"
+		 "  [0:0] : %#x\tProtection Information Type 1 %sSupported\n\n",
+		 BIT(dpc, 4), NOT(BIT(dpc, 4)), BIT(dpc, 3), NOT(BIT(dpc, 3)), BIT(dpc, 2),
+		 NOT(BIT(dpc, 2)), BIT(dpc, 1), NOT(BIT(dpc, 1)), BIT(dpc, 0), NOT(BIT(dpc, 0)));
+}
+
+/* NVM Command Set 1.0 Fig. 97, DPS: protection information in use */
+static void decode_dps(unsigned dps)
+{
+	out_line("  [3:3] : %#x\tProtection Information is Transferred as %s 8 Bytes of Metadata\n",
+		 BIT(dps, 3), BIT(dps, 3) ? "First" : "Last");
+	if (dps & 7)
+		out_line("  [2:0] : %#x\tProtection Information Type %u Enabled\n\n", dps & 7,
+			 dps & 7);
+	else
+		out_line("  [2:0] : %#x\tProtection Information Disabled\n\n", dps & 7);
+}
+
 static void hex_bytes(const char *key, const uint8_t *p, size_t n)
 {
 	char buf[40];
@@ -311,11 +419,15 @@ static void print_id_ns(const struct nvd_ns *ns, int human)
 	N("nsfeat", "%#x", id->nsfeat);
 	if (human)
 		out_line("  [4:4] : %#x\tNPWG, NPWA, NPDG, NPDA, and NOWS are %sSupported\n"
+			 "  [3:3] : %#x\tNGUID and EUI64 fields if non-zero, %sReused\n"
 			 "  [2:2] : %#x\tDeallocated or Unwritten Logical Block error %sSupported\n"
+			 "  [1:1] : %#x\tNamespace uses %s\n"
 			 "  [0:0] : %#x\tThin Provisioning %sSupported\n\n",
-			 BIT(id->nsfeat, 4), BIT(id->nsfeat, 4) ? "" : "Not ", BIT(id->nsfeat, 2),
-			 BIT(id->nsfeat, 2) ? "" : "Not ", BIT(id->nsfeat, 0),
-			 BIT(id->nsfeat, 0) ? "" : "Not ");
+			 BIT(id->nsfeat, 4), NOT(BIT(id->nsfeat, 4)), BIT(id->nsfeat, 3),
+			 BIT(id->nsfeat, 3) ? "Never " : "", BIT(id->nsfeat, 2),
+			 NOT(BIT(id->nsfeat, 2)), BIT(id->nsfeat, 1),
+			 BIT(id->nsfeat, 1) ? "NAWUN, NAWUPF, and NACWU" : "AWUN, AWUPF, and ACWU",
+			 BIT(id->nsfeat, 0), NOT(BIT(id->nsfeat, 0)));
 	N("nlbaf", "%llu", id->nlbaf);
 	N("flbas", "%#x", id->flbas);
 	if (human)
@@ -326,9 +438,18 @@ static void print_id_ns(const struct nvd_ns *ns, int human)
 			 BIT(id->flbas, 4) ? "at End of Data LBA" : "in Separate Contiguous Buffer",
 			 id->flbas & 0xf);
 	N("mc", "%#x", id->mc);
+	if (human)
+		decode_mc(id->mc);
 	N("dpc", "%#x", id->dpc);
+	if (human)
+		decode_dpc(id->dpc);
 	N("dps", "%#x", id->dps);
+	if (human)
+		decode_dps(id->dps);
 	N("nmic", "%#x", id->nmic);
+	if (human)
+		out_line("  [0:0] : %#x\tNamespace Multipath %sCapable\n\n", BIT(id->nmic, 0),
+			 NOT(BIT(id->nmic, 0)));
 	N("rescap", "%#x", id->rescap);
 	N("fpi", "%#x", id->fpi);
 	N("dlfeat", "%llu", id->dlfeat);
@@ -362,6 +483,12 @@ static void print_id_ns(const struct nvd_ns *ns, int human)
 	for (i = 0; i <= id->nlbaf && i < 64; i++)
 		print_lbaf(id, i, fmt, human);
 	out_array_end();
+	/* not Identify data: why the library will not read or write it */
+	if (!nvd_ns_is_io_supported(ns) && nvd_ns_get_md_size(ns))
+		out_line("nvdirect: %u bytes of metadata per LBA (%s): reads and writes not supported by nvdirect\n",
+			 nvd_ns_get_md_size(ns), BIT(id->flbas, 4) ? "extended LBA" : "separate buffer");
+	else if (!nvd_ns_is_io_supported(ns))
+		out_line("nvdirect: reads and writes not supported by nvdirect for this format\n");
 	out_end();
 }
 
@@ -388,6 +515,114 @@ int cmd_id_ns(struct cli *o)
 	print_id_ns(ns, o->human);
 	nvd_ctrlr_detach(c);
 	return 0;
+}
+
+/*
+ * Base 2.0 §5.17.2.3 (Identify CNS 03h): a list of Namespace Identification
+ * Descriptors, each a 4-byte header then NIDL bytes of identifier, ended by
+ * one with NIDL 0.
+ */
+struct ns_id_desc {
+	uint8_t nidt;		/* type: 1 EUI64, 2 NGUID, 3 UUID, 4 CSI */
+	uint8_t nidl;		/* length of what follows the header */
+	uint8_t rsvd[2];
+};
+_Static_assert(sizeof(struct ns_id_desc) == 4, "descriptor header is 4 bytes");
+
+enum { NIDT_EUI64 = 1, NIDT_NGUID = 2, NIDT_UUID = 3, NIDT_CSI = 4 };
+
+static void hex_str(const uint8_t *p, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+/* One descriptor: 0, or -1 when its length does not fit its type. */
+static int print_desc(const struct ns_id_desc *d, const uint8_t *v, unsigned loc, int verbose)
+{
+	static const struct { const char *name; uint8_t len; } types[] = {
+		[NIDT_EUI64] = { "eui64", 8 }, [NIDT_NGUID] = { "nguid", 16 },
+		[NIDT_UUID] = { "uuid", 16 }, [NIDT_CSI] = { "csi", 1 },
+	};
+	const char *name;
+	char val[40];
+
+	if (d->nidt < NIDT_EUI64 || d->nidt > NIDT_CSI)
+		return 0;	/* a type this tool does not know: skipped, as nvme-cli does */
+	name = types[d->nidt].name;
+	if (d->nidl != types[d->nidt].len)
+		return -1;
+	if (d->nidt == NIDT_UUID)
+		snprintf(val, sizeof(val),
+			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+			 v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
+			 v[12], v[13], v[14], v[15]);
+	else if (d->nidt == NIDT_CSI)
+		snprintf(val, sizeof(val), "%#x", v[0]);
+	else
+		hex_str(v, d->nidl, val);
+	out_obj();
+	if (out_json() || verbose) {
+		out_uint("loc", 8, "%llu", loc);
+		out_uint("nidt", 8, "%llu", d->nidt);
+		out_uint("nidl", 8, "%llu", d->nidl);
+		out_str("type", 8, name);
+	}
+	out_str(name, 8, val);
+	out_obj_end();
+	return 0;
+}
+
+int cmd_ns_descs(struct cli *o)
+{
+	static uint8_t buf[4096];
+	const struct ns_id_desc *d;
+	struct nvd_ctrlr *c;
+	char title[64], nss[128];
+	unsigned pos;
+	int rc;
+
+	if (!o->nsid)
+		return bad_arg("ns-descs needs -n NSID (a namespace ID, 1..4294967294)");
+	if (o->nsid == NVD_NSID_ALL)
+		return bad_arg("ns-descs -n 0xffffffff: descriptors are per namespace, name one (1..4294967294)");
+	rc = cli_attach(o->bdf, &c);
+	if (rc)
+		return rc;
+	if (!nvd_ctrlr_get_ns(c, o->nsid)) {
+		cli_ns_list(c, nss, sizeof(nss));
+		fprintf(stderr, PROG ": -n %u: no such active namespace (controller has 1..%u, active: %s)\n",
+			o->nsid, nvd_ctrlr_get_info(c)->nn, nss);
+		nvd_ctrlr_detach(c);
+		return EXIT_BAD_ARG;
+	}
+	rc = nvd_ctrlr_identify_ns_descs(c, o->nsid, buf);
+	if (rc) {
+		rc = cli_fail("ns-descs: Identify CNS 03h (Namespace Identification Descriptors)", rc);
+		goto out;
+	}
+	snprintf(title, sizeof(title), "NVME Namespace Identification Descriptors NS %u:", o->nsid);
+	out_begin(title);
+	out_array("ns-descs");
+	for (pos = 0; pos + sizeof(*d) <= sizeof(buf); pos += sizeof(*d) + d->nidl) {
+		d = (const struct ns_id_desc *)(buf + pos);
+		if (d->nidl == 0)
+			break;
+		if (pos + sizeof(*d) + d->nidl > sizeof(buf) ||
+		    print_desc(d, buf + pos + sizeof(*d), pos, o->human)) {
+			fprintf(stderr, PROG ": ns-descs: descriptor at byte %u (type %u, length %u) "
+				"does not fit its type or the 4096-byte list\n", pos, d->nidt, d->nidl);
+			rc = 1;
+			break;
+		}
+	}
+	out_array_end();
+	out_end();
+out:
+	nvd_ctrlr_detach(c);
+	return rc;
 }
 
 /* One row per namespace, in `nvme list`'s columns; the BDF in Generic's place. */

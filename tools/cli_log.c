@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * smart-log, error-log, get-feature and format: one admin command each
+ * smart-log, error-log, fw-log, get-feature and format: one admin command each
  * through libnvdirect, printed as nvme-cli prints the same data.
  */
 #include <stdio.h>
@@ -180,6 +180,74 @@ int cmd_error_log(struct cli *o)
 	out_array_end();
 	out_end();
 	rc = 0;
+out:
+	nvd_ctrlr_detach(c);
+	return rc;
+}
+
+/* A slot's revision as text, non-printable bytes (the space padding) as '.' */
+static void frs_text(const char frs[8], char out[9])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = frs[i] > ' ' && frs[i] <= '~' ? frs[i] : '.';
+	out[8] = '\0';
+}
+
+/* The 8 revision bytes as the little-endian number nvme-cli prints. */
+static unsigned long long frs_number(const char frs[8])
+{
+	unsigned long long v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | (uint8_t)frs[i];
+	return v;
+}
+
+int cmd_fw_log(struct cli *o)
+{
+	struct nvd_fw_slot_log log;
+	struct nvd_ctrlr *c;
+	char title[64], key[24], text[9], val[48];
+	int rc, i;
+
+	rc = cli_attach(o->bdf, &c);
+	if (rc)
+		return rc;
+	rc = nvd_ctrlr_get_fw_slot_log(c, &log);
+	if (rc) {
+		rc = cli_fail("fw-log: Get Log Page 03h (Firmware Slot Information)", rc);
+		goto out;
+	}
+	/* nvme-cli's shapes: afi, then frsN for each slot that holds a revision */
+	snprintf(title, sizeof(title), "Firmware Log for device:%s", o->bdf);
+	out_begin(title);
+	out_object(o->bdf);
+	if (out_json())
+		out_uint("Active Firmware Slot (afi)", 0, "%llu", log.afi);
+	else
+		printf("afi  : %#x\n", log.afi);
+	/* Base 2.0 Fig. 209: AFI bits 2:0 the running slot, 6:4 the next reset's */
+	if (o->human)
+		out_line("  [6:4] : %#x\tFirmware Slot Activated at Next Reset%s\n"
+			 "  [2:0] : %#x\tActive Firmware Slot\n\n",
+			 (log.afi >> 4) & 7, (log.afi >> 4) & 7 ? "" : " (none given)", log.afi & 7);
+	for (i = 0; i < 7; i++) {
+		if (!log.frs[i][0])
+			continue;	/* empty slot */
+		frs_text(log.frs[i], text);
+		if (out_json()) {
+			snprintf(key, sizeof(key), "Firmware Rev Slot %d", i + 1);
+			snprintf(val, sizeof(val), "%llu (%s)", frs_number(log.frs[i]), text);
+			out_str(key, 0, val);
+		} else {
+			printf("frs%d : %#016llx (%s)\n", i + 1, frs_number(log.frs[i]), text);
+		}
+	}
+	out_obj_end();
+	out_end();
 out:
 	nvd_ctrlr_detach(c);
 	return rc;

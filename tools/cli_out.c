@@ -147,6 +147,12 @@ void out_obj(void)
 		open_level(NULL, '{');
 }
 
+void out_object(const char *key)
+{
+	if (json)
+		open_level(key, '{');
+}
+
 void out_obj_end(void)
 {
 	if (json)

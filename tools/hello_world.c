@@ -3,6 +3,8 @@
  * hello_world: the smallest complete libnvdirect program, after SPDK's.
  * Attach every controller bound to nvdirect (or the one named), write
  * "Hello world!" to LBA 0 of each namespace, read it back and compare.
+ * Namespaces the library cannot do I/O on (a format with metadata) are
+ * listed and skipped.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,15 +28,17 @@ static void usage(FILE *f)
 		"usage: " PROG " [-h] [BDF]\n"
 		"\n"
 		"Attach every NVMe controller bound to nvdirect.ko (or only BDF, e.g.\n"
-		"0000:00:03.0), write \"Hello world!\" to LBA 0 of each namespace, read\n"
-		"it back and compare.  This overwrites LBA 0: use a scratch disk.\n"
+		"0000:00:03.0), all at once, then write \"Hello world!\" to LBA 0 of each\n"
+		"namespace, read it back and compare.  This overwrites LBA 0: use a\n"
+		"scratch disk.  Namespaces formatted with metadata are listed and\n"
+		"skipped: nvdirect does not do I/O on them.\n"
 		"\n"
 		"Bind a controller first (as root):\n"
 		"  echo nvdirect > /sys/bus/pci/devices/BDF/driver_override\n"
 		"  echo BDF > /sys/bus/pci/devices/BDF/driver/unbind   # if nvme has it\n"
 		"  echo BDF > /sys/bus/pci/drivers_probe\n"
 		"\n"
-		"Exits 0 when every namespace read back what was written; otherwise\n"
+		"Exits 0 when every namespace it wrote read back what was written; otherwise\n"
 		"prints one line saying why and exits 1.\n"
 		"  -h, --help   this text\n");
 }
@@ -134,7 +138,8 @@ static int hello_ns(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp
 	if (rw_lba0(ns, qp, 0, rbuf, what))
 		goto out;
 
-	printf("%.*s", (int)strnlen((char *)rbuf, lbs), (char *)rbuf);
+	printf("%s namespace %u read back: %.*s", bdf, nsid, (int)strnlen((char *)rbuf, lbs),
+	       (char *)rbuf);
 	for (i = 0; i < lbs && rbuf[i] == wbuf[i]; i++)
 		;
 	if (i < lbs) {
@@ -150,6 +155,47 @@ out:
 	nvd_dma_free(c, rbuf);
 	nvd_dma_free(c, wbuf);
 	return ret;
+}
+
+/*
+ * A namespace the library lists but does no I/O on (a format with metadata):
+ * a read must be refused before anything reaches the device, with the
+ * library's reason, which is what a program using it would see.
+ */
+static int refused_ns(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp,
+		      const char *bdf)
+{
+	uint32_t nsid = nvd_ns_get_id(ns);
+	uint32_t lbs = nvd_ns_get_sector_size(ns);
+	struct io io = { 0 };
+	void *buf;
+	int rc;
+
+	buf = nvd_dma_alloc(c, lbs ? lbs : 512);
+	if (!buf) {
+		fprintf(stderr, PROG ": %s: allocating %u bytes of DMA memory: %s\n", bdf, lbs,
+			strerror(errno));
+		return 1;
+	}
+	rc = nvd_ns_read(ns, qp, buf, 0, 1, io_done, &io, 0);
+	if (rc == -EOPNOTSUPP) {
+		printf("%s namespace %u skipped: read refused: %s (%s)\n", bdf, nsid,
+		       nvd_strerror(rc), nvd_last_error());
+		nvd_dma_free(c, buf);
+		return 0;
+	}
+	if (!rc) {
+		/* accepted after all: wait, so the buffer is free to release */
+		wait_io(qp, &io);
+		fprintf(stderr, PROG ": %s namespace %u: the library took a read although it "
+			"reports no I/O support for the namespace\n", bdf, nsid);
+	} else {
+		fprintf(stderr, PROG ": %s namespace %u: read refused with %s, expected "
+			"EOPNOTSUPP (%s)\n", bdf, nsid, nvd_strerror(rc), nvd_last_error());
+	}
+	if (!nvd_qpair_outstanding(qp))
+		nvd_dma_free(c, buf);
+	return 1;
 }
 
 static int attach_error(const char *bdf, int err)
@@ -172,15 +218,15 @@ static int attach_error(const char *bdf, int err)
 	return 1;
 }
 
-static int hello_ctrlr(const char *bdf)
+/* Attach @bdf and list its namespaces, as SPDK's hello_world does at probe. */
+static int attach_ctrlr(const char *bdf, struct nvd_ctrlr **out)
 {
 	const struct nvd_ctrlr_info *info;
 	struct nvd_ctrlr *c;
-	struct nvd_qpair *qp;
 	struct nvd_ns *ns;
-	char size[32], what[64];
+	char size[32];
 	uint32_t nsid;
-	int rc, ret = 0;
+	int rc;
 
 	rc = nvd_ctrlr_attach(bdf, NULL, &c);
 	if (rc)
@@ -188,36 +234,73 @@ static int hello_ctrlr(const char *bdf)
 	info = nvd_ctrlr_get_info(c);
 	printf("Attached to %s\n", info->bdf);
 	printf("  Controller: %s (serial %s, firmware %s)\n", info->mn, info->sn, info->fr);
+	for (nsid = nvd_ctrlr_first_ns(c); nsid; nsid = nvd_ctrlr_next_ns(c, nsid)) {
+		ns = nvd_ctrlr_get_ns(c, nsid);
+		human_size(nvd_ns_get_size(ns), size, sizeof(size));
+		printf("  Namespace ID: %u size: %s (%llu bytes, %u-byte LBAs", nsid, size,
+		       (unsigned long long)nvd_ns_get_size(ns), nvd_ns_get_sector_size(ns));
+		if (nvd_ns_is_io_supported(ns))
+			printf(")\n");
+		else if (nvd_ns_get_md_size(ns))
+			printf(", %u bytes of metadata per LBA: not supported by nvdirect, skipped)\n",
+			       nvd_ns_get_md_size(ns));
+		else
+			printf(": no reads or writes through nvdirect, skipped)\n");
+	}
+	*out = c;
+	return 0;
+}
+
+/* Write and read back LBA 0 of every namespace of @c that takes I/O. */
+static int hello_ctrlr(struct nvd_ctrlr *c)
+{
+	const struct nvd_ctrlr_info *info = nvd_ctrlr_get_info(c);
+	struct nvd_qpair *qp;
+	struct nvd_ns *ns;
+	char what[64];
+	uint32_t nsid;
+	int rc, ret = 0;
 
 	rc = nvd_ctrlr_alloc_io_qpair(c, 0, &qp);
 	if (rc) {
 		snprintf(what, sizeof(what), "%s: cannot create an I/O queue pair", info->bdf);
-		ret = fail(what, rc);
-		goto out_detach;
+		return fail(what, rc);
 	}
-
-	for (nsid = nvd_ctrlr_first_ns(c); nsid; nsid = nvd_ctrlr_next_ns(c, nsid)) {
+	for (nsid = nvd_ctrlr_first_ns(c); nsid && !ret; nsid = nvd_ctrlr_next_ns(c, nsid)) {
 		ns = nvd_ctrlr_get_ns(c, nsid);
-		human_size(nvd_ns_get_size(ns), size, sizeof(size));
-		printf("  Namespace ID: %u size: %s (%llu bytes, %u-byte LBAs)\n", nsid, size,
-		       (unsigned long long)nvd_ns_get_size(ns), nvd_ns_get_sector_size(ns));
-		if (!nvd_ns_is_io_supported(ns)) {
-			printf("  Namespace ID: %u skipped: its format has %u bytes of metadata per LBA\n",
-			       nsid, nvd_ns_get_md_size(ns));
-			continue;
-		}
-		ret = hello_ns(c, ns, qp, info->bdf);
-		if (ret)
-			break;
+		if (nvd_ns_is_io_supported(ns))
+			ret = hello_ns(c, ns, qp, info->bdf);
+		else
+			ret = refused_ns(c, ns, qp, info->bdf);
 	}
-
 	rc = nvd_ctrlr_free_io_qpair(qp);
 	if (rc && !ret) {
 		snprintf(what, sizeof(what), "%s: freeing the I/O queue pair", info->bdf);
 		ret = fail(what, rc);
 	}
-out_detach:
-	nvd_ctrlr_detach(c);
+	return ret;
+}
+
+/*
+ * Attach every controller first, then do the I/O: one process drives all of
+ * them at once, each with its own BAR, queues and DMA memory.
+ */
+static int hello_all(const char *const *bdfs, int n)
+{
+	struct nvd_ctrlr *c[MAX_CTRLRS];
+	int i, attached, ret = 0;
+
+	for (attached = 0; attached < n && attached < MAX_CTRLRS; attached++) {
+		ret = attach_ctrlr(bdfs[attached], &c[attached]);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		printf("Initialization complete.\n");
+	for (i = 0; i < attached && !ret; i++)
+		ret = hello_ctrlr(c[i]);
+	while (attached--)
+		nvd_ctrlr_detach(c[attached]);
 	return ret;
 }
 
@@ -228,6 +311,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char bdfs[MAX_CTRLRS][NVD_BDF_LEN];
+	const char *names[MAX_CTRLRS];
 	int opt, n, i;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -246,7 +330,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (argc - optind == 1)
-		return hello_ctrlr(argv[optind]);
+		return hello_all((const char *const *)&argv[optind], 1);
 
 	n = nvd_list_bound(bdfs, MAX_CTRLRS);
 	if (n < 0)
@@ -258,7 +342,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < n && i < MAX_CTRLRS; i++)
-		if (hello_ctrlr(bdfs[i]))
-			return 1;
-	return 0;
+		names[i] = bdfs[i];
+	return hello_all(names, i);
 }

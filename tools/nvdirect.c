@@ -28,6 +28,10 @@ static void usage(FILE *f)
 		"  id-ns BDF -n NSID [-H]  Identify Namespace\n"
 		"  smart-log BDF [-n NSID] [-H]  SMART / Health Information log\n"
 		"  error-log BDF [-e N]  Error Information log entries\n"
+		"  fw-log BDF [-H]       Firmware Slot Information log: active slot and the\n"
+		"                        revision in each slot\n"
+		"  ns-descs BDF -n NSID [-H]  Namespace Identification Descriptors (EUI64,\n"
+		"                        NGUID, UUID, command set)\n"
 		"  get-feature BDF -f FID [-s SEL] [-n NSID] [-c CDW11] [-H]\n"
 		"                        a feature's value (SEL 0 current, 1 default,\n"
 		"                        2 saved, 3 supported capabilities)\n"
@@ -164,10 +168,12 @@ static const struct {
 	{ "id-ctrl", cmd_id_ctrl, 1, "Ho",
 	  "id-ctrl BDF [-H] [-o json]\n"
 	  "  Identify Controller: every field as nvme id-ctrl prints it; -H decodes\n"
-	  "  OACS, FRMW, LPA, temperatures, SQES/CQES, ONCS, VWC, SGLS.\n" },
+	  "  OACS, FRMW, LPA, temperatures, SQES/CQES, ONCS, FNA, VWC, SGLS.\n" },
 	{ "id-ns", cmd_id_ns, 1, "nHo",
 	  "id-ns BDF -n NSID [-H] [-o json]\n"
-	  "  Identify Namespace NSID; -H decodes NSFEAT, FLBAS and the LBA formats.\n" },
+	  "  Identify Namespace NSID; -H decodes NSFEAT, FLBAS, MC, DPC, DPS, NMIC\n"
+	  "  and the LBA formats (the one in use marked).  A namespace whose format\n"
+	  "  has metadata is shown, with a last line saying nvdirect does no I/O on it.\n" },
 	{ "smart-log", cmd_smart_log, 1, "nHo",
 	  "smart-log BDF [-n NSID] [-H] [-o json]\n"
 	  "  SMART / Health Information log (default: the whole controller,\n"
@@ -176,6 +182,17 @@ static const struct {
 	  "error-log BDF [-e N] [-o json]\n"
 	  "  Error Information log: the controller keeps ELPE+1 entries (id-ctrl);\n"
 	  "  -e shows the first N (1..256).\n" },
+	{ "fw-log", cmd_fw_log, 1, "Ho",
+	  "fw-log BDF [-H] [-o json]\n"
+	  "  Firmware Slot Information log (Get Log Page 03h), as nvme fw-log prints\n"
+	  "  it: afi (bits 2:0 the active slot, 6:4 the slot activated at the next\n"
+	  "  reset) and frsN, the revision in each slot that holds one; -H decodes afi.\n" },
+	{ "ns-descs", cmd_ns_descs, 1, "nHo",
+	  "ns-descs BDF -n NSID [-H] [-o json]\n"
+	  "  Namespace Identification Descriptors (Identify CNS 03h) of namespace NSID,\n"
+	  "  as nvme ns-descs prints them: eui64, nguid, uuid and csi (command set\n"
+	  "  identifier, 0 = NVM), whichever the controller reports; -H adds each\n"
+	  "  descriptor's offset (loc), type (nidt) and length (nidl).\n" },
 	{ "get-feature", cmd_get_feature, 1, "fsncHo",
 	  "get-feature BDF -f FID [-s SEL] [-n NSID] [-c CDW11] [-H] [-o json]\n"
 	  "  Get Features: FID 1..255, SEL 0 current (default), 1 default, 2 saved,\n"
@@ -202,6 +219,19 @@ static const struct {
 	  "  owner pid and pinned bytes (bound to nvdirect), previous driver.\n" },
 };
 static const char *cmd_help;	/* the command's own help, for -h */
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/* "list, id-ctrl, ..." */
+static const char *command_names(void)
+{
+	static char buf[256];
+	size_t i, used = 0;
+
+	for (i = 0; i < NCOMMANDS && used < sizeof(buf); i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? ", " : "",
+					 commands[i].name);
+	return buf;
+}
 
 static const char *opt_name(int letter)
 {
@@ -347,21 +377,20 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return bad_arg("no command given (list, id-ctrl, id-ns, smart-log, error-log, get-feature, format, setup, reset, status; see " PROG " --help)");
+		return bad_arg("no command given (%s; see " PROG " --help)", command_names());
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		for (i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+		for (i = 0; argc > 2 && i < NCOMMANDS; i++)
 			if (!strcmp(commands[i].name, argv[2]))
 				return printf("usage: " PROG " %s", commands[i].help), 0;
 		usage(stdout);
 		return 0;
 	}
 	o.cmd = argv[1];
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(commands[i].name, o.cmd))
 			break;
-	if (i == sizeof(commands) / sizeof(commands[0]))
-		return bad_arg("unknown command '%s' (list, id-ctrl, id-ns, smart-log, error-log, get-feature, format, setup, reset, status)",
-			       o.cmd);
+	if (i == NCOMMANDS)
+		return bad_arg("unknown command '%s' (%s)", o.cmd, command_names());
 	cmd_help = commands[i].help;
 	/* options may come before or after the BDF (getopt permutes), as with nvme-cli */
 	rc = parse(argc - 1, argv + 1, commands[i].opts, &o, &sval);

@@ -39,15 +39,24 @@ same_fields() {
 }
 
 test_cli_id_ctrl_matches_kernel() {
-	local b k
+	local b k w
 	for b in "$CTRL0" "$CTRL1"; do
 		bind_to nvme "$b"
 		k=$(kctl "$b")
 		nvme id-ctrl "$k" >/tmp/k_idctrl.txt
+		nvme id-ctrl "$k" -H >/tmp/k_idctrlH.txt
 		bind_to nvdirect "$b"
 		"$NVDIRECT" id-ctrl "$b" >/tmp/n_idctrl.txt
+		"$NVDIRECT" id-ctrl "$b" -H >/tmp/n_idctrlH.txt
 		same_fields /tmp/k_idctrl.txt /tmp/n_idctrl.txt 70 ||
 			fail "$b: nvdirect id-ctrl and nvme id-ctrl disagree"
+		# -H decodes (OACS, FRMW, LPA, ONCS, FNA, VWC, SGLS...) read as nvme-cli's
+		same_decodes /tmp/k_idctrlH.txt /tmp/n_idctrlH.txt 50 ||
+			fail "$b: id-ctrl -H decodes differ from nvme id-ctrl -H"
+	done
+	for w in 'Format NVM Supported' 'Format Applies to' 'Volatile Write Cache' \
+		'Scatter-Gather Lists' 'Number of Firmware Slots' 'SMART/Health Log' 'Write Zeroes'; do
+		grep -q "$w" /tmp/n_idctrlH.txt || fail "id-ctrl -H does not decode '$w'"
 	done
 	grep -q '^mdts *: 2$' /tmp/n_idctrl.txt || fail "$CTRL1 should report mdts 2"
 	# the comparison can fail: a changed value is caught
@@ -55,19 +64,61 @@ test_cli_id_ctrl_matches_kernel() {
 	expect_fail "a different mdts" same_fields /tmp/k_idctrl.txt /tmp/n_bad.txt 70
 }
 
+# decode_lines FILE: the "  [b:b] : value<TAB>meaning" lines of -H output,
+# blanks squeezed.
+decode_lines() {
+	grep -E '^ +\[[0-9]+:[0-9]+\] *:' "$1" | sed 's/[[:space:]]\+/ /g; s/ $//' | sort -u
+}
+
+# same_decodes KERNEL NVDIRECT MIN: every -H decode line nvdirect prints is
+# one nvme-cli prints too, and there are at least MIN of them.
+same_decodes() {
+	local missing n
+	n=$(decode_lines "$2" | wc -l)
+	missing=$(comm -13 <(decode_lines "$1") <(decode_lines "$2"))
+	note "$n decode lines"
+	[ -z "$missing" ] || {
+		echo "nvme-cli does not print:"; echo "$missing"
+		echo "nvme-cli prints:"; decode_lines "$1"
+		return 1
+	}
+	[ "$n" -ge "$3" ]
+}
+
 test_cli_id_ns_matches_kernel() {
-	local ns
+	local ns k
 	bind_to nvme "$CTRL0"
-	for ns in 1 2; do nvme id-ns "$(kctl "$CTRL0")" -n $ns >/tmp/k_idns$ns.txt; done
+	k=$(kctl "$CTRL0")
+	for ns in 1 2 3; do
+		nvme id-ns "$k" -n $ns >/tmp/k_idns$ns.txt
+		nvme id-ns "$k" -n $ns -H >/tmp/k_idnsH$ns.txt
+	done
 	bind_to nvdirect "$CTRL0"
-	for ns in 1 2; do
+	for ns in 1 2 3; do
 		"$NVDIRECT" id-ns "$CTRL0" -n $ns >/tmp/n_idns$ns.txt
 		same_fields /tmp/k_idns$ns.txt /tmp/n_idns$ns.txt 25 ||
 			fail "namespace $ns: nvdirect id-ns and nvme id-ns disagree"
+		"$NVDIRECT" id-ns "$CTRL0" -n $ns -H >/tmp/n_idnsH$ns.txt
+		same_decodes /tmp/k_idnsH$ns.txt /tmp/n_idnsH$ns.txt 18 ||
+			fail "namespace $ns: id-ns -H decodes differ from nvme id-ns -H"
 	done
 	grep -q 'lbads:12 .*(in use)' /tmp/n_idns2.txt || fail "namespace 2 should use 4 KiB LBAs"
-	"$NVDIRECT" id-ns "$CTRL0" -n 1 -H | grep -q 'Data Size: 512 bytes.*(in use)' ||
+	grep -q 'Data Size: 512 bytes.*(in use)' /tmp/n_idnsH1.txt ||
 		fail "id-ns -H does not decode the LBA format in use"
+	# namespace 3: 8 bytes of metadata per 512 B LBA, in a separate buffer, in both
+	for f in /tmp/k_idns3.txt /tmp/n_idns3.txt; do
+		grep -Eq '^lbaf +[0-9]+ : ms:8 +lbads:9 .*\(in use\)' $f || fail "$f: ms:8 lbads:9 not in use"
+	done
+	for f in /tmp/k_idnsH3.txt /tmp/n_idnsH3.txt; do
+		grep -Eq 'Metadata Size: 8 +bytes - Data Size: 512 bytes.*\(in use\)' $f ||
+			fail "$f: -H does not show 8 bytes of metadata in use"
+		grep -q 'Metadata Transferred in Separate Contiguous Buffer' $f ||
+			fail "$f: -H does not say the metadata is in a separate buffer"
+	done
+	grep -q '^nvdirect: 8 bytes of metadata per LBA (separate buffer): reads and writes not supported' \
+		/tmp/n_idns3.txt || fail "id-ns -n 3 does not say nvdirect does no I/O on it"
+	grep -q '^nvdirect' /tmp/n_idns1.txt && fail "id-ns -n 1 has a note though it takes I/O"
+	return 0
 }
 
 test_cli_smart_log_matches_kernel() {
@@ -244,7 +295,7 @@ test_cli_bad_arguments_get_one_line() {
 	bad_arg id-ns "$CTRL0"
 	bad_arg id-ns "$CTRL0" -n 0
 	bad_arg id-ns "$CTRL0" -n 9
-	grep -q "active: 1 2" /tmp/err.txt || fail "id-ns -n 9 should list the active namespaces"
+	grep -q "active: 1 2 3)" /tmp/err.txt || fail "id-ns -n 9 should list the active namespaces"
 	bad_arg get-feature "$CTRL0" -f 256
 	grep -q "'256'.*1\.\.255" /tmp/err.txt || fail "get-feature -f 256 should name the value and the range"
 	bad_arg get-feature "$CTRL0" -f 4 -s 4
@@ -257,6 +308,22 @@ test_cli_bad_arguments_get_one_line() {
 	bad_arg list --bogus
 	bad_arg id-ctrl "$CTRL0" -f 4
 	bad_arg setup 0000:00:1f.7
+	bad_arg fw-log
+	bad_arg fw-log "$CTRL0" -n 1
+	grep -q "fw-log does not take -n" /tmp/err.txt || fail "fw-log -n should be refused by name"
+	bad_arg ns-descs "$CTRL0"
+	grep -q "needs -n NSID" /tmp/err.txt || fail "ns-descs without -n should ask for it"
+	bad_arg ns-descs "$CTRL0" -n 7
+	grep -q -- "-n 7: no such active namespace.*active: 1 2 3)" /tmp/err.txt ||
+		fail "ns-descs -n 7 should list the active namespaces"
+	bad_arg ns-descs "$CTRL0" -n 0xffffffff
+	bad_arg ns-descs "$CTRL0" -n 1 -o xml
+	grep -q "'xml'.*normal, json" /tmp/err.txt || fail "-o xml should name the formats"
+	# each command has its own help, exit 0
+	for c in fw-log ns-descs id-ns; do
+		"$NVDIRECT" $c --help | grep -q "^usage: nvdirect $c " || fail "$c --help"
+		"$NVDIRECT" help $c | grep -q "^usage: nvdirect $c " || fail "help $c"
+	done
 }
 
 test_cli_list_and_json() {
@@ -265,9 +332,12 @@ test_cli_list_and_json() {
 	"$NVDIRECT" list | tee /tmp/list.txt
 	head -n1 /tmp/list.txt | grep -Eq '^Node +BDF +SN +Model +Namespace +Usage +Format +FW Rev' ||
 		fail "list header"
-	[ "$(grep -c '^/dev/nvdirect' /tmp/list.txt)" = 3 ] || fail "list should show 3 namespaces"
+	[ "$(grep -c '^/dev/nvdirect' /tmp/list.txt)" = 4 ] || fail "list should show 4 namespaces"
 	grep -Eq "^/dev/nvdirect[0-9]+ +$CTRL0 +NVD0001 +QEMU NVMe Ctrl +2 +.*4 KiB \+  0 B" /tmp/list.txt ||
 		fail "list row of $CTRL0 namespace 2"
+	# the namespace with metadata is listed, with its metadata size
+	grep -Eq "^/dev/nvdirect[0-9]+ +$CTRL0 +NVD0001 +QEMU NVMe Ctrl +3 +.*512   B \+  8 B" /tmp/list.txt ||
+		fail "list row of $CTRL0 namespace 3 (512 B + 8 B of metadata)"
 	"$NVDIRECT" id-ctrl "$CTRL0" -o json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -276,7 +346,79 @@ assert d["vid"] == 0x1b36 and d["sn"].strip() == "NVD0001" and d["mdts"] == 7, d
 	"$NVDIRECT" list -o json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["Devices"]
-assert len(d) == 3 and sorted(x["SectorSize"] for x in d) == [512, 512, 4096], d' ||
+assert len(d) == 4 and sorted(x["SectorSize"] for x in d) == [512, 512, 512, 4096], d' ||
 		fail "list -o json"
 	"$NVDIRECT" id-ctrl "$CTRL0" -H | grep -q 'Format NVM Supported' || fail "id-ctrl -H does not decode OACS"
+}
+
+# same_json KERNEL NVDIRECT: the two JSON documents hold the same values; a
+# top-level object with one member keyed by the device name (fw-log) is
+# compared by that member, since the names differ.
+same_json() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+k, n = (json.load(open(f)) for f in sys.argv[1:3])
+def body(d):
+    return list(d.values())[0] if isinstance(d, dict) and len(d) == 1 and "ns-descs" not in d else d
+if body(k) != body(n):
+    sys.exit("kernel %s\nnvdirect %s" % (k, n))
+print("  same JSON:", json.dumps(body(n)))
+PY
+}
+
+test_cli_fw_log_matches_kernel() {
+	local b k
+	for b in "$CTRL0" "$CTRL1"; do
+		bind_to nvme "$b"
+		k=$(kctl "$b")
+		nvme fw-log "$k" >/tmp/k_fw.txt
+		nvme fw-log "$k" -o json >/tmp/k_fw.json
+		bind_to nvdirect "$b"
+		"$NVDIRECT" fw-log "$b" >/tmp/n_fw.txt
+		"$NVDIRECT" fw-log "$b" -o json >/tmp/n_fw.json
+		cat /tmp/k_fw.txt /tmp/n_fw.txt
+		same_fields /tmp/k_fw.txt /tmp/n_fw.txt 2 '^(afi|frs[1-7])$' ||
+			fail "$b: nvdirect fw-log and nvme fw-log disagree"
+		same_json /tmp/k_fw.json /tmp/n_fw.json || fail "$b: fw-log -o json differs"
+	done
+	head -n1 /tmp/n_fw.txt | grep -qx "Firmware Log for device:$CTRL1" || fail "fw-log title"
+	# QEMU runs slot 1, which holds its version
+	grep -Eq '^afi +: 0x1$' /tmp/n_fw.txt || fail "afi should say slot 1 is active"
+	grep -Eq '^frs1 +: 0x[0-9a-f]+ \([0-9.]+\.*\)$' /tmp/n_fw.txt || fail "frs1 should hold a revision"
+	"$NVDIRECT" fw-log "$CTRL1" -H | grep -q 'Active Firmware Slot' || fail "fw-log -H does not decode afi"
+	# the comparison can fail
+	sed 's/^afi.*/afi  : 0x2/' /tmp/n_fw.txt >/tmp/n_bad.txt
+	expect_fail "a different afi" same_fields /tmp/k_fw.txt /tmp/n_bad.txt 2 '^(afi|frs[1-7])$'
+}
+
+test_cli_ns_descs_matches_kernel() {
+	local ns k pairs="$CTRL0:1 $CTRL0:2 $CTRL0:3 $CTRL1:1" p b
+	for b in "$CTRL0" "$CTRL1"; do bind_to nvme "$b"; done
+	for p in $pairs; do
+		b=${p%:*} ns=${p##*:}
+		nvme ns-descs "$(kctl "$b")" -n $ns >"/tmp/k_desc_$p.txt"
+		nvme ns-descs "$(kctl "$b")" -n $ns -o json >"/tmp/k_desc_$p.json"
+	done
+	for b in "$CTRL0" "$CTRL1"; do bind_to nvdirect "$b"; done
+	for p in $pairs; do
+		b=${p%:*} ns=${p##*:}
+		"$NVDIRECT" ns-descs "$b" -n $ns >"/tmp/n_desc_$p.txt"
+		"$NVDIRECT" ns-descs "$b" -n $ns -o json >"/tmp/n_desc_$p.json"
+		cat "/tmp/n_desc_$p.txt"
+		head -n1 "/tmp/n_desc_$p.txt" | grep -qx "NVME Namespace Identification Descriptors NS $ns:" ||
+			fail "ns-descs title of $p"
+		# the layout gives each namespace a UUID and an EUI-64; csi 0 is NVM
+		same_fields "/tmp/k_desc_$p.txt" "/tmp/n_desc_$p.txt" 3 '^(eui64|nguid|uuid|csi)$' ||
+			{ cat "/tmp/k_desc_$p.txt"; fail "$p: nvdirect ns-descs and nvme ns-descs disagree"; }
+		same_json "/tmp/k_desc_$p.json" "/tmp/n_desc_$p.json" || fail "$p: ns-descs -o json differs"
+	done
+	# the identifiers tests/vm/run.sh gave namespace 3 of $CTRL0
+	grep -qx 'uuid *: 6e766469-7265-4374-a000-000000010003' "/tmp/n_desc_$CTRL0:3.txt" ||
+		fail "uuid of $CTRL0 namespace 3"
+	grep -qx 'eui64 *: 6e76640000000103' "/tmp/n_desc_$CTRL0:3.txt" || fail "eui64 of $CTRL0 namespace 3"
+	grep -qx 'csi *: 0' "/tmp/n_desc_$CTRL0:3.txt" || fail "csi of $CTRL0 namespace 3"
+	[ "$(cat /tmp/n_desc_*.txt | sed -n 's/^uuid *: //p' | sort -u | wc -l)" = 4 ] ||
+		fail "expected 4 distinct namespace UUIDs"
+	# -H adds where each descriptor sits
+	"$NVDIRECT" ns-descs "$CTRL0" -n 3 -H | grep -Eq '^nidt +: 3$' || fail "ns-descs -H shows no nidt"
 }

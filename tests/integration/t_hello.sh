@@ -5,19 +5,56 @@ test_hello_world_writes_and_reads_every_namespace() {
 	bind_to nvdirect "$CTRL1"
 	out=$("$HELLO") || { echo "$out"; fail "hello_world exited non-zero"; }
 	echo "$out"
-	n=$(echo "$out" | grep -c 'Hello world!')
+	n=$(echo "$out" | grep -c 'read back: Hello world!$')
 	[ "$n" -eq 3 ] || fail "expected 'Hello world!' read back from 3 namespaces, saw $n"
 	for b in "$CTRL0" "$CTRL1"; do
 		s=$(nvd_sys "$b")
 		[ "$(cat "$s/owner_pid")" = 0 ] || fail "$b still owned after hello_world"
 		[ "$(cat "$s/dma_bytes")" = 0 ] || fail "$b still has pinned memory after hello_world"
 	done
-	# The kernel's driver sees the same bytes at LBA 0 of both namespaces.
+	# The kernel's driver sees the same bytes at LBA 0 of both namespaces,
+	# and nothing was written to the one with metadata.
 	bind_to nvme "$CTRL0"
 	for ns in 1 2; do
 		head -c 12 "$(kdev "$CTRL0" $ns)" | grep -q '^Hello world!$' ||
 			fail "kernel reads no 'Hello world!' at LBA 0 of namespace $ns"
 	done
+	cmp <(head -c 512 "$(kdev "$CTRL0" 3)") <(head -c 512 /dev/zero) ||
+		fail "LBA 0 of namespace 3 (metadata, skipped) was written"
+}
+
+# One process attaches both controllers before any I/O, and writes and reads
+# every namespace of both that takes I/O; the one with metadata is listed,
+# refused by the library in words, and does not make the run fail.
+test_hello_world_drives_both_controllers_in_one_process() {
+	bind_to nvdirect "$CTRL0"
+	bind_to nvdirect "$CTRL1"
+	out=$("$HELLO") || { echo "$out"; fail "hello_world exited non-zero"; }
+	echo "$out"
+	# both attached before the first I/O: the "Attached to" lines come first
+	echo "$out" | awk -v a="$CTRL0" -v b="$CTRL1" '
+		$0 == "Attached to " a { sa = NR }
+		$0 == "Attached to " b { sb = NR }
+		/read back:/ && !first { first = NR }
+		END { exit !(sa && sb && first && sa < first && sb < first) }' ||
+		fail "hello_world did not attach $CTRL0 and $CTRL1 before its first I/O"
+	# every namespace listed under its controller
+	listed=$(echo "$out" | awk '/^Attached to / { c = $3 } /^  Namespace ID: / { print c, $3 }')
+	[ "$listed" = "$CTRL0 1
+$CTRL0 2
+$CTRL0 3
+$CTRL1 1" ] || fail "namespaces listed: $(echo $listed), expected 1 2 3 of $CTRL0 and 1 of $CTRL1"
+	for want in "$CTRL0 namespace 1" "$CTRL0 namespace 2" "$CTRL1 namespace 1"; do
+		echo "$out" | grep -qx "$want read back: Hello world!" || fail "no read back from $want"
+	done
+	echo "$out" | grep -q "^$CTRL0 namespace 3 read back" && fail "namespace 3 (metadata) was read"
+	echo "$out" | grep -Eq '^  Namespace ID: 3 size: [0-9]+MB \([0-9]+ bytes, 512-byte LBAs, 8 bytes of metadata per LBA: not supported by nvdirect, skipped\)$' ||
+		fail "namespace 3 is not listed as skipped for its 8 bytes of metadata"
+	# nvd_ns_read on it: -EOPNOTSUPP, with words naming the namespace and its metadata
+	echo "$out" | grep -x "$CTRL0 namespace 3 skipped: read refused: .*" >/tmp/refused.txt ||
+		fail "no refused read on namespace 3"
+	grep -q 'not supported by this controller or namespace (.*namespace 3.*8 bytes' /tmp/refused.txt ||
+		fail "refusal does not name EOPNOTSUPP, namespace 3 and 8 bytes: $(cat /tmp/refused.txt)"
 }
 
 test_hello_world_named_controller_only() {

@@ -83,6 +83,9 @@ test_perf_refuses_bad_values_before_any_io() {
 		-r "trtype:PCIe traddr:$CTRL0 ns:1" -o 1000
 	perf_refuses "-o 512 is not a multiple of the 4096-byte LBA size of $CTRL0 NSID 2" \
 		-r "trtype:PCIe traddr:$CTRL0 ns:2" -o 512
+	# namespace 3 is formatted with metadata: listed, but no I/O through nvdirect
+	perf_refuses "-r ns:3: $CTRL0 namespace 3 does not support I/O \\(metadata format\\)" \
+		-r "trtype:PCIe traddr:$CTRL0 ns:3"
 	perf_refuses 'unknown workload' -w scan
 	perf_refuses 'read percentage must be 0..100' -w rw -M 101
 	perf_refuses 'needs -M' -w randrw

@@ -78,6 +78,43 @@ START_TEST(test_json_nests_and_escapes)
 }
 END_TEST
 
+/* fw-log's shape: {"BDF":{"Active Firmware Slot (afi)":1,"Firmware Rev Slot 1":"..."}} */
+START_TEST(test_json_member_object_is_keyed)
+{
+	char buf[256] = "";
+	FILE *f = tmpfile();
+	int saved = dup(1);
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	fflush(stdout);
+	dup2(fileno(f), 1);
+	out_init(1);
+	out_begin("Firmware Log for device:0000:00:03.0");
+	out_object("0000:00:03.0");
+	out_uint("Active Firmware Slot (afi)", 0, "%llu", 1);
+	out_str("Firmware Rev Slot 1", 0, "1.0");
+	out_obj_end();
+	out_end();
+	/* normal output: the title, no object around the fields */
+	out_init(0);
+	out_begin("Title:");
+	out_object("ignored");
+	out_uint("afi", 5, "%#llx", 1);
+	out_obj_end();
+	out_end();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_str_eq(buf, "{\"0000:00:03.0\":{\"Active Firmware Slot (afi)\":1,"
+			 "\"Firmware Rev Slot 1\":\"1.0\"}}\nTitle:\nafi  : 0x1\n");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli_out");
@@ -88,6 +125,7 @@ int main(void)
 	tcase_add_test(tc, test_u128_prints_small_and_huge_counters);
 	tcase_add_test(tc, test_si_suffix_scales_by_thousands);
 	tcase_add_test(tc, test_json_nests_and_escapes);
+	tcase_add_test(tc, test_json_member_object_is_keyed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

@@ -12,7 +12,9 @@ usage: tests/vm/run.sh [options] -- COMMAND...
   -k, --kernel SERIES|VER  guest kernel (default: oldest installed, e.g. 6.1)
   -l, --layout NAME        NVMe layout (default: basic)
         basic   00:03.0 serial NVD0001: ns1 512 B LBAs, 256 MiB
-        suite   00:03.0 serial NVD0001: ns1 512 B LBAs 256 MiB, ns2 4 KiB LBAs 128 MiB
+        suite   00:03.0 serial NVD0001: ns1 512 B LBAs 256 MiB, ns2 4 KiB LBAs 128 MiB,
+                ns3 512 B LBAs + 8 B of metadata in a separate buffer 32 MiB
+                (every namespace of the suite has a fixed UUID and EUI-64)
                 00:04.0 serial NVD0002 mdts=2: ns1 512 B LBAs 64 MiB
         null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
         faults  00:03.0 serial NVD0003: ns1 512 B LBAs 64 MiB through blkdebug:
@@ -101,18 +103,24 @@ blkdebug_conf() {
 	done
 }
 fault_read= fault_write= hp_drive= hp_device=
+# nsids CTRL NSID: fixed, distinct identifiers (QEMU 7.2 reports none by
+# default), so Identify and the ns-descs list have something to compare.
+nsids() { printf 'uuid=6e766469-7265-4374-a000-0000000%d000%d,eui64=0x6e76640000000%d0%d' "$1" "$2" "$1" "$2"; }
 nvme=()
 case $layout in
 basic)
 	nvme+=($(drive d1 256M) -device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
 	;;
 suite)
-	nvme+=($(drive d1 256M) $(drive d2 128M) $(drive d3 64M)
+	# ns3 has metadata (ms=8, mset=0: a separate buffer, MPTR), which
+	# libnvdirect lists but refuses I/O on; the kernel's driver uses it.
+	nvme+=($(drive d1 256M) $(drive d2 128M) $(drive d3 64M) $(drive d4 32M)
 		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3"
-		-device "nvme-ns,drive=d1,bus=nvme0,nsid=1,logical_block_size=512,physical_block_size=512"
-		-device "nvme-ns,drive=d2,bus=nvme0,nsid=2,logical_block_size=4096,physical_block_size=4096"
+		-device "nvme-ns,drive=d1,bus=nvme0,nsid=1,logical_block_size=512,physical_block_size=512,$(nsids 1 1)"
+		-device "nvme-ns,drive=d2,bus=nvme0,nsid=2,logical_block_size=4096,physical_block_size=4096,$(nsids 1 2)"
+		-device "nvme-ns,drive=d4,bus=nvme0,nsid=3,logical_block_size=512,physical_block_size=512,ms=8,mset=0,$(nsids 1 3)"
 		-device "nvme,id=nvme1,serial=NVD0002,addr=0x4,mdts=2"
-		-device "nvme-ns,drive=d3,bus=nvme1,nsid=1,logical_block_size=512,physical_block_size=512")
+		-device "nvme-ns,drive=d3,bus=nvme1,nsid=1,logical_block_size=512,physical_block_size=512,$(nsids 2 1)")
 	;;
 null)
 	nvme+=(-drive "driver=null-co,size=1G,read-zeroes=on,if=none,id=d1"
