@@ -525,6 +525,8 @@ void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvme_id_ns *id);
 #define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
 /* @ns and @q fit together, work, and @ns can do I/O: 0 or -errno with words. */
+/* Words for why @ns cannot do I/O (io_supported == 0): format, metadata or MDTS. */
+void ns_refuse_detail(const struct nvd_ns *ns, const char *what);
 int ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what);
 /*
  * Arguments of an I/O command on @ns through @q: 0, or a negative errno

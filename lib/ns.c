@@ -127,11 +127,23 @@ int ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what)
 	if (q->failed || ctrlr_is_failed(q->ctrlr))
 		return -ENXIO;
 	if (!ns->io_supported) {
-		set_detail("namespace %u: %s needs a format without metadata (this one has %u bytes per LBA)",
-			   ns->nsid, what, ns->md_size);
+		ns_refuse_detail(ns, what);
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+void ns_refuse_detail(const struct nvd_ns *ns, const char *what)
+{
+	if (!ns->sector_size)
+		set_detail("namespace %u: %s needs a valid LBA format (FLBAS 0x%x names none nvdirect can use)",
+			   ns->nsid, what, ns->id.flbas);
+	else if (ns->md_size)
+		set_detail("namespace %u: %s needs a format without metadata (this one has %u bytes per LBA)",
+			   ns->nsid, what, ns->md_size);
+	else
+		set_detail("namespace %u: %s: one %u-byte LBA exceeds the controller's transfer limit of %u bytes",
+			   ns->nsid, what, ns->sector_size, ns->ctrlr->max_xfer);
 }
 
 int ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,

@@ -139,8 +139,7 @@ NVD_EXPORT int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *q
 		return -ENXIO;
 	ns = nvd_ctrlr_get_ns(ctrlr, cmd->nsid);
 	if (ns && !ns->io_supported) {
-		set_detail("namespace %u: raw I/O needs a format without metadata (this one has %u bytes per LBA)",
-			   ns->nsid, ns->md_size);
+		ns_refuse_detail(ns, "raw I/O");
 		return -EOPNOTSUPP;
 	}
 	if (len > ctrlr->max_xfer) {

@@ -91,6 +91,25 @@ START_TEST(test_write_uses_write_opcode_and_64bit_lba)
 }
 END_TEST
 
+/* A refusal names its real reason: here an LBA larger than MDTS allows. */
+START_TEST(test_lba_larger_than_the_transfer_limit_is_refused_naming_both)
+{
+	struct fake_opts o = { .lbads = 12, .max_xfer = 2048 };
+	uint8_t *buf;
+
+	fake_ctrlr_teardown(&f);
+	fake_ctrlr_setup(&f, &o);
+	buf = nvd_dma_alloc(&f.c, 4096);
+	ck_assert_int_eq(nvd_ns_is_io_supported(&f.ns), 0);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), -EOPNOTSUPP);
+	ck_assert_msg(strstr(nvd_last_error(), "one 4096-byte LBA exceeds the controller's transfer limit of 2048 bytes"),
+		      "detail: %s", nvd_last_error());
+	ck_assert_ptr_null(strstr(nvd_last_error(), "metadata"));
+	ck_assert_uint_eq(fake_sq_doorbell(&f), 0);
+	nvd_dma_free(&f.c, buf);
+}
+END_TEST
+
 START_TEST(test_buffer_spanning_regions_gets_per_page_prps)
 {
 	struct fake_opts o = { .max_region = 8192 };
@@ -462,6 +481,7 @@ static Suite *ns_io_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_read_fills_sqe_and_rings_doorbell);
 	tcase_add_test(tc, test_write_uses_write_opcode_and_64bit_lba);
+	tcase_add_test(tc, test_lba_larger_than_the_transfer_limit_is_refused_naming_both);
 	tcase_add_test(tc, test_buffer_spanning_regions_gets_per_page_prps);
 	tcase_add_test(tc, test_registered_heap_buffer_gets_its_pinned_pages_in_prps);
 	tcase_add_test(tc, test_unregistered_memory_is_refused_with_words);
