@@ -23,8 +23,9 @@ io_cmds_run() {
 			fail "ns $1: with PRPs forced the scattered list was not refused in words"
 	else
 		sgls=$(echo "$out" | sed -n 's/.*controller SGLS \(0x[0-9a-f]*\),.*/\1/p')
-		[ -n "$sgls" ] && [ $((sgls & 3)) != 0 ] ||
+		if [ -z "$sgls" ] || [ $((sgls & 3)) = 0 ]; then
 			fail "ns $1: the controller reports no SGL support (SGLS '$sgls')"
+		fi
 		echo "$out" | grep -q '^ok   writev-scattered: 3 elements.*read back identical' ||
 			fail "ns $1: the scattered list did not go through an SGL"
 	fi
