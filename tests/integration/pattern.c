@@ -124,9 +124,11 @@ static void usage(FILE *f)
 		"usage: nvd_pattern [-z] [-s SEED] [-c CHUNK] write|verify|loop BDF NSID LBA COUNT\n"
 		"       nvd_pattern [-s SEED] gen LBA COUNT LBA_SIZE > file\n"
 		"       nvd_pattern info BDF NSID\n"
+		"       nvd_pattern [-s SEED] raw-write BDF NSID LBA COUNT\n"
 		"  write   write COUNT LBAs from LBA through nvdirect, CHUNK LBAs per command\n"
 		"  verify  read them back through nvdirect and compare\n"
 		"  loop    write+verify the range forever with 4 commands in flight (for kill tests)\n"
+		"  raw-write  one Write of COUNT LBAs through nvd_ctrlr_cmd_io_raw (never split)\n"
 		"  gen     print the expected bytes on stdout (to compare with the kernel's view)\n"
 		"  info    print lba_size, sectors and max_io_sectors of the namespace\n"
 		"  -z      zero copy: I/O from registered malloc/mmap memory (nvd_mem_register)\n"
@@ -219,6 +221,56 @@ static int do_range(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp
 		}
 	}
 	iobuf_put(c, &b);
+	return rc;
+}
+
+/*
+ * One Write command of @count LBAs through nvd_ctrlr_cmd_io_raw, which
+ * refuses (and sends nothing) above the controller's transfer limit.
+ */
+static int do_raw_write(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp,
+			uint64_t seed, uint64_t lba, uint32_t count)
+{
+	uint32_t lbs = nvd_ns_get_sector_size(ns);
+	struct nvd_io_cmd cmd = {
+		.opc = 0x01,	/* Write, NVM Command Set 1.0 §3.2.6 */
+		.nsid = nvd_ns_get_id(ns),
+		.cdw10 = (uint32_t)lba,
+		.cdw11 = (uint32_t)(lba >> 32),
+		.cdw12 = count - 1,	/* NLB, 0's based */
+	};
+	struct io io = { 0 };
+	time_t deadline = time(NULL) + 30;
+	void *buf;
+	int rc;
+
+	buf = nvd_dma_alloc(c, (size_t)count * lbs);
+	if (!buf)
+		return -ENOMEM;
+	fill(buf, seed, lba, count, lbs);
+	rc = nvd_ctrlr_cmd_io_raw(c, qp, &cmd, buf, count * lbs, io_done, &io);
+	if (rc) {
+		fprintf(stderr, "nvd_pattern: raw write of %u LBAs (%u bytes) refused: %s: %s\n",
+			count, count * lbs, nvd_strerror(rc), nvd_last_error());
+		goto out;
+	}
+	while (!io.done) {
+		rc = nvd_qpair_process_completions(qp, 0);
+		if (rc < 0)
+			goto out;
+		rc = 0;
+		if (time(NULL) > deadline) {
+			rc = -ETIMEDOUT;
+			goto out;
+		}
+	}
+	if (nvd_cpl_is_error(&io.cpl)) {
+		fprintf(stderr, "nvd_pattern: raw write of LBA %llu+%u failed: %s\n",
+			(unsigned long long)lba, count, nvd_cpl_status_str(&io.cpl));
+		rc = -EIO;
+	}
+out:
+	nvd_dma_free(c, buf);
 	return rc;
 }
 
@@ -342,6 +394,8 @@ int main(int argc, char **argv)
 		rc = do_range(c, ns, qp, 1, seed, lba, count, chunk);
 	else if (!strcmp(mode, "verify"))
 		rc = do_range(c, ns, qp, 0, seed, lba, count, chunk);
+	else if (!strcmp(mode, "raw-write"))
+		rc = do_raw_write(c, ns, qp, seed, lba, (uint32_t)count);
 	else if (!strcmp(mode, "loop"))
 		rc = do_loop(c, ns, qp, seed, lba, count, chunk);
 	else {
