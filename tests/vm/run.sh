@@ -87,7 +87,9 @@ fi
 
 # Fresh, sparse disk images every boot: tests never see an earlier run's data.
 img() { rm -f "$vm/$1.img"; truncate -s "$2" "$vm/$1.img"; echo "$vm/$1.img"; }
-drive() { echo "-drive file=$(img "$1" "$2"),if=none,id=$1,format=raw,cache=writeback"; }
+# discard=unmap: Dataset Management deallocate punches holes, so deallocated
+# blocks read back as zeroes, as QEMU's controller promises (DLFEAT)
+drive() { echo "-drive file=$(img "$1" "$2"),if=none,id=$1,format=raw,cache=writeback,discard=unmap"; }
 # blkdebug_conf FILE EVENT FIRST:COUNT...: fail each 512-byte sector of the
 # ranges with EIO on EVENT (read_aio, write_aio), every time.
 blkdebug_conf() {
