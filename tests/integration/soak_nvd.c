@@ -385,14 +385,14 @@ static void reread_mismatches(struct worker *w)
 			if (read_one(w, lba, &cpl))
 				return;
 			if (nvd_cpl_is_error(&cpl)) {
-				soak_report("LBA %" PRIu64 ": read again: %s", lba,
+				soak_report("read again, LBA %" PRIu64 ": %s", lba,
 					    nvd_cpl_status_str(&cpl));
 				continue;
 			}
 			v = soak_block_check(w->slots[0].buf, ctx->lbs, ctx->map.run, lba,
 					     soak_expect(&ctx->map, lba), soak_owner(&ctx->map, lba),
 					     why, sizeof(why));
-			soak_report("LBA %" PRIu64 ": read again (after the %s): %s%s", lba,
+			soak_report("read again, LBA %" PRIu64 " (mismatched in the %s): %s%s", lba,
 				    k ? "verify" : "soak", v == SOAK_OK ? "as expected" : "still wrong: ",
 				    v == SOAK_OK ? "" : why);
 		}
