@@ -8,7 +8,7 @@
  * are forced with NVDIRECT_FORCE_PRP=1 or -p).
  *
  * One line per check ("ok", "FAIL" or "skip"); exit 0 only if none failed.
- * Data is the self-describing pattern of nvd_pattern (same mix()), so
+ * Data is the self-describing pattern of nvd_pattern (pattern_data.h), so
  * `nvd_pattern -s SEED gen LBA COUNT LBA_SIZE` reproduces what the
  * vectored writes left on the device (printed as "writev ... seed").
  *
@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "nvdirect.h"
+
+#include "pattern_data.h"
 
 #define MiB (1024u * 1024u)
 #define SEED_SCATTER 77
@@ -47,26 +49,6 @@ static void result(int ok, const char *what, const char *fmt, ...)
 	fflush(stdout);
 	if (!ok)
 		failures++;
-}
-
-/* Same data as nvd_pattern (pattern.c): word at byte o of LBA l. */
-static uint64_t mix(uint64_t seed, uint64_t lba, uint64_t off)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ull ^ lba * 0xbf58476d1ce4e5b9ull ^ off;
-
-	x ^= x >> 31;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 29;
-	return x;
-}
-
-static void fill(void *buf, uint64_t seed, uint64_t lba, uint32_t count, uint32_t lbs)
-{
-	uint64_t *w = buf;
-
-	for (uint64_t l = 0; l < count; l++)
-		for (uint32_t o = 0; o < lbs; o += 8)
-			*w++ = mix(seed, lba + l, o);
 }
 
 static int is_zero(const void *buf, size_t len)
@@ -145,7 +127,7 @@ static void check_write_zeroes(void *buf)
 	char why[256];
 	struct io io = { 0 };
 
-	fill(buf, 5, lba, n, lbs);
+	pattern_fill(buf, 5, lba, n, lbs);
 	if (rw(1, buf, lba, n, why, sizeof(why)))
 		return result(0, "write-zeroes", "writing the pattern first: %s", why);
 	if (wait_io(nvd_ns_write_zeroes(ns, qp, lba, n, io_done, &io, 0), &io, why, sizeof(why)))
@@ -173,7 +155,7 @@ static void check_deallocate(void *buf)
 	uint8_t *exp, *range;
 	int ok, kept;
 
-	fill(buf, seed, lba, n, lbs);
+	pattern_fill(buf, seed, lba, n, lbs);
 	if (rw(1, buf, lba, n, why, sizeof(why)))
 		return result(0, "deallocate", "writing the pattern first: %s", why);
 	if (wait_io(nvd_ns_deallocate(ns, qp, &r, 1, io_done, &io), &io, why, sizeof(why)))
@@ -184,7 +166,7 @@ static void check_deallocate(void *buf)
 		return result(0, "deallocate", "reading back: %s", why);
 	/* the blocks around the range keep their data in any case */
 	exp = malloc((size_t)n * lbs);
-	fill(exp, seed, lba, n, lbs);
+	pattern_fill(exp, seed, lba, n, lbs);
 	ok = !memcmp(buf, exp, (size_t)doff * lbs) &&
 	     !memcmp((uint8_t *)buf + (size_t)(doff + dn) * lbs, exp + (size_t)(doff + dn) * lbs,
 		     (size_t)(n - doff - dn) * lbs);
@@ -232,7 +214,7 @@ static void check_compare(void *buf)
 	char why[256];
 	int rc;
 
-	fill(buf, 7, lba, n, lbs);
+	pattern_fill(buf, 7, lba, n, lbs);
 	if (rw(1, buf, lba, n, why, sizeof(why)))
 		return result(0, "compare", "writing the pattern first: %s", why);
 	rc = wait_io(nvd_ns_compare(ns, qp, buf, lba, n, io_done, &io, 0), &io, why, sizeof(why));
@@ -326,7 +308,7 @@ static void check_vec(const char *what, struct vec *wv, struct vec *rv, uint64_t
 	n = len / lbs;
 	exp = malloc(len);
 	got = malloc(len);
-	fill(exp, seed, lba, n, lbs);
+	pattern_fill(exp, seed, lba, n, lbs);
 	vec_copy(wv, exp, 1);
 	rc = vio_rw(1, wv, lba, n, why, sizeof(why));
 	if (!expect_ok) {
@@ -391,7 +373,7 @@ static void check_large(void *wbuf, void *rbuf, int prp)
 	char why[256];
 	int ok;
 
-	fill(wbuf, 9, lba, n, lbs);
+	pattern_fill(wbuf, 9, lba, n, lbs);
 	if (rw(1, wbuf, lba, n, why, sizeof(why)))
 		return result(0, "large", "write of %u bytes: %s", len, why);
 	memset(rbuf, 0xa5, len);

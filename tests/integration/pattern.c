@@ -4,7 +4,7 @@
  * and generate the same bytes on stdout so that the kernel's nvme driver
  * can check them (and write them) independently.
  *
- * Every 8-byte word of LBA l at byte offset o holds mix(seed, l, o), so a
+ * Every 8-byte word of LBA l at byte offset o holds pattern_word(seed, l, o), so a
  * block read from the wrong LBA, a torn or stale block all show as a
  * mismatch naming the LBA.
  *
@@ -24,24 +24,7 @@
 
 #include "nvdirect.h"
 
-static uint64_t mix(uint64_t seed, uint64_t lba, uint64_t off)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ull ^ lba * 0xbf58476d1ce4e5b9ull ^ off;
-
-	x ^= x >> 31;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 29;
-	return x;
-}
-
-static void fill(void *buf, uint64_t seed, uint64_t lba, uint32_t count, uint32_t lbs)
-{
-	uint64_t *w = buf;
-
-	for (uint64_t l = 0; l < count; l++)
-		for (uint32_t o = 0; o < lbs; o += 8)
-			*w++ = mix(seed, lba + l, o);
-}
+#include "pattern_data.h"
 
 /* Returns the first mismatching LBA, or UINT64_MAX when all match. */
 static uint64_t check(const void *buf, uint64_t seed, uint64_t lba, uint32_t count, uint32_t lbs)
@@ -50,7 +33,7 @@ static uint64_t check(const void *buf, uint64_t seed, uint64_t lba, uint32_t cou
 
 	for (uint64_t l = 0; l < count; l++)
 		for (uint32_t o = 0; o < lbs; o += 8)
-			if (*w++ != mix(seed, lba + l, o))
+			if (*w++ != pattern_word(seed, lba + l, o))
 				return lba + l;
 	return UINT64_MAX;
 }
@@ -192,7 +175,7 @@ static int do_range(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp
 		uint32_t n = (uint32_t)(lba + count - l < chunk ? lba + count - l : chunk);
 
 		if (is_write)
-			fill(buf, seed, l, n, lbs);
+			pattern_fill(buf, seed, l, n, lbs);
 		else
 			memset(buf, 0, (size_t)n * lbs);
 		rc = run_one(ns, qp, is_write, buf, l, n);
@@ -247,7 +230,7 @@ static int do_raw_write(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair
 	buf = nvd_dma_alloc(c, (size_t)count * lbs);
 	if (!buf)
 		return -ENOMEM;
-	fill(buf, seed, lba, count, lbs);
+	pattern_fill(buf, seed, lba, count, lbs);
 	rc = nvd_ctrlr_cmd_io_raw(c, qp, &cmd, buf, count * lbs, io_done, &io);
 	if (rc) {
 		fprintf(stderr, "nvd_pattern: raw write of %u LBAs (%u bytes) refused: %s: %s\n",
@@ -303,7 +286,7 @@ static int do_loop(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *qp,
 				return -EIO;
 			if (next + chunk > lba + count)
 				next = lba;
-			fill(buf[i], seed, next, chunk, lbs);
+			pattern_fill(buf[i], seed, next, chunk, lbs);
 			io[i].done = 0;
 			rc = nvd_ns_write(ns, qp, buf[i], next, chunk, io_done, &io[i], 0);
 			if (rc)
@@ -350,7 +333,7 @@ int main(int argc, char **argv)
 		void *b = malloc(lbs);
 
 		for (uint64_t l = lba; l < lba + count; l++) {
-			fill(b, seed, l, 1, lbs);
+			pattern_fill(b, seed, l, 1, lbs);
 			fwrite(b, lbs, 1, stdout);
 		}
 		free(b);
