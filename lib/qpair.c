@@ -24,11 +24,34 @@ static int span_vtophys(void *ctx, const void *vaddr, uint64_t *bus)
 	return 0;
 }
 
+/* @n pages of DMA memory at *@mem, each page and its bus address in @pages. */
+static int alloc_page_array(struct nvd_ctrlr *c, size_t n, void **mem,
+			    struct prp_list_page *pages)
+{
+	uint8_t *p;
+	size_t i;
+	int err;
+
+	err = dma_pool_alloc(&c->dma, n * NVME_PAGE_SIZE, false, mem);
+	if (err)
+		return err;
+	p = *mem;
+	for (i = 0; i < n; i++) {
+		pages[i].entries = (uint64_t *)(p + i * NVME_PAGE_SIZE);
+		err = dma_pool_vtophys(&c->dma, pages[i].entries, &pages[i].bus);
+		if (err) {
+			dma_pool_free(&c->dma, *mem);
+			*mem = NULL;
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 {
 	struct nvd_ctrlr *c = q->ctrlr;
 	size_t npages, i;
-	uint8_t *mem;
 	int err;
 
 	q->prp_per_tracker = prp_list_pages_needed(max_xfer);
@@ -38,16 +61,9 @@ static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 	q->prp_pages = calloc(npages, sizeof(*q->prp_pages));
 	if (!q->prp_pages)
 		return -ENOMEM;
-	err = dma_pool_alloc(&c->dma, npages * NVME_PAGE_SIZE, false, &q->prp_mem);
+	err = alloc_page_array(c, npages, &q->prp_mem, q->prp_pages);
 	if (err)
 		goto err_free_pages;
-	mem = q->prp_mem;
-	for (i = 0; i < npages; i++) {
-		q->prp_pages[i].entries = (uint64_t *)(mem + i * NVME_PAGE_SIZE);
-		err = dma_pool_vtophys(&c->dma, q->prp_pages[i].entries, &q->prp_pages[i].bus);
-		if (err)
-			goto err_free_mem;
-	}
 	q->sgl_pages = calloc(npages, sizeof(*q->sgl_pages));
 	if (!q->sgl_pages) {
 		err = -ENOMEM;
@@ -84,26 +100,12 @@ static void free_prp_pages(struct nvd_qpair *q)
 /* NVM Command Set 1.0 §3.2.3: up to 256 16-byte ranges, one page per DSM. */
 static int alloc_dsm_pages(struct nvd_qpair *q)
 {
-	struct nvd_ctrlr *c = q->ctrlr;
 	const unsigned n = sizeof(q->dsm_pages) / sizeof(q->dsm_pages[0]);
-	uint8_t *mem;
-	unsigned i;
 	int err;
 
-	err = dma_pool_alloc(&c->dma, (size_t)n * NVME_PAGE_SIZE, false, &q->dsm_mem);
+	err = alloc_page_array(q->ctrlr, n, &q->dsm_mem, q->dsm_pages);
 	if (err)
 		return err;
-	mem = q->dsm_mem;
-	for (i = 0; i < n; i++) {
-		q->dsm_pages[i].entries = (uint64_t *)(mem + (size_t)i * NVME_PAGE_SIZE);
-		err = dma_pool_vtophys(&c->dma, mem + (size_t)i * NVME_PAGE_SIZE,
-				       &q->dsm_pages[i].bus);
-		if (err) {
-			dma_pool_free(&c->dma, q->dsm_mem);
-			q->dsm_mem = NULL;
-			return err;
-		}
-	}
 	q->dsm_free = (uint16_t)((1u << n) - 1);
 	return 0;
 }
