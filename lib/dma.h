@@ -156,17 +156,29 @@ static inline const struct dma_span *dma_pool_find_span(struct dma_pool *pool,
 	return dma_pool_find_span_slow(pool, vaddr, len);
 }
 
+/* @cache's span when it holds all of [vaddr, vaddr + len) and @pool is unchanged, else NULL. */
+static inline const struct dma_span *dma_span_cache_hit(struct dma_pool *pool,
+							const struct dma_span_cache *cache,
+							const void *vaddr, size_t len)
+{
+	uint32_t gen = __atomic_load_n(&pool->gen, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(cache->gen == gen &&
+			     dma_range_inside(cache->span.start, cache->span.len, vaddr, len), 1))
+		return &cache->span;
+	return NULL;
+}
+
 /* dma_pool_find_span() through @cache: one compare when the buffer is in the same span. */
 static inline const struct dma_span *dma_pool_find_span_cached(struct dma_pool *pool,
 							       struct dma_span_cache *cache,
 							       const void *vaddr, size_t len)
 {
 	uint32_t gen = __atomic_load_n(&pool->gen, __ATOMIC_ACQUIRE);
-	const uint8_t *p = vaddr;
 	const struct dma_span *s;
 
 	if (__builtin_expect(cache->gen == gen &&
-			     dma_range_inside(cache->span.start, cache->span.len, p, len), 1))
+			     dma_range_inside(cache->span.start, cache->span.len, vaddr, len), 1))
 		return &cache->span;
 	s = dma_pool_find_span(pool, vaddr, len);
 	if (s) {
