@@ -92,14 +92,13 @@ static int nvd_release(struct inode *inode, struct file *file)
 
 static long nvd_ioctl_get_info(struct nvd_dev *nvd, void __user *uarg)
 {
-	const size_t minsz = offsetofend(struct nvdirect_info, flags);
 	struct nvdirect_info info = {};
 	struct pci_dev *pdev = nvd->pdev;
+	int err;
 
-	if (copy_from_user(&info, uarg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz || info.flags)
-		return -EINVAL;
+	err = nvd_arg_in(&info, uarg, flags);
+	if (err)
+		return err;
 
 	mutex_lock(&nvd->lock);
 	if (nvd->dead) {
@@ -120,22 +119,18 @@ static long nvd_ioctl_get_info(struct nvd_dev *nvd, void __user *uarg)
 	info.max_dma_bytes = nvd_max_dma_bytes();
 	mutex_unlock(&nvd->lock);
 
-	if (copy_to_user(uarg, &info, min_t(size_t, info.argsz, sizeof(info))))
-		return -EFAULT;
-	return 0;
+	return nvd_arg_out(uarg, &info);
 }
 
 static long nvd_ioctl_dma_alloc(struct nvd_dev *nvd, void __user *uarg)
 {
-	const size_t minsz = offsetofend(struct nvdirect_dma_alloc, size);
 	struct nvdirect_dma_alloc alloc = {};
 	dma_addr_t bus_addr;
 	int err;
 
-	if (copy_from_user(&alloc, uarg, minsz))
-		return -EFAULT;
-	if (alloc.argsz < minsz || alloc.flags)
-		return -EINVAL;
+	err = nvd_arg_in(&alloc, uarg, size);
+	if (err)
+		return err;
 
 	mutex_lock(&nvd->lock);
 	err = nvd->dead ? -ENODEV :
@@ -145,8 +140,7 @@ static long nvd_ioctl_dma_alloc(struct nvd_dev *nvd, void __user *uarg)
 		return err;
 	alloc.bus_addr = bus_addr;
 
-	if (copy_to_user(uarg, &alloc,
-			 min_t(size_t, alloc.argsz, sizeof(alloc)))) {
+	if (nvd_arg_out(uarg, &alloc)) {
 		/* the caller never learnt the offset: do not leak the region */
 		mutex_lock(&nvd->lock);
 		if (!nvd->dead)
@@ -159,14 +153,12 @@ static long nvd_ioctl_dma_alloc(struct nvd_dev *nvd, void __user *uarg)
 
 static long nvd_ioctl_dma_free(struct nvd_dev *nvd, void __user *uarg)
 {
-	const size_t minsz = offsetofend(struct nvdirect_dma_free, mmap_offset);
 	struct nvdirect_dma_free req;
 	int err;
 
-	if (copy_from_user(&req, uarg, minsz))
-		return -EFAULT;
-	if (req.argsz < minsz || req.flags)
-		return -EINVAL;
+	err = nvd_arg_in(&req, uarg, mmap_offset);
+	if (err)
+		return err;
 
 	mutex_lock(&nvd->lock);
 	err = nvd->dead ? -ENODEV : nvd_dma_free(nvd, req.mmap_offset);

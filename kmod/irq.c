@@ -177,7 +177,6 @@ static int nvd_get_ctxs(const s32 *fds, u32 count, struct eventfd_ctx **ctxs)
 
 long nvd_ioctl_set_irqs(struct nvd_dev *nvd, void __user *uarg)
 {
-	const size_t minsz = offsetofend(struct nvdirect_irq_set, fds);
 	struct nvdirect_irq_set req = {};
 	struct eventfd_ctx **ctxs = NULL;
 	unsigned int avail = 0;
@@ -186,10 +185,9 @@ long nvd_ioctl_set_irqs(struct nvd_dev *nvd, void __user *uarg)
 	u32 i;
 	int err;
 
-	if (copy_from_user(&req, uarg, minsz))
-		return -EFAULT;
-	if (req.argsz < minsz || req.flags)
-		return -EINVAL;
+	err = nvd_arg_in(&req, uarg, fds);
+	if (err)
+		return err;
 
 	mutex_lock(&nvd->lock);
 	dead = nvd->dead;
@@ -237,9 +235,7 @@ long nvd_ioctl_set_irqs(struct nvd_dev *nvd, void __user *uarg)
 	}
 
 	req.nr_vectors = avail;
-	err = 0;
-	if (copy_to_user(uarg, &req, min_t(size_t, req.argsz, sizeof(req))))
-		err = -EFAULT;
+	err = nvd_arg_out(uarg, &req);
 out_free_ctxs:
 	kfree(ctxs);
 out_free_fds:

@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/version.h>
 
 #define NVD_NAME		"nvdirect"
@@ -145,6 +146,36 @@ static inline void nvd_vm_flags_set(struct vm_area_struct *vma,
 #else
 	vma->vm_flags |= flags;
 #endif
+}
+
+/*
+ * ioctl arguments (uapi/nvdirect.h): every struct starts with argsz and
+ * flags.  nvd_arg_in() copies in the struct up to and including field
+ * @last, the part every caller passes; -EFAULT, or -EINVAL when argsz is
+ * smaller than that or a flag is set (none is defined yet).  nvd_arg_out()
+ * copies it back, no more than argsz bytes.
+ */
+#define nvd_arg_in(arg, uarg, last) ({					\
+	static_assert(offsetof(typeof(*(arg)), argsz) == 0 &&		\
+		      offsetof(typeof(*(arg)), flags) == 4);		\
+	__nvd_arg_in((arg), (uarg), offsetofend(typeof(*(arg)), last));	\
+})
+#define nvd_arg_out(uarg, arg)	__nvd_arg_out((uarg), (arg), sizeof(*(arg)))
+
+static inline int __nvd_arg_in(void *arg, const void __user *uarg, size_t minsz)
+{
+	const u32 *hdr = arg;	/* argsz, flags */
+
+	if (copy_from_user(arg, uarg, minsz))
+		return -EFAULT;
+	return hdr[0] < minsz || hdr[1] ? -EINVAL : 0;
+}
+
+static inline int __nvd_arg_out(void __user *uarg, const void *arg, size_t size)
+{
+	u32 argsz = *(const u32 *)arg;
+
+	return copy_to_user(uarg, arg, min_t(size_t, argsz, size)) ? -EFAULT : 0;
 }
 
 #endif /* _NVDIRECT_INTERNAL_H */

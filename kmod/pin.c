@@ -272,17 +272,15 @@ static int nvd_pin_admit(struct nvd_dev *nvd, u64 size)
  */
 long nvd_ioctl_mem_pin(struct nvd_dev *nvd, void __user *uarg)
 {
-	const size_t minsz = offsetofend(struct nvdirect_mem_pin, nr_addrs);
 	struct nvdirect_mem_pin req = {};
 	struct nvd_pin *p, *found;
 	unsigned long n;
 	u64 *addrs;
 	int err;
 
-	if (copy_from_user(&req, uarg, minsz))
-		return -EFAULT;
-	if (req.argsz < minsz || req.flags)
-		return -EINVAL;
+	err = nvd_arg_in(&req, uarg, nr_addrs);
+	if (err)
+		return err;
 	if (!req.size || !PAGE_ALIGNED(req.vaddr) || !PAGE_ALIGNED(req.size) ||
 	    req.vaddr + req.size < req.vaddr ||
 	    req.nr_addrs < req.size / NVDIRECT_PIN_GRANULE)
@@ -326,7 +324,7 @@ long nvd_ioctl_mem_pin(struct nvd_dev *nvd, void __user *uarg)
 
 	/* no nvd->lock here: a fault on these buffers takes mmap_lock */
 	if (copy_to_user(u64_to_user_ptr(req.addrs), addrs, n * sizeof(*addrs)) ||
-	    copy_to_user(uarg, &req, min_t(size_t, req.argsz, sizeof(req)))) {
+	    nvd_arg_out(uarg, &req)) {
 		/* the caller never learnt the handle: do not leak the pin */
 		mutex_lock(&nvd->lock);
 		found = nvd_pin_find(nvd, req.handle);	/* remove may have won */
@@ -352,15 +350,13 @@ out_free_addrs:
  */
 long nvd_ioctl_mem_unpin(struct nvd_dev *nvd, void __user *uarg)
 {
-	const size_t minsz = offsetofend(struct nvdirect_mem_unpin, handle);
 	struct nvdirect_mem_unpin req;
 	struct nvd_pin *p;
 	int err = 0;
 
-	if (copy_from_user(&req, uarg, minsz))
-		return -EFAULT;
-	if (req.argsz < minsz || req.flags)
-		return -EINVAL;
+	err = nvd_arg_in(&req, uarg, handle);
+	if (err)
+		return err;
 
 	mutex_lock(&nvd->lock);
 	if (nvd->dead) {
