@@ -137,11 +137,9 @@ int prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
 	if (total == 0)
 		return -EINVAL;
 	while (done < total) {
-		err = next(ctx, &bus, &len);
+		err = sgl_next_piece(next, ctx, total - done, &bus, &len);
 		if (err)
 			return err;
-		if (len == 0 || len > total - done)
-			return -EINVAL;
 		if (done == 0) {
 			if (bus & 3)
 				return -EINVAL;		/* PRP1 offset is dword aligned */

@@ -91,11 +91,9 @@ int sgl_build(struct nvme_cmd *cmd, size_t total, sgl_next_fn next, void *ctx,
 	if (total == 0)
 		return -EINVAL;
 	while (done < total) {
-		err = next(ctx, &bus, &len);
+		err = sgl_next_piece(next, ctx, total - done, &bus, &len);
 		if (err)
 			return err;
-		if (len == 0 || len > total - done)
-			return -EINVAL;
 		done += len;
 		if (cur_len && bus == cur_addr + cur_len && len <= UINT32_MAX - cur_len) {
 			cur_len += len;		/* contiguous with the previous piece */

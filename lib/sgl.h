@@ -13,6 +13,7 @@
 #ifndef NVD_SGL_H
 #define NVD_SGL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,17 @@ struct sgl_seg_page {
  * or a negative errno, which the builders pass on.
  */
 typedef int (*sgl_next_fn)(void *ctx, uint64_t *bus, uint32_t *len);
+
+/* The next piece from @next, checked: not empty, not past the @left bytes left. */
+static inline int sgl_next_piece(sgl_next_fn next, void *ctx, size_t left, uint64_t *bus,
+				 uint32_t *len)
+{
+	int err = next(ctx, bus, len);
+
+	if (err)
+		return err;
+	return *len == 0 || *len > left ? -EINVAL : 0;
+}
 
 /*
  * Describe @total bytes, delivered by @next in pieces, in @cmd's DPTR as an
