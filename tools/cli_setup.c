@@ -420,24 +420,33 @@ static int setup_one(struct pci_fn *fn, int named)
 	return 0;
 }
 
-int cmd_setup(struct cli *o)
+/*
+ * Root, and every named function present, before anything changes: 0, or
+ * the exit code after saying why.
+ */
+static int check_named(const struct cli *o, const char *cmd)
+{
+	struct pci_fn fn;
+	int i;
+
+	if (geteuid() != 0)
+		return fprintf(stderr, PROG ": %s needs root (it writes to /sys/bus/pci)\n", cmd), 1;
+	for (i = 0; i < o->nargs; i++)
+		if (pci_get(o->args[i], &fn))
+			return bad_arg("%s: no such PCI device (see " PROG " status)", o->args[i]);
+	return 0;
+}
+
+/* @one on each named function, or on every one when none is named: the worst exit code. */
+static int for_each_fn(const struct cli *o, int (*one)(struct pci_fn *fn, int named))
 {
 	struct pci_fn fns[MAX_CTRLRS];
 	int n, i, rc, worst = 0;
 
-	if (geteuid() != 0)
-		return fprintf(stderr, PROG ": setup needs root (it writes to /sys/bus/pci)\n"), 1;
-	/* named controllers must exist before anything changes */
-	for (i = 0; i < o->nargs; i++)
-		if (pci_get(o->args[i], &fns[0]))
-			return bad_arg("%s: no such PCI device (see " PROG " status)", o->args[i]);
-	rc = load_nvdirect(o->module);
-	if (rc)
-		return rc;
 	if (o->nargs) {
 		for (i = 0; i < o->nargs; i++) {
 			pci_get(o->args[i], &fns[0]);
-			rc = setup_one(&fns[0], 1);
+			rc = one(&fns[0], 1);
 			worst = rc > worst ? rc : worst;
 		}
 		return worst;
@@ -446,10 +455,19 @@ int cmd_setup(struct cli *o)
 	if (n < 0)
 		return cli_fail("cannot scan " PCI_DEVICES, n);
 	for (i = 0; i < n; i++) {
-		rc = setup_one(&fns[i], 0);
+		rc = one(&fns[i], 0);
 		worst = rc > worst ? rc : worst;
 	}
 	return worst;
+}
+
+int cmd_setup(struct cli *o)
+{
+	int rc = check_named(o, "setup");
+
+	if (!rc)
+		rc = load_nvdirect(o->module);
+	return rc ? rc : for_each_fn(o, setup_one);
 }
 
 /* Load the previous driver's module if it is not there (nvme, usually). */
@@ -462,11 +480,13 @@ static void load_driver(const char *drv)
 		kmod_load(NULL, drv, how, sizeof(how));
 }
 
-static int reset_one(struct pci_fn *fn)
+static int reset_one(struct pci_fn *fn, int named)
 {
 	char path[PATH_MAX], prev[64] = "";
 	int err;
 
+	if (!named && strcmp(fn->driver, "nvdirect"))
+		return 0;	/* not ours, not asked for */
 	state_path(fn->bdf, path, sizeof(path));
 	if (read_line(path, prev, sizeof(prev)) || !prev[0])
 		snprintf(prev, sizeof(prev), "%s", fn->class == NVME_CLASS ? "nvme" : "none");
@@ -498,32 +518,9 @@ static int reset_one(struct pci_fn *fn)
 
 int cmd_reset(struct cli *o)
 {
-	struct pci_fn fns[MAX_CTRLRS];
-	int n, i, rc, worst = 0;
+	int rc = check_named(o, "reset");
 
-	if (geteuid() != 0)
-		return fprintf(stderr, PROG ": reset needs root (it writes to /sys/bus/pci)\n"), 1;
-	for (i = 0; i < o->nargs; i++)
-		if (pci_get(o->args[i], &fns[0]))
-			return bad_arg("%s: no such PCI device (see " PROG " status)", o->args[i]);
-	if (o->nargs) {
-		for (i = 0; i < o->nargs; i++) {
-			pci_get(o->args[i], &fns[0]);
-			rc = reset_one(&fns[0]);
-			worst = rc > worst ? rc : worst;
-		}
-		return worst;
-	}
-	n = pci_scan(fns, MAX_CTRLRS);
-	if (n < 0)
-		return cli_fail("cannot scan " PCI_DEVICES, n);
-	for (i = 0; i < n; i++) {
-		if (strcmp(fns[i].driver, "nvdirect"))
-			continue;
-		rc = reset_one(&fns[i]);
-		worst = rc > worst ? rc : worst;
-	}
-	return worst;
+	return rc ? rc : for_each_fn(o, reset_one);
 }
 
 /* /dev node, owner and pinned bytes of one function. */
