@@ -92,6 +92,7 @@ struct request {
 /* Why nvd_qpair.no_fast sends reads and writes off the fast path. */
 #define QP_NO_FAST_NO_IO	(1u << 0)	/* admin queue, or failed: refused */
 #define QP_NO_FAST_HOOKS	(1u << 1)	/* injection or timeouts armed */
+#define QP_NO_FAST_RESET	(1u << 2)	/* controller reset: new I/O waits in the FIFO */
 
 /* Error injection (nvd_qpair_inject_error), one per opcode. */
 struct inject_rule {
@@ -444,6 +445,11 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max);
  * transfer with an aborted status, each callback exactly once.
  */
 void qpair_abort_all(struct nvd_qpair *q);
+/*
+ * Complete every command sent with an aborted status, each callback once;
+ * the FIFO stays (a reset sends it to the new queues).
+ */
+void qpair_abort_sent(struct nvd_qpair *q);
 uint32_t qpair_outstanding(const struct nvd_qpair *q);
 /*
  * After a controller reset: both rings empty (indexes, phase, CQ memory,

@@ -105,7 +105,8 @@ static bool resubmit(struct nvd_qpair *q, struct tracker *tr)
 {
 	struct nvme_cmd *slot;
 
-	if (sq_ring_full(&q->sq))
+	/* during a reset the queue is about to go: the caller hears the status */
+	if (sq_ring_full(&q->sq) || (q->no_fast & QP_NO_FAST_RESET))
 		return false;
 	tr->retries++;
 	slot = sq_ring_slot(&q->sq);

@@ -293,17 +293,14 @@ static void aborted_cpl(const struct nvd_qpair *q, uint16_t cid, struct nvd_cpl 
 	cpl->status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
 }
 
-void qpair_abort_all(struct nvd_qpair *q)
+void qpair_abort_sent(struct nvd_qpair *q)
 {
-	struct request *queued, *r;
 	struct nvd_cpl cpl;
 	struct tracker *tr;
 	nvd_cmd_cb cb;
 	void *arg;
 	uint32_t i;
 
-	/* queued requests leave the FIFO first: freed trackers must not send them */
-	queued = qpair_take_queued(q);
 	for (i = 0; i < q->ntrackers; i++) {
 		tr = &q->trackers[i];
 		if (!tr->active)
@@ -318,6 +315,16 @@ void qpair_abort_all(struct nvd_qpair *q)
 		if (cb)
 			cb(arg, &cpl);
 	}
+}
+
+void qpair_abort_all(struct nvd_qpair *q)
+{
+	struct request *queued, *r;
+	struct nvd_cpl cpl;
+
+	/* queued requests leave the FIFO first: freed trackers must not send them */
+	queued = qpair_take_queued(q);
+	qpair_abort_sent(q);
 	while ((r = queued)) {
 		queued = r->next;
 		aborted_cpl(q, 0xffff, &cpl);
@@ -585,6 +592,7 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 		 * is shut down or reset.
 		 */
 		free(qpair->prp_pages);
+		free(qpair->sgl_pages);
 		qpair_free_requests(qpair);
 		free(qpair->free_cids);
 		free(qpair->trackers);

@@ -181,7 +181,8 @@ void qpair_drain(struct nvd_qpair *q)
 	struct request *r;
 	struct tracker *tr;
 
-	while ((r = q->queued_head) && (tr = qpair_get_tracker(q))) {
+	while (!(q->no_fast & QP_NO_FAST_RESET) && (r = q->queued_head) &&
+	       (tr = qpair_get_tracker(q))) {
 		q->queued_head = r->next;
 		q->nqueued--;
 		if (!q->queued_head) {
@@ -203,11 +204,17 @@ struct request *qpair_take_queued(struct nvd_qpair *q)
 	return head;
 }
 
+/* Nothing waits before it and no reset is running: a command may go to the SQ now. */
+static bool qpair_may_send(const struct nvd_qpair *q)
+{
+	return !q->queued_head && !(q->no_fast & QP_NO_FAST_RESET);
+}
+
 void qpair_queue_req(struct nvd_qpair *q, struct request *r)
 {
 	struct tracker *tr;
 
-	if (!q->queued_head && (tr = qpair_get_tracker(q))) {
+	if (qpair_may_send(q) && (tr = qpair_get_tracker(q))) {
 		req_submit(q, tr, r);
 		return;
 	}
@@ -241,7 +248,7 @@ int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf,
 	struct request *r;
 	int err;
 
-	if (!q->queued_head && (tr = qpair_get_tracker(q))) {
+	if (qpair_may_send(q) && (tr = qpair_get_tracker(q))) {
 		slot = sq_ring_slot(&q->sq);
 		*slot = *cmd;
 		if (buf) {

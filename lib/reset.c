@@ -19,8 +19,12 @@
  *     reused at once;
  *  3. empty the rings, enable with the same admin queue, Number of Queues,
  *     Doorbell Buffer Config, Create I/O CQ + SQ for every queue pair;
- *  4. only then complete what is left as aborted, so callbacks that
- *     resubmit land on live queues; re-arm the AERs.
+ *  4. only then complete what was sent and is left as aborted; re-arm the
+ *     AERs;
+ *  5. send what waits in each queue pair's FIFO: what callbacks submitted
+ *     from step 1 on (held there, so nothing lands on a queue about to be
+ *     deleted) and what was queued before the reset (it never reached the
+ *     device).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -153,6 +157,10 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	}
 	pthread_mutex_lock(&c->admin_lock);
 	dbg("%s: controller reset", c->info.bdf);
+	/* what callbacks send from here on waits in the FIFO for step 5 */
+	for (qid = 1; qid <= c->info.num_io_queues; qid++)
+		if (c->ioq[qid])
+			c->ioq[qid]->no_fast |= QP_NO_FAST_RESET;
 
 	/* 1: what already completed is delivered as completed */
 	qpair_poll(&c->adminq, 0);
@@ -175,11 +183,20 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	if (err)
 		reset_fail(c, err);
 
-	/* 4: the rest comes back aborted (on a failed controller too) */
+	/*
+	 * 4: what was sent comes back aborted (on a failed controller too);
+	 * what waits in a FIFO never reached the device and is sent in step 5,
+	 * unless the reset failed
+	 */
 	qpair_abort_all(&c->adminq);
-	for (qid = 1; qid <= c->info.num_io_queues; qid++)
-		if (c->ioq[qid])
+	for (qid = 1; qid <= c->info.num_io_queues; qid++) {
+		if (!c->ioq[qid])
+			continue;
+		if (err)
 			qpair_abort_all(c->ioq[qid]);
+		else
+			qpair_abort_sent(c->ioq[qid]);
+	}
 	if (!err && c->aer_max) {
 		/* as many as before */
 		c->aer_outstanding = 0;
@@ -187,6 +204,14 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 		if (err)
 			dbg("%s: %s", c->info.bdf, nvd_last_error());
 		err = 0;
+	}
+	/* 5: what the callbacks sent meanwhile goes to the new queues */
+	for (qid = 1; qid <= c->info.num_io_queues; qid++) {
+		if (!c->ioq[qid])
+			continue;
+		c->ioq[qid]->no_fast &= (uint8_t)~QP_NO_FAST_RESET;
+		if (!err)
+			qpair_drain(c->ioq[qid]);
 	}
 	pthread_mutex_unlock(&c->admin_lock);
 	return err;

@@ -144,8 +144,12 @@ void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr);
  * silently, as Base 2.0 §5.6 allows; every command left after that (and
  * on the admin queue) completes with Command Abort Requested (sct 0,
  * sc 07h, DNR set).  These callbacks run from inside this call.  A
- * callback may submit again: that command either runs on the re-created
- * queue or comes back aborted by this same reset, never lost.  Writes
+ * callback may submit again: the command waits in the queue pair's FIFO
+ * and goes to the re-created queue before this call returns, never to a
+ * queue being deleted, and is never lost.  Requests that were waiting in
+ * the FIFO before the reset (the SQ was full) never reached the device:
+ * they are sent then too, not aborted.  No command is retried during a
+ * reset.  Writes
  * that came back aborted may or may not have reached the media; reads that
  * came back aborted left their buffers free to reuse (the controller no
  * longer touches them).

@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -397,6 +398,72 @@ START_TEST(test_cfs_during_io_aborts_and_reset_recovers)
 }
 END_TEST
 
+/*
+ * A reset with reads in an interrupt-mode queue pair: each comes back once,
+ * aborted; a callback that sends its read again lands on the re-created
+ * queue, not on the deleted one, and completes; the same eventfd signals
+ * after the reset.
+ */
+static struct nvd_ns *again_ns;
+static uint8_t *again_buf;
+
+static void read_again_on_abort(void *arg, const struct nvd_cpl *cpl)
+{
+	uintptr_t i = (uintptr_t)arg;
+
+	on_done(arg, cpl);
+	if (nvd_cpl_is_error(cpl) && i < 3)
+		ck_assert_int_eq(nvd_ns_read(again_ns, qp, again_buf, i, 1, on_done,
+					     (void *)(i + 10), 0), 0);
+}
+
+START_TEST(test_reset_with_interrupt_queue_resubmits_onto_the_new_queue)
+{
+	struct nvd_io_qpair_opts o;
+	struct pollfd p = { .events = POLLIN };
+	int sleeps = 0;
+
+	again_ns = nvd_ctrlr_get_ns(c, 1);
+	again_buf = nvd_dma_alloc(c, 4096);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(qp), 0);
+	nvd_io_qpair_opts_init(&o);
+	o.interrupts = 1;
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair_opts(c, &o, &qp), 0);
+	p.fd = nvd_qpair_get_fd(qp);
+	ck_assert_int_ge(p.fd, 0);
+
+	model_pause_sq(m, 1, true);
+	for (uintptr_t i = 0; i < 3; i++)
+		ck_assert_int_eq(nvd_ns_read(again_ns, qp, again_buf, i, 1, read_again_on_abort,
+					     (void *)i, 0), 0);
+	ck_assert_int_eq(nvd_ctrlr_reset(c), 0);
+	model_pause_sq(m, 1, false);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(d.seen[i], 1);
+		ck_assert_msg(nvd_cpl_is_error(&d.by_arg[i]), "read %d not aborted", i);
+	}
+	/* the reads sent again from the callbacks: completed, each once, on interrupts */
+	while (d.n < 6 && sleeps < 50) {
+		ck_assert_int_ge(nvd_qpair_process_completions(qp, 0), 0);
+		if (d.n < 6 && nvd_qpair_arm(qp) == 0)
+			sleeps += poll(&p, 1, 100) >= 0;
+	}
+	for (int i = 10; i < 13; i++) {
+		ck_assert_int_eq(d.seen[i], 1);
+		ck_assert_msg(!nvd_cpl_is_error(&d.by_arg[i]), "read %d sent again: %s", i - 10,
+			      nvd_cpl_status_str(&d.by_arg[i]));
+	}
+	/* and new I/O: the eventfd wakes the waiter */
+	ck_assert_int_eq(nvd_qpair_arm(qp), 0);
+	ck_assert_int_eq(nvd_ns_read(again_ns, qp, again_buf, 9, 1, on_done, (void *)20, 0), 0);
+	ck_assert_int_eq(poll(&p, 1, 2000), 1);
+	wait_done(7, 5000);
+	ck_assert_int_eq(d.seen[20], 1);
+	ck_assert_int_eq(d.errors, 3);
+	nvd_dma_free(c, again_buf);
+}
+END_TEST
+
 START_TEST(test_step_mode_is_deterministic)
 {
 	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
@@ -583,6 +650,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_free_qpair_aborts_unfetched_commands);
 	tcase_add_test(tc, test_device_gone_fails_io_with_enxio);
 	tcase_add_test(tc, test_cfs_during_io_aborts_and_reset_recovers);
+	tcase_add_test(tc, test_reset_with_interrupt_queue_resubmits_onto_the_new_queue);
 	tcase_add_test(tc, test_detach_after_cfs_is_quick);
 	tcase_add_test(tc, test_step_mode_is_deterministic);
 	suite_add_tcase(s, tc);
