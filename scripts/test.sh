@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: every test.  Installs what is missing, builds, runs the host unit
-# tests (Check, via ctest), then boots guests under QEMU with QEMU's emulated
+# tests (Check, via ctest; then again built with AddressSanitizer and
+# UBSan), then boots guests under QEMU with QEMU's emulated
 # NVMe controllers and runs the integration tests in each variant: every
 # installed guest kernel on a pc machine (no IOMMU) and on q35 with
 # intel-iommu (intel_iommu=on).
@@ -43,16 +44,35 @@ esac
 
 "$top/scripts/build.sh" || exit 1
 status=0 passed=0 failed=0
+# count_unit LOG: add a ctest run's counts to the totals
+count_unit() {
+	local p
+	p=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$1")
+	if [ -n "$p" ]; then
+		set -- $p
+		passed=$((passed + $1 - $2)) failed=$((failed + $2))
+	else
+		status=1
+	fi
+}
 
 if [ "$what" != integration ]; then
 	echo "== unit tests (host)"
 	ctest --test-dir "$NVD_BUILD" --output-on-failure -j "$(nproc)" 2>&1 | tee "$NVD_BUILD/unit.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
-	p=$(sed -n 's/.* tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$NVD_BUILD/unit.log")
-	if [ -n "$p" ]; then
-		set -- $p
-		passed=$((passed + $1 - $2)); failed=$((failed + $2))
+	count_unit "$NVD_BUILD/unit.log"
+	# again under AddressSanitizer (leaks included) and UBSan, any report fatal
+	echo "== unit tests (host, AddressSanitizer + UBSan)"
+	san=$NVD_BUILD/sanitize
+	if cmake -S "$top" -B "$san" -DCMAKE_BUILD_TYPE=Debug \
+		-DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+		>"$san.log" 2>&1 && cmake --build "$san" -j "$(nproc)" >>"$san.log" 2>&1; then
+		ctest --test-dir "$san" --output-on-failure -j "$(nproc)" 2>&1 | tee "$san/unit.log"
+		[ "${PIPESTATUS[0]}" = 0 ] || status=1
+		count_unit "$san/unit.log"
 	else
+		tail -20 "$san.log"
+		echo "the sanitizer build failed (log: $san.log)"
 		status=1
 	fi
 fi
