@@ -223,7 +223,8 @@ test_cli_setup_skips_mounted_binds_free_and_resets() {
 	bind_to nvme "$CTRL0"
 	bind_to nvme "$CTRL1"
 	rm -rf /run/nvdirect
-	rmmod nvdirect || fail "rmmod nvdirect"
+	# setup must load the module itself (run alone, no earlier test loaded it)
+	if nvd_loaded; then rmmod nvdirect || fail "rmmod nvdirect"; fi
 	modprobe ext4 || fail "modprobe ext4"
 	mkfs.ext4 -q -F "$(kdev "$CTRL1" 1)"
 	mkdir -p /tmp/cli_mnt
