@@ -223,6 +223,23 @@ ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
  * check for queued requests: while any wait, no tracker is free
  * (request.c).
  */
+/*
+ * Every argument check of a read or write, as one predictable branch:
+ * count - 1 wraps for count 0, which io_max_sectors (<= 65536, 0 when the
+ * namespace cannot do I/O) then refuses; no_fast covers the admin queue, a
+ * failed queue, armed hooks and a running reset.  A NULL buffer is in no
+ * span.
+ */
+static inline __attribute__((always_inline)) bool
+ns_rw_args_fast(const struct nvd_ns *ns, const struct nvd_qpair *q, const void *buf,
+		uint64_t lba, uint32_t count, uint32_t flags)
+{
+	return ns && q && q->ctrlr == ns->ctrlr && !q->no_fast && !((uintptr_t)buf & 3) &&
+	       !(flags & ~NVD_IO_FLAGS) && count - 1 < ns->io_max_sectors &&
+	       lba < ns->num_sectors && count <= ns->num_sectors - lba &&
+	       !ctrlr_is_failed(q->ctrlr);
+}
+
 static inline __attribute__((always_inline)) int
 ns_rw_full(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
       uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
@@ -233,15 +250,7 @@ ns_rw_full(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 	size_t len;
 	int err;
 
-	/*
-	 * count - 1 wraps for count 0, which io_max_sectors (<= 65536, 0 when
-	 * the namespace cannot do I/O) then refuses; no_fast covers the admin
-	 * queue, a failed queue and armed hooks.  A NULL buffer is in no span.
-	 */
-	if (__builtin_expect(!ns || !q || q->ctrlr != ns->ctrlr || q->no_fast ||
-			     ((uintptr_t)buf & 3) || (flags & ~NVD_IO_FLAGS) ||
-			     count - 1 >= ns->io_max_sectors || lba >= ns->num_sectors ||
-			     count > ns->num_sectors - lba || ctrlr_is_failed(q->ctrlr), 0))
+	if (__builtin_expect(!ns_rw_args_fast(ns, q, buf, lba, count, flags), 0))
 		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
 	len = (size_t)count << ns->sector_shift;
 	span = dma_pool_find_span_cached(&q->ctrlr->dma, &q->span_cache, buf, len);
@@ -305,11 +314,8 @@ ns_rw_fast(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 	struct tracker *tr;
 	size_t len, first;
 
-	/* the same checks as ns_rw_full(), whose slow path says which one failed */
-	if (__builtin_expect(!ns || !q || q->ctrlr != ns->ctrlr || q->no_fast ||
-			     ((uintptr_t)buf & 3) || (flags & ~NVD_IO_FLAGS) ||
-			     count - 1 >= ns->io_max_sectors || lba >= ns->num_sectors ||
-			     count > ns->num_sectors - lba || ctrlr_is_failed(q->ctrlr), 0))
+	/* ns_rw_full()'s slow path says which check failed */
+	if (__builtin_expect(!ns_rw_args_fast(ns, q, buf, lba, count, flags), 0))
 		return full(ns, q, buf, lba, count, cb, cb_arg, flags);
 	len = (size_t)count << ns->sector_shift;
 	first = NVME_PAGE_SIZE - ((uintptr_t)buf & (NVME_PAGE_SIZE - 1));
