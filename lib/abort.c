@@ -22,12 +22,12 @@ NVD_EXPORT int nvd_ctrlr_cmd_abort(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qp
 	bool active;
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || (qpair && qpair->ctrlr != ctrlr))
 		return -EINVAL;
 	q = qpair ? qpair : &ctrlr->adminq;
 	if (ctrlr_is_failed(ctrlr)) {
-		set_detail("%s", ctrlr->fail_reason[0] ? ctrlr->fail_reason : "the controller is gone");
+		nvd__set_detail("%s", ctrlr->fail_reason[0] ? ctrlr->fail_reason : "the controller is gone");
 		return -ENXIO;
 	}
 	pthread_mutex_lock(&ctrlr->admin_lock);
@@ -35,12 +35,12 @@ NVD_EXPORT int nvd_ctrlr_cmd_abort(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qp
 	active = cid < q->ntrackers && q->trackers[cid].active;
 	if (!active) {
 		pthread_mutex_unlock(&ctrlr->admin_lock);
-		set_detail("command %u is not outstanding on queue %u", cid, q->qid);
+		nvd__set_detail("command %u is not outstanding on queue %u", cid, q->qid);
 		return -EINVAL;
 	}
 	cmd.cdw10 = NVME_ABORT_CDW10(q->qid, cid);
 	snprintf(what, sizeof(what), "Abort (queue %u, command %u)", q->qid, cid);
-	err = admin_sync(ctrlr, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, &cpl);
+	err = nvd__admin_sync(ctrlr, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, &cpl);
 	pthread_mutex_unlock(&ctrlr->admin_lock);
 	if (err)
 		return err;

@@ -45,52 +45,52 @@ static int admin_sync_locked(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *bu
 	int rc;
 
 	if (ctrlr_is_failed(c) || aq->failed) {
-		set_detail("%s: %s", what, c->fail_reason[0] ? c->fail_reason :
+		nvd__set_detail("%s: %s", what, c->fail_reason[0] ? c->fail_reason :
 			   "the controller is gone");
 		return -ENXIO;
 	}
 	tr = qpair_get_tracker(aq);
 	if (!tr) {
-		set_detail("%s: the admin queue is full", what);
+		nvd__set_detail("%s: the admin queue is full", what);
 		return -EAGAIN;
 	}
 	if (buf) {
-		rc = qpair_map_data(aq, tr, cmd, buf, len);
+		rc = nvd__qpair_map_data(aq, tr, cmd, buf, len);
 		if (rc) {
 			qpair_put_tracker(aq, tr);
-			set_detail("%s: cannot map its %zu-byte buffer", what, len);
+			nvd__set_detail("%s: cannot map its %zu-byte buffer", what, len);
 			return rc;
 		}
 	}
-	dbg("admin: %s (opc 0x%02x cdw10 0x%x cdw11 0x%x)", what, cmd->opc, cmd->cdw10,
+	nvd__dbg("admin: %s (opc 0x%02x cdw10 0x%x cdw11 0x%x)", what, cmd->opc, cmd->cdw10,
 	    cmd->cdw11);
-	qpair_submit(aq, tr, cmd, sync_done, &w);
+	nvd__qpair_submit(aq, tr, cmd, sync_done, &w);
 
-	deadline = now_ms() + timeout_ms;
+	deadline = nvd__now_ms() + timeout_ms;
 	for (;;) {
-		rc = qpair_poll(aq, 0);
+		rc = nvd__qpair_poll(aq, 0);
 		if (rc < 0) {
-			set_detail("%s: the controller is gone", what);
+			nvd__set_detail("%s: the controller is gone", what);
 			return rc;
 		}
 		if (w.done)
 			break;
-		if (!ctrlr_check_alive(c)) {
-			qpair_poll(aq, 0);	/* aborts what is outstanding */
-			set_detail("%s: the controller is gone (CSTS reads all ones)", what);
+		if (!nvd__ctrlr_check_alive(c)) {
+			nvd__qpair_poll(aq, 0);	/* aborts what is outstanding */
+			nvd__set_detail("%s: the controller is gone (CSTS reads all ones)", what);
 			return -ENXIO;
 		}
 		if (ctrlr_is_fatal(c)) {
 			/* the slot stays taken until a reset aborts it */
 			tr->cb = NULL;
-			set_detail("%s: the controller reported a fatal error (CSTS.CFS); nvd_ctrlr_reset() may recover it",
+			nvd__set_detail("%s: the controller reported a fatal error (CSTS.CFS); nvd_ctrlr_reset() may recover it",
 				   what);
 			return -EIO;
 		}
-		if (now_ms() > deadline) {
+		if (nvd__now_ms() > deadline) {
 			/* the slot stays taken; a late completion is dropped */
 			tr->cb = NULL;
-			set_detail("%s timed out after %u ms", what, timeout_ms);
+			nvd__set_detail("%s timed out after %u ms", what, timeout_ms);
 			return -ETIMEDOUT;
 		}
 		pause_briefly(++spins);
@@ -99,13 +99,13 @@ static int admin_sync_locked(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *bu
 	if (cpl)
 		*cpl = w.cpl;
 	if (nvd_cpl_is_error(&w.cpl)) {
-		set_detail("%s failed: %s", what, nvd_cpl_status_str(&w.cpl));
+		nvd__set_detail("%s failed: %s", what, nvd_cpl_status_str(&w.cpl));
 		return -EIO;
 	}
 	return 0;
 }
 
-int admin_sync(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+int nvd__admin_sync(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
 	       uint32_t timeout_ms, const char *what, struct nvd_cpl *cpl)
 {
 	int err;
@@ -117,7 +117,7 @@ int admin_sync(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
 }
 
 /* Base 2.0 §5.17: Identify into the shared scratch page, then copy out. */
-int admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *out)
+int nvd__admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *out)
 {
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_IDENTIFY,
@@ -149,7 +149,7 @@ int admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *out)
 }
 
 /* Set Features, Number of Queues: counts are 0-based both ways. */
-int admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted)
+int nvd__admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted)
 {
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_SET_FEATURES,
@@ -160,7 +160,7 @@ int admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted)
 	uint32_t nsqa, ncqa, n;
 	int err;
 
-	err = admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS,
+	err = nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS,
 			 "Set Features (Number of Queues)", &cpl);
 	if (err)
 		return err;
@@ -171,21 +171,21 @@ int admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted)
 	return 0;
 }
 
-int admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q)
+int nvd__admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_CREATE_CQ,
 		.prp1 = q->cq_bus,
 		.cdw10 = ((q->cq.size - 1) << 16) | q->qid,
-		.cdw11 = NVME_QUEUE_PC | qpair_cq_intr_bits(q),	/* IEN, IV */
+		.cdw11 = NVME_QUEUE_PC | nvd__qpair_cq_intr_bits(q),	/* IEN, IV */
 	};
 	char what[48];
 
 	snprintf(what, sizeof(what), "Create I/O Completion Queue %u", q->qid);
-	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
+	return nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
 }
 
-int admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q)
+int nvd__admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_CREATE_SQ,
@@ -196,29 +196,29 @@ int admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q)
 	char what[48];
 
 	snprintf(what, sizeof(what), "Create I/O Submission Queue %u", q->qid);
-	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
+	return nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
 }
 
-int admin_delete_io_sq(struct nvd_ctrlr *c, uint16_t qid)
+int nvd__admin_delete_io_sq(struct nvd_ctrlr *c, uint16_t qid)
 {
 	struct nvme_cmd cmd = { .opc = NVME_ADM_DELETE_SQ, .cdw10 = qid };
 	char what[48];
 
 	snprintf(what, sizeof(what), "Delete I/O Submission Queue %u", qid);
-	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
+	return nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
 }
 
-int admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid)
+int nvd__admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid)
 {
 	struct nvme_cmd cmd = { .opc = NVME_ADM_DELETE_CQ, .cdw10 = qid };
 	char what[48];
 
 	snprintf(what, sizeof(what), "Delete I/O Completion Queue %u", qid);
-	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
+	return nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, what, NULL);
 }
 
 /* Base 2.0 §5.8: both buffers page aligned, one doorbell slot per queue. */
-int admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus)
+int nvd__admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus)
 {
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_DBBUF_CONFIG,
@@ -226,5 +226,5 @@ int admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus)
 		.prp2 = eis_bus,
 	};
 
-	return admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, "Doorbell Buffer Config", NULL);
+	return nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS, "Doorbell Buffer Config", NULL);
 }

@@ -45,10 +45,10 @@
 #define NVD_FORMAT_TIMEOUT_MS		(10u * 60 * 1000)
 
 /*
- * admin_sync() with @len bytes (<= NVD_ADMIN_MAX_XFER) copied from @buf
+ * nvd__admin_sync() with @len bytes (<= NVD_ADMIN_MAX_XFER) copied from @buf
  * into library DMA memory before and back after (when @buf is not NULL).
  */
-int admin_sync_copy(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+int nvd__admin_sync_copy(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
 		    uint32_t timeout_ms, const char *what, struct nvd_cpl *cpl);
 
 #endif /* NVD_ADMIN_CMDS_H */

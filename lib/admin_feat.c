@@ -24,16 +24,16 @@ NVD_EXPORT int nvd_ctrlr_get_feature(struct nvd_ctrlr *ctrlr, uint8_t fid, uint8
 	char what[48];
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || (len && !buf))
 		return -EINVAL;
 	if (sel > NVD_FEAT_SEL_SUPPORTED) {
-		set_detail("Get Features select %u is not 0 (current), 1 (default), 2 (saved) or 3 (supported capabilities)",
+		nvd__set_detail("Get Features select %u is not 0 (current), 1 (default), 2 (saved) or 3 (supported capabilities)",
 			   sel);
 		return -EINVAL;
 	}
 	snprintf(what, sizeof(what), "Get Features 0x%02x (sel %u)", fid, sel);
-	err = admin_sync_copy(ctrlr, &cmd, buf, len, NVD_ADMIN_TIMEOUT_MS, what, &cpl);
+	err = nvd__admin_sync_copy(ctrlr, &cmd, buf, len, NVD_ADMIN_TIMEOUT_MS, what, &cpl);
 	if (!err && result)
 		*result = cpl.cdw0;
 	return err;
@@ -54,15 +54,15 @@ NVD_EXPORT int nvd_ctrlr_set_feature(struct nvd_ctrlr *ctrlr, uint8_t fid, uint3
 	char what[48];
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || (len && !buf))
 		return -EINVAL;
 	if (fid == NVME_FEAT_NUM_QUEUES) {
-		set_detail("Number of Queues is set once at attach (nvd_ctrlr_opts.num_io_queues)");
+		nvd__set_detail("Number of Queues is set once at attach (nvd_ctrlr_opts.num_io_queues)");
 		return -EINVAL;
 	}
 	snprintf(what, sizeof(what), "Set Features 0x%02x", fid);
-	err = admin_sync_copy(ctrlr, &cmd, buf, len, NVD_ADMIN_TIMEOUT_MS, what, &cpl);
+	err = nvd__admin_sync_copy(ctrlr, &cmd, buf, len, NVD_ADMIN_TIMEOUT_MS, what, &cpl);
 	if (!err && result)
 		*result = cpl.cdw0;
 	return err;
@@ -70,10 +70,10 @@ NVD_EXPORT int nvd_ctrlr_set_feature(struct nvd_ctrlr *ctrlr, uint8_t fid, uint3
 
 NVD_EXPORT int nvd_ctrlr_identify(struct nvd_ctrlr *ctrlr, uint8_t cns, uint32_t nsid, void *buf)
 {
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || !buf)
 		return -EINVAL;
-	return admin_identify(ctrlr, cns, nsid, buf);
+	return nvd__admin_identify(ctrlr, cns, nsid, buf);
 }
 
 NVD_EXPORT int nvd_ctrlr_identify_ns_descs(struct nvd_ctrlr *ctrlr, uint32_t nsid, void *buf)
@@ -97,9 +97,9 @@ static int ns_refresh(struct nvd_ctrlr *c, struct nvd_ns *ns)
 
 	if (!id)
 		return -ENOMEM;
-	err = admin_identify(c, NVME_CNS_NS, ns->nsid, id);
+	err = nvd__admin_identify(c, NVME_CNS_NS, ns->nsid, id);
 	if (!err)
-		ns_construct(ns, c, ns->nsid, id);
+		nvd__ns_construct(ns, c, ns->nsid, id);
 	free(id);
 	return err;
 }
@@ -109,29 +109,29 @@ static int check_format(struct nvd_ctrlr *c, uint32_t nsid, const struct nvd_for
 	const struct nvd_ns *ns;
 
 	if (o->ses > 2) {
-		set_detail("secure erase setting %u is not 0 (none), 1 (user data) or 2 (cryptographic)",
+		nvd__set_detail("secure erase setting %u is not 0 (none), 1 (user data) or 2 (cryptographic)",
 			   o->ses);
 		return -EINVAL;
 	}
 	if (o->pi > 3 || o->pil > 1 || o->mset > 1) {
-		set_detail("protection type %u / location %u / metadata setting %u out of range (pi 0..3, pil and mset 0..1)",
+		nvd__set_detail("protection type %u / location %u / metadata setting %u out of range (pi 0..3, pil and mset 0..1)",
 			   o->pi, o->pil, o->mset);
 		return -EINVAL;
 	}
 	if (nsid == NVD_NSID_ALL) {
 		if (o->lbaf > 63) {
-			set_detail("LBA format %u is above 63", o->lbaf);
+			nvd__set_detail("LBA format %u is above 63", o->lbaf);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	ns = nvd_ctrlr_get_ns(c, nsid);
 	if (!ns) {
-		set_detail("namespace %u is not active on this controller", nsid);
+		nvd__set_detail("namespace %u is not active on this controller", nsid);
 		return -EINVAL;
 	}
 	if (o->lbaf > ns->id.nlbaf) {
-		set_detail("LBA format %u is past the namespace's last, %u", o->lbaf, ns->id.nlbaf);
+		nvd__set_detail("LBA format %u is past the namespace's last, %u", o->lbaf, ns->id.nlbaf);
 		return -EINVAL;
 	}
 	return 0;
@@ -147,7 +147,7 @@ NVD_EXPORT int nvd_ctrlr_format(struct nvd_ctrlr *ctrlr, uint32_t nsid,
 	size_t n;
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || !opts)
 		return -EINVAL;
 	nvd_format_opts_init(&o);
@@ -166,7 +166,7 @@ NVD_EXPORT int nvd_ctrlr_format(struct nvd_ctrlr *ctrlr, uint32_t nsid,
 		snprintf(what, sizeof(what), "Format NVM (all namespaces, LBA format %u)", o.lbaf);
 	else
 		snprintf(what, sizeof(what), "Format NVM (namespace %u, LBA format %u)", nsid, o.lbaf);
-	err = admin_sync(ctrlr, &cmd, NULL, 0, o.timeout_ms ? o.timeout_ms : NVD_FORMAT_TIMEOUT_MS,
+	err = nvd__admin_sync(ctrlr, &cmd, NULL, 0, o.timeout_ms ? o.timeout_ms : NVD_FORMAT_TIMEOUT_MS,
 			 what, NULL);
 	if (err)
 		return err;

@@ -44,7 +44,7 @@ static int get_log_piece(struct nvd_ctrlr *c, uint8_t lid, uint32_t nsid, void *
 
 	snprintf(what, sizeof(what), "Get Log Page 0x%02x (%zu bytes at %llu)", lid, len,
 		 (unsigned long long)offset);
-	return admin_sync_copy(c, &cmd, buf, len, NVD_ADMIN_TIMEOUT_MS, what, NULL);
+	return nvd__admin_sync_copy(c, &cmd, buf, len, NVD_ADMIN_TIMEOUT_MS, what, NULL);
 }
 
 NVD_EXPORT int nvd_ctrlr_get_log_page(struct nvd_ctrlr *ctrlr, uint8_t lid, uint32_t nsid,
@@ -53,15 +53,15 @@ NVD_EXPORT int nvd_ctrlr_get_log_page(struct nvd_ctrlr *ctrlr, uint8_t lid, uint
 	size_t done = 0, piece;
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || !buf || len == 0 || len % 4 || offset % 4) {
-		set_detail("log page length %zu and offset %llu must be non-zero multiples of 4",
+		nvd__set_detail("log page length %zu and offset %llu must be non-zero multiples of 4",
 			   len, (unsigned long long)offset);
 		return -EINVAL;
 	}
 	/* offsets need LPA bit 2 (extended data for Get Log Page) */
 	if ((offset || len > NVME_PAGE_SIZE) && !(ctrlr->id.lpa & 0x4)) {
-		set_detail("log page 0x%02x: %zu bytes at offset %llu need log page offsets, which the controller lacks (LPA bit 2)",
+		nvd__set_detail("log page 0x%02x: %zu bytes at offset %llu need log page offsets, which the controller lacks (LPA bit 2)",
 			   lid, len, (unsigned long long)offset);
 		return -EOPNOTSUPP;
 	}

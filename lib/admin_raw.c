@@ -9,30 +9,30 @@
 
 #include "admin_cmds.h"
 
-int admin_sync_copy(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+int nvd__admin_sync_copy(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
 		    uint32_t timeout_ms, const char *what, struct nvd_cpl *cpl)
 {
 	void *dma = NULL;
 	int err;
 
 	if (len > NVD_ADMIN_MAX_XFER) {
-		set_detail("%s: %zu bytes exceed the admin queue's %u-byte transfer", what, len,
+		nvd__set_detail("%s: %zu bytes exceed the admin queue's %u-byte transfer", what, len,
 			   NVD_ADMIN_MAX_XFER);
 		return -EINVAL;
 	}
 	if (buf && len) {
-		err = dma_pool_alloc(&c->dma, len, false, &dma);
+		err = nvd__dma_pool_alloc(&c->dma, len, false, &dma);
 		if (err) {
-			set_detail("%s: cannot get %zu bytes of DMA memory", what, len);
+			nvd__set_detail("%s: cannot get %zu bytes of DMA memory", what, len);
 			return err;
 		}
 		memcpy(dma, buf, len);
 	}
-	err = admin_sync(c, cmd, dma, dma ? len : 0, timeout_ms, what, cpl);
+	err = nvd__admin_sync(c, cmd, dma, dma ? len : 0, timeout_ms, what, cpl);
 	if (dma) {
 		if (!err)
 			memcpy(buf, dma, len);
-		dma_pool_free(&c->dma, dma);
+		nvd__dma_pool_free(&c->dma, dma);
 	}
 	return err;
 }
@@ -59,11 +59,11 @@ NVD_EXPORT int nvd_ctrlr_cmd_admin_raw(struct nvd_ctrlr *ctrlr, const struct nvd
 	struct nvme_cmd c;
 	char what[48];
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr || !cmd || (len && !buf))
 		return -EINVAL;
 	if (raw_opcode_refused(cmd->opc)) {
-		set_detail("admin opcode 0x%02x manages the library's own queues; it is not passed through",
+		nvd__set_detail("admin opcode 0x%02x manages the library's own queues; it is not passed through",
 			   cmd->opc);
 		return -EINVAL;
 	}
@@ -79,6 +79,6 @@ NVD_EXPORT int nvd_ctrlr_cmd_admin_raw(struct nvd_ctrlr *ctrlr, const struct nvd
 	c.cdw14 = cmd->cdw14;
 	c.cdw15 = cmd->cdw15;
 	snprintf(what, sizeof(what), "admin command 0x%02x", cmd->opc);
-	return admin_sync_copy(ctrlr, &c, buf, len,
+	return nvd__admin_sync_copy(ctrlr, &c, buf, len,
 			       cmd->timeout_ms ? cmd->timeout_ms : NVD_ADMIN_TIMEOUT_MS, what, cpl);
 }

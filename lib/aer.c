@@ -3,7 +3,7 @@
  * Asynchronous Event Requests (Base 2.0 §5.2) and reaping the admin queue
  * on the application's behalf.  AERs stay outstanding on the admin queue
  * without a timeout; whichever poll of the admin queue reaps one (an
- * admin_sync() wait, or nvd_ctrlr_process_admin_completions()) keeps the
+ * nvd__admin_sync() wait, or nvd_ctrlr_process_admin_completions()) keeps the
  * event and re-arms the request.  Events reach the application only from
  * nvd_ctrlr_process_admin_completions(), on its caller's thread.
  */
@@ -23,7 +23,7 @@ static void aer_done(void *arg, const struct nvd_cpl *cpl)
 	/* aborted by a reset or detach, or refused: do not re-arm */
 	if (nvd_cpl_is_error(cpl)) {
 		if (nvd_cpl_sct(cpl) != NVME_SCT_GENERIC || nvd_cpl_sc(cpl) != NVME_SC_ABORT_REQUESTED)
-			dbg("%s: Asynchronous Event Request failed: %s", c->info.bdf,
+			nvd__dbg("%s: Asynchronous Event Request failed: %s", c->info.bdf,
 			    nvd_cpl_status_str(cpl));
 		return;
 	}
@@ -31,7 +31,7 @@ static void aer_done(void *arg, const struct nvd_cpl *cpl)
 		c->aer_pending[c->aer_npending++] = *cpl;
 	else
 		c->aer_dropped++;
-	dbg("%s: asynchronous event type %u info 0x%x log page 0x%x", c->info.bdf,
+	nvd__dbg("%s: asynchronous event type %u info 0x%x log page 0x%x", c->info.bdf,
 	    nvd_aer_type(cpl), nvd_aer_info(cpl), nvd_aer_log_page(cpl));
 	if (!c->aer_stop)
 		aer_submit(c);
@@ -47,11 +47,11 @@ static int aer_submit(struct nvd_ctrlr *c)
 	if (!tr)
 		return -EAGAIN;
 	c->aer_outstanding++;
-	qpair_submit(&c->adminq, tr, &cmd, aer_done, c);
+	nvd__qpair_submit(&c->adminq, tr, &cmd, aer_done, c);
 	return 0;
 }
 
-int ctrlr_aer_configure(struct nvd_ctrlr *c)
+int nvd__ctrlr_aer_configure(struct nvd_ctrlr *c)
 {
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_SET_FEATURES,
@@ -60,18 +60,18 @@ int ctrlr_aer_configure(struct nvd_ctrlr *c)
 	};
 	int err;
 
-	err = admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS,
+	err = nvd__admin_sync(c, &cmd, NULL, 0, NVD_ADMIN_TIMEOUT_MS,
 			 "Set Features (Asynchronous Event Configuration)", NULL);
 	if (err == -EIO) {
 		/* optional: the controller's defaults stay */
-		dbg("%s: %s", c->info.bdf, nvd_last_error());
-		clear_detail();
+		nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
+		nvd__clear_detail();
 		return 0;
 	}
 	return err;
 }
 
-int ctrlr_aer_start(struct nvd_ctrlr *c)
+int nvd__ctrlr_aer_start(struct nvd_ctrlr *c)
 {
 	uint32_t want = (uint32_t)c->id.aerl + 1;
 	int err;
@@ -86,15 +86,15 @@ int ctrlr_aer_start(struct nvd_ctrlr *c)
 	while (c->aer_outstanding < c->aer_max) {
 		err = aer_submit(c);
 		if (err) {
-			set_detail("no admin queue slot left for an Asynchronous Event Request");
+			nvd__set_detail("no admin queue slot left for an Asynchronous Event Request");
 			return err;
 		}
 	}
-	dbg("%s: %u asynchronous event requests outstanding", c->info.bdf, c->aer_outstanding);
+	nvd__dbg("%s: %u asynchronous event requests outstanding", c->info.bdf, c->aer_outstanding);
 	return 0;
 }
 
-void ctrlr_aer_stop(struct nvd_ctrlr *c)
+void nvd__ctrlr_aer_stop(struct nvd_ctrlr *c)
 {
 	pthread_mutex_lock(&c->admin_lock);
 	c->aer_stop = true;
@@ -121,11 +121,11 @@ NVD_EXPORT int nvd_ctrlr_process_admin_completions(struct nvd_ctrlr *ctrlr)
 	void *arg;
 	int rc;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr)
 		return -EINVAL;
 	pthread_mutex_lock(&ctrlr->admin_lock);
-	rc = qpair_poll(&ctrlr->adminq, 0);
+	rc = nvd__qpair_poll(&ctrlr->adminq, 0);
 	/* take the events out, then call back without the lock */
 	n = ctrlr->aer_npending;
 	memcpy(events, ctrlr->aer_pending, n * sizeof(events[0]));
@@ -137,7 +137,7 @@ NVD_EXPORT int nvd_ctrlr_process_admin_completions(struct nvd_ctrlr *ctrlr)
 	for (i = 0; cb && i < n; i++)
 		cb(arg, &events[i]);
 	if (rc < 0) {
-		set_detail("%s", ctrlr->fail_reason[0] ? ctrlr->fail_reason :
+		nvd__set_detail("%s", ctrlr->fail_reason[0] ? ctrlr->fail_reason :
 			   "the controller is gone");
 		return rc;
 	}

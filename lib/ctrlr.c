@@ -17,7 +17,7 @@
 #define SHUTDOWN_DEFAULT_MS	5000u
 #define SHUTDOWN_MAX_MS		60000u
 
-uint64_t now_ms(void)
+uint64_t nvd__now_ms(void)
 {
 	struct timespec ts;
 
@@ -25,20 +25,20 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void sleep_ms(unsigned ms)
+void nvd__sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
 
-void ctrlr_mark_failed(struct nvd_ctrlr *c)
+void nvd__ctrlr_mark_failed(struct nvd_ctrlr *c)
 {
 	if (!__atomic_exchange_n(&c->failed, 1, __ATOMIC_ACQ_REL))
-		dbg("%s: controller is gone", c->info.bdf);
+		nvd__dbg("%s: controller is gone", c->info.bdf);
 }
 
-bool ctrlr_check_alive(struct nvd_ctrlr *c)
+bool nvd__ctrlr_check_alive(struct nvd_ctrlr *c)
 {
 	uint32_t csts;
 
@@ -46,41 +46,41 @@ bool ctrlr_check_alive(struct nvd_ctrlr *c)
 		return false;
 	csts = reg_read32(c->bar, NVME_REG_CSTS);
 	if (csts == NVME_REG_GONE) {
-		ctrlr_mark_failed(c);
+		nvd__ctrlr_mark_failed(c);
 		return false;
 	}
 	if (__builtin_expect((csts & NVME_CSTS_CFS) != 0, 0) && c->enabled)
-		ctrlr_note_fatal(c);
+		nvd__ctrlr_note_fatal(c);
 	return true;
 }
 
-void ctrlr_note_fatal(struct nvd_ctrlr *c)
+void nvd__ctrlr_note_fatal(struct nvd_ctrlr *c)
 {
 	int none = 0;
 
 	if (!__atomic_compare_exchange_n(&c->fatal, &none, 1, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return;
-	dbg("%s: controller fatal status (CSTS.CFS): disabling it", c->info.bdf);
+	nvd__dbg("%s: controller fatal status (CSTS.CFS): disabling it", c->info.bdf);
 	/* Base 2.0 §3.5.3: a controller with CFS set is reset by clearing CC.EN */
 	reg_write32(c->bar, NVME_REG_CC, reg_read32(c->bar, NVME_REG_CC) & ~NVME_CC_EN);
-	if (ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)"))
-		dbg("%s: %s", c->info.bdf, nvd_last_error());
-	clear_detail();
+	if (nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)"))
+		nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
+	nvd__clear_detail();
 	__atomic_store_n(&c->fatal, 2, __ATOMIC_RELEASE);
 }
 
-int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
+int nvd__ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
 		    const char *what)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = nvd__now_ms() + timeout_ms;
 	uint32_t csts;
 
 	for (;;) {
 		csts = reg_read32(c->bar, NVME_REG_CSTS);
 		if (csts == NVME_REG_GONE) {
-			ctrlr_mark_failed(c);
-			set_detail("CSTS reads all ones while waiting for %s: the device is gone",
+			nvd__ctrlr_mark_failed(c);
+			nvd__set_detail("CSTS reads all ones while waiting for %s: the device is gone",
 				   what);
 			return -ENXIO;
 		}
@@ -88,48 +88,48 @@ int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t 
 			return 0;
 		/* a fatal controller never gets ready; shutdown may still finish */
 		if ((csts & NVME_CSTS_CFS) && (mask & NVME_CSTS_RDY) && want) {
-			set_detail("controller fatal status (CSTS.CFS) while waiting for %s", what);
+			nvd__set_detail("controller fatal status (CSTS.CFS) while waiting for %s", what);
 			return -EIO;
 		}
-		if (now_ms() > deadline) {
-			set_detail("timed out after %u ms waiting for %s (CSTS 0x%x)", timeout_ms,
+		if (nvd__now_ms() > deadline) {
+			nvd__set_detail("timed out after %u ms waiting for %s (CSTS 0x%x)", timeout_ms,
 				   what, csts);
 			return -ETIMEDOUT;
 		}
-		sleep_ms(1);
+		nvd__sleep_ms(1);
 	}
 }
 
-int ctrlr_disable(struct nvd_ctrlr *c)
+int nvd__ctrlr_disable(struct nvd_ctrlr *c)
 {
 	uint32_t cc = reg_read32(c->bar, NVME_REG_CC);
 	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
 	int err;
 
 	if (cc == NVME_REG_GONE || csts == NVME_REG_GONE) {
-		ctrlr_mark_failed(c);
-		set_detail("registers read all ones: the device is gone");
+		nvd__ctrlr_mark_failed(c);
+		nvd__set_detail("registers read all ones: the device is gone");
 		return -ENXIO;
 	}
 	if (cc & NVME_CC_EN) {
 		/* clearing EN while RDY is still 0 is undefined: let it finish enabling */
 		if (!(csts & NVME_CSTS_RDY) && !(csts & NVME_CSTS_CFS)) {
-			err = ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+			err = nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
 					      "CSTS.RDY=1 before reset");
 			if (err == -ENXIO)
 				return err;
 			/* stuck enabling: clear EN anyway, it is all that is left */
 			if (err)
-				dbg("%s: %s", c->info.bdf, nvd_last_error());
+				nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
 		}
 		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
 		if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
-			sleep_ms(c->quirk_rdy_delay_ms);
+			nvd__sleep_ms(c->quirk_rdy_delay_ms);
 	}
-	return ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
+	return nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
 }
 
-void ctrlr_enable_start(struct nvd_ctrlr *c)
+void nvd__ctrlr_enable_start(struct nvd_ctrlr *c)
 {
 	struct nvd_qpair *aq = &c->adminq;
 	uint32_t cc;
@@ -144,12 +144,12 @@ void ctrlr_enable_start(struct nvd_ctrlr *c)
 	reg_write32(c->bar, NVME_REG_CC, cc);
 }
 
-int ctrlr_enable(struct nvd_ctrlr *c)
+int nvd__ctrlr_enable(struct nvd_ctrlr *c)
 {
-	ctrlr_enable_start(c);
+	nvd__ctrlr_enable_start(c);
 	if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
-		sleep_ms(c->quirk_rdy_delay_ms);
-	return ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
+		nvd__sleep_ms(c->quirk_rdy_delay_ms);
+	return nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
 			       "CSTS.RDY=1 (enable)");
 }
 
@@ -162,7 +162,7 @@ static void copy_trimmed(char *dst, const char *src, size_t n)
 		dst[--n] = '\0';
 }
 
-int ctrlr_identify_done(struct nvd_ctrlr *c)
+int nvd__ctrlr_identify_done(struct nvd_ctrlr *c)
 {
 	uint32_t mpsmin = NVME_CAP_MPSMIN(c->cap);
 	struct nvd_ctrlr_info *info = &c->info;
@@ -177,7 +177,7 @@ int ctrlr_identify_done(struct nvd_ctrlr *c)
 	info->mdts = c->id.mdts;
 
 	if ((c->id.sqes & 0xf) > NVME_SQES_LOG2 || (c->id.cqes & 0xf) > NVME_CQES_LOG2) {
-		set_detail("controller needs SQ/CQ entries of 2^%u/2^%u bytes", c->id.sqes & 0xf,
+		nvd__set_detail("controller needs SQ/CQ entries of 2^%u/2^%u bytes", c->id.sqes & 0xf,
 			   c->id.cqes & 0xf);
 		return -EOPNOTSUPP;
 	}
@@ -194,12 +194,12 @@ int ctrlr_identify_done(struct nvd_ctrlr *c)
 		if (mdts_bytes < c->max_xfer)
 			c->max_xfer = (uint32_t)mdts_bytes;
 	}
-	dbg("%s: %s sn %s fr %s, nn %u, mdts %u, max transfer %u bytes", info->bdf, info->mn,
+	nvd__dbg("%s: %s sn %s fr %s, nn %u, mdts %u, max transfer %u bytes", info->bdf, info->mn,
 	    info->sn, info->fr, info->nn, info->mdts, c->max_xfer);
 	return 0;
 }
 
-uint16_t ctrlr_io_queues_wanted(const struct nvd_ctrlr *c)
+uint16_t nvd__ctrlr_io_queues_wanted(const struct nvd_ctrlr *c)
 {
 	uint32_t dstrd = NVME_CAP_DSTRD(c->cap);
 	uint32_t want = c->opts.num_io_queues;
@@ -212,7 +212,7 @@ uint16_t ctrlr_io_queues_wanted(const struct nvd_ctrlr *c)
 	return (uint16_t)want;
 }
 
-int ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted)
+int nvd__ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted)
 {
 	c->ioq = calloc((size_t)granted + 1, sizeof(*c->ioq));
 	if (!c->ioq)
@@ -221,19 +221,19 @@ int ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted)
 	return 0;
 }
 
-int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues)
+int nvd__ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues)
 {
 	size_t bytes = (size_t)nqueues * 2 * (4u << NVME_CAP_DSTRD(c->cap));
 	void *dbs, *eis;
 	int err;
 
 	/* one region each: the command takes one address per buffer */
-	err = dma_pool_alloc(&c->dma, bytes, true, &dbs);
+	err = nvd__dma_pool_alloc(&c->dma, bytes, true, &dbs);
 	if (err)
 		return err;
-	err = dma_pool_alloc(&c->dma, bytes, true, &eis);
+	err = nvd__dma_pool_alloc(&c->dma, bytes, true, &eis);
 	if (err) {
-		dma_pool_free(&c->dma, dbs);
+		nvd__dma_pool_free(&c->dma, dbs);
 		return err;
 	}
 	c->dbbuf_dbs = dbs;
@@ -242,10 +242,10 @@ int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues)
 	return 0;
 }
 
-void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
+void nvd__ctrlr_dbbuf_free(struct nvd_ctrlr *c)
 {
-	dma_pool_free(&c->dma, c->dbbuf_eis);
-	dma_pool_free(&c->dma, c->dbbuf_dbs);
+	nvd__dma_pool_free(&c->dma, c->dbbuf_eis);
+	nvd__dma_pool_free(&c->dma, c->dbbuf_dbs);
 	c->dbbuf_dbs = c->dbbuf_eis = NULL;
 	c->dbbuf_queues = 0;
 }
@@ -256,16 +256,16 @@ void ctrlr_dbbuf_free(struct nvd_ctrlr *c)
  * before any I/O queue exists.  A controller that refuses the command
  * simply keeps register doorbells.
  */
-int ctrlr_dbbuf_config(struct nvd_ctrlr *c)
+int nvd__ctrlr_dbbuf_config(struct nvd_ctrlr *c)
 {
 	uint64_t dbs_bus, eis_bus;
 
-	dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
-	dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
-	return admin_dbbuf_config(c, dbs_bus, eis_bus);
+	nvd__dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
+	nvd__dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
+	return nvd__admin_dbbuf_config(c, dbs_bus, eis_bus);
 }
 
-bool ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
+bool nvd__ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 {
 	const char *env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	int err;
@@ -273,22 +273,22 @@ bool ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 	if (!(c->id.oacs & NVME_OACS_DBBUF) || !c->info.num_io_queues ||
 	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) ||
 	    (c->quirks & NVD_QUIRK_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
-		dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
+		nvd__dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
 		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option or quirk" : "");
 		return false;
 	}
-	err = ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
+	err = nvd__ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
 	if (err) {
 		/* an optimisation only: registers work without it */
-		dbg("%s: no memory for shadow doorbells (%s); using doorbell registers",
+		nvd__dbg("%s: no memory for shadow doorbells (%s); using doorbell registers",
 		    c->info.bdf, nvd_strerror(err));
-		clear_detail();
+		nvd__clear_detail();
 		return false;
 	}
 	return true;
 }
 
-int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
+int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
 {
 	const struct nvd_quirk *quirk;
 	pthread_mutexattr_t ma;
@@ -300,56 +300,56 @@ int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_c
 	c->cap = reg_read64(c->bar, NVME_REG_CAP);
 	c->info.ver = reg_read32(c->bar, NVME_REG_VS);
 	if (c->cap == UINT64_MAX || c->info.ver == NVME_REG_GONE) {
-		set_detail("registers read all ones: the device is gone");
+		nvd__set_detail("registers read all ones: the device is gone");
 		return -ENXIO;
 	}
 	/* CAP.TO is in 500 ms units; 0 would make every wait fail at once */
 	c->ready_timeout_ms = (NVME_CAP_TO(c->cap) ? NVME_CAP_TO(c->cap) : 1) * 500u;
 	c->info.mqes = (uint16_t)(NVME_CAP_MQES(c->cap) + 1 > 65535 ? 65535 : NVME_CAP_MQES(c->cap) + 1);
 	if (c->info.mqes < 2) {
-		set_detail("CAP.MQES 0x%x is invalid", NVME_CAP_MQES(c->cap));
+		nvd__set_detail("CAP.MQES 0x%x is invalid", NVME_CAP_MQES(c->cap));
 		return -EIO;
 	}
 	c->info.dstrd = (uint8_t)NVME_CAP_DSTRD(c->cap);
 	c->info.iommu = (uint8_t)t->info.iommu;
 	c->info.pci_vendor = t->info.pci_vendor;
 	c->info.pci_device = t->info.pci_device;
-	quirk = quirk_lookup(t->info.pci_vendor, t->info.pci_device);
+	quirk = nvd__quirk_lookup(t->info.pci_vendor, t->info.pci_device);
 	if (quirk) {
 		c->quirks = c->info.quirks = quirk->flags;
 		c->quirk_rdy_delay_ms = quirk->rdy_delay_ms;
-		dbg("%04x:%04x: quirks 0x%x", quirk->vendor, quirk->device, quirk->flags);
+		nvd__dbg("%04x:%04x: quirks 0x%x", quirk->vendor, quirk->device, quirk->flags);
 	}
 	c->max_xfer = NVD_MAX_XFER_CAP;
-	dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
+	nvd__dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
 	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
 	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
 
-	dma_pool_init(&c->dma, t);
+	nvd__dma_pool_init(&c->dma, t);
 	/* recursive: a reset holds it across the admin commands it sends */
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&c->admin_lock, &ma);
 	pthread_mutexattr_destroy(&ma);
-	err = dma_pool_alloc(&c->dma, NVME_IDENTIFY_SIZE, true, &c->id_buf);
+	err = nvd__dma_pool_alloc(&c->dma, NVME_IDENTIFY_SIZE, true, &c->id_buf);
 	if (err)
 		goto err_fini;
 	return 0;
 
 err_fini:
 	pthread_mutex_destroy(&c->admin_lock);
-	dma_pool_fini(&c->dma);
+	nvd__dma_pool_fini(&c->dma);
 	return err;
 }
 
-void ctrlr_destruct(struct nvd_ctrlr *c)
+void nvd__ctrlr_destruct(struct nvd_ctrlr *c)
 {
-	qpair_destruct(&c->adminq);
+	nvd__qpair_destruct(&c->adminq);
 	free(c->ns);
 	free(c->ioq);
 	pthread_mutex_destroy(&c->admin_lock);
 	/* also frees id_buf and any buffer the application did not free */
-	dma_pool_fini(&c->dma);
+	nvd__dma_pool_fini(&c->dma);
 }
 
 static int ctrlr_shutdown(struct nvd_ctrlr *c)
@@ -367,10 +367,10 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
 	/* Base 2.0 §3.6: normal shutdown, then wait for SHST = complete */
 	cc = reg_read32(c->bar, NVME_REG_CC);
 	reg_write32(c->bar, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
-	err = ctrlr_wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
+	err = nvd__ctrlr_wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
 			"CSTS.SHST=complete (shutdown)");
 	if (err)
-		dbg("%s: %s", c->info.bdf, nvd_last_error());
+		nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
 	return err;
 }
 
@@ -378,22 +378,22 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
  * Make sure the controller no longer touches host memory before that
  * memory is freed: a completed shutdown does that, otherwise a reset.
  */
-void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
+void nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 {
 	char why[256];
 
-	if (!c->enabled || !ctrlr_check_alive(c))
+	if (!c->enabled || !nvd__ctrlr_check_alive(c))
 		return;
 	/* keep the words of the failure that brought us here */
 	snprintf(why, sizeof(why), "%s", nvd_last_error());
-	if (!(shutdown && !ctrlr_is_fatal(c) && ctrlr_shutdown(c) == 0) && ctrlr_disable(c))
-		dbg("%s: %s", c->info.bdf, nvd_last_error());
+	if (!(shutdown && !ctrlr_is_fatal(c) && ctrlr_shutdown(c) == 0) && nvd__ctrlr_disable(c))
+		nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
 	c->enabled = false;
 	if (why[0])
-		set_detail("%s", why);
+		nvd__set_detail("%s", why);
 }
 
-void ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
+void nvd__ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
 {
 	size_t n;
 
@@ -426,12 +426,12 @@ NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)
 		return;
 	t = ctrlr->t;
 	/* outstanding AERs are not waited for: the shutdown drops them */
-	ctrlr_aer_stop(ctrlr);
+	nvd__ctrlr_aer_stop(ctrlr);
 	for (qid = 1; ctrlr->ioq && qid <= ctrlr->info.num_io_queues; qid++)
 		if (ctrlr->ioq[qid])
 			nvd_ctrlr_free_io_qpair(ctrlr->ioq[qid]);
-	ctrlr_quiesce(ctrlr, true);
-	ctrlr_destruct(ctrlr);
+	nvd__ctrlr_quiesce(ctrlr, true);
+	nvd__ctrlr_destruct(ctrlr);
 	t->ops->close(t);
 	free(ctrlr);
 }

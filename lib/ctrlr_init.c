@@ -99,30 +99,30 @@ static int run_cmd(struct nvd_attach_ctx *x, struct nvme_cmd *cmd, size_t len, c
 			return -EAGAIN;
 		if (len) {
 			memset(c->id_buf, 0, NVME_IDENTIFY_SIZE);
-			rc = qpair_map_data(&c->adminq, x->tr, cmd, c->id_buf, len);
+			rc = nvd__qpair_map_data(&c->adminq, x->tr, cmd, c->id_buf, len);
 			if (rc) {
 				qpair_put_tracker(&c->adminq, x->tr);
 				return rc;
 			}
 		}
-		dbg("admin: %s (opc 0x%02x cdw10 0x%x cdw11 0x%x)", what, cmd->opc, cmd->cdw10,
+		nvd__dbg("admin: %s (opc 0x%02x cdw10 0x%x cdw11 0x%x)", what, cmd->opc, cmd->cdw10,
 		    cmd->cdw11);
 		x->cmd_done = false;
 		x->cmd_sent = true;
-		x->deadline = now_ms() + NVD_ADMIN_TIMEOUT_MS;
+		x->deadline = nvd__now_ms() + NVD_ADMIN_TIMEOUT_MS;
 		x->timeout_ms = NVD_ADMIN_TIMEOUT_MS;
-		qpair_submit(&c->adminq, x->tr, cmd, cmd_done, x);
+		nvd__qpair_submit(&c->adminq, x->tr, cmd, cmd_done, x);
 	}
-	rc = qpair_poll(&c->adminq, 0);
-	if (rc < 0 || (!x->cmd_done && !ctrlr_check_alive(c))) {
-		set_detail("%s: the controller is gone", what);
+	rc = nvd__qpair_poll(&c->adminq, 0);
+	if (rc < 0 || (!x->cmd_done && !nvd__ctrlr_check_alive(c))) {
+		nvd__set_detail("%s: the controller is gone", what);
 		return -ENXIO;
 	}
 	if (!x->cmd_done)
 		return -EAGAIN;
 	x->cmd_sent = false;
 	if (nvd_cpl_is_error(&x->cpl)) {
-		set_detail("%s failed: %s", what, nvd_cpl_status_str(&x->cpl));
+		nvd__set_detail("%s failed: %s", what, nvd_cpl_status_str(&x->cpl));
 		return -EIO;
 	}
 	return 0;
@@ -134,19 +134,19 @@ static int check_rdy(struct nvd_attach_ctx *x, uint32_t want, bool cfs_is_fatal)
 	struct nvd_ctrlr *c = x->c;
 	uint32_t csts;
 
-	if (now_ms() < x->not_before)
+	if (nvd__now_ms() < x->not_before)
 		return -EAGAIN;
 	csts = reg_read32(c->bar, NVME_REG_CSTS);
 	if (csts == NVME_REG_GONE) {
-		ctrlr_mark_failed(c);
-		set_detail("CSTS reads all ones: the device is gone");
+		nvd__ctrlr_mark_failed(c);
+		nvd__set_detail("CSTS reads all ones: the device is gone");
 		return -ENXIO;
 	}
 	if ((csts & NVME_CSTS_RDY) == want)
 		return 0;
 	/* a fatal controller never gets ready */
 	if (cfs_is_fatal && (csts & NVME_CSTS_CFS)) {
-		set_detail("controller fatal status (CSTS.CFS, CSTS 0x%x)", csts);
+		nvd__set_detail("controller fatal status (CSTS.CFS, CSTS 0x%x)", csts);
 		return -EIO;
 	}
 	return -EAGAIN;
@@ -158,7 +158,7 @@ static void start_ready_wait(struct nvd_attach_ctx *x)
 	struct nvd_ctrlr *c = x->c;
 	uint32_t delay = c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY ? c->quirk_rdy_delay_ms : 0;
 
-	x->not_before = now_ms() + delay;
+	x->not_before = nvd__now_ms() + delay;
 	x->timeout_ms = c->ready_timeout_ms + delay;
 	x->deadline = x->not_before + c->ready_timeout_ms;
 }
@@ -170,8 +170,8 @@ static int st_disable(struct nvd_attach_ctx *x)
 	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
 
 	if (cc == NVME_REG_GONE || csts == NVME_REG_GONE) {
-		ctrlr_mark_failed(c);
-		set_detail("registers read all ones: the device is gone");
+		nvd__ctrlr_mark_failed(c);
+		nvd__set_detail("registers read all ones: the device is gone");
 		return -ENXIO;
 	}
 	if (cc & NVME_CC_EN) {
@@ -197,12 +197,12 @@ static int st_enable(struct nvd_attach_ctx *x)
 
 	if (aqsize > c->info.mqes)
 		aqsize = c->info.mqes;
-	err = qpair_construct(&c->adminq, c, 0, aqsize, NVD_ADMIN_MAX_XFER);
+	err = nvd__qpair_construct(&c->adminq, c, 0, aqsize, NVD_ADMIN_MAX_XFER);
 	if (err)
 		return err;
 	/* from here on the controller may touch our memory: quiesce on failure */
 	c->enabled = true;
-	ctrlr_enable_start(c);
+	nvd__ctrlr_enable_start(c);
 	goto_state(x, ST_WAIT_RDY1);
 	start_ready_wait(x);
 	x->entered = true;
@@ -246,8 +246,8 @@ static int st_ns_list(struct nvd_attach_ctx *x)
 	err = run_cmd(x, &cmd, NVME_IDENTIFY_SIZE, "Identify (active namespace list)");
 	if (err == -EIO) {
 		/* before NVMe 1.1 there is no such list: probe instead */
-		dbg("%s: %s; probing namespaces 1..%u", c->info.bdf, nvd_last_error(), c->info.nn);
-		clear_detail();
+		nvd__dbg("%s: %s; probing namespaces 1..%u", c->info.bdf, nvd_last_error(), c->info.nn);
+		nvd__clear_detail();
 		x->probing = true;
 		x->next = 1;
 		goto_state(x, ST_IDENTIFY_NS);
@@ -257,7 +257,7 @@ static int st_ns_list(struct nvd_attach_ctx *x)
 		return err;
 	for (i = 0; i < NVME_NS_LIST_ENTRIES && page[i]; i++) {
 		if (page[i] <= x->next) {
-			set_detail("active namespace list not ascending at NSID %u", page[i]);
+			nvd__set_detail("active namespace list not ascending at NSID %u", page[i]);
 			return -EIO;
 		}
 		err = add_nsid(x, page[i]);
@@ -296,15 +296,15 @@ static int st_identify_ns(struct nvd_attach_ctx *x)
 	snprintf(what, sizeof(what), "Identify Namespace %u", cmd.nsid);
 	err = run_cmd(x, &cmd, NVME_IDENTIFY_SIZE, what);
 	if (err == -EIO && x->probing) {
-		clear_detail();		/* no such namespace */
+		nvd__clear_detail();		/* no such namespace */
 		x->next++;
 		return 0;
 	}
 	if (err)
 		return err;
 	if (!x->probing || id->ncap) {
-		ns_construct(&c->ns[c->num_ns++], c, cmd.nsid, id);
-		dbg("%s: namespace %u: %llu x %u bytes, md %u, io %d", c->info.bdf, cmd.nsid,
+		nvd__ns_construct(&c->ns[c->num_ns++], c, cmd.nsid, id);
+		nvd__dbg("%s: namespace %u: %llu x %u bytes, md %u, io %d", c->info.bdf, cmd.nsid,
 		    (unsigned long long)c->ns[c->num_ns - 1].num_sectors,
 		    c->ns[c->num_ns - 1].sector_size, c->ns[c->num_ns - 1].md_size,
 		    c->ns[c->num_ns - 1].io_supported);
@@ -357,13 +357,13 @@ static int run_state(struct nvd_attach_ctx *x)
 		if (err)
 			return err;
 		memcpy(&c->id, c->id_buf, sizeof(c->id));
-		err = ctrlr_identify_done(c);
+		err = nvd__ctrlr_identify_done(c);
 		if (err)
 			return err;
 		goto_state(x, ST_SET_NUM_QUEUES);
 		return 0;
 	case ST_SET_NUM_QUEUES:
-		want = ctrlr_io_queues_wanted(c);
+		want = nvd__ctrlr_io_queues_wanted(c);
 		if (!want) {
 			goto_state(x, ST_DBBUF);
 			return 0;
@@ -379,7 +379,7 @@ static int run_state(struct nvd_attach_ctx *x)
 		if ((x->cpl.cdw0 >> 16) + 1 < n)
 			n = (x->cpl.cdw0 >> 16) + 1;
 		granted = (uint16_t)(n < want ? n : want);
-		err = ctrlr_io_queues_granted(c, granted);
+		err = nvd__ctrlr_io_queues_granted(c, granted);
 		if (err)
 			return err;
 		goto_state(x, ST_DBBUF);
@@ -387,27 +387,27 @@ static int run_state(struct nvd_attach_ctx *x)
 	case ST_DBBUF:
 		if (!x->entered) {
 			x->entered = true;
-			if (!ctrlr_dbbuf_prepare(c)) {
+			if (!nvd__ctrlr_dbbuf_prepare(c)) {
 				goto_state(x, ST_NS_LIST);
 				return 0;
 			}
 		}
-		dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
-		dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
+		nvd__dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
+		nvd__dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
 		cmd.opc = NVME_ADM_DBBUF_CONFIG;
 		cmd.prp1 = dbs_bus;
 		cmd.prp2 = eis_bus;
 		err = run_cmd(x, &cmd, 0, "Doorbell Buffer Config");
 		if (err == -EIO) {
 			/* an optimisation only: registers work without it */
-			dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
-			clear_detail();
-			ctrlr_dbbuf_free(c);
+			nvd__dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
+			nvd__clear_detail();
+			nvd__ctrlr_dbbuf_free(c);
 		} else if (err) {
 			return err;
 		} else {
 			c->info.shadow_doorbells = 1;
-			dbg("%s: shadow doorbells on for %u I/O queues", c->info.bdf,
+			nvd__dbg("%s: shadow doorbells on for %u I/O queues", c->info.bdf,
 			    c->info.num_io_queues);
 		}
 		goto_state(x, ST_NS_LIST);
@@ -423,13 +423,13 @@ static int run_state(struct nvd_attach_ctx *x)
 		err = run_cmd(x, &cmd, 0, "Set Features (Asynchronous Event Configuration)");
 		if (err == -EIO) {
 			/* optional: the controller's defaults stay */
-			dbg("%s: %s", c->info.bdf, nvd_last_error());
-			clear_detail();
+			nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
+			nvd__clear_detail();
 		} else if (err) {
 			return err;
 		}
 		pthread_mutex_lock(&c->admin_lock);
-		err = ctrlr_aer_start(c);
+		err = nvd__ctrlr_aer_start(c);
 		pthread_mutex_unlock(&c->admin_lock);
 		if (err)
 			return err;
@@ -447,8 +447,8 @@ static void attach_unwind(struct nvd_attach_ctx *x)
 	struct nvd_ctrlr *c = x->c;
 	struct transport *t = c->t;
 
-	ctrlr_quiesce(c, false);
-	ctrlr_destruct(c);
+	nvd__ctrlr_quiesce(c, false);
+	nvd__ctrlr_destruct(c);
 	t->ops->close(t);
 	free(c);
 	free(x->ids);
@@ -463,11 +463,11 @@ NVD_EXPORT int nvd_ctrlr_attach_poll(struct nvd_attach_ctx *x, struct nvd_ctrlr 
 
 	if (!x || !ctrlr)
 		return -EINVAL;
-	clear_detail();
+	nvd__clear_detail();
 	for (;;) {
 		st = x->state;
 		rc = run_state(x);
-		if (rc == -EAGAIN && x->entered && now_ms() > x->deadline) {
+		if (rc == -EAGAIN && x->entered && nvd__now_ms() > x->deadline) {
 			/* the slot stays taken; a late completion is dropped */
 			if (x->cmd_sent)
 				x->tr->cb = NULL;
@@ -495,7 +495,7 @@ NVD_EXPORT int nvd_ctrlr_attach_poll(struct nvd_attach_ctx *x, struct nvd_ctrlr 
 		}
 	}
 	attach_unwind(x);
-	set_detail("%s", msg);
+	nvd__set_detail("%s", msg);
 	return rc;
 }
 
@@ -505,7 +505,7 @@ NVD_EXPORT void nvd_ctrlr_attach_cancel(struct nvd_attach_ctx *ctx)
 		attach_unwind(ctx);
 }
 
-int ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
 				 const struct nvd_ctrlr_opts *opts, struct nvd_attach_ctx **ctx)
 {
 	struct nvd_attach_ctx *x;
@@ -515,25 +515,25 @@ int ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *op
 	char norm[NVD_BDF_LEN];
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctx)
 		return -EINVAL;
-	if (bdf_normalize(bdf, norm)) {
-		set_detail("'%s' is not a PCI address like 0000:00:03.0", bdf ? bdf : "(null)");
+	if (nvd__bdf_normalize(bdf, norm)) {
+		nvd__set_detail("'%s' is not a PCI address like 0000:00:03.0", bdf ? bdf : "(null)");
 		return -EINVAL;
 	}
-	ctrlr_fill_opts(&o, opts);
+	nvd__ctrlr_fill_opts(&o, opts);
 	if (o.admin_queue_size < 2 || o.admin_queue_size > NVME_AQ_MAX_ENTRIES) {
-		set_detail("admin queue size %u is outside 2..%u", o.admin_queue_size,
+		nvd__set_detail("admin queue size %u is outside 2..%u", o.admin_queue_size,
 			   NVME_AQ_MAX_ENTRIES);
 		return -EINVAL;
 	}
 	if (o.io_queue_size < 2 || o.io_queue_size > 65536) {
-		set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
+		nvd__set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
 		return -EINVAL;
 	}
 	if (o.flags & ~NVD_CTRLR_FLAGS_ALL) {
-		set_detail("unknown controller option flags 0x%x", o.flags & ~NVD_CTRLR_FLAGS_ALL);
+		nvd__set_detail("unknown controller option flags 0x%x", o.flags & ~NVD_CTRLR_FLAGS_ALL);
 		return -EINVAL;
 	}
 
@@ -547,17 +547,17 @@ int ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *op
 	err = ops->open(norm, &t);
 	if (err)
 		goto err_free;
-	err = ctrlr_construct(c, t, &o);
+	err = nvd__ctrlr_construct(c, t, &o);
 	if (err)
 		goto err_close;
 	if (NVME_CAP_MPSMIN(c->cap) > 0) {
-		set_detail("controller pages are at least %u bytes; the library uses %u",
+		nvd__set_detail("controller pages are at least %u bytes; the library uses %u",
 			   NVME_PAGE_SIZE << NVME_CAP_MPSMIN(c->cap), NVME_PAGE_SIZE);
 		err = -EOPNOTSUPP;
 		goto err_destruct;
 	}
 	if (!(NVME_CAP_CSS(c->cap) & NVME_CAP_CSS_NVM)) {
-		set_detail("controller does not support the NVM command set (CAP.CSS 0x%x)",
+		nvd__set_detail("controller does not support the NVM command set (CAP.CSS 0x%x)",
 			   NVME_CAP_CSS(c->cap));
 		err = -EOPNOTSUPP;
 		goto err_destruct;
@@ -568,7 +568,7 @@ int ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *op
 	return 0;
 
 err_destruct:
-	ctrlr_destruct(c);
+	nvd__ctrlr_destruct(c);
 err_close:
 	t->ops->close(t);
 err_free:
@@ -580,10 +580,10 @@ err_free:
 NVD_EXPORT int nvd_ctrlr_attach_async(const char *bdf, const struct nvd_ctrlr_opts *opts,
 				      struct nvd_attach_ctx **ctx)
 {
-	return ctrlr_attach_transport_async(bdf, &pcie_transport_ops, opts, ctx);
+	return nvd__ctrlr_attach_transport_async(bdf, &nvd__pcie_transport_ops, opts, ctx);
 }
 
-int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
 {
 	struct timespec ts = { 0, 20 * 1000 };
@@ -594,7 +594,7 @@ int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 
 	if (!ctrlr)
 		return -EINVAL;
-	rc = ctrlr_attach_transport_async(bdf, ops, opts, &x);
+	rc = nvd__ctrlr_attach_transport_async(bdf, ops, opts, &x);
 	if (rc)
 		return rc;
 	/* ready waits take milliseconds, admin commands microseconds: spin, then nap */
@@ -605,7 +605,7 @@ int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 		}
 		if (last == ST_WAIT_RDY0 || last == ST_WAIT_RDY1 ||
 		    last == ST_WAIT_RDY1_BEFORE_DISABLE)
-			sleep_ms(1);
+			nvd__sleep_ms(1);
 		else if (++spins > 1000)
 			nanosleep(&ts, NULL);
 	}
@@ -615,5 +615,5 @@ int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 				struct nvd_ctrlr **ctrlr)
 {
-	return ctrlr_attach_transport(bdf, &pcie_transport_ops, opts, ctrlr);
+	return nvd__ctrlr_attach_transport(bdf, &nvd__pcie_transport_ops, opts, ctrlr);
 }

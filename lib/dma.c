@@ -95,7 +95,7 @@ static void radix_free(struct dma_pool *pool)
 	pool->top = NULL;
 }
 
-void dma_pool_init(struct dma_pool *pool, struct transport *t)
+void nvd__dma_pool_init(struct dma_pool *pool, struct transport *t)
 {
 	pool->t = t;
 	pthread_rwlock_init(&pool->lock, NULL);
@@ -132,7 +132,7 @@ static void unpin_reg(struct dma_pool *pool, struct dma_reg *r)
 	free(r);
 }
 
-void dma_pool_fini(struct dma_pool *pool)
+void nvd__dma_pool_fini(struct dma_pool *pool)
 {
 	struct dma_reg *r;
 	struct dma_alloc *a;
@@ -150,7 +150,7 @@ void dma_pool_fini(struct dma_pool *pool)
 	pthread_rwlock_destroy(&pool->lock);
 }
 
-int dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **out)
+int nvd__dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **out)
 {
 	size_t max_region = pool->t->info.max_region_size;
 	size_t total, off, chunk;
@@ -163,7 +163,7 @@ int dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **o
 		return -EINVAL;
 	total = PAGE_ROUND(size);
 	if (contiguous && total > max_region) {
-		set_detail("%zu bytes of contiguous DMA memory exceed the %zu-byte region limit",
+		nvd__set_detail("%zu bytes of contiguous DMA memory exceed the %zu-byte region limit",
 			   total, max_region);
 		return -EINVAL;
 	}
@@ -223,7 +223,7 @@ err_free:
 	return err;
 }
 
-int dma_pool_free(struct dma_pool *pool, void *vaddr)
+int nvd__dma_pool_free(struct dma_pool *pool, void *vaddr)
 {
 	struct dma_alloc **pp, *a;
 
@@ -264,7 +264,7 @@ static struct dma_reg *find_reg(struct dma_pool *pool, const void *vaddr)
 	return NULL;
 }
 
-int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
+int nvd__dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 {
 	struct dma_alloc *a;
 	struct dma_reg *r;
@@ -295,12 +295,12 @@ int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus)
 	return err;
 }
 
-int dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len)
+int nvd__dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len)
 {
 	return dma_pool_find_span(pool, vaddr, len) ? 0 : -EINVAL;
 }
 
-const struct dma_span *dma_pool_find_span_slow(struct dma_pool *pool, const void *vaddr,
+const struct dma_span *nvd__dma_pool_find_span_slow(struct dma_pool *pool, const void *vaddr,
 					       size_t len)
 {
 	const struct dma_span *s = NULL;
@@ -331,13 +331,13 @@ static int check_new_reg(struct dma_pool *pool, const uint8_t *buf, const uint8_
 
 	for (r = pool->regs; r; r = r->next) {
 		if (r->buf == buf) {
-			set_detail("buffer %p is already registered", (const void *)buf);
+			nvd__set_detail("buffer %p is already registered", (const void *)buf);
 			return -EINVAL;
 		}
 	}
 	for (a = pool->allocs; a; a = a->next) {
 		if (start < a->vaddr + a->size && a->vaddr < start + size) {
-			set_detail("buffer %p overlaps DMA memory from nvd_dma_alloc, which needs no registration",
+			nvd__set_detail("buffer %p overlaps DMA memory from nvd_dma_alloc, which needs no registration",
 				   (const void *)buf);
 			return -EINVAL;
 		}
@@ -345,7 +345,7 @@ static int check_new_reg(struct dma_pool *pool, const uint8_t *buf, const uint8_
 	return 0;
 }
 
-int dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
+int nvd__dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start, end;
@@ -353,16 +353,16 @@ int dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
 	int err;
 
 	if (!buf || len == 0) {
-		set_detail("registering %zu bytes at %p: nothing to register", len, buf);
+		nvd__set_detail("registering %zu bytes at %p: nothing to register", len, buf);
 		return -EINVAL;
 	}
 	if (!pool->t->ops->mem_pin) {
-		set_detail("the %s transport cannot pin application memory", pool->t->ops->name);
+		nvd__set_detail("the %s transport cannot pin application memory", pool->t->ops->name);
 		return -EOPNOTSUPP;
 	}
 	start = (uintptr_t)buf & ~(page - 1);
 	if ((uintptr_t)buf + len < (uintptr_t)buf || (uintptr_t)buf + len > UINTPTR_MAX - page) {
-		set_detail("registering %zu bytes at %p: the range wraps around", len, buf);
+		nvd__set_detail("registering %zu bytes at %p: the range wraps around", len, buf);
 		return -EINVAL;
 	}
 	end = ((uintptr_t)buf + len + page - 1) & ~(page - 1);
@@ -407,7 +407,7 @@ int dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
 	return err;
 }
 
-int dma_pool_unregister(struct dma_pool *pool, void *buf)
+int nvd__dma_pool_unregister(struct dma_pool *pool, void *buf)
 {
 	struct dma_reg **pp, *r;
 
@@ -422,7 +422,7 @@ int dma_pool_unregister(struct dma_pool *pool, void *buf)
 		unpin_reg(pool, r);
 	pthread_rwlock_unlock(&pool->lock);
 	if (!r) {
-		set_detail("buffer %p is not registered", buf);
+		nvd__set_detail("buffer %p is not registered", buf);
 		return -EINVAL;
 	}
 	return 0;
@@ -437,8 +437,8 @@ NVD_EXPORT void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	clear_detail();
-	err = dma_pool_alloc(&ctrlr->dma, size, false, &buf);
+	nvd__clear_detail();
+	err = nvd__dma_pool_alloc(&ctrlr->dma, size, false, &buf);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -449,23 +449,23 @@ NVD_EXPORT void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size)
 NVD_EXPORT void nvd_dma_free(struct nvd_ctrlr *ctrlr, void *buf)
 {
 	if (ctrlr && buf)
-		dma_pool_free(&ctrlr->dma, buf);
+		nvd__dma_pool_free(&ctrlr->dma, buf);
 }
 
 NVD_EXPORT int nvd_mem_register(struct nvd_ctrlr *ctrlr, void *buf, size_t len)
 {
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr)
 		return -EINVAL;
 	if (ctrlr_is_failed(ctrlr))
 		return -ENXIO;
-	return dma_pool_register(&ctrlr->dma, buf, len);
+	return nvd__dma_pool_register(&ctrlr->dma, buf, len);
 }
 
 NVD_EXPORT int nvd_mem_unregister(struct nvd_ctrlr *ctrlr, void *buf)
 {
-	clear_detail();
+	nvd__clear_detail();
 	if (!ctrlr)
 		return -EINVAL;
-	return dma_pool_unregister(&ctrlr->dma, buf);
+	return nvd__dma_pool_unregister(&ctrlr->dma, buf);
 }

@@ -5,7 +5,7 @@
  * an allocation is contiguous in virtual memory even when its regions are
  * not contiguous on the bus.  Memory of the application's own, pinned by
  * the transport (nvd_mem_register), is tracked beside the allocations as
- * registrations.  dma_pool_vtophys() finds the bus address of any byte
+ * registrations.  nvd__dma_pool_vtophys() finds the bus address of any byte
  * inside either.
  *
  * The I/O path looks buffers up without a lock: every allocation and
@@ -92,35 +92,35 @@ struct dma_span_cache {
 	uint32_t gen;
 };
 
-void dma_pool_init(struct dma_pool *pool, struct transport *t);
+void nvd__dma_pool_init(struct dma_pool *pool, struct transport *t);
 /* Release every allocation and registration still held. */
-void dma_pool_fini(struct dma_pool *pool);
+void nvd__dma_pool_fini(struct dma_pool *pool);
 
 /*
  * Zeroed, page-aligned memory of at least @size bytes.  @contiguous asks
  * for one region (contiguous on the bus, e.g. for a queue ring): -EINVAL if
  * @size exceeds max_region_size.
  */
-int dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **out);
+int nvd__dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, void **out);
 /* -EINVAL when @vaddr is not the start of an allocation. */
-int dma_pool_free(struct dma_pool *pool, void *vaddr);
+int nvd__dma_pool_free(struct dma_pool *pool, void *vaddr);
 /*
  * Pin the pages holding [buf, buf + len) through the transport.  -EINVAL
  * for len 0, a @buf already registered, or a range overlapping an
  * allocation; else what the transport said.
  */
-int dma_pool_register(struct dma_pool *pool, void *buf, size_t len);
+int nvd__dma_pool_register(struct dma_pool *pool, void *buf, size_t len);
 /* -EINVAL when @buf is not the start of a registration. */
-int dma_pool_unregister(struct dma_pool *pool, void *buf);
+int nvd__dma_pool_unregister(struct dma_pool *pool, void *buf);
 /* Bus address of @vaddr; -EINVAL if it is not inside DMA or registered memory. */
-int dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus);
+int nvd__dma_pool_vtophys(struct dma_pool *pool, const void *vaddr, uint64_t *bus);
 /*
  * 0 when [vaddr, vaddr + len) lies inside one allocation or inside the
  * range one registration was given, else -EINVAL.
  */
-int dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len);
+int nvd__dma_pool_check_range(struct dma_pool *pool, const void *vaddr, size_t len);
 /*
- * The span holding all of [vaddr, vaddr + len), as dma_pool_check_range()
+ * The span holding all of [vaddr, vaddr + len), as nvd__dma_pool_check_range()
  * sees it, or NULL.  Lock-free when the radix table knows the first page.
  */
 /* [p, p + len) inside [start, start + size), without overflow. */
@@ -132,7 +132,7 @@ static inline bool dma_range_inside(const uint8_t *start, size_t size, const voi
 	return off < size && len <= size - off;
 }
 
-const struct dma_span *dma_pool_find_span_slow(struct dma_pool *pool, const void *vaddr,
+const struct dma_span *nvd__dma_pool_find_span_slow(struct dma_pool *pool, const void *vaddr,
 					       size_t len);
 
 static inline const struct dma_span *dma_pool_find_span(struct dma_pool *pool,
@@ -153,7 +153,7 @@ static inline const struct dma_span *dma_pool_find_span(struct dma_pool *pool,
 	}
 	if (__builtin_expect(s && dma_range_inside(s->start, s->len, vaddr, len), 1))
 		return s;
-	return dma_pool_find_span_slow(pool, vaddr, len);
+	return nvd__dma_pool_find_span_slow(pool, vaddr, len);
 }
 
 /* @cache's span when it holds all of [vaddr, vaddr + len) and @pool is unchanged, else NULL. */

@@ -14,22 +14,22 @@
 
 static _Thread_local char detail[256];
 
-void set_detail(const char *fmt, ...)
+void nvd__set_detail(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	dbg("error: %s", detail);
+	nvd__dbg("error: %s", detail);
 }
 
-void clear_detail(void)
+void nvd__clear_detail(void)
 {
 	detail[0] = '\0';
 }
 
-void dbg(const char *fmt, ...)
+void nvd__dbg(const char *fmt, ...)
 {
 	static int enabled = -1;
 	va_list ap;

@@ -225,10 +225,10 @@ struct nvd_ctrlr {
 
 /* ---- error.c ---------------------------------------------------------- */
 /* Record words for the thread's last failure (read by nvd_last_error()). */
-void set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void clear_detail(void);
+void nvd__set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nvd__clear_detail(void);
 /* Debug trace to stderr when NVDIRECT_DEBUG is set. */
-void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nvd__dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- quirks.c --------------------------------------------------------- */
 /* Wait rdy_delay_ms after changing CC.EN before the first look at CSTS.RDY. */
@@ -243,34 +243,34 @@ struct nvd_quirk {
 	uint32_t rdy_delay_ms;
 };
 /* The table entry for a PCI function, or NULL. */
-const struct nvd_quirk *quirk_lookup(uint16_t vendor, uint16_t device);
+const struct nvd_quirk *nvd__quirk_lookup(uint16_t vendor, uint16_t device);
 
 /* ---- ctrlr.c ---------------------------------------------------------- */
 /* Set up @c over an open transport: reads CAP/VS, no other device access. */
-int ctrlr_construct(struct nvd_ctrlr *c, struct transport *t,
+int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct transport *t,
 		    const struct nvd_ctrlr_opts *opts);
-void ctrlr_destruct(struct nvd_ctrlr *c);
+void nvd__ctrlr_destruct(struct nvd_ctrlr *c);
 /* ---- ctrlr_init.c ----------------------------------------------------- */
 /* nvd_ctrlr_attach() and nvd_ctrlr_attach_async() over any transport. */
-int ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr);
-int ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
 				 const struct nvd_ctrlr_opts *opts, struct nvd_attach_ctx **ctx);
 
 /* false (and the controller marked failed) when CSTS reads all ones. */
-bool ctrlr_check_alive(struct nvd_ctrlr *c);
+bool nvd__ctrlr_check_alive(struct nvd_ctrlr *c);
 /*
  * Shadow doorbell and EventIdx buffers for queues 0..@nqueues-1 in DMA
  * memory (c->dbbuf_*); the Doorbell Buffer Config command is not sent.
  */
-int ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues);
-void ctrlr_mark_failed(struct nvd_ctrlr *c);
+int nvd__ctrlr_dbbuf_alloc(struct nvd_ctrlr *c, uint32_t nqueues);
+void nvd__ctrlr_mark_failed(struct nvd_ctrlr *c);
 /*
  * CSTS.CFS seen: the first caller disables the controller (so that nothing
  * it still does reaches host memory) and marks it fatal; commands then come
  * back aborted until nvd_ctrlr_reset() brings it back.
  */
-void ctrlr_note_fatal(struct nvd_ctrlr *c);
+void nvd__ctrlr_note_fatal(struct nvd_ctrlr *c);
 static inline bool ctrlr_is_fatal(const struct nvd_ctrlr *c)
 {
 	return __atomic_load_n(&c->fatal, __ATOMIC_ACQUIRE) == 2;
@@ -279,39 +279,39 @@ static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
 {
 	return __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) != 0;
 }
-uint64_t now_ms(void);
-void sleep_ms(unsigned ms);
+uint64_t nvd__now_ms(void);
+void nvd__sleep_ms(unsigned ms);
 /* Defaults, then the caller's options as far as its opts_size reaches. */
-void ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user);
+void nvd__ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user);
 /* Before freeing memory: normal shutdown if @shutdown and it works, else disable. */
-void ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown);
+void nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown);
 /* Admin queue registers and CC with EN = 1; nothing waited for. */
-void ctrlr_enable_start(struct nvd_ctrlr *c);
+void nvd__ctrlr_enable_start(struct nvd_ctrlr *c);
 /* Identify Controller data is in c->id: fill c->info and the transfer limit. */
-int ctrlr_identify_done(struct nvd_ctrlr *c);
+int nvd__ctrlr_identify_done(struct nvd_ctrlr *c);
 /* I/O queues to ask Set Features Number of Queues for (0: none fit in BAR0). */
-uint16_t ctrlr_io_queues_wanted(const struct nvd_ctrlr *c);
-int ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted);
+uint16_t nvd__ctrlr_io_queues_wanted(const struct nvd_ctrlr *c);
+int nvd__ctrlr_io_queues_granted(struct nvd_ctrlr *c, uint16_t granted);
 /* Shadow doorbell buffers allocated if they are to be used (options, quirks, OACS). */
-bool ctrlr_dbbuf_prepare(struct nvd_ctrlr *c);
-void ctrlr_dbbuf_free(struct nvd_ctrlr *c);
+bool nvd__ctrlr_dbbuf_prepare(struct nvd_ctrlr *c);
+void nvd__ctrlr_dbbuf_free(struct nvd_ctrlr *c);
 /* Poll CSTS until (CSTS & mask) == want, within timeout_ms; @what names the wait. */
-int ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
+int nvd__ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint32_t timeout_ms,
 		    const char *what);
 /* CC.EN = 0 and wait for CSTS.RDY = 0 (first RDY = 1 if enabling is under way). */
-int ctrlr_disable(struct nvd_ctrlr *c);
+int nvd__ctrlr_disable(struct nvd_ctrlr *c);
 /* Admin queue registers, CC.EN = 1, wait for CSTS.RDY = 1 (Base 2.0 §3.5.1). */
-int ctrlr_enable(struct nvd_ctrlr *c);
+int nvd__ctrlr_enable(struct nvd_ctrlr *c);
 /* Shadow doorbell buffers to the controller again (after a reset): 0 or -errno. */
-int ctrlr_dbbuf_config(struct nvd_ctrlr *c);
+int nvd__ctrlr_dbbuf_config(struct nvd_ctrlr *c);
 
 /* ---- aer.c ------------------------------------------------------------ */
 /* Arm min(AERL + 1, NVD_AER_MAX) AERs; caller holds admin_lock.  0 or -errno. */
-int ctrlr_aer_start(struct nvd_ctrlr *c);
+int nvd__ctrlr_aer_start(struct nvd_ctrlr *c);
 /* Stop re-arming; outstanding AERs are left to the reset or shutdown to drop. */
-void ctrlr_aer_stop(struct nvd_ctrlr *c);
+void nvd__ctrlr_aer_stop(struct nvd_ctrlr *c);
 /* Set Features Asynchronous Event Configuration: all the events the controller offers. */
-int ctrlr_aer_configure(struct nvd_ctrlr *c);
+int nvd__ctrlr_aer_configure(struct nvd_ctrlr *c);
 
 /* ---- admin.c ---------------------------------------------------------- */
 /*
@@ -320,21 +320,21 @@ int ctrlr_aer_configure(struct nvd_ctrlr *c);
  * -EIO with *cpl holding the failed status, -ETIMEDOUT or -ENXIO; @what
  * names the command in the error detail.
  */
-int admin_sync(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+int nvd__admin_sync(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
 	       uint32_t timeout_ms, const char *what, struct nvd_cpl *cpl);
-int admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *out);
-int admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted);
-int admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q);
-int admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q);
-int admin_delete_io_sq(struct nvd_ctrlr *c, uint16_t qid);
-int admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid);
-int admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus);
+int nvd__admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *out);
+int nvd__admin_set_num_queues(struct nvd_ctrlr *c, uint16_t want, uint16_t *granted);
+int nvd__admin_create_io_cq(struct nvd_ctrlr *c, struct nvd_qpair *q);
+int nvd__admin_create_io_sq(struct nvd_ctrlr *c, struct nvd_qpair *q);
+int nvd__admin_delete_io_sq(struct nvd_ctrlr *c, uint16_t qid);
+int nvd__admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid);
+int nvd__admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus);
 
 /* ---- qpair.c ---------------------------------------------------------- */
 /* Rings, trackers and PRP pages in DMA memory; no commands are sent. */
-int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
+int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 		    uint32_t qsize, uint32_t max_xfer);
-void qpair_destruct(struct nvd_qpair *q);
+void nvd__qpair_destruct(struct nvd_qpair *q);
 /* A free tracker or NULL when the queue is full. */
 static inline struct tracker *qpair_get_tracker(struct nvd_qpair *q)
 {
@@ -354,10 +354,10 @@ static inline void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr)
 	q->free_cids[q->nfree++] = tr->cid;
 }
 /* PRPs for @buf into @cmd using @tr's list pages. */
-int qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   void *buf, size_t len);
 /* Place @cmd (cid filled in here) and ring the SQ doorbell. */
-void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+void nvd__qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		  nvd_cmd_cb cb, void *cb_arg);
 /* Tell the controller about the SQ tail: shadow and/or register. */
 static inline void qpair_ring_sq(struct nvd_qpair *q)
@@ -377,7 +377,7 @@ static inline void qpair_ring_sq(struct nvd_qpair *q)
  * io_hooks.c, at submission when q->hooks is set: note the submit time;
  * returns true when an injected error keeps the command from being sent.
  */
-bool qpair_submit_hooks(struct nvd_qpair *q, struct tracker *tr);
+bool nvd__qpair_submit_hooks(struct nvd_qpair *q, struct tracker *tr);
 /*
  * Submit the command the caller built in place at sq_ring_slot(): set its
  * cid, advance the tail, ring unless submission is delayed.
@@ -392,7 +392,7 @@ qpair_commit_common(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cm
 	/* kept for a retry: the SQ slot may be reused before the completion */
 	tr->cmd = *cmd;
 	/* error injection or timeouts armed: one predictable branch otherwise */
-	if (hooks && __builtin_expect(q->hooks != 0, 0) && qpair_submit_hooks(q, tr))
+	if (hooks && __builtin_expect(q->hooks != 0, 0) && nvd__qpair_submit_hooks(q, tr))
 		return;
 	sq_ring_advance(&q->sq);
 	if (!q->delay_submit)
@@ -420,8 +420,8 @@ static inline void qpair_hooks_changed(struct nvd_qpair *q)
 	else
 		q->no_fast &= (uint8_t)~QP_NO_FAST_HOOKS;
 }
-/* prp_build() into @tr's list pages, for transfers beyond two pages. */
-int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+/* nvd__prp_build() into @tr's list pages, for transfers beyond two pages. */
+int nvd__qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   const struct dma_span *s, const void *buf, size_t len);
 /*
  * PRPs for [buf, buf + len) inside span @s (dword aligned).  Spans are
@@ -437,46 +437,46 @@ static inline int qpair_map_span(struct nvd_qpair *q, struct tracker *tr, struct
 		cmd->prp2 = len <= first ? 0 : dma_span_bus(s, (const uint8_t *)buf + first);
 		return 0;
 	}
-	return qpair_map_list(q, tr, cmd, s, buf, len);
+	return nvd__qpair_map_list(q, tr, cmd, s, buf, len);
 }
-int qpair_poll(struct nvd_qpair *q, uint32_t max);
+int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max);
 /*
  * Complete every outstanding command, every queued request and every split
  * transfer with an aborted status, each callback exactly once.
  */
-void qpair_abort_all(struct nvd_qpair *q);
+void nvd__qpair_abort_all(struct nvd_qpair *q);
 /*
  * Complete every command sent with an aborted status, each callback once;
  * the FIFO stays (a reset sends it to the new queues).
  */
-void qpair_abort_sent(struct nvd_qpair *q);
-uint32_t qpair_outstanding(const struct nvd_qpair *q);
+void nvd__qpair_abort_sent(struct nvd_qpair *q);
+uint32_t nvd__qpair_outstanding(const struct nvd_qpair *q);
 /*
  * After a controller reset: both rings empty (indexes, phase, CQ memory,
  * sq_db_val, shadow doorbell and EventIdx entries zeroed) in the same
  * memory.  Trackers are not touched.
  */
-void qpair_reset_rings(struct nvd_qpair *q);
+void nvd__qpair_reset_rings(struct nvd_qpair *q);
 
 /* ---- request.c -------------------------------------------------------- */
 /* Replace @q's request pool by one of @n (0: 4 x trackers); none may be in use. */
-int qpair_alloc_requests(struct nvd_qpair *q, uint32_t n);
-void qpair_free_requests(struct nvd_qpair *q);
+int nvd__qpair_alloc_requests(struct nvd_qpair *q, uint32_t n);
+void nvd__qpair_free_requests(struct nvd_qpair *q);
 /* Submit queued requests while trackers are free. */
-void qpair_drain(struct nvd_qpair *q);
+void nvd__qpair_drain(struct nvd_qpair *q);
 /* Complete @r (never sent, or its tracker gone) with @cpl. */
-void req_complete(struct request *r, const struct nvd_cpl *cpl);
+void nvd__req_complete(struct request *r, const struct nvd_cpl *cpl);
 /* Take @q's FIFO: the caller completes what it held. */
-struct request *qpair_take_queued(struct nvd_qpair *q);
-struct request *req_get(struct nvd_qpair *q);
-void req_put(struct nvd_qpair *q, struct request *r);
+struct request *nvd__qpair_take_queued(struct nvd_qpair *q);
+struct request *nvd__req_get(struct nvd_qpair *q);
+void nvd__req_put(struct nvd_qpair *q, struct request *r);
 /* Send @r now if nothing waits and a tracker is free, else append it to the FIFO. */
-void qpair_queue_req(struct nvd_qpair *q, struct request *r);
+void nvd__qpair_queue_req(struct nvd_qpair *q, struct request *r);
 /*
  * Send @cmd with @len bytes at @buf (already validated DMA memory, or
  * NULL): straight to the SQ when possible, else as a queued request.
  */
-int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
+int nvd__qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 		     nvd_cmd_cb cb, void *cb_arg);
 /*
  * @count LBAs from @lba as pieces of at most @max LBAs: @tmpl gives opcode,
@@ -485,20 +485,20 @@ int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf,
  * SGL when @use_sgl.  -ENOMEM (with
  * words) when the pool cannot hold all pieces.
  */
-int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
+int nvd__qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
 		       unsigned shift, uint64_t lba, uint64_t count, uint32_t max, nvd_cmd_cb cb,
 		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
 		       bool use_sgl);
 /* ---- iov.c ------------------------------------------------------------ */
 /* PRPs or an SGL for a readv/writev piece from the caller's element list. */
-int req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		struct request *r);
 /* An SGL for [buf, buf + len) inside span @s (contiguous I/O beyond two pages). */
-int qpair_map_span_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__qpair_map_span_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		       const struct dma_span *s, const void *buf, size_t len);
 
 /* DSM range pages of @q: one free page's index, or -1. */
-int qpair_get_dsm_page(struct nvd_qpair *q);
+int nvd__qpair_get_dsm_page(struct nvd_qpair *q);
 
 /* ---- io_hooks.c ------------------------------------------------------- */
 /*
@@ -506,13 +506,13 @@ int qpair_get_dsm_page(struct nvd_qpair *q);
  * status, resubmits a retryable one, or frees the tracker, hands it to the
  * oldest queued request and runs the callback.
  */
-void qpair_complete_slow(struct nvd_qpair *q, struct tracker *tr, struct nvd_cpl *cpl);
+void nvd__qpair_complete_slow(struct nvd_qpair *q, struct tracker *tr, struct nvd_cpl *cpl);
 /* Once per poll with hooks set: held injected commands, timeout scans, drain. */
-void qpair_poll_hooks(struct nvd_qpair *q);
+void nvd__qpair_poll_hooks(struct nvd_qpair *q);
 /* Retryable statuses (documented at nvd_ctrlr_opts.retry_count). */
-bool status_is_retryable(uint16_t status);
+bool nvd__status_is_retryable(uint16_t status);
 /* Microseconds from a coarse monotonic clock (vDSO, no syscall). */
-uint64_t now_us_coarse(void);
+uint64_t nvd__now_us_coarse(void);
 
 /* ---- intr.c ---------------------------------------------------------- */
 /*
@@ -520,33 +520,33 @@ uint64_t now_us_coarse(void);
  * eventfd and the MSI-X vector routed to it.  Vector = qid; vector 0 is the
  * admin queue's, which is polled.
  */
-int qpair_intr_enable(struct nvd_qpair *q);
+int nvd__qpair_intr_enable(struct nvd_qpair *q);
 /* Unroute and close; after the CQ is deleted.  No-op when polled. */
-void qpair_intr_disable(struct nvd_qpair *q);
+void nvd__qpair_intr_disable(struct nvd_qpair *q);
 /* Create I/O CQ CDW11 bits for @q's interrupts: IEN and IV, or 0. */
-uint32_t qpair_cq_intr_bits(const struct nvd_qpair *q);
+uint32_t nvd__qpair_cq_intr_bits(const struct nvd_qpair *q);
 
 /* ---- ns.c ------------------------------------------------------------- */
-void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
+void nvd__ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvme_id_ns *id);
 #define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
 /* @ns and @q fit together, work, and @ns can do I/O: 0 or -errno with words. */
 /* Words for why @ns cannot do I/O (io_supported == 0): format, metadata or MDTS. */
-void ns_refuse_detail(const struct nvd_ns *ns, const char *what);
-int ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what);
+void nvd__ns_refuse_detail(const struct nvd_ns *ns, const char *what);
+int nvd__ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what);
 /*
  * Arguments of an I/O command on @ns through @q: 0, or a negative errno
  * with words naming the value and the limit (@what names the command).
  */
-int ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,
+int nvd__ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,
 		uint64_t count, uint32_t flags, uint32_t known_flags);
 /* @len bytes at @buf are DMA or registered memory, dword aligned. */
-int ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len);
+int nvd__ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len);
 
 /* ---- sysfs.c ---------------------------------------------------------- */
 /* "00:03.0" or "0000:00:03.0" into "0000:00:03.0"; -EINVAL if malformed. */
-int bdf_normalize(const char *in, char out[NVD_BDF_LEN]);
+int nvd__bdf_normalize(const char *in, char out[NVD_BDF_LEN]);
 /* nvd_list_bound() over any directory (tests point it elsewhere). */
-int list_bound_in(const char *dir, char (*bdfs)[NVD_BDF_LEN], int max);
+int nvd__list_bound_in(const char *dir, char (*bdfs)[NVD_BDF_LEN], int max);
 
 #endif /* NVD_INTERNAL_H */

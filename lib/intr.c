@@ -25,33 +25,33 @@
 
 #include "internal.h"
 
-uint32_t qpair_cq_intr_bits(const struct nvd_qpair *q)
+uint32_t nvd__qpair_cq_intr_bits(const struct nvd_qpair *q)
 {
 	if (!q->intr)
 		return 0;	/* polled: IEN = 0 */
 	return NVME_CQ_IEN | ((uint32_t)q->iv << NVME_CQ_IV_SHIFT);
 }
 
-int qpair_intr_enable(struct nvd_qpair *q)
+int nvd__qpair_intr_enable(struct nvd_qpair *q)
 {
 	struct transport *t = q->ctrlr->t;
 	uint32_t nvec = t->info.nr_vectors;
 	int fd, err;
 
 	if (!t->ops->set_irq || !nvec) {
-		set_detail("%s cannot deliver interrupts (no MSI-X, or nvdirect.ko predates "
+		nvd__set_detail("%s cannot deliver interrupts (no MSI-X, or nvdirect.ko predates "
 			   "NVDIRECT_SET_IRQS); use polling", t->info.devpath);
 		return -EOPNOTSUPP;
 	}
 	if (q->qid >= nvec) {
-		set_detail("queue %u needs MSI-X vector %u, but the function offers only %u vectors "
+		nvd__set_detail("queue %u needs MSI-X vector %u, but the function offers only %u vectors "
 			   "(0-%u)", q->qid, q->qid, nvec, nvec - 1);
 		return -ENOSPC;
 	}
 	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		set_detail("eventfd for queue %u: %s", q->qid, strerror(errno));
+		nvd__set_detail("eventfd for queue %u: %s", q->qid, strerror(errno));
 		return err;
 	}
 	err = t->ops->set_irq(t, q->qid, fd);
@@ -62,11 +62,11 @@ int qpair_intr_enable(struct nvd_qpair *q)
 	q->intr = true;
 	q->iv = q->qid;
 	q->intr_fd = fd;
-	dbg("qid %u: interrupts on MSI-X vector %u, eventfd %d", q->qid, q->iv, fd);
+	nvd__dbg("qid %u: interrupts on MSI-X vector %u, eventfd %d", q->qid, q->iv, fd);
 	return 0;
 }
 
-void qpair_intr_disable(struct nvd_qpair *q)
+void nvd__qpair_intr_disable(struct nvd_qpair *q)
 {
 	struct transport *t = q->ctrlr->t;
 

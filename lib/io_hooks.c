@@ -16,7 +16,7 @@
 /* Polls between two timeout scans of a queue pair. */
 #define NVD_TIMEOUT_CHECK_POLLS	64u
 
-uint64_t now_us_coarse(void)
+uint64_t nvd__now_us_coarse(void)
 {
 	struct timespec ts;
 
@@ -32,7 +32,7 @@ uint64_t now_us_coarse(void)
  * Everything else (media errors, invalid fields, aborts...) goes to the
  * caller: sending it again would fail the same way or undo an abort.
  */
-bool status_is_retryable(uint16_t status)
+bool nvd__status_is_retryable(uint16_t status)
 {
 	unsigned sct = (status >> 9) & 7, sc = (status >> 1) & 0xff;
 
@@ -74,14 +74,14 @@ static void update_inject_hook(struct nvd_qpair *q)
 	qpair_hooks_changed(q);
 }
 
-bool qpair_submit_hooks(struct nvd_qpair *q, struct tracker *tr)
+bool nvd__qpair_submit_hooks(struct nvd_qpair *q, struct tracker *tr)
 {
 	struct inject_rule *rule;
 	unsigned i;
 
 	tr->timed_out = false;
 	if (q->hooks & QP_HOOK_TIMEOUT)
-		tr->submit_us = now_us_coarse();
+		tr->submit_us = nvd__now_us_coarse();
 	if (!(q->hooks & QP_HOOK_INJECT))
 		return false;
 	for (i = 0; i < QP_INJECT_RULES; i++) {
@@ -111,7 +111,7 @@ static bool resubmit(struct nvd_qpair *q, struct tracker *tr)
 	tr->retries++;
 	slot = sq_ring_slot(&q->sq);
 	*slot = tr->cmd;
-	if (q->hooks && qpair_submit_hooks(q, tr))
+	if (q->hooks && nvd__qpair_submit_hooks(q, tr))
 		return true;
 	sq_ring_advance(&q->sq);
 	if (!q->delay_submit)
@@ -127,8 +127,8 @@ static bool retry_or_finish(struct nvd_qpair *q, struct tracker *tr, struct nvd_
 		tr->inject_status = 0;
 	}
 	if (nvd_cpl_is_error(cpl) && tr->retries < q->max_retries &&
-	    status_is_retryable(cpl->status) && resubmit(q, tr)) {
-		dbg("qid %u cid %u: %s, retry %u of %u", q->qid, tr->cid, nvd_cpl_status_str(cpl),
+	    nvd__status_is_retryable(cpl->status) && resubmit(q, tr)) {
+		nvd__dbg("qid %u cid %u: %s, retry %u of %u", q->qid, tr->cid, nvd_cpl_status_str(cpl),
 		    tr->retries, q->max_retries);
 		return true;
 	}
@@ -136,7 +136,7 @@ static bool retry_or_finish(struct nvd_qpair *q, struct tracker *tr, struct nvd_
 	return false;
 }
 
-void qpair_complete_slow(struct nvd_qpair *q, struct tracker *tr, struct nvd_cpl *cpl)
+void nvd__qpair_complete_slow(struct nvd_qpair *q, struct tracker *tr, struct nvd_cpl *cpl)
 {
 	nvd_cmd_cb cb;
 	void *arg;
@@ -148,7 +148,7 @@ void qpair_complete_slow(struct nvd_qpair *q, struct tracker *tr, struct nvd_cpl
 	qpair_put_tracker(q, tr);
 	/* the freed slot goes to the oldest waiting request, before the callback can submit */
 	if (q->queued_head)
-		qpair_drain(q);
+		nvd__qpair_drain(q);
 	if (cb)
 		cb(arg, cpl);
 }
@@ -160,7 +160,7 @@ static void complete_held(struct nvd_qpair *q, struct tracker *tr)
 
 	tr->held = false;
 	cpl.status = q->cq.phase;
-	qpair_complete_slow(q, tr, &cpl);
+	nvd__qpair_complete_slow(q, tr, &cpl);
 }
 
 static void check_timeouts(struct nvd_qpair *q)
@@ -172,7 +172,7 @@ static void check_timeouts(struct nvd_qpair *q)
 
 	if (!c->timeout_cb || !limit)
 		return;
-	now = now_us_coarse();
+	now = nvd__now_us_coarse();
 	for (i = 0; i < q->ntrackers; i++) {
 		tr = &q->trackers[i];
 		if (!tr->active || tr->timed_out || now - tr->submit_us <= limit)
@@ -182,7 +182,7 @@ static void check_timeouts(struct nvd_qpair *q)
 	}
 }
 
-void qpair_poll_hooks(struct nvd_qpair *q)
+void nvd__qpair_poll_hooks(struct nvd_qpair *q)
 {
 	struct tracker *tr;
 	uint32_t i;
@@ -205,7 +205,7 @@ void qpair_poll_hooks(struct nvd_qpair *q)
 		check_timeouts(q);
 	}
 	if (q->queued_head)
-		qpair_drain(q);
+		nvd__qpair_drain(q);
 }
 
 NVD_EXPORT int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int do_not_submit,
@@ -217,7 +217,7 @@ NVD_EXPORT int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int 
 
 	if (!qpair)
 		return -EINVAL;
-	clear_detail();
+	nvd__clear_detail();
 	for (i = 0; i < QP_INJECT_RULES; i++)
 		if (qpair->inject[i].count && qpair->inject[i].opc == opc)
 			rule = &qpair->inject[i];
@@ -227,7 +227,7 @@ NVD_EXPORT int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int 
 	if (!rule) {
 		if (!err_count)
 			return 0;
-		set_detail("all %u error injection slots of queue %u are armed", QP_INJECT_RULES,
+		nvd__set_detail("all %u error injection slots of queue %u are armed", QP_INJECT_RULES,
 			   qpair->qid);
 		return -ENOSPC;
 	}
@@ -242,7 +242,7 @@ NVD_EXPORT int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int 
 
 static void arm_timeouts(struct nvd_qpair *q, bool on)
 {
-	uint64_t now = now_us_coarse();
+	uint64_t now = nvd__now_us_coarse();
 	uint32_t i;
 
 	if (!on) {
@@ -267,7 +267,7 @@ NVD_EXPORT int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint
 
 	if (!ctrlr)
 		return -EINVAL;
-	clear_detail();
+	nvd__clear_detail();
 	pthread_mutex_lock(&ctrlr->admin_lock);
 	ctrlr->timeout_cb = cb;
 	ctrlr->timeout_arg = cb_arg;

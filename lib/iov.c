@@ -66,16 +66,16 @@ static void iov_start(struct iov_iter *it, struct nvd_qpair *q, nvd_req_reset_sg
 	reset_sgl(arg, offset);
 }
 
-int req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__req_map_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		struct request *r)
 {
 	struct iov_iter it;
 
 	iov_start(&it, q, r->reset_sgl, r->next_sge, r->cb_arg, r->sgl_offset, r->len);
 	if (r->use_sgl)
-		return sgl_build(cmd, r->len, iov_next, &it, TRACKER_SGL(q, tr),
+		return nvd__sgl_build(cmd, r->len, iov_next, &it, TRACKER_SGL(q, tr),
 				 q->prp_per_tracker);
-	return prp_build_pieces(r->len, iov_next, &it, tr->prp, q->prp_per_tracker, &cmd->prp1,
+	return nvd__prp_build_pieces(r->len, iov_next, &it, tr->prp, q->prp_per_tracker, &cmd->prp1,
 				&cmd->prp2);
 }
 
@@ -102,12 +102,12 @@ static int span_next(void *ctx, uint64_t *bus, uint32_t *len)
 	return 0;
 }
 
-int qpair_map_span_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__qpair_map_span_sgl(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		       const struct dma_span *s, const void *buf, size_t len)
 {
 	struct span_iter it = { .s = s, .p = buf, .left = len };
 
-	return sgl_build(cmd, len, span_next, &it, TRACKER_SGL(q, tr), q->prp_per_tracker);
+	return nvd__sgl_build(cmd, len, span_next, &it, TRACKER_SGL(q, tr), q->prp_per_tracker);
 }
 
 /*
@@ -126,7 +126,7 @@ static int iov_check(struct nvd_qpair *q, const char *what, nvd_req_reset_sgl_cb
 	reset_sgl(arg, 0);
 	while (left) {
 		if (next_sge(arg, &addr, &elen) || !elen || !addr) {
-			set_detail("%s: element %u: next_sge gave nothing with %u of %u bytes still to describe",
+			nvd__set_detail("%s: element %u: next_sge gave nothing with %u of %u bytes still to describe",
 				   what, e, left, len);
 			return -EINVAL;
 		}
@@ -135,7 +135,7 @@ static int iov_check(struct nvd_qpair *q, const char *what, nvd_req_reset_sgl_cb
 		p = (uintptr_t)addr;
 		end = p + elen;
 		if (!dma_pool_find_span(&q->ctrlr->dma, addr, elen)) {
-			set_detail("%s: element %u (%p, %u bytes) is not DMA memory from nvd_dma_alloc or registered with nvd_mem_register",
+			nvd__set_detail("%s: element %u (%p, %u bytes) is not DMA memory from nvd_dma_alloc or registered with nvd_mem_register",
 				   what, e, addr, elen);
 			return -EINVAL;
 		}
@@ -159,10 +159,10 @@ static int iov_check(struct nvd_qpair *q, const char *what, nvd_req_reset_sgl_cb
 		return 0;
 	}
 	if (sgl_ok)
-		set_detail("%s: the list makes %u pieces; an SGL here holds at most %zu", what,
+		nvd__set_detail("%s: the list makes %u pieces; an SGL here holds at most %zu", what,
 			   npieces, (size_t)q->prp_per_tracker * (SGL_DESCS_PER_PAGE - 1));
 	else
-		set_detail("%s: PRPs cannot describe the list (only the first element may start, and only the last may end, off a 4 KiB page boundary) and %s",
+		nvd__set_detail("%s: PRPs cannot describe the list (only the first element may start, and only the last may end, off a 4 KiB page boundary) and %s",
 			   what, !(q->ctrlr->id.sgls & NVME_SGLS_SUPPORT_MASK) ?
 			   "the controller does not support SGLs" :
 			   !q->sgl ? "SGLs are turned off (NVD_CTRLR_FORCE_PRP or NVDIRECT_FORCE_PRP)" :
@@ -179,15 +179,15 @@ static int ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_t 
 	bool use_sgl;
 	int err;
 
-	err = ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
+	err = nvd__ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
 	if (err)
 		return err;
 	if (!reset_sgl || !next_sge) {
-		set_detail("%s needs both reset_sgl and next_sge", what);
+		nvd__set_detail("%s needs both reset_sgl and next_sge", what);
 		return -EINVAL;
 	}
 	if ((uint64_t)count << ns->sector_shift > UINT32_MAX) {
-		set_detail("%s of %u LBAs is more than 4 GiB", what, count);
+		nvd__set_detail("%s of %u LBAs is more than 4 GiB", what, count);
 		return -EINVAL;
 	}
 	err = iov_check(q, what, reset_sgl, next_sge, cb_arg, count << ns->sector_shift, &use_sgl);
@@ -195,7 +195,7 @@ static int ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_t 
 		return err;
 	tmpl.nsid = ns->nsid;
 	/* a piece may start inside an element: as a first element it needs only a dword */
-	return qpair_submit_split(q, &tmpl, NULL, ns->sector_shift, lba, count, ns->max_io_sectors,
+	return nvd__qpair_submit_split(q, &tmpl, NULL, ns->sector_shift, lba, count, ns->max_io_sectors,
 				  cb, cb_arg, reset_sgl, next_sge, use_sgl);
 }
 

@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-void ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
+void nvd__ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvme_id_ns *id)
 {
 	unsigned fmt = nvme_flbas_index(id->flbas);
@@ -119,50 +119,50 @@ NVD_EXPORT const void *nvd_ns_identify_data(const struct nvd_ns *ns)
 
 /* ---- I/O argument checks (ns.c, ns_cmd.c) ----------------------------- */
 
-int ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what)
+int nvd__ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what)
 {
-	clear_detail();
+	nvd__clear_detail();
 	if (!ns || !q || q->ctrlr != ns->ctrlr || q->qid == 0)
 		return -EINVAL;
 	if (q->failed || ctrlr_is_failed(q->ctrlr))
 		return -ENXIO;
 	if (!ns->io_supported) {
-		ns_refuse_detail(ns, what);
+		nvd__ns_refuse_detail(ns, what);
 		return -EOPNOTSUPP;
 	}
 	return 0;
 }
 
-void ns_refuse_detail(const struct nvd_ns *ns, const char *what)
+void nvd__ns_refuse_detail(const struct nvd_ns *ns, const char *what)
 {
 	if (!ns->sector_size)
-		set_detail("namespace %u: %s needs a valid LBA format (FLBAS 0x%x names none nvdirect can use)",
+		nvd__set_detail("namespace %u: %s needs a valid LBA format (FLBAS 0x%x names none nvdirect can use)",
 			   ns->nsid, what, ns->id.flbas);
 	else if (ns->md_size)
-		set_detail("namespace %u: %s needs a format without metadata (this one has %u bytes per LBA)",
+		nvd__set_detail("namespace %u: %s needs a format without metadata (this one has %u bytes per LBA)",
 			   ns->nsid, what, ns->md_size);
 	else
-		set_detail("namespace %u: %s: one %u-byte LBA exceeds the controller's transfer limit of %u bytes",
+		nvd__set_detail("namespace %u: %s: one %u-byte LBA exceeds the controller's transfer limit of %u bytes",
 			   ns->nsid, what, ns->sector_size, ns->ctrlr->max_xfer);
 }
 
-int ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,
+int nvd__ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64_t lba,
 		uint64_t count, uint32_t flags, uint32_t known_flags)
 {
-	int err = ns_check_qp(ns, q, what);
+	int err = nvd__ns_check_qp(ns, q, what);
 
 	if (err)
 		return err;
 	if (flags & ~known_flags) {
-		set_detail("%s: unknown I/O flags 0x%x", what, flags & ~known_flags);
+		nvd__set_detail("%s: unknown I/O flags 0x%x", what, flags & ~known_flags);
 		return -EINVAL;
 	}
 	if (count == 0) {
-		set_detail("%s: LBA count is 0", what);
+		nvd__set_detail("%s: LBA count is 0", what);
 		return -EINVAL;
 	}
 	if (lba >= ns->num_sectors || count > ns->num_sectors - lba) {
-		set_detail("%s: LBAs %llu..%llu are past the end of namespace %u (%llu LBAs)", what,
+		nvd__set_detail("%s: LBAs %llu..%llu are past the end of namespace %u (%llu LBAs)", what,
 			   (unsigned long long)lba, (unsigned long long)(lba + count - 1), ns->nsid,
 			   (unsigned long long)ns->num_sectors);
 		return -EINVAL;
@@ -170,18 +170,18 @@ int ns_check_io(struct nvd_ns *ns, struct nvd_qpair *q, const char *what, uint64
 	return 0;
 }
 
-int ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len)
+int nvd__ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len)
 {
 	if (!buf) {
-		set_detail("the data buffer is NULL");
+		nvd__set_detail("the data buffer is NULL");
 		return -EINVAL;
 	}
 	if ((uintptr_t)buf & 3) {
-		set_detail("buffer %p is not 4-byte aligned, as PRP entries require", buf);
+		nvd__set_detail("buffer %p is not 4-byte aligned, as PRP entries require", buf);
 		return -EINVAL;
 	}
 	if (!dma_pool_find_span(&q->ctrlr->dma, buf, len)) {
-		set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
+		nvd__set_detail("buffer %p is not %zu bytes of DMA memory from nvd_dma_alloc or of memory registered with nvd_mem_register",
 			   buf, len);
 		return -EINVAL;
 	}
@@ -204,14 +204,14 @@ ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 	struct nvme_cmd tmpl = { .opc = opc, .cdw12 = flags };
 	int err;
 
-	err = ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
+	err = nvd__ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
 	if (err)
 		return err;
-	err = ns_check_buf(q, buf, (size_t)count << ns->sector_shift);
+	err = nvd__ns_check_buf(q, buf, (size_t)count << ns->sector_shift);
 	if (err)
 		return err;
 	tmpl.nsid = ns->nsid;
-	return qpair_submit_split(q, &tmpl, buf, ns->sector_shift, lba, count, ns->max_io_sectors,
+	return nvd__qpair_submit_split(q, &tmpl, buf, ns->sector_shift, lba, count, ns->max_io_sectors,
 				  cb, cb_arg, NULL, NULL, false);
 }
 
@@ -272,8 +272,8 @@ ns_rw_full(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 	err = qpair_map_span(q, tr, cmd, span, buf, len);
 	if (__builtin_expect(err != 0, 0)) {
 		qpair_put_tracker(q, tr);
-		clear_detail();
-		set_detail("cannot describe the %zu-byte buffer with PRPs", len);
+		nvd__clear_detail();
+		nvd__set_detail("cannot describe the %zu-byte buffer with PRPs", len);
 		return err == -E2BIG ? -EINVAL : err;
 	}
 	qpair_commit_fast(q, tr, cmd, cb, cb_arg);
@@ -361,8 +361,8 @@ NVD_EXPORT int nvd_ns_compare(struct nvd_ns *ns, struct nvd_qpair *qpair, void *
 			      uint32_t flags)
 {
 	if (ns && !(ns->ctrlr->id.oncs & NVME_ONCS_COMPARE)) {
-		clear_detail();
-		set_detail("the controller does not support Compare (ONCS bit 0 is clear)");
+		nvd__clear_detail();
+		nvd__set_detail("the controller does not support Compare (ONCS bit 0 is clear)");
 		return -EOPNOTSUPP;
 	}
 	return ns_rw_slow(ns, qpair, NVME_CMD_COMPARE, buf, lba, count, cb, cb_arg, flags);

@@ -12,12 +12,12 @@
 
 static int oncs_refuse(const struct nvd_ns *ns, uint16_t bit, const char *what, unsigned nr)
 {
-	clear_detail();
+	nvd__clear_detail();
 	if (!ns)
 		return -EINVAL;
 	if (ns->ctrlr->id.oncs & bit)
 		return 0;
-	set_detail("the controller does not support %s (ONCS bit %u is clear)", what, nr);
+	nvd__set_detail("the controller does not support %s (ONCS bit %u is clear)", what, nr);
 	return -EOPNOTSUPP;
 }
 
@@ -31,11 +31,11 @@ NVD_EXPORT int nvd_ns_write_zeroes(struct nvd_ns *ns, struct nvd_qpair *qpair, u
 	err = oncs_refuse(ns, NVME_ONCS_WRITE_ZEROES, "Write Zeroes", 3);
 	if (err)
 		return err;
-	err = ns_check_io(ns, qpair, "write zeroes", lba, count, flags, NVD_IO_FLAGS);
+	err = nvd__ns_check_io(ns, qpair, "write zeroes", lba, count, flags, NVD_IO_FLAGS);
 	if (err)
 		return err;
 	tmpl.nsid = ns->nsid;
-	return qpair_submit_split(qpair, &tmpl, NULL, 0, lba, count, NVD_MAX_NLB, cb, cb_arg,
+	return nvd__qpair_submit_split(qpair, &tmpl, NULL, 0, lba, count, NVD_MAX_NLB, cb, cb_arg,
 				  NULL, NULL, false);
 }
 
@@ -55,40 +55,40 @@ NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 	err = oncs_refuse(ns, NVME_ONCS_DSM, "Dataset Management", 2);
 	if (err)
 		return err;
-	err = ns_check_qp(ns, qpair, "dataset management");
+	err = nvd__ns_check_qp(ns, qpair, "dataset management");
 	if (err)
 		return err;
 	if (!ranges || nr == 0 || nr > NVD_DSM_MAX_RANGES) {
-		set_detail("dataset management takes 1..%u ranges, not %u", NVD_DSM_MAX_RANGES,
+		nvd__set_detail("dataset management takes 1..%u ranges, not %u", NVD_DSM_MAX_RANGES,
 			   ranges ? nr : 0);
 		return -EINVAL;
 	}
 	if (attrs & ~(NVD_DSM_ATTR_IDR | NVD_DSM_ATTR_IDW | NVD_DSM_ATTR_AD)) {
-		set_detail("unknown dataset management attributes 0x%x", attrs);
+		nvd__set_detail("unknown dataset management attributes 0x%x", attrs);
 		return -EINVAL;
 	}
 	for (i = 0; i < nr; i++) {
 		if (ranges[i].lba < ns->num_sectors &&
 		    ranges[i].length <= ns->num_sectors - ranges[i].lba)
 			continue;
-		set_detail("range %u (LBAs %llu + %u) is past the end of namespace %u (%llu LBAs)",
+		nvd__set_detail("range %u (LBAs %llu + %u) is past the end of namespace %u (%llu LBAs)",
 			   i, (unsigned long long)ranges[i].lba, ranges[i].length, ns->nsid,
 			   (unsigned long long)ns->num_sectors);
 		return -EINVAL;
 	}
 	if (!qpair->nreqs_free) {
-		set_detail("all %u requests of queue %u are in use (io_requests)", qpair->nreqs,
+		nvd__set_detail("all %u requests of queue %u are in use (io_requests)", qpair->nreqs,
 			   qpair->qid);
 		return -ENOMEM;
 	}
-	page = qpair_get_dsm_page(qpair);
+	page = nvd__qpair_get_dsm_page(qpair);
 	if (page < 0) {
-		set_detail("all %zu DSM range pages of queue %u are in use",
+		nvd__set_detail("all %zu DSM range pages of queue %u are in use",
 			   sizeof(qpair->dsm_pages) / sizeof(qpair->dsm_pages[0]), qpair->qid);
 		return -ENOMEM;
 	}
 	memcpy(qpair->dsm_pages[page].entries, ranges, (size_t)nr * sizeof(*ranges));
-	r = req_get(qpair);
+	r = nvd__req_get(qpair);
 	r->dsm_page = (int16_t)page;
 	r->cmd = (struct nvme_cmd){
 		.opc = NVME_CMD_DSM,
@@ -99,7 +99,7 @@ NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 	};
 	r->cb = cb;
 	r->cb_arg = cb_arg;
-	qpair_queue_req(qpair, r);
+	nvd__qpair_queue_req(qpair, r);
 	return 0;
 }
 
@@ -117,11 +117,11 @@ NVD_EXPORT int nvd_ns_flush(struct nvd_ns *ns, struct nvd_qpair *qpair, nvd_cmd_
 	struct nvme_cmd cmd = { .opc = NVME_CMD_FLUSH };
 	int err;
 
-	err = ns_check_qp(ns, qpair, "flush");
+	err = nvd__ns_check_qp(ns, qpair, "flush");
 	if (err)
 		return err;
 	cmd.nsid = ns->nsid;
-	return qpair_submit_cmd(qpair, &cmd, NULL, 0, cb, cb_arg);
+	return nvd__qpair_submit_cmd(qpair, &cmd, NULL, 0, cb, cb_arg);
 }
 
 NVD_EXPORT int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair,
@@ -134,21 +134,21 @@ NVD_EXPORT int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *q
 
 	if (!ctrlr || !qpair || !cmd || qpair->ctrlr != ctrlr || qpair->qid == 0)
 		return -EINVAL;
-	clear_detail();
+	nvd__clear_detail();
 	if (qpair->failed || ctrlr_is_failed(ctrlr))
 		return -ENXIO;
 	ns = nvd_ctrlr_get_ns(ctrlr, cmd->nsid);
 	if (ns && !ns->io_supported) {
-		ns_refuse_detail(ns, "raw I/O");
+		nvd__ns_refuse_detail(ns, "raw I/O");
 		return -EOPNOTSUPP;
 	}
 	if (len > ctrlr->max_xfer) {
-		set_detail("raw I/O of %u bytes exceeds the controller's transfer limit of %u bytes; raw commands are not split",
+		nvd__set_detail("raw I/O of %u bytes exceeds the controller's transfer limit of %u bytes; raw commands are not split",
 			   len, ctrlr->max_xfer);
 		return -EINVAL;
 	}
 	if (len) {
-		err = ns_check_buf(qpair, buf, len);
+		err = nvd__ns_check_buf(qpair, buf, len);
 		if (err)
 			return err;
 	}
@@ -164,5 +164,5 @@ NVD_EXPORT int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *q
 		.cdw14 = cmd->cdw14,
 		.cdw15 = cmd->cdw15,
 	};
-	return qpair_submit_cmd(qpair, &c, len ? buf : NULL, len, cb, cb_arg);
+	return nvd__qpair_submit_cmd(qpair, &c, len ? buf : NULL, len, cb, cb_arg);
 }

@@ -65,10 +65,10 @@ static int find_devnode(const char *bdf, char *path, size_t len)
 
 	snprintf(devdir, sizeof(devdir), "/sys/bus/pci/devices/%s", bdf);
 	if (access(devdir, F_OK)) {
-		set_detail("there is no PCI function %s", bdf);
+		nvd__set_detail("there is no PCI function %s", bdf);
 		return -ENODEV;
 	}
-	set_detail("%s is not bound to nvdirect", bdf);
+	nvd__set_detail("%s is not bound to nvdirect", bdf);
 	return -ENOENT;
 }
 
@@ -80,20 +80,20 @@ static int open_devnode(const char *path)
 		return fd;
 	switch (errno) {
 	case EBUSY:
-		set_detail("%s is open in another process", path);
+		nvd__set_detail("%s is open in another process", path);
 		return -EBUSY;
 	case EPERM:
 	case EACCES:
-		set_detail("opening %s needs CAP_SYS_RAWIO", path);
+		nvd__set_detail("opening %s needs CAP_SYS_RAWIO", path);
 		return -EPERM;
 	case ENOENT:
-		set_detail("%s does not exist (is udev running?)", path);
+		nvd__set_detail("%s does not exist (is udev running?)", path);
 		return -ENOENT;
 	case ENODEV:
 	case ENXIO:
 		return -ENXIO;
 	default:
-		set_detail("open %s: %s", path, strerror(errno));
+		nvd__set_detail("open %s: %s", path, strerror(errno));
 		return -errno;
 	}
 }
@@ -129,7 +129,7 @@ static int pcie_open(const char *bdf, struct transport **out)
 	if (ioctl(p->fd, NVDIRECT_GET_INFO, &info)) {
 		int e = errno;
 
-		set_detail("NVDIRECT_GET_INFO on %s: %s", path, strerror(e));
+		nvd__set_detail("NVDIRECT_GET_INFO on %s: %s", path, strerror(e));
 		if (e == ENODEV)
 			err = -ENXIO;
 		else if (e == ENOTTY || e == EINVAL)
@@ -139,13 +139,13 @@ static int pcie_open(const char *bdf, struct transport **out)
 		goto err_close;
 	}
 	if (info.abi_version != NVDIRECT_ABI_VERSION) {
-		set_detail("nvdirect.ko speaks ABI %u, the library ABI %u",
+		nvd__set_detail("nvdirect.ko speaks ABI %u, the library ABI %u",
 			   info.abi_version, NVDIRECT_ABI_VERSION);
 		err = -EPROTO;
 		goto err_close;
 	}
 	if (info.bar0_size < NVME_REG_DBS + 8) {
-		set_detail("BAR0 of %s is only %llu bytes", bdf,
+		nvd__set_detail("BAR0 of %s is only %llu bytes", bdf,
 			   (unsigned long long)info.bar0_size);
 		err = -EIO;
 		goto err_close;
@@ -156,11 +156,11 @@ static int pcie_open(const char *bdf, struct transport **out)
 			  (off_t)info.bar0_offset);
 	if (p->bar_map == MAP_FAILED) {
 		err = -errno;
-		set_detail("mapping BAR0 of %s: %s", bdf, strerror(errno));
+		nvd__set_detail("mapping BAR0 of %s: %s", bdf, strerror(errno));
 		goto err_close;
 	}
 
-	p->base.ops = &pcie_transport_ops;
+	p->base.ops = &nvd__pcie_transport_ops;
 	p->base.bar = p->bar_map;
 	p->base.info.bar_size = info.bar0_size;
 	p->base.info.max_region_size = info.max_region_size;
@@ -171,7 +171,7 @@ static int pcie_open(const char *bdf, struct transport **out)
 	p->base.info.pci_vendor = info.vendor;
 	p->base.info.pci_device = info.device;
 	snprintf(p->base.info.devpath, sizeof(p->base.info.devpath), "%s", path);
-	dbg("%s: %s bar0 %llu bytes, region <= %llu, dma cap %llu, iommu %d", bdf, path,
+	nvd__dbg("%s: %s bar0 %llu bytes, region <= %llu, dma cap %llu, iommu %d", bdf, path,
 	    (unsigned long long)info.bar0_size, (unsigned long long)info.max_region_size,
 	    (unsigned long long)info.max_dma_bytes, p->base.info.iommu);
 	*out = &p->base;
@@ -205,13 +205,13 @@ static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 	if (ioctl(p->fd, NVDIRECT_DMA_ALLOC, &req)) {
 		switch (errno) {
 		case ENOSPC:
-			set_detail("the module's limit of %llu bytes of DMA memory per open is reached",
+			nvd__set_detail("the module's limit of %llu bytes of DMA memory per open is reached",
 				   (unsigned long long)t->info.max_dma_bytes);
 			return -ENOMEM;
 		case ENODEV:
 			return -ENXIO;
 		default:
-			set_detail("NVDIRECT_DMA_ALLOC of %zu bytes: %s", size, strerror(errno));
+			nvd__set_detail("NVDIRECT_DMA_ALLOC of %zu bytes: %s", size, strerror(errno));
 			return -errno;
 		}
 	}
@@ -220,7 +220,7 @@ static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 		  (off_t)req.mmap_offset);
 	if (va == MAP_FAILED) {
 		err = -errno;
-		set_detail("mapping a %zu-byte DMA region: %s", size, strerror(errno));
+		nvd__set_detail("mapping a %zu-byte DMA region: %s", size, strerror(errno));
 		rel.mmap_offset = req.mmap_offset;
 		ioctl(p->fd, NVDIRECT_DMA_FREE, &rel);
 		return err;
@@ -268,31 +268,31 @@ static int pin_error(int e, void *vaddr, size_t size)
 	switch (e) {
 	case ENOMEM:
 		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-			set_detail("pinning %zu bytes at %p exceeds RLIMIT_MEMLOCK: limit %llu bytes "
+			nvd__set_detail("pinning %zu bytes at %p exceeds RLIMIT_MEMLOCK: limit %llu bytes "
 				   "(ulimit -l), %llu already pinned; raise the limit or grant CAP_IPC_LOCK",
 				   size, vaddr, (unsigned long long)rl.rlim_cur, pinned_now());
 		} else {
-			set_detail("pinning %zu bytes at %p: the kernel is out of memory", size, vaddr);
+			nvd__set_detail("pinning %zu bytes at %p: the kernel is out of memory", size, vaddr);
 		}
 		return -ENOMEM;
 	case ENOSPC:
-		set_detail("pinning %zu bytes at %p would pass the module's limit of pinned memory "
+		nvd__set_detail("pinning %zu bytes at %p would pass the module's limit of pinned memory "
 			   "per open (max_pinned_bytes)", size, vaddr);
 		return -ENOMEM;
 	case EFAULT:
-		set_detail("cannot pin %zu bytes at %p: not all of it is writable memory that can be pinned "
+		nvd__set_detail("cannot pin %zu bytes at %p: not all of it is writable memory that can be pinned "
 			   "(anonymous, shmem or hugetlb)", size, vaddr);
 		return -EFAULT;
 	case EOPNOTSUPP:
-		set_detail("the kernel would bounce DMA to application memory (swiotlb); use nvd_dma_alloc");
+		nvd__set_detail("the kernel would bounce DMA to application memory (swiotlb); use nvd_dma_alloc");
 		return -EOPNOTSUPP;
 	case ENOTTY:
-		set_detail("this nvdirect.ko cannot pin application memory (it predates NVDIRECT_MEM_PIN)");
+		nvd__set_detail("this nvdirect.ko cannot pin application memory (it predates NVDIRECT_MEM_PIN)");
 		return -EOPNOTSUPP;
 	case ENODEV:
 		return -ENXIO;
 	default:
-		set_detail("NVDIRECT_MEM_PIN of %zu bytes at %p: %s", size, vaddr, strerror(e));
+		nvd__set_detail("NVDIRECT_MEM_PIN of %zu bytes at %p: %s", size, vaddr, strerror(e));
 		return -e;
 	}
 }
@@ -311,7 +311,7 @@ static int pcie_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t 
 	_Static_assert(NVDIRECT_PIN_GRANULE == NVME_PAGE_SIZE, "one bus address per PRP page");
 	if (ioctl(to_pcie(t)->fd, NVDIRECT_MEM_PIN, &req))
 		return pin_error(errno, vaddr, size);
-	dbg("pinned %zu bytes at %p as handle %llu, %u DMA segments", size, vaddr,
+	nvd__dbg("pinned %zu bytes at %p as handle %llu, %u DMA segments", size, vaddr,
 	    (unsigned long long)req.handle, req.nr_segments);
 	*handle = req.handle;
 	return 0;
@@ -340,18 +340,18 @@ static int pcie_set_irq(struct transport *t, uint32_t vector, int efd)
 	case ENODEV:
 		return -ENXIO;
 	case ENOTTY:
-		set_detail("this nvdirect.ko cannot route interrupts (it predates NVDIRECT_SET_IRQS)");
+		nvd__set_detail("this nvdirect.ko cannot route interrupts (it predates NVDIRECT_SET_IRQS)");
 		return -EOPNOTSUPP;
 	case EBUSY:
-		set_detail("the kernel would not enable MSI-X on %s (see dmesg)", t->info.devpath);
+		nvd__set_detail("the kernel would not enable MSI-X on %s (see dmesg)", t->info.devpath);
 		return -EBUSY;
 	default:
-		set_detail("routing MSI-X vector %u to eventfd %d: %s", vector, efd, strerror(errno));
+		nvd__set_detail("routing MSI-X vector %u to eventfd %d: %s", vector, efd, strerror(errno));
 		return -errno;
 	}
 }
 
-const struct transport_ops pcie_transport_ops = {
+const struct transport_ops nvd__pcie_transport_ops = {
 	.name = "pcie",
 	.open = pcie_open,
 	.close = pcie_close,

@@ -69,7 +69,7 @@ static uint64_t prp_finish(const struct prp_writer *w)
 	return w->pages[0].bus;
 }
 
-unsigned prp_list_pages_needed(size_t max_len)
+unsigned nvd__prp_list_pages_needed(size_t max_len)
 {
 	/* worst case: the buffer starts at the last dword of a page */
 	size_t pages = (max_len + (NVME_PAGE_SIZE - 4) + NVME_PAGE_SIZE - 1) / NVME_PAGE_SIZE;
@@ -82,7 +82,7 @@ unsigned prp_list_pages_needed(size_t max_len)
 	return (unsigned)((entries - 1 + PRP_ENTRIES_PER_PAGE - 2) / (PRP_ENTRIES_PER_PAGE - 1));
 }
 
-int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
+int nvd__prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
 	      const struct prp_list_page *pages, unsigned npages,
 	      uint64_t *prp1, uint64_t *prp2)
 {
@@ -124,7 +124,7 @@ int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
 	return 0;
 }
 
-int prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
+int nvd__prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
 		     const struct prp_list_page *pages, unsigned npages,
 		     uint64_t *prp1, uint64_t *prp2)
 {

@@ -31,7 +31,7 @@ struct prp_list_page {
  * dword aligned, -E2BIG when @npages list pages are not enough, or what
  * @vtophys returned.
  */
-int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
+int nvd__prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
 	      const struct prp_list_page *pages, unsigned npages,
 	      uint64_t *prp1, uint64_t *prp2);
 
@@ -45,11 +45,11 @@ int prp_build(const void *buf, size_t len, prp_vtophys_fn vtophys, void *ctx,
  * @npages list pages are not enough, or what @next returned.  *prp1 and
  * *prp2 are written only on success.
  */
-int prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
+int nvd__prp_build_pieces(size_t total, sgl_next_fn next, void *ctx,
 		     const struct prp_list_page *pages, unsigned npages,
 		     uint64_t *prp1, uint64_t *prp2);
 
 /* List pages one command of up to @max_len bytes can need, at any offset. */
-unsigned prp_list_pages_needed(size_t max_len);
+unsigned nvd__prp_list_pages_needed(size_t max_len);
 
 #endif /* NVD_PRP_H */

@@ -17,7 +17,7 @@
 #include "internal.h"
 #include "regs.h"
 
-/* prp_build() callback over one span: its pages, no lookup, no lock. */
+/* nvd__prp_build() callback over one span: its pages, no lookup, no lock. */
 static int span_vtophys(void *ctx, const void *vaddr, uint64_t *bus)
 {
 	*bus = dma_span_bus(ctx, vaddr);
@@ -32,15 +32,15 @@ static int alloc_page_array(struct nvd_ctrlr *c, size_t n, void **mem,
 	size_t i;
 	int err;
 
-	err = dma_pool_alloc(&c->dma, n * NVME_PAGE_SIZE, false, mem);
+	err = nvd__dma_pool_alloc(&c->dma, n * NVME_PAGE_SIZE, false, mem);
 	if (err)
 		return err;
 	p = *mem;
 	for (i = 0; i < n; i++) {
 		pages[i].entries = (uint64_t *)(p + i * NVME_PAGE_SIZE);
-		err = dma_pool_vtophys(&c->dma, pages[i].entries, &pages[i].bus);
+		err = nvd__dma_pool_vtophys(&c->dma, pages[i].entries, &pages[i].bus);
 		if (err) {
-			dma_pool_free(&c->dma, *mem);
+			nvd__dma_pool_free(&c->dma, *mem);
 			*mem = NULL;
 			return err;
 		}
@@ -54,7 +54,7 @@ static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 	size_t npages, i;
 	int err;
 
-	q->prp_per_tracker = prp_list_pages_needed(max_xfer);
+	q->prp_per_tracker = nvd__prp_list_pages_needed(max_xfer);
 	if (!q->prp_per_tracker)
 		return 0;
 	npages = (size_t)q->ntrackers * q->prp_per_tracker;
@@ -78,7 +78,7 @@ static int alloc_prp_pages(struct nvd_qpair *q, uint32_t max_xfer)
 	return 0;
 
 err_free_mem:
-	dma_pool_free(&c->dma, q->prp_mem);
+	nvd__dma_pool_free(&c->dma, q->prp_mem);
 	q->prp_mem = NULL;
 err_free_pages:
 	free(q->prp_pages);
@@ -89,7 +89,7 @@ err_free_pages:
 static void free_prp_pages(struct nvd_qpair *q)
 {
 	if (q->prp_mem)
-		dma_pool_free(&q->ctrlr->dma, q->prp_mem);
+		nvd__dma_pool_free(&q->ctrlr->dma, q->prp_mem);
 	q->prp_mem = NULL;
 	free(q->prp_pages);
 	q->prp_pages = NULL;
@@ -120,7 +120,7 @@ static bool sgl_wanted(const struct nvd_ctrlr *c)
 	return !(env && strcmp(env, "0") && *env);
 }
 
-int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
+int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 		    uint32_t qsize, uint32_t max_xfer)
 {
 	uint32_t dstrd = NVME_CAP_DSTRD(c->cap);
@@ -134,19 +134,19 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	if (qsize < 2 || qsize > 65536)
 		return -EINVAL;
 	if (doorbell_offset(qid, true, dstrd) + 4 > c->t->info.bar_size) {
-		set_detail("queue %u's doorbell lies outside the %llu-byte BAR", qid,
+		nvd__set_detail("queue %u's doorbell lies outside the %llu-byte BAR", qid,
 			   (unsigned long long)c->t->info.bar_size);
 		return -EINVAL;
 	}
 
-	err = dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvme_cmd), true, &q->sq_mem);
+	err = nvd__dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvme_cmd), true, &q->sq_mem);
 	if (err)
 		return err;
-	err = dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvd_cpl), true, &q->cq_mem);
+	err = nvd__dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvd_cpl), true, &q->cq_mem);
 	if (err)
 		goto err_free_sq;
-	dma_pool_vtophys(&c->dma, q->sq_mem, &q->sq_bus);
-	dma_pool_vtophys(&c->dma, q->cq_mem, &q->cq_bus);
+	nvd__dma_pool_vtophys(&c->dma, q->sq_mem, &q->sq_bus);
+	nvd__dma_pool_vtophys(&c->dma, q->cq_mem, &q->cq_bus);
 
 	q->ntrackers = qsize - 1;
 	/* cache-line aligned, as the type says: a tracker is two lines */
@@ -169,7 +169,7 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	if (err)
 		goto err_free_trackers;
 	if (qid != 0) {
-		err = qpair_alloc_requests(q, 0);
+		err = nvd__qpair_alloc_requests(q, 0);
 		if (err)
 			goto err_free_prp;
 		err = alloc_dsm_pages(q);
@@ -203,52 +203,52 @@ int qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	return 0;
 
 err_free_requests:
-	qpair_free_requests(q);
+	nvd__qpair_free_requests(q);
 err_free_prp:
 	free_prp_pages(q);
 err_free_trackers:
 	free(q->free_cids);
 	free(q->trackers);
-	dma_pool_free(&c->dma, q->cq_mem);
+	nvd__dma_pool_free(&c->dma, q->cq_mem);
 err_free_sq:
-	dma_pool_free(&c->dma, q->sq_mem);
+	nvd__dma_pool_free(&c->dma, q->sq_mem);
 	memset(q, 0, sizeof(*q));
 	return err;
 }
 
-void qpair_destruct(struct nvd_qpair *q)
+void nvd__qpair_destruct(struct nvd_qpair *q)
 {
 	struct nvd_ctrlr *c = q->ctrlr;
 
 	if (!q->sq_mem)
 		return;
 	if (q->dsm_mem)
-		dma_pool_free(&c->dma, q->dsm_mem);
-	qpair_free_requests(q);
+		nvd__dma_pool_free(&c->dma, q->dsm_mem);
+	nvd__qpair_free_requests(q);
 	free_prp_pages(q);
 	free(q->free_cids);
 	free(q->trackers);
-	dma_pool_free(&c->dma, q->cq_mem);
-	dma_pool_free(&c->dma, q->sq_mem);
+	nvd__dma_pool_free(&c->dma, q->cq_mem);
+	nvd__dma_pool_free(&c->dma, q->sq_mem);
 	memset(q, 0, sizeof(*q));
 }
 
-int qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__qpair_map_list(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   const struct dma_span *s, const void *buf, size_t len)
 {
 	/* beyond two pages: one SGL instead of a PRP list, when the controller can */
 	if (q->sgl && !((uintptr_t)buf & 3)) {
-		int err = qpair_map_span_sgl(q, tr, cmd, s, buf, len);
+		int err = nvd__qpair_map_span_sgl(q, tr, cmd, s, buf, len);
 
 		/* more pieces than segment pages hold: a PRP list still fits */
 		if (err != -E2BIG)
 			return err;
 	}
-	return prp_build(buf, len, span_vtophys, (void *)s, tr->prp, q->prp_per_tracker,
+	return nvd__prp_build(buf, len, span_vtophys, (void *)s, tr->prp, q->prp_per_tracker,
 			 &cmd->prp1, &cmd->prp2);
 }
 
-int qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+int nvd__qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   void *buf, size_t len)
 {
 	const struct dma_span *s = dma_pool_find_span(&q->ctrlr->dma, buf, len);
@@ -271,7 +271,7 @@ static void qpair_ring_cq(struct nvd_qpair *q, uint32_t old)
 	doorbell_write(q->cq_db, v);
 }
 
-void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
+void nvd__qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		  nvd_cmd_cb cb, void *cb_arg)
 {
 	struct nvme_cmd *slot = sq_ring_slot(&q->sq);
@@ -280,7 +280,7 @@ void qpair_submit(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 	qpair_commit(q, tr, slot, cb, cb_arg);
 }
 
-uint32_t qpair_outstanding(const struct nvd_qpair *q)
+uint32_t nvd__qpair_outstanding(const struct nvd_qpair *q)
 {
 	return q->ntrackers - q->nfree;
 }
@@ -293,7 +293,7 @@ static void aborted_cpl(const struct nvd_qpair *q, uint16_t cid, struct nvd_cpl 
 	cpl->status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
 }
 
-void qpair_abort_sent(struct nvd_qpair *q)
+void nvd__qpair_abort_sent(struct nvd_qpair *q)
 {
 	struct nvd_cpl cpl;
 	struct tracker *tr;
@@ -317,18 +317,18 @@ void qpair_abort_sent(struct nvd_qpair *q)
 	}
 }
 
-void qpair_abort_all(struct nvd_qpair *q)
+void nvd__qpair_abort_all(struct nvd_qpair *q)
 {
 	struct request *queued, *r;
 	struct nvd_cpl cpl;
 
 	/* queued requests leave the FIFO first: freed trackers must not send them */
-	queued = qpair_take_queued(q);
-	qpair_abort_sent(q);
+	queued = nvd__qpair_take_queued(q);
+	nvd__qpair_abort_sent(q);
 	while ((r = queued)) {
 		queued = r->next;
 		aborted_cpl(q, 0xffff, &cpl);
-		req_complete(r, &cpl);
+		nvd__req_complete(r, &cpl);
 	}
 }
 
@@ -337,11 +337,11 @@ static int qpair_fail(struct nvd_qpair *q)
 {
 	q->failed = true;
 	q->no_fast |= QP_NO_FAST_NO_IO;
-	qpair_abort_all(q);
+	nvd__qpair_abort_all(q);
 	return -ENXIO;
 }
 
-int qpair_poll(struct nvd_qpair *q, uint32_t max)
+int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 {
 	uint32_t n = 0, old_head = q->cq.head;
 	struct nvd_cpl cpl;
@@ -365,13 +365,13 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 		if (cpl.sqhd < q->sq.size)
 			q->sq.head = cpl.sqhd;
 		if (__builtin_expect(cpl.cid >= q->ntrackers || !q->trackers[cpl.cid].active, 0)) {
-			dbg("qid %u: completion for cid %u, which is not outstanding", q->qid, cpl.cid);
+			nvd__dbg("qid %u: completion for cid %u, which is not outstanding", q->qid, cpl.cid);
 			continue;
 		}
 		tr = &q->trackers[cpl.cid];
 		/* an error (retry?), hooks armed (injected status?), requests waiting */
 		if (__builtin_expect(((cpl.status & 0xfffe) | q->hooks) != 0, 0)) {
-			qpair_complete_slow(q, tr, &cpl);
+			nvd__qpair_complete_slow(q, tr, &cpl);
 			continue;
 		}
 		cb = tr->cb;
@@ -382,21 +382,21 @@ int qpair_poll(struct nvd_qpair *q, uint32_t max)
 			cb(arg, &cpl);
 	}
 	if (__builtin_expect(q->hooks != 0, 0))
-		qpair_poll_hooks(q);
+		nvd__qpair_poll_hooks(q);
 
 	if (n) {
 		/* one CQ head doorbell per poll */
 		qpair_ring_cq(q, old_head);
 		q->empty_polls = 0;
-	} else if (qpair_outstanding(q) && ++q->empty_polls >= NVD_ALIVE_CHECK_POLLS) {
+	} else if (nvd__qpair_outstanding(q) && ++q->empty_polls >= NVD_ALIVE_CHECK_POLLS) {
 		/* a removed device never completes: look at CSTS now and then */
 		q->empty_polls = 0;
-		if (!ctrlr_check_alive(q->ctrlr))
+		if (!nvd__ctrlr_check_alive(q->ctrlr))
 			return qpair_fail(q);
 		if (ctrlr_is_fatal(q->ctrlr)) {
 			/* stopped: nothing will complete, and nothing reaches memory */
-			qpair_abort_all(q);
-			set_detail("the controller reported a fatal error (CSTS.CFS): outstanding commands were aborted; nvd_ctrlr_reset() may recover it");
+			nvd__qpair_abort_all(q);
+			nvd__set_detail("the controller reported a fatal error (CSTS.CFS): outstanding commands were aborted; nvd_ctrlr_reset() may recover it");
 			return -EIO;
 		}
 	}
@@ -407,12 +407,12 @@ NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t m
 {
 	if (!qpair)
 		return -EINVAL;
-	return qpair_poll(qpair, max);
+	return nvd__qpair_poll(qpair, max);
 }
 
 NVD_EXPORT uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair)
 {
-	return qpair ? qpair_outstanding(qpair) + qpair->nqueued : 0;
+	return qpair ? nvd__qpair_outstanding(qpair) + qpair->nqueued : 0;
 }
 
 NVD_EXPORT int nvd_qpair_flush(struct nvd_qpair *qpair)
@@ -456,7 +456,7 @@ static int reserve_qid(struct nvd_ctrlr *c, struct nvd_qpair *q)
 	}
 	pthread_mutex_unlock(&c->admin_lock);
 	if (err < 0)
-		set_detail("all %u I/O queues granted by the controller are in use",
+		nvd__set_detail("all %u I/O queues granted by the controller are in use",
 			   c->info.num_io_queues);
 	return err;
 }
@@ -494,7 +494,7 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		return -EINVAL;
 	nreqs = opts->opts_size >= offsetof(struct nvd_io_qpair_opts, io_requests) +
 				   sizeof(opts->io_requests) ? opts->io_requests : 0;
-	clear_detail();
+	nvd__clear_detail();
 	if (ctrlr_is_failed(ctrlr))
 		return -ENXIO;
 	qsize = opts->qsize;
@@ -508,7 +508,7 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		limit = "largest DMA region";
 	}
 	if (qsize < 2 || qsize > max_qsize) {
-		set_detail("queue size %u is outside 2..%u (%s)", qsize, max_qsize, limit);
+		nvd__set_detail("queue size %u is outside 2..%u (%s)", qsize, max_qsize, limit);
 		return -EINVAL;
 	}
 
@@ -520,24 +520,24 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		err = qid;
 		goto err_free;
 	}
-	err = qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
+	err = nvd__qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
 	if (err)
 		goto err_release;
 	if (nreqs) {
-		err = qpair_alloc_requests(q, nreqs);
+		err = nvd__qpair_alloc_requests(q, nreqs);
 		if (err)
 			goto err_destruct;
 	}
 	if (opts->interrupts) {
-		err = qpair_intr_enable(q);
+		err = nvd__qpair_intr_enable(q);
 		if (err)
 			goto err_destruct;
 	}
 	/* a CQ must exist before the SQ that posts to it (and outlive it) */
-	err = admin_create_io_cq(ctrlr, q);
+	err = nvd__admin_create_io_cq(ctrlr, q);
 	if (err)
 		goto err_destruct;
-	err = admin_create_io_sq(ctrlr, q);
+	err = nvd__admin_create_io_sq(ctrlr, q);
 	if (err)
 		goto err_delete_cq;
 	q->on_device = true;
@@ -545,10 +545,10 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 	return 0;
 
 err_delete_cq:
-	admin_delete_io_cq(ctrlr, (uint16_t)qid);
+	nvd__admin_delete_io_cq(ctrlr, (uint16_t)qid);
 err_destruct:
-	qpair_intr_disable(q);
-	qpair_destruct(q);
+	nvd__qpair_intr_disable(q);
+	nvd__qpair_destruct(q);
 err_release:
 	release_qid(ctrlr, (uint16_t)qid);
 err_free:
@@ -566,8 +566,8 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 		return -EINVAL;
 	c = qpair->ctrlr;
 	qid = qpair->qid;
-	clear_detail();
-	dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu)",
+	nvd__clear_detail();
+	nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu)",
 	    qid, qpair->sq_shadow ? "on" : "off",
 	    (unsigned long long)qpair->stats.sq_doorbell_writes,
 	    (unsigned long long)qpair->stats.sq_shadow_writes,
@@ -576,15 +576,15 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 
 	if (qpair->on_device && !ctrlr_is_failed(c)) {
 		/* SQ first: its outstanding commands complete as aborted on the CQ */
-		err = admin_delete_io_sq(c, qid);
+		err = nvd__admin_delete_io_sq(c, qid);
 		if (!err && !qpair->failed)
-			qpair_poll(qpair, 0);
+			nvd__qpair_poll(qpair, 0);
 		if (!err)
-			err = admin_delete_io_cq(c, qid);
+			err = nvd__admin_delete_io_cq(c, qid);
 	}
 	/* whatever is left will never complete */
-	qpair_abort_all(qpair);
-	qpair_intr_disable(qpair);
+	nvd__qpair_abort_all(qpair);
+	nvd__qpair_intr_disable(qpair);
 	if (err) {
 		/*
 		 * The controller may still own the rings: leave their DMA
@@ -593,11 +593,11 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 		 */
 		free(qpair->prp_pages);
 		free(qpair->sgl_pages);
-		qpair_free_requests(qpair);
+		nvd__qpair_free_requests(qpair);
 		free(qpair->free_cids);
 		free(qpair->trackers);
 	} else {
-		qpair_destruct(qpair);
+		nvd__qpair_destruct(qpair);
 	}
 	release_qid(c, qid);
 	free(qpair);
@@ -606,7 +606,7 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 
 /* ---- controller reset ---------------------------------------------------- */
 
-void qpair_reset_rings(struct nvd_qpair *q)
+void nvd__qpair_reset_rings(struct nvd_qpair *q)
 {
 	/* old entries carry phase 1, which the fresh ring would take as new */
 	memset(q->cq_mem, 0, (size_t)q->cq.size * sizeof(struct nvd_cpl));

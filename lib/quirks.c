@@ -26,7 +26,7 @@ static const struct nvd_quirk quirk_table[] = {
 	{ 0x8086, 0x5845, NVD_QUIRK_NO_ACTIVE_NS_LIST, 0 },
 };
 
-const struct nvd_quirk *quirk_lookup(uint16_t vendor, uint16_t device)
+const struct nvd_quirk *nvd__quirk_lookup(uint16_t vendor, uint16_t device)
 {
 	size_t i;
 

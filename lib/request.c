@@ -9,8 +9,8 @@
  *
  * Invariant that keeps the read/write fast path free of queue checks:
  * whenever the FIFO is not empty, qpair_get_tracker() fails.  Trackers
- * are freed only by completions (qpair_poll drains the FIFO right then)
- * and by qpair_abort_all() (which empties the FIFO first).
+ * are freed only by completions (nvd__qpair_poll drains the FIFO right then)
+ * and by nvd__qpair_abort_all() (which empties the FIFO first).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 
 #define NVD_REQS_PER_TRACKER	4u
 
-int qpair_alloc_requests(struct nvd_qpair *q, uint32_t n)
+int nvd__qpair_alloc_requests(struct nvd_qpair *q, uint32_t n)
 {
 	struct request *reqs;
 	uint32_t i;
@@ -44,7 +44,7 @@ int qpair_alloc_requests(struct nvd_qpair *q, uint32_t n)
 	return 0;
 }
 
-void qpair_free_requests(struct nvd_qpair *q)
+void nvd__qpair_free_requests(struct nvd_qpair *q)
 {
 	free(q->reqs);
 	q->reqs = NULL;
@@ -52,7 +52,7 @@ void qpair_free_requests(struct nvd_qpair *q)
 	q->nreqs = q->nreqs_free = 0;
 }
 
-struct request *req_get(struct nvd_qpair *q)
+struct request *nvd__req_get(struct nvd_qpair *q)
 {
 	struct request *r = q->req_free;
 
@@ -73,14 +73,14 @@ struct request *req_get(struct nvd_qpair *q)
 	return r;
 }
 
-void req_put(struct nvd_qpair *q, struct request *r)
+void nvd__req_put(struct nvd_qpair *q, struct request *r)
 {
 	r->next = q->req_free;
 	q->req_free = r;
 	q->nreqs_free++;
 }
 
-int qpair_get_dsm_page(struct nvd_qpair *q)
+int nvd__qpair_get_dsm_page(struct nvd_qpair *q)
 {
 	int i;
 
@@ -111,12 +111,12 @@ static void child_done(struct nvd_qpair *q, struct request *parent, const struct
 	out = parent->cpl;
 	cb = parent->cb;
 	arg = parent->cb_arg;
-	req_put(q, parent);
+	nvd__req_put(q, parent);
 	if (cb)
 		cb(arg, &out);
 }
 
-void req_complete(struct request *r, const struct nvd_cpl *cpl)
+void nvd__req_complete(struct request *r, const struct nvd_cpl *cpl)
 {
 	struct nvd_qpair *q = r->qp;
 	struct request *parent = r->parent;
@@ -126,7 +126,7 @@ void req_complete(struct request *r, const struct nvd_cpl *cpl)
 	if (r->dsm_page >= 0)
 		qpair_put_dsm_page(q, r->dsm_page);
 	/* free first so the callback may submit again */
-	req_put(q, r);
+	nvd__req_put(q, r);
 	if (parent)
 		child_done(q, parent, cpl);
 	else if (cb)
@@ -136,7 +136,7 @@ void req_complete(struct request *r, const struct nvd_cpl *cpl)
 /* Tracker callback of a request. */
 static void req_done(void *arg, const struct nvd_cpl *cpl)
 {
-	req_complete(arg, cpl);
+	nvd__req_complete(arg, cpl);
 }
 
 /* Complete @r at once with a status the library made up. */
@@ -145,7 +145,7 @@ static void req_fail(struct request *r, uint8_t sct, uint8_t sc)
 	struct nvd_cpl cpl = { .sqid = r->qp->qid };
 
 	cpl.status = NVME_STATUS(sct, sc) | NVME_CPL_DNR;
-	req_complete(r, &cpl);
+	nvd__req_complete(r, &cpl);
 }
 
 /*
@@ -156,10 +156,10 @@ static int req_map(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd
 		   struct request *r)
 {
 	if (r->next_sge)
-		return req_map_sgl(q, tr, cmd, r);
+		return nvd__req_map_sgl(q, tr, cmd, r);
 	if (!r->buf)
 		return 0;
-	return qpair_map_data(q, tr, cmd, r->buf, r->len);
+	return nvd__qpair_map_data(q, tr, cmd, r->buf, r->len);
 }
 
 static void req_submit(struct nvd_qpair *q, struct tracker *tr, struct request *r)
@@ -176,7 +176,7 @@ static void req_submit(struct nvd_qpair *q, struct tracker *tr, struct request *
 	qpair_commit(q, tr, cmd, req_done, r);
 }
 
-void qpair_drain(struct nvd_qpair *q)
+void nvd__qpair_drain(struct nvd_qpair *q)
 {
 	struct request *r;
 	struct tracker *tr;
@@ -194,7 +194,7 @@ void qpair_drain(struct nvd_qpair *q)
 	}
 }
 
-struct request *qpair_take_queued(struct nvd_qpair *q)
+struct request *nvd__qpair_take_queued(struct nvd_qpair *q)
 {
 	struct request *head = q->queued_head;
 
@@ -210,7 +210,7 @@ static bool qpair_may_send(const struct nvd_qpair *q)
 	return !q->queued_head && !(q->no_fast & QP_NO_FAST_RESET);
 }
 
-void qpair_queue_req(struct nvd_qpair *q, struct request *r)
+void nvd__qpair_queue_req(struct nvd_qpair *q, struct request *r)
 {
 	struct tracker *tr;
 
@@ -232,15 +232,15 @@ void qpair_queue_req(struct nvd_qpair *q, struct request *r)
 static int pool_exhausted(struct nvd_qpair *q, uint32_t need)
 {
 	if (need > q->nreqs)
-		set_detail("the transfer needs %u requests; queue %u's pool holds %u (io_requests)",
+		nvd__set_detail("the transfer needs %u requests; queue %u's pool holds %u (io_requests)",
 			   need, q->qid, q->nreqs);
 	else
-		set_detail("%u requests needed, %u of queue %u's %u free (io_requests)", need,
+		nvd__set_detail("%u requests needed, %u of queue %u's %u free (io_requests)", need,
 			   q->nreqs_free, q->qid, q->nreqs);
 	return -ENOMEM;
 }
 
-int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
+int nvd__qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 		     nvd_cmd_cb cb, void *cb_arg)
 {
 	struct nvme_cmd *slot;
@@ -252,17 +252,17 @@ int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf,
 		slot = sq_ring_slot(&q->sq);
 		*slot = *cmd;
 		if (buf) {
-			err = qpair_map_data(q, tr, slot, buf, len);
+			err = nvd__qpair_map_data(q, tr, slot, buf, len);
 			if (err) {
 				qpair_put_tracker(q, tr);
-				set_detail("cannot describe the %u-byte buffer with PRPs", len);
+				nvd__set_detail("cannot describe the %u-byte buffer with PRPs", len);
 				return err == -E2BIG ? -EINVAL : err;
 			}
 		}
 		qpair_commit(q, tr, slot, cb, cb_arg);
 		return 0;
 	}
-	r = req_get(q);
+	r = nvd__req_get(q);
 	if (!r)
 		return pool_exhausted(q, 1);
 	r->cmd = *cmd;
@@ -270,11 +270,11 @@ int qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf,
 	r->len = len;
 	r->cb = cb;
 	r->cb_arg = cb_arg;
-	qpair_queue_req(q, r);
+	nvd__qpair_queue_req(q, r);
 	return 0;
 }
 
-int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
+int nvd__qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
 		       unsigned shift, uint64_t lba, uint64_t count, uint32_t max, nvd_cmd_cb cb,
 		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
 		       bool use_sgl)
@@ -289,7 +289,7 @@ int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *b
 		cmd.cdw10 = (uint32_t)lba;
 		cmd.cdw11 = (uint32_t)(lba >> 32);
 		cmd.cdw12 = tmpl->cdw12 | (uint32_t)(count - 1);
-		return qpair_submit_cmd(q, &cmd, buf, buf ? (uint32_t)(count << shift) : 0, cb,
+		return nvd__qpair_submit_cmd(q, &cmd, buf, buf ? (uint32_t)(count << shift) : 0, cb,
 					cb_arg);
 	}
 	/* all pieces or none: a half-sent transfer could not be reported */
@@ -298,7 +298,7 @@ int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *b
 
 	parent = NULL;
 	if (pieces > 1) {
-		parent = req_get(q);
+		parent = nvd__req_get(q);
 		parent->cb = cb;
 		parent->cb_arg = cb_arg;
 		parent->children = (uint32_t)pieces;
@@ -306,7 +306,7 @@ int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *b
 	}
 	for (i = 0; i < pieces; i++) {
 		n = count - i * max < max ? (uint32_t)(count - i * max) : max;
-		r = req_get(q);
+		r = nvd__req_get(q);
 		r->cmd = *tmpl;
 		r->cmd.cdw10 = (uint32_t)(lba + i * max);
 		r->cmd.cdw11 = (uint32_t)((lba + i * max) >> 32);
@@ -321,7 +321,7 @@ int qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *b
 		r->parent = parent;
 		r->cb = parent ? NULL : cb;
 		r->cb_arg = cb_arg;
-		qpair_queue_req(q, r);
+		nvd__qpair_queue_req(q, r);
 	}
 	return 0;
 }

@@ -37,12 +37,12 @@ static int recreate_qpair(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
 	int err;
 
-	qpair_reset_rings(q);
+	nvd__qpair_reset_rings(q);
 	q->on_device = false;
-	err = admin_create_io_cq(c, q);
+	err = nvd__admin_create_io_cq(c, q);
 	if (err)
 		return err;
-	err = admin_create_io_sq(c, q);
+	err = nvd__admin_create_io_sq(c, q);
 	if (err)
 		return err;
 	q->on_device = true;
@@ -55,17 +55,17 @@ static int reset_rebuild(struct nvd_ctrlr *c)
 	uint16_t granted, qid, n = c->info.num_io_queues;
 	int err;
 
-	qpair_reset_rings(&c->adminq);
-	err = ctrlr_enable(c);
+	nvd__qpair_reset_rings(&c->adminq);
+	err = nvd__ctrlr_enable(c);
 	if (err)
 		return err;
 	if (n) {
-		err = admin_set_num_queues(c, n, &granted);
+		err = nvd__admin_set_num_queues(c, n, &granted);
 		if (err)
 			return err;
 		for (qid = granted + 1; qid <= n; qid++) {
 			if (c->ioq[qid]) {
-				set_detail("after the reset the controller grants %u I/O queues; queue %u is in use",
+				nvd__set_detail("after the reset the controller grants %u I/O queues; queue %u is in use",
 					   granted, qid);
 				return -EIO;
 			}
@@ -75,13 +75,13 @@ static int reset_rebuild(struct nvd_ctrlr *c)
 		/* the shadows were in use: the queues' pointers into them stay */
 		memset(c->dbbuf_dbs, 0, (size_t)c->dbbuf_queues * 2 * (4u << c->info.dstrd));
 		memset(c->dbbuf_eis, 0, (size_t)c->dbbuf_queues * 2 * (4u << c->info.dstrd));
-		err = ctrlr_dbbuf_config(c);
+		err = nvd__ctrlr_dbbuf_config(c);
 		if (err)
 			return err;
 	}
 	/* features are back to their defaults: events too */
 	if (c->aer_max) {
-		err = ctrlr_aer_configure(c);
+		err = nvd__ctrlr_aer_configure(c);
 		if (err)
 			return err;
 	}
@@ -110,15 +110,15 @@ static void reset_delete_io_queues(struct nvd_ctrlr *c)
 		q = c->ioq[qid];
 		if (!q || !q->on_device || q->failed)
 			continue;
-		if (admin_delete_io_sq(c, (uint16_t)qid))
+		if (nvd__admin_delete_io_sq(c, (uint16_t)qid))
 			break;
 		/* the deletion completes after the aborts it caused are posted */
-		qpair_poll(q, 0);
-		if (admin_delete_io_cq(c, (uint16_t)qid))
+		nvd__qpair_poll(q, 0);
+		if (nvd__admin_delete_io_cq(c, (uint16_t)qid))
 			break;
 		q->on_device = false;
 	}
-	clear_detail();
+	nvd__clear_detail();
 }
 
 /* Stop the device touching memory if we can, then mark it failed with @err's words. */
@@ -128,18 +128,18 @@ static void reset_fail(struct nvd_ctrlr *c, int err)
 
 	snprintf(why, sizeof(why), "%s", nvd_last_error()[0] ? nvd_last_error() : nvd_strerror(err));
 	snprintf(c->fail_reason, sizeof(c->fail_reason), "controller reset failed: %s", why);
-	if (ctrlr_check_alive(c)) {
+	if (nvd__ctrlr_check_alive(c)) {
 		/* whatever state it is stuck in: EN = 0 without waiting for RDY = 1 first */
 		reg_write32(c->bar, NVME_REG_CC, reg_read32(c->bar, NVME_REG_CC) & ~NVME_CC_EN);
-		if (ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms,
+		if (nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms,
 				    "CSTS.RDY=0 (disable)") == 0)
 			c->enabled = false;
 		else
-			dbg("%s: cannot disable after a failed reset: %s", c->info.bdf,
+			nvd__dbg("%s: cannot disable after a failed reset: %s", c->info.bdf,
 			    nvd_last_error());
 	}
-	ctrlr_mark_failed(c);
-	set_detail("%s", c->fail_reason);
+	nvd__ctrlr_mark_failed(c);
+	nvd__set_detail("%s", c->fail_reason);
 }
 
 NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
@@ -148,35 +148,35 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	uint32_t qid;
 	int err;
 
-	clear_detail();
+	nvd__clear_detail();
 	if (!c)
 		return -EINVAL;
 	if (ctrlr_is_failed(c)) {
-		set_detail("%s", c->fail_reason[0] ? c->fail_reason : "the controller is gone");
+		nvd__set_detail("%s", c->fail_reason[0] ? c->fail_reason : "the controller is gone");
 		return -ENXIO;
 	}
 	pthread_mutex_lock(&c->admin_lock);
-	dbg("%s: controller reset", c->info.bdf);
+	nvd__dbg("%s: controller reset", c->info.bdf);
 	/* what callbacks send from here on waits in the FIFO for step 5 */
 	for (qid = 1; qid <= c->info.num_io_queues; qid++)
 		if (c->ioq[qid])
 			c->ioq[qid]->no_fast |= QP_NO_FAST_RESET;
 
 	/* 1: what already completed is delivered as completed */
-	qpair_poll(&c->adminq, 0);
+	nvd__qpair_poll(&c->adminq, 0);
 	for (qid = 1; qid <= c->info.num_io_queues; qid++)
 		if (c->ioq[qid] && c->ioq[qid]->on_device && !c->ioq[qid]->failed)
-			qpair_poll(c->ioq[qid], 0);
+			nvd__qpair_poll(c->ioq[qid], 0);
 
 	c->aer_stop = true;
 	reset_delete_io_queues(c);
 
 	/* 2: quiet device; AERs (and timed-out admin commands) are dropped */
-	err = ctrlr_disable(c);
+	err = nvd__ctrlr_disable(c);
 	if (!err) {
 		/* a fatal status ends with the disable */
 		__atomic_store_n(&c->fatal, 0, __ATOMIC_RELEASE);
-		qpair_abort_all(&c->adminq);
+		nvd__qpair_abort_all(&c->adminq);
 		/* 3 */
 		err = reset_rebuild(c);
 	}
@@ -188,21 +188,21 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	 * what waits in a FIFO never reached the device and is sent in step 5,
 	 * unless the reset failed
 	 */
-	qpair_abort_all(&c->adminq);
+	nvd__qpair_abort_all(&c->adminq);
 	for (qid = 1; qid <= c->info.num_io_queues; qid++) {
 		if (!c->ioq[qid])
 			continue;
 		if (err)
-			qpair_abort_all(c->ioq[qid]);
+			nvd__qpair_abort_all(c->ioq[qid]);
 		else
-			qpair_abort_sent(c->ioq[qid]);
+			nvd__qpair_abort_sent(c->ioq[qid]);
 	}
 	if (!err && c->aer_max) {
 		/* as many as before */
 		c->aer_outstanding = 0;
-		err = ctrlr_aer_start(c);
+		err = nvd__ctrlr_aer_start(c);
 		if (err)
-			dbg("%s: %s", c->info.bdf, nvd_last_error());
+			nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
 		err = 0;
 	}
 	/* 5: what the callbacks sent meanwhile goes to the new queues */
@@ -211,7 +211,7 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 			continue;
 		c->ioq[qid]->no_fast &= (uint8_t)~QP_NO_FAST_RESET;
 		if (!err)
-			qpair_drain(c->ioq[qid]);
+			nvd__qpair_drain(c->ioq[qid]);
 	}
 	pthread_mutex_unlock(&c->admin_lock);
 	return err;

@@ -69,7 +69,7 @@ static void seg_pointer(const struct seg_writer *w, struct nvme_sgl_desc *d, uns
 		set_desc(d, w->pages[i].bus, NVME_PAGE_SIZE, NVME_SGL_TYPE_SEGMENT);
 }
 
-unsigned sgl_pages_needed(unsigned max_pieces)
+unsigned nvd__sgl_pages_needed(unsigned max_pieces)
 {
 	if (max_pieces <= 1)
 		return 0;
@@ -78,7 +78,7 @@ unsigned sgl_pages_needed(unsigned max_pieces)
 	       ((unsigned)SGL_DESCS_PER_PAGE - 1);
 }
 
-int sgl_build(struct nvme_cmd *cmd, size_t total, sgl_next_fn next, void *ctx,
+int nvd__sgl_build(struct nvme_cmd *cmd, size_t total, sgl_next_fn next, void *ctx,
 	      const struct sgl_seg_page *pages, unsigned npages)
 {
 	struct seg_writer w = { .pages = pages, .npages = npages };

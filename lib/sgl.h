@@ -54,10 +54,10 @@ static inline int sgl_next_piece(sgl_next_fn next, void *ctx, size_t left, uint6
  * piece or pieces that do not add up to @total, or what @next returned.  On
  * error @cmd is untouched (the pages may have been written).
  */
-int sgl_build(struct nvme_cmd *cmd, size_t total, sgl_next_fn next, void *ctx,
+int nvd__sgl_build(struct nvme_cmd *cmd, size_t total, sgl_next_fn next, void *ctx,
 	      const struct sgl_seg_page *pages, unsigned npages);
 
 /* Pages one request may need for @max_pieces pieces. */
-unsigned sgl_pages_needed(unsigned max_pieces);
+unsigned nvd__sgl_pages_needed(unsigned max_pieces);
 
 #endif /* NVD_SGL_H */

@@ -13,7 +13,7 @@
 
 #define NVDIRECT_DRIVER_DIR	"/sys/bus/pci/drivers/nvdirect"
 
-int bdf_normalize(const char *in, char out[NVD_BDF_LEN])
+int nvd__bdf_normalize(const char *in, char out[NVD_BDF_LEN])
 {
 	unsigned dom = 0, bus, dev, fn;
 	int n = -1;
@@ -40,7 +40,7 @@ static int cmp_bdf(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int list_bound_in(const char *dir, char (*bdfs)[NVD_BDF_LEN], int max)
+int nvd__list_bound_in(const char *dir, char (*bdfs)[NVD_BDF_LEN], int max)
 {
 	char (*all)[NVD_BDF_LEN] = NULL, (*grown)[NVD_BDF_LEN];
 	char bdf[NVD_BDF_LEN];
@@ -54,7 +54,7 @@ int list_bound_in(const char *dir, char (*bdfs)[NVD_BDF_LEN], int max)
 
 	while ((de = readdir(d))) {
 		/* the driver directory also holds bind, unbind, new_id, module... */
-		if (bdf_normalize(de->d_name, bdf) || strcmp(bdf, de->d_name))
+		if (nvd__bdf_normalize(de->d_name, bdf) || strcmp(bdf, de->d_name))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -83,5 +83,5 @@ NVD_EXPORT int nvd_list_bound(char (*bdfs)[NVD_BDF_LEN], int max)
 {
 	if (max < 0 || (max > 0 && !bdfs))
 		return -EINVAL;
-	return list_bound_in(NVDIRECT_DRIVER_DIR, bdfs, max);
+	return nvd__list_bound_in(NVDIRECT_DRIVER_DIR, bdfs, max);
 }

@@ -73,6 +73,6 @@ struct transport {
 	volatile uint8_t *bar;		/* BAR0, info.bar_size bytes */
 };
 
-extern const struct transport_ops pcie_transport_ops;
+extern const struct transport_ops nvd__pcie_transport_ops;
 
 #endif /* NVD_TRANSPORT_H */

@@ -84,7 +84,7 @@ static int check(const void *buf, uint64_t lba)
 	return 0;
 }
 
-static uint64_t now_ms(void)
+static uint64_t nvd__now_ms(void)
 {
 	struct timespec ts;
 
@@ -96,7 +96,7 @@ static uint64_t now_ms(void)
 static int io_sync(struct nvd_ns *ns, struct nvd_qpair *qp, int write, void *buf, uint64_t lba,
 		   uint32_t count)
 {
-	uint64_t before = ok, deadline = now_ms() + 10000;
+	uint64_t before = ok, deadline = nvd__now_ms() + 10000;
 	int rc;
 
 	slots[0].busy = 1;
@@ -111,7 +111,7 @@ static int io_sync(struct nvd_ns *ns, struct nvd_qpair *qp, int write, void *buf
 		return -1;
 	}
 	while (slots[0].busy) {
-		if (nvd_qpair_process_completions(qp, 0) < 0 || now_ms() > deadline) {
+		if (nvd_qpair_process_completions(qp, 0) < 0 || nvd__now_ms() > deadline) {
 			fprintf(stderr, "reset_io: I/O at LBA %llu never completed\n",
 				(unsigned long long)lba);
 			return -1;
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 		}
 		if (resets_done < (int)resets && ok + aborted >= next_reset &&
 		    nvd_qpair_outstanding(qp) >= qd / 2) {
-			uint64_t t0 = now_ms(), in_flight = nvd_qpair_outstanding(qp);
+			uint64_t t0 = nvd__now_ms(), in_flight = nvd_qpair_outstanding(qp);
 			uint64_t ab0 = aborted, ok0 = ok;
 
 			rc = nvd_ctrlr_reset(ctrlr);
@@ -227,13 +227,13 @@ int main(int argc, char **argv)
 					nvd_strerror(rc), nvd_last_error());
 				goto err_counts;
 			}
-			if (now_ms() - t0 > reset_ms_max)
-				reset_ms_max = now_ms() - t0;
+			if (nvd__now_ms() - t0 > reset_ms_max)
+				reset_ms_max = nvd__now_ms() - t0;
 			resets_done++;
 			printf("reset %d: %llu in flight -> %llu completed, %llu aborted, %llu ms\n",
 			       resets_done, (unsigned long long)in_flight,
 			       (unsigned long long)(ok - ok0), (unsigned long long)(aborted - ab0),
-			       (unsigned long long)(now_ms() - t0));
+			       (unsigned long long)(nvd__now_ms() - t0));
 			if (nvd_qpair_outstanding(qp) != 0) {
 				fprintf(stderr, "reset_io: %u commands still outstanding after the reset\n",
 					nvd_qpair_outstanding(qp));

@@ -19,7 +19,7 @@
  *	cfg.nr_ns = 2;
  *	struct model *m = model_create(&cfg);
  *	model_start(m);				// controller thread
- *	ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c);
+ *	nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c);
  *
  * Determinism: model_stop() parks the thread; then nothing happens until
  * the test calls model_step() (one pass: registers, doorbells, fetch and

@@ -38,7 +38,7 @@ static void setup_cfg(struct model_config *cfg)
 	c = NULL;
 	m = model_create(cfg);
 	model_start(m);
-	ck_assert_msg(ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
+	ck_assert_msg(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
 		      "attach: %s", nvd_last_error());
 	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &qp), 0);
 }
@@ -69,14 +69,14 @@ static uint64_t bus(const void *p)
 {
 	uint64_t b;
 
-	ck_assert_int_eq(dma_pool_vtophys(&c->dma, p, &b), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&c->dma, p, &b), 0);
 	return b;
 }
 
 static void wait_one(struct nvd_qpair *q, struct one *w)
 {
 	for (unsigned i = 0; i < 10000000 && !w->done; i++)
-		ck_assert_int_ge(qpair_poll(q, 0), 0);
+		ck_assert_int_ge(nvd__qpair_poll(q, 0), 0);
 	ck_assert(w->done);
 }
 
@@ -87,7 +87,7 @@ static struct nvd_cpl raw_io(struct nvme_cmd *cmd)
 	struct one w = { 0 };
 
 	ck_assert_ptr_nonnull(tr);
-	qpair_submit(qp, tr, cmd, one_done, &w);
+	nvd__qpair_submit(qp, tr, cmd, one_done, &w);
 	wait_one(qp, &w);
 	return w.cpl;
 }
@@ -322,9 +322,9 @@ END_TEST
 static struct nvd_cpl admin(struct nvme_cmd *cmd)
 {
 	struct nvd_cpl cpl = { 0 };
-	int rc = admin_sync(c, cmd, NULL, 0, 1000, "model test command", &cpl);
+	int rc = nvd__admin_sync(c, cmd, NULL, 0, 1000, "model test command", &cpl);
 
-	ck_assert_msg(rc == 0 || rc == -EIO, "admin_sync: %d %s", rc, nvd_last_error());
+	ck_assert_msg(rc == 0 || rc == -EIO, "nvd__admin_sync: %d %s", rc, nvd_last_error());
 	return cpl;
 }
 
@@ -382,7 +382,7 @@ START_TEST(test_abort_finds_unfetched_and_held_commands)
 	model_pause_sq(m, 1, true);
 	cmd.prp1 = bus(buf);
 	tr = qpair_get_tracker(qp);
-	qpair_submit(qp, tr, &cmd, one_done, &w);
+	nvd__qpair_submit(qp, tr, &cmd, one_done, &w);
 	ab = (struct nvme_cmd){ .opc = 0x08, .cdw10 = 1u | (uint32_t)tr->cid << 16 };
 	cpl = admin(&ab);
 	ck_assert_uint_eq(st(&cpl), 0);
@@ -394,14 +394,14 @@ START_TEST(test_abort_finds_unfetched_and_held_commands)
 	/* dropped by a fault: the model still holds it, Abort frees it */
 	model_drop_nth(m, 1, MODEL_NVM_READ, 1);
 	tr = qpair_get_tracker(qp);
-	qpair_submit(qp, tr, &cmd, one_done, &w2);
+	nvd__qpair_submit(qp, tr, &cmd, one_done, &w2);
 	for (int i = 0; i < 100000; i++) {
 		struct model_stats s;
 
 		model_stats(m, &s);
 		if (s.dropped)
 			break;
-		qpair_poll(qp, 0);
+		nvd__qpair_poll(qp, 0);
 	}
 	ab.cdw10 = 1u | (uint32_t)tr->cid << 16;
 	cpl = admin(&ab);
@@ -437,7 +437,7 @@ START_TEST(test_aer_is_held_until_fired)
 	ck_assert_uint_eq(model_aers_held(m), 4);
 	pthread_mutex_lock(&c->admin_lock);
 	tr = qpair_get_tracker(aq);
-	qpair_submit(aq, tr, &cmd, one_done, &extra);
+	nvd__qpair_submit(aq, tr, &cmd, one_done, &extra);
 	pthread_mutex_unlock(&c->admin_lock);
 	wait_one(aq, &extra);
 	ck_assert_uint_eq(st(&extra.cpl), NVME_STATUS(1, 0x05));

@@ -169,9 +169,9 @@ void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o)
 	f->t = fake_transport_new(d.max_region);
 	nvd_ctrlr_opts_init(&opts);
 	opts.flags = d.ctrlr_flags;
-	ck_assert_int_eq(ctrlr_construct(&f->c, f->t, &opts), 0);
+	ck_assert_int_eq(nvd__ctrlr_construct(&f->c, f->t, &opts), 0);
 	if (d.dbbuf)
-		ck_assert_int_eq(ctrlr_dbbuf_alloc(&f->c, 2), 0);
+		ck_assert_int_eq(nvd__ctrlr_dbbuf_alloc(&f->c, 2), 0);
 	f->c.max_xfer = d.max_xfer;
 	f->c.enabled = true;
 
@@ -181,17 +181,17 @@ void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o)
 	id.flbas = 0;
 	id.lbaf[0].lbads = d.lbads;
 	id.lbaf[0].ms = d.ms;
-	ns_construct(&f->ns, &f->c, 1, &id);
+	nvd__ns_construct(&f->ns, &f->c, 1, &id);
 
-	ck_assert_int_eq(qpair_construct(&f->q, &f->c, 1, d.qsize, f->c.max_xfer), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&f->q, &f->c, 1, d.qsize, f->c.max_xfer), 0);
 	f->q.on_device = true;
 	f->cq_phase = 1;
 }
 
 void fake_ctrlr_teardown(struct fake_ctrlr *f)
 {
-	qpair_destruct(&f->q);
-	ctrlr_destruct(&f->c);
+	nvd__qpair_destruct(&f->q);
+	nvd__ctrlr_destruct(&f->c);
 	ck_assert_uint_eq(to_fake(f->t)->live_regions, 0);
 	ck_assert_uint_eq(to_fake(f->t)->live_pins, 0);
 	fake_transport_free(f->t);

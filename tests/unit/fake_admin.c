@@ -380,7 +380,7 @@ void fake_admin_start(struct fake_ctrlr *f, struct fake_admin *a)
 	a->ns_id = f->ns.id;
 	a->features[0x04] = 343;	/* temperature threshold */
 
-	ck_assert_int_eq(qpair_construct(&f->c.adminq, &f->c, 0, 8, NVD_ADMIN_MAX_XFER), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&f->c.adminq, &f->c, 0, 8, NVD_ADMIN_MAX_XFER), 0);
 	/* the namespace as the controller lists it, so format can refresh it */
 	f->c.ns = calloc(1, sizeof(*f->c.ns));
 	ck_assert_ptr_nonnull(f->c.ns);

@@ -28,26 +28,26 @@ static void arm(uint8_t aerl)
 {
 	f.c.id.aerl = aerl;
 	pthread_mutex_lock(&f.c.admin_lock);
-	ck_assert_int_eq(ctrlr_aer_start(&f.c), 0);
+	ck_assert_int_eq(nvd__ctrlr_aer_start(&f.c), 0);
 	pthread_mutex_unlock(&f.c.admin_lock);
 }
 
 static void wait_held(unsigned n)
 {
-	uint64_t deadline = now_ms() + 5000;
+	uint64_t deadline = nvd__now_ms() + 5000;
 
 	while (fake_admin_held_aers(&a) != n)
-		ck_assert_uint_lt(now_ms(), deadline);
+		ck_assert_uint_lt(nvd__now_ms(), deadline);
 }
 
 /* Call nvd_ctrlr_process_admin_completions() until it delivers something. */
 static int process_until_event(void)
 {
-	uint64_t deadline = now_ms() + 5000;
+	uint64_t deadline = nvd__now_ms() + 5000;
 	int rc;
 
 	while ((rc = nvd_ctrlr_process_admin_completions(&f.c)) == 0)
-		ck_assert_uint_lt(now_ms(), deadline);
+		ck_assert_uint_lt(nvd__now_ms(), deadline);
 	return rc;
 }
 
@@ -70,7 +70,7 @@ START_TEST(test_aer_count_follows_aerl_and_leaves_room_for_commands)
 	arm(0);
 	ck_assert_uint_eq(f.c.aer_outstanding, 1);
 	wait_held(1);
-	ctrlr_aer_stop(&f.c);
+	nvd__ctrlr_aer_stop(&f.c);
 	teardown();
 	setup();
 	/* AERL 9 asks for 10; four at most, and at most half of 7 slots */

@@ -245,11 +245,11 @@ START_TEST(test_new_queue_starts_from_zeroed_shadows)
 {
 	setup_with(8, 0, 1);
 	/* left behind by an earlier queue of the same qid */
-	qpair_destruct(&f.q);
+	nvd__qpair_destruct(&f.q);
 	f.c.dbbuf_dbs[2] = 5;
 	f.c.dbbuf_eis[2] = 5;
 	f.c.dbbuf_dbs[3] = 4;
-	ck_assert_int_eq(qpair_construct(&f.q, &f.c, 1, 8, f.c.max_xfer), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&f.q, &f.c, 1, 8, f.c.max_xfer), 0);
 	ck_assert_uint_eq(fake_shadow_sq(&f), 0);
 	ck_assert_uint_eq(fake_shadow_cq(&f), 0);
 	ck_assert_uint_eq(f.c.dbbuf_eis[2], 0);

@@ -34,7 +34,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	qpair_intr_disable(&f.q);
+	nvd__qpair_intr_disable(&f.q);
 	fake_ctrlr_teardown(&f);
 }
 
@@ -59,14 +59,14 @@ START_TEST(test_enable_routes_vector_qid_to_the_fd)
 {
 	int fd;
 
-	ck_assert_int_eq(qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
 	fd = nvd_qpair_get_fd(&f.q);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(to_fake(f.t)->irq_fd[1], fd);
 	ck_assert_int_eq(to_fake(f.t)->irq_fd[0], -1);	/* admin stays polled */
 	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	qpair_intr_disable(&f.q);
+	nvd__qpair_intr_disable(&f.q);
 	ck_assert_int_eq(to_fake(f.t)->irq_fd[1], -1);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);	/* closed */
 	ck_assert_int_eq(nvd_qpair_get_fd(&f.q), -EINVAL);
@@ -76,9 +76,9 @@ END_TEST
 START_TEST(test_create_cq_bits_ien_and_iv)
 {
 	/* Base 2.0, Create I/O Completion Queue CDW11: IV 31:16, IEN bit 1 */
-	ck_assert_uint_eq(qpair_cq_intr_bits(&f.q), 0);
-	ck_assert_int_eq(qpair_intr_enable(&f.q), 0);
-	ck_assert_uint_eq(qpair_cq_intr_bits(&f.q), (1u << 16) | (1u << 1));
+	ck_assert_uint_eq(nvd__qpair_cq_intr_bits(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	ck_assert_uint_eq(nvd__qpair_cq_intr_bits(&f.q), (1u << 16) | (1u << 1));
 }
 END_TEST
 
@@ -86,7 +86,7 @@ START_TEST(test_arm_drains_the_fd_and_says_empty)
 {
 	int fd;
 
-	ck_assert_int_eq(qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
 	fd = nvd_qpair_get_fd(&f.q);
 	ck_assert(!readable(fd));
 	fire(fd);
@@ -103,7 +103,7 @@ START_TEST(test_arm_reports_completion_posted_before_it)
 	void *buf = nvd_dma_alloc(&f.c, 4096);
 	int fd;
 
-	ck_assert_int_eq(qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
 	fd = nvd_qpair_get_fd(&f.q);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
@@ -125,7 +125,7 @@ START_TEST(test_arm_then_interrupt_wakes_poll)
 	void *buf = nvd_dma_alloc(&f.c, 4096);
 	int fd;
 
-	ck_assert_int_eq(qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
 	fd = nvd_qpair_get_fd(&f.q);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
@@ -146,7 +146,7 @@ START_TEST(test_polled_qpair_has_no_fd_and_cannot_arm)
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), -EINVAL);
 	ck_assert_int_eq(nvd_qpair_get_fd(NULL), -EINVAL);
 	ck_assert_int_eq(nvd_qpair_arm(NULL), -EINVAL);
-	qpair_intr_disable(&f.q);	/* no-op */
+	nvd__qpair_intr_disable(&f.q);	/* no-op */
 	ck_assert_int_eq(to_fake(f.t)->irq_fd[1], -1);
 }
 END_TEST
@@ -154,12 +154,12 @@ END_TEST
 START_TEST(test_qid_past_the_vectors_is_refused_with_the_limit)
 {
 	f.t->info.nr_vectors = 1;	/* only the admin queue's vector */
-	ck_assert_int_eq(qpair_intr_enable(&f.q), -ENOSPC);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), -ENOSPC);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "vector 1"));
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "only 1 vectors"));
 	ck_assert(!f.q.intr);
 	f.t->info.nr_vectors = 0;	/* no MSI-X, or an older module */
-	ck_assert_int_eq(qpair_intr_enable(&f.q), -EOPNOTSUPP);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), -EOPNOTSUPP);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "cannot deliver interrupts"));
 	ck_assert_int_eq(to_fake(f.t)->irq_fd[1], -1);
 }
@@ -173,7 +173,7 @@ START_TEST(test_failed_route_closes_the_eventfd)
 	ck_assert_int_ge(probe, 0);
 	close(probe);	/* the next fd number the process hands out */
 	to_fake(f.t)->irq_error = -EBUSY;
-	ck_assert_int_eq(qpair_intr_enable(&f.q), -EBUSY);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), -EBUSY);
 	ck_assert(!f.q.intr);
 	next = dup(0);
 	ck_assert_int_eq(next, probe);	/* the eventfd did not leak */
@@ -183,8 +183,8 @@ END_TEST
 
 START_TEST(test_arm_on_gone_controller_says_reap)
 {
-	ck_assert_int_eq(qpair_intr_enable(&f.q), 0);
-	ctrlr_mark_failed(&f.c);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	nvd__ctrlr_mark_failed(&f.c);
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 1);
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), -ENXIO);
 }

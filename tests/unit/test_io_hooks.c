@@ -210,13 +210,13 @@ START_TEST(test_timeout_callback_fires_once_per_command)
 	for (i = 0; i < 200; i++)
 		nvd_qpair_process_completions(&f.q, 0);
 	ck_assert_int_eq(ntimeouts, 0);
-	sleep_ms(30);
+	nvd__sleep_ms(30);
 	for (i = 0; i < 200; i++)
 		nvd_qpair_process_completions(&f.q, 0);
 	ck_assert_int_eq(ntimeouts, 1);
 	ck_assert_ptr_eq(timed_out_qp, &f.q);
 	ck_assert_uint_eq(timed_out_cid, fake_sqe(&f, 1)->cid);
-	sleep_ms(30);
+	nvd__sleep_ms(30);
 	for (i = 0; i < 200; i++)
 		nvd_qpair_process_completions(&f.q, 0);
 	ck_assert_int_eq(ntimeouts, 1);			/* once */
@@ -241,11 +241,11 @@ START_TEST(test_held_injected_command_times_out_and_abort_all_ends_it)
 	/* never sent, never completed by itself for a long time */
 	ck_assert_int_eq(nvd_qpair_inject_error(&f.q, NVME_CMD_WRITE, 1, 1000000, 1, 0, 0), 0);
 	ck_assert_int_eq(nvd_ns_write(&f.ns, &f.q, buf, 0, 1, done, NULL, 0), 0);
-	sleep_ms(20);
+	nvd__sleep_ms(20);
 	for (int i = 0; i < 100; i++)
 		nvd_qpair_process_completions(&f.q, 0);
 	ck_assert_int_eq(ntimeouts, 1);
-	qpair_abort_all(&f.q);
+	nvd__qpair_abort_all(&f.q);
 	ck_assert_int_eq(ndone, 1);
 	ck_assert_uint_eq(nvd_cpl_sc(&last), NVME_SC_ABORT_REQUESTED);
 	for (int i = 0; i < 100; i++)

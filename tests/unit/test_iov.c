@@ -72,7 +72,7 @@ static uint64_t bus_of(const void *p)
 {
 	uint64_t bus;
 
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, p, &bus), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, p, &bus), 0);
 	return bus;
 }
 
@@ -240,23 +240,23 @@ START_TEST(test_force_prp_flag_and_environment)
 	struct nvd_qpair q2;
 
 	f.c.id.sgls = NVME_SGLS_DWORD_ALIGN;
-	ck_assert_int_eq(qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
 	ck_assert(q2.sgl);
 	ck_assert(q2.sgl_dword);
-	qpair_destruct(&q2);
+	nvd__qpair_destruct(&q2);
 	f.c.opts.flags |= NVD_CTRLR_FORCE_PRP;
-	ck_assert_int_eq(qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
 	ck_assert(!q2.sgl);
-	qpair_destruct(&q2);
+	nvd__qpair_destruct(&q2);
 	f.c.opts.flags &= ~NVD_CTRLR_FORCE_PRP;
 	setenv("NVDIRECT_FORCE_PRP", "1", 1);
-	ck_assert_int_eq(qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
 	ck_assert(!q2.sgl);
-	qpair_destruct(&q2);
+	nvd__qpair_destruct(&q2);
 	setenv("NVDIRECT_FORCE_PRP", "0", 1);
-	ck_assert_int_eq(qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
+	ck_assert_int_eq(nvd__qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
 	ck_assert(q2.sgl);
-	qpair_destruct(&q2);
+	nvd__qpair_destruct(&q2);
 	unsetenv("NVDIRECT_FORCE_PRP");
 }
 END_TEST

@@ -124,7 +124,7 @@ START_TEST(test_dsm_arguments_are_checked)
 		ck_assert_int_eq(nvd_ns_dsm(&f.ns, &f.q, r, 256, NVD_DSM_ATTR_IDR, done, NULL), 0);
 	ck_assert_int_eq(nvd_ns_dsm(&f.ns, &f.q, r, 1, 0, done, NULL), -ENOMEM);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "DSM range pages"));
-	qpair_abort_all(&f.q);
+	nvd__qpair_abort_all(&f.q);
 	ck_assert_int_eq(ndone, 16);
 	ck_assert_uint_eq(f.q.dsm_free, 0xffff);
 }
@@ -156,7 +156,7 @@ START_TEST(test_compare_encoding_and_compare_failure_status)
 	ck_assert_uint_eq(c.opc, NVME_CMD_COMPARE);
 	ck_assert_uint_eq(c.cdw10, 42);
 	ck_assert_uint_eq(c.cdw12, 7);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf, &bus), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf, &bus), 0);
 	ck_assert_uint_eq(c.prp1, bus);
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 	ck_assert_int_eq(ndone, 1);
@@ -243,7 +243,7 @@ START_TEST(test_raw_io_passes_dwords_and_refuses_beyond_mdts)
 	ck_assert_uint_eq(c.cdw10, 10);
 	ck_assert_uint_eq(c.cdw13, 13);
 	ck_assert_uint_eq(c.cdw15, 15);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf, &bus), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf, &bus), 0);
 	ck_assert_uint_eq(c.prp1, bus);
 	ck_assert_uint_eq(c.prp2, bus + 4096);
 	/* no data */

@@ -54,7 +54,7 @@ START_TEST(test_read_fills_sqe_and_rings_doorbell)
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0x123456789ull, 8, cb, NULL, 0), -EINVAL);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 990, 8, cb, NULL, NVD_IO_FLAG_FUA), 0);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf, &bus), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf, &bus), 0);
 	ck_assert_uint_eq(sqe(0)->opc, NVME_CMD_READ);
 	ck_assert_uint_eq(sqe(0)->nsid, 1);
 	ck_assert_uint_eq(sqe(0)->cdw10, 990);
@@ -121,9 +121,9 @@ START_TEST(test_buffer_spanning_regions_gets_per_page_prps)
 	/* 16 KiB from two 8 KiB regions, not adjacent on the bus */
 	buf = nvd_dma_alloc(&f.c, 16384);
 	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf, &b0), 0);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf + 8192, &b2), 0);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf + 12288, &b3), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf, &b0), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf + 8192, &b2), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf + 12288, &b3), 0);
 	ck_assert_uint_ne(b2, b0 + 8192);
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 32, cb, NULL, 0), 0);
@@ -409,7 +409,7 @@ START_TEST(test_gone_controller_seen_by_another_qpair)
 	void *buf = nvd_dma_alloc(&f.c, 4096);
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
-	ctrlr_mark_failed(&f.c);
+	nvd__ctrlr_mark_failed(&f.c);
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), -ENXIO);
 	ck_assert_int_eq(ncb, 1);
 	nvd_dma_free(&f.c, buf);
@@ -446,7 +446,7 @@ START_TEST(test_two_registrations_sharing_a_page_both_work)
 	ck_assert_int_eq(nvd_mem_unregister(&f.c, page), 0);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page + 2048, 0, 2, cb, NULL, 0), 0);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, page, 0, 1, cb, NULL, 0), -EINVAL);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, page + 2048, &b), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, page + 2048, &b), 0);
 	ck_assert_uint_eq(b, fake_pin_addr(2, 0) + 2048);
 	ck_assert_int_eq(nvd_mem_unregister(&f.c, page + 2048), 0);
 	free(page);
@@ -458,8 +458,8 @@ START_TEST(test_buffers_of_two_allocations_get_their_own_addresses)
 	uint8_t *a = nvd_dma_alloc(&f.c, 4096), *b = nvd_dma_alloc(&f.c, 4096);
 	uint64_t ba, bb;
 
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, a, &ba), 0);
-	ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, b, &bb), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, a, &ba), 0);
+	ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, b, &bb), 0);
 	ck_assert_uint_ne(ba, bb);
 	/* a, b, a: one of the switches goes to the higher address */
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, a, 0, 8, cb, NULL, 0), 0);

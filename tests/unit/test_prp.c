@@ -14,7 +14,7 @@
 
 static uint8_t *data;			/* NPAGES pages of "host memory" */
 static struct prp_list_page lists[3];
-static struct prp_list_page lists2[3];	/* prp_build's, to compare with */
+static struct prp_list_page lists2[3];	/* nvd__prp_build's, to compare with */
 static int scatter;			/* map pages in reverse order on the bus */
 
 /* Page i of data is at BUS_DATA + i*PG, or mirrored when scattering. */
@@ -36,7 +36,7 @@ static int fake_vtophys(void *ctx, const void *vaddr, uint64_t *bus)
 	return 0;
 }
 
-/* Pieces (bus address, length) for prp_build_pieces. */
+/* Pieces (bus address, length) for nvd__prp_build_pieces. */
 #define MAXPIECES	1100u
 static uint64_t piece_bus[MAXPIECES];
 static uint32_t piece_len[MAXPIECES];
@@ -80,7 +80,7 @@ static void cut_pieces(size_t off, size_t len, size_t span)
 static int build_pieces(size_t total, unsigned nlists, uint64_t *p1, uint64_t *p2)
 {
 	next_piece_i = 0;
-	return prp_build_pieces(total, next_piece, NULL, lists, nlists, p1, p2);
+	return nvd__prp_build_pieces(total, next_piece, NULL, lists, nlists, p1, p2);
 }
 
 static void setup(void)
@@ -114,7 +114,7 @@ static void teardown(void)
 
 static int build(size_t off, size_t len, unsigned nlists, uint64_t *p1, uint64_t *p2)
 {
-	return prp_build(data + off, len, fake_vtophys, NULL, lists, nlists, p1, p2);
+	return nvd__prp_build(data + off, len, fake_vtophys, NULL, lists, nlists, p1, p2);
 }
 
 START_TEST(test_single_page_uses_prp1_only)
@@ -266,28 +266,28 @@ START_TEST(test_bad_buffers_are_refused)
 
 	ck_assert_int_eq(build(0, 0, 1, &p1, &p2), -EINVAL);
 	ck_assert_int_eq(build(2, 512, 1, &p1, &p2), -EINVAL);	/* not dword aligned */
-	ck_assert_int_eq(prp_build(outside, 16, fake_vtophys, NULL, lists, 1, &p1, &p2), -EFAULT);
+	ck_assert_int_eq(nvd__prp_build(outside, 16, fake_vtophys, NULL, lists, 1, &p1, &p2), -EFAULT);
 }
 END_TEST
 
 START_TEST(test_list_pages_needed_covers_worst_offset)
 {
-	ck_assert_uint_eq(prp_list_pages_needed(4096), 0);		/* <= 2 pages */
-	ck_assert_uint_eq(prp_list_pages_needed(8192), 1);		/* 3 pages at an offset */
-	ck_assert_uint_eq(prp_list_pages_needed(2u << 20), 1);		/* 513 pages: 512 entries */
-	ck_assert_uint_eq(prp_list_pages_needed((2u << 20) + 4096), 2);
-	ck_assert_uint_eq(prp_list_pages_needed(4u << 20), 3);		/* 1025 pages */
+	ck_assert_uint_eq(nvd__prp_list_pages_needed(4096), 0);		/* <= 2 pages */
+	ck_assert_uint_eq(nvd__prp_list_pages_needed(8192), 1);		/* 3 pages at an offset */
+	ck_assert_uint_eq(nvd__prp_list_pages_needed(2u << 20), 1);		/* 513 pages: 512 entries */
+	ck_assert_uint_eq(nvd__prp_list_pages_needed((2u << 20) + 4096), 2);
+	ck_assert_uint_eq(nvd__prp_list_pages_needed(4u << 20), 3);		/* 1025 pages */
 }
 END_TEST
 
-/* prp_build_pieces over the pieces of a buffer gives what prp_build gives for it. */
+/* nvd__prp_build_pieces over the pieces of a buffer gives what nvd__prp_build gives for it. */
 static void ck_pieces_match_prp_build(size_t off, size_t len, size_t span, unsigned nlists)
 {
 	uint64_t p1, p2, q1, q2;
 
 	cut_pieces(off, len, span);
 	ck_assert_int_eq(build_pieces(len, nlists, &p1, &p2), 0);
-	ck_assert_int_eq(prp_build(data + off, len, fake_vtophys, NULL, lists2, nlists, &q1, &q2),
+	ck_assert_int_eq(nvd__prp_build(data + off, len, fake_vtophys, NULL, lists2, nlists, &q1, &q2),
 			 0);
 	ck_assert_uint_eq(p1, q1);
 	ck_assert_uint_eq(p2, q2);

@@ -65,7 +65,7 @@ START_TEST(test_full_sq_queues_in_order_and_sends_as_slots_free)
 					     (void *)(uintptr_t)i, 0), 0);
 	/* 7 in the SQ, 5 waiting in the library: all 12 outstanding */
 	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 12);
-	ck_assert_uint_eq(qpair_outstanding(&f.q), 7);
+	ck_assert_uint_eq(nvd__qpair_outstanding(&f.q), 7);
 	ck_assert_uint_eq(fake_pending(&f), 7);
 	ck_assert_uint_eq(f.q.nreqs_free, 28 - 5);
 	/* the device sees LBAs 0..11 in submission order */
@@ -123,7 +123,7 @@ START_TEST(test_exhausted_request_pool_is_enomem_with_the_pool_size)
 {
 	int i;
 
-	ck_assert_int_eq(qpair_alloc_requests(&f.q, 3), 0);
+	ck_assert_int_eq(nvd__qpair_alloc_requests(&f.q, 3), 0);
 	for (i = 0; i < 7 + 3; i++)
 		ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, done, NULL, 0), 0);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, done, NULL, 0), -ENOMEM);
@@ -153,7 +153,7 @@ START_TEST(test_split_above_mdts_one_callback_after_all_pieces)
 		ck_assert_uint_eq(c.opc, NVME_CMD_WRITE);
 		ck_assert_uint_eq(c.cdw10, 10u + 256u * (uint32_t)i);
 		ck_assert_uint_eq(c.cdw12, (i < 2 ? 255u : 87u) | NVME_RW_FUA);
-		ck_assert_int_eq(dma_pool_vtophys(&f.c.dma, buf + (size_t)i * 256 * 512, &bus), 0);
+		ck_assert_int_eq(nvd__dma_pool_vtophys(&f.c.dma, buf + (size_t)i * 256 * 512, &bus), 0);
 		ck_assert_uint_eq(c.prp1, bus);
 		ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 		ck_assert_int_eq(ndone, i < 2 ? 0 : 1);
@@ -178,7 +178,7 @@ END_TEST
 
 START_TEST(test_split_larger_than_the_pool_is_refused_up_front)
 {
-	ck_assert_int_eq(qpair_alloc_requests(&f.q, 3), 0);
+	ck_assert_int_eq(nvd__qpair_alloc_requests(&f.q, 3), 0);
 	/* 3 pieces + the parent: 4 requests */
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 768, done, NULL, 0), -ENOMEM);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "needs 4 requests; queue 1's pool holds 3"));
@@ -201,7 +201,7 @@ START_TEST(test_abort_all_completes_outstanding_queued_and_split_once)
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 768, done, (void *)10, 0), 0);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, done, (void *)11, 0), 0);
 	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 5 + 3 + 1);
-	qpair_abort_all(&f.q);
+	nvd__qpair_abort_all(&f.q);
 	ck_assert_int_eq(ndone, 7);		/* 5 + the split once + the queued read */
 	for (i = 0; i < 5; i++)
 		ck_assert_uint_eq(status_of[i], ABORTED);
@@ -228,9 +228,9 @@ START_TEST(test_qpair_opts_io_requests_sizes_the_pool)
 	ck_assert_uint_eq(o.opts_size, sizeof(o));
 	/* the pool can only be replaced while unused */
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 768, done, NULL, 0), 0);
-	ck_assert_int_eq(qpair_alloc_requests(&f.q, 100), -EBUSY);
+	ck_assert_int_eq(nvd__qpair_alloc_requests(&f.q, 100), -EBUSY);
 	poll_all();
-	ck_assert_int_eq(qpair_alloc_requests(&f.q, 100), 0);
+	ck_assert_int_eq(nvd__qpair_alloc_requests(&f.q, 100), 0);
 	ck_assert_uint_eq(f.q.nreqs, 100);
 }
 END_TEST

@@ -190,11 +190,11 @@ END_TEST
 
 START_TEST(test_reset_of_a_fatal_controller_fails_with_eio)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = nvd__now_ms();
 
 	__atomic_store_n(&a.cfs, 1, __ATOMIC_RELEASE);
 	while (!(*fake_reg(f.t, NVME_REG_CSTS) & NVME_CSTS_CFS))
-		ck_assert_uint_lt(now_ms() - t0, 5000);
+		ck_assert_uint_lt(nvd__now_ms() - t0, 5000);
 	ck_assert_int_eq(nvd_ctrlr_reset(&f.c), -EIO);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "CSTS.CFS"));
 	/* a fatal controller is not asked to delete queues first */
@@ -242,7 +242,7 @@ START_TEST(test_reset_rearms_asynchronous_event_requests)
 {
 	f.c.id.aerl = 1;
 	pthread_mutex_lock(&f.c.admin_lock);
-	ck_assert_int_eq(ctrlr_aer_start(&f.c), 0);
+	ck_assert_int_eq(nvd__ctrlr_aer_start(&f.c), 0);
 	pthread_mutex_unlock(&f.c.admin_lock);
 	ck_assert_uint_eq(f.c.aer_outstanding, 2);
 	while (fake_admin_held_aers(&a) < 2)
@@ -261,7 +261,7 @@ START_TEST(test_reset_frees_the_slot_of_a_timed_out_admin_command)
 {
 	struct tracker *tr = qpair_get_tracker(&f.c.adminq);
 
-	/* what admin_sync() leaves behind on a timeout */
+	/* what nvd__admin_sync() leaves behind on a timeout */
 	tr->cb = NULL;
 	ck_assert_uint_eq(nvd_qpair_outstanding(&f.c.adminq), 1);
 	ck_assert_int_eq(nvd_ctrlr_reset(&f.c), 0);

@@ -59,7 +59,7 @@ static size_t add_scattered(unsigned n)
 static int build(size_t total, unsigned npages)
 {
 	pc.next = 0;
-	return sgl_build(&cmd, total, next_piece, &pc, segs, npages);
+	return nvd__sgl_build(&cmd, total, next_piece, &pc, segs, npages);
 }
 
 static void setup(void)
@@ -263,13 +263,13 @@ END_TEST
 
 START_TEST(test_pages_needed)
 {
-	ck_assert_uint_eq(sgl_pages_needed(0), 0);
-	ck_assert_uint_eq(sgl_pages_needed(1), 0);
-	ck_assert_uint_eq(sgl_pages_needed(2), 1);
-	ck_assert_uint_eq(sgl_pages_needed(256), 1);
-	ck_assert_uint_eq(sgl_pages_needed(257), 2);
-	ck_assert_uint_eq(sgl_pages_needed(511), 2);
-	ck_assert_uint_eq(sgl_pages_needed(512), 3);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(0), 0);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(1), 0);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(2), 1);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(256), 1);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(257), 2);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(511), 2);
+	ck_assert_uint_eq(nvd__sgl_pages_needed(512), 3);
 }
 END_TEST
 
@@ -279,7 +279,7 @@ START_TEST(test_pages_needed_is_enough)
 	static const unsigned n[] = { 2, 256, 257, 511, 512 };
 
 	for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
-		unsigned need = sgl_pages_needed(n[i]);
+		unsigned need = nvd__sgl_pages_needed(n[i]);
 		size_t total;
 
 		pc.n = 0;

@@ -41,7 +41,7 @@ START_TEST(test_missing_driver_dir_means_none_bound)
 {
 	char bdfs[4][NVD_BDF_LEN];
 
-	ck_assert_int_eq(list_bound_in("/nonexistent/sys/bus/pci/drivers/nvdirect", bdfs, 4), 0);
+	ck_assert_int_eq(nvd__list_bound_in("/nonexistent/sys/bus/pci/drivers/nvdirect", bdfs, 4), 0);
 	/* the public call on this host: none bound unless the module is loaded */
 	if (access("/sys/bus/pci/drivers/nvdirect", F_OK) != 0)
 		ck_assert_int_eq(nvd_list_bound(bdfs, 4), 0);
@@ -61,7 +61,7 @@ START_TEST(test_lists_only_bdfs_sorted)
 	touch("module");
 	touch("0000:00:03.0");
 	touch("0001:3a:00.1");
-	ck_assert_int_eq(list_bound_in(dir, bdfs, 8), 3);
+	ck_assert_int_eq(nvd__list_bound_in(dir, bdfs, 8), 3);
 	ck_assert_str_eq(bdfs[0], "0000:00:03.0");
 	ck_assert_str_eq(bdfs[1], "0000:00:04.0");
 	ck_assert_str_eq(bdfs[2], "0001:3a:00.1");
@@ -74,9 +74,9 @@ START_TEST(test_count_exceeds_max)
 
 	touch("0000:00:04.0");
 	touch("0000:00:03.0");
-	ck_assert_int_eq(list_bound_in(dir, bdfs, 1), 2);
+	ck_assert_int_eq(nvd__list_bound_in(dir, bdfs, 1), 2);
 	ck_assert_str_eq(bdfs[0], "0000:00:03.0");
-	ck_assert_int_eq(list_bound_in(dir, NULL, 0), 2);
+	ck_assert_int_eq(nvd__list_bound_in(dir, NULL, 0), 2);
 	ck_assert_int_eq(nvd_list_bound(NULL, 1), -EINVAL);
 }
 END_TEST
@@ -85,20 +85,20 @@ START_TEST(test_bdf_normalize)
 {
 	char out[NVD_BDF_LEN];
 
-	ck_assert_int_eq(bdf_normalize("0000:00:03.0", out), 0);
+	ck_assert_int_eq(nvd__bdf_normalize("0000:00:03.0", out), 0);
 	ck_assert_str_eq(out, "0000:00:03.0");
-	ck_assert_int_eq(bdf_normalize("00:03.0", out), 0);
+	ck_assert_int_eq(nvd__bdf_normalize("00:03.0", out), 0);
 	ck_assert_str_eq(out, "0000:00:03.0");
-	ck_assert_int_eq(bdf_normalize("0000:3A:1f.7", out), 0);
+	ck_assert_int_eq(nvd__bdf_normalize("0000:3A:1f.7", out), 0);
 	ck_assert_str_eq(out, "0000:3a:1f.7");
-	ck_assert_int_eq(bdf_normalize("", out), -EINVAL);
-	ck_assert_int_eq(bdf_normalize("zz", out), -EINVAL);
-	ck_assert_int_eq(bdf_normalize("0000:00:20.0", out), -EINVAL);	/* device > 1f */
-	ck_assert_int_eq(bdf_normalize("0000:00:03.8", out), -EINVAL);	/* function > 7 */
-	ck_assert_int_eq(bdf_normalize("0000:00:03.0x", out), -EINVAL);
-	ck_assert_int_eq(bdf_normalize(" 0000:00:03.0", out), -EINVAL);
-	ck_assert_int_eq(bdf_normalize("0x00:00:03.0", out), -EINVAL);
-	ck_assert_int_eq(bdf_normalize(NULL, out), -EINVAL);
+	ck_assert_int_eq(nvd__bdf_normalize("", out), -EINVAL);
+	ck_assert_int_eq(nvd__bdf_normalize("zz", out), -EINVAL);
+	ck_assert_int_eq(nvd__bdf_normalize("0000:00:20.0", out), -EINVAL);	/* device > 1f */
+	ck_assert_int_eq(nvd__bdf_normalize("0000:00:03.8", out), -EINVAL);	/* function > 7 */
+	ck_assert_int_eq(nvd__bdf_normalize("0000:00:03.0x", out), -EINVAL);
+	ck_assert_int_eq(nvd__bdf_normalize(" 0000:00:03.0", out), -EINVAL);
+	ck_assert_int_eq(nvd__bdf_normalize("0x00:00:03.0", out), -EINVAL);
+	ck_assert_int_eq(nvd__bdf_normalize(NULL, out), -EINVAL);
 }
 END_TEST
 
