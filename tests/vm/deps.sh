@@ -4,15 +4,17 @@
 # Idempotent: only missing packages are installed, apt-get update runs at
 # most once.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-pkgs=(build-essential cmake pkg-config check libkmod-dev kmod xz-utils
+pkgs=(build-essential g++ cmake pkg-config check libkmod-dev kmod xz-utils
       qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64
-      busybox-static cpio util-linux fio nvme-cli)
+      busybox-static cpio util-linux fio nvme-cli
+      debhelper dh-dkms dkms dpkg-dev fakeroot lintian man-db groff-base)
 
 # The backports suite alone: mixing in a newer release (trixie) breaks
-# dependency resolution for the rest of the system.
+# dependency resolution for the rest of the system.  It comes from the
+# archive this machine's own apt sources use for bookworm.
 bpo_list=/etc/apt/sources.list.d/nvdirect-bookworm-backports.list
-bpo_line="deb http://deb.debian.org/debian bookworm-backports main"
 bpo_series=6.12
 
 missing=()
@@ -43,8 +45,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 updated=0
-if [ $need_bpo = 1 ] && ! grep -qsxF "$bpo_line" "$bpo_list"; then
-	echo "$bpo_line" >"$bpo_list"
+if [ $need_bpo = 1 ]; then
+	bpo_line="deb $(apt_archive_uri bookworm) bookworm-backports main" || exit 1
+	grep -qsxF "$bpo_line" "$bpo_list" || echo "$bpo_line" >"$bpo_list"
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: installing ${missing[*]}"
