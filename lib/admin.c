@@ -128,10 +128,10 @@ int nvd__admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *o
 	int err;
 
 	switch (cns) {
-	case NVME_CNS_CTRLR:
+	case NVD_CNS_CTRLR:
 		snprintf(what, sizeof(what), "Identify Controller");
 		break;
-	case NVME_CNS_NS:
+	case NVD_CNS_NS:
 		snprintf(what, sizeof(what), "Identify Namespace %u", nsid);
 		break;
 	default:
@@ -139,11 +139,11 @@ int nvd__admin_identify(struct nvd_ctrlr *c, uint8_t cns, uint32_t nsid, void *o
 		break;
 	}
 	pthread_mutex_lock(&c->admin_lock);
-	memset(c->id_buf, 0, NVME_IDENTIFY_SIZE);
-	err = admin_sync_locked(c, &cmd, c->id_buf, NVME_IDENTIFY_SIZE, NVD_ADMIN_TIMEOUT_MS,
+	memset(c->id_buf, 0, NVD_IDENTIFY_SIZE);
+	err = admin_sync_locked(c, &cmd, c->id_buf, NVD_IDENTIFY_SIZE, NVD_ADMIN_TIMEOUT_MS,
 				what, NULL);
 	if (!err)
-		memcpy(out, c->id_buf, NVME_IDENTIFY_SIZE);
+		memcpy(out, c->id_buf, NVD_IDENTIFY_SIZE);
 	pthread_mutex_unlock(&c->admin_lock);
 	return err;
 }

@@ -16,9 +16,6 @@
 #define NVME_ADM_AER		0x0c
 #define NVME_ADM_FORMAT_NVM	0x80
 
-/* Identify CNS 03h: Namespace Identification Descriptor list (Fig. 279) */
-#define NVME_CNS_NS_DESCS	0x03
-
 /* Get Log Page CDW10 (Base 2.0 §5.16, Figure 197): LID 7:0, NUMDL 31:16 */
 #define NVME_LOG_CDW10(lid, numd)	((uint32_t)(lid) | (((uint32_t)(numd) & 0xffff) << 16))
 #define NVME_LOG_CDW11(numd)		((uint32_t)(numd) >> 16)	/* NUMDU 15:0 */

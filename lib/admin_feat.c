@@ -78,7 +78,7 @@ NVD_EXPORT int nvd_ctrlr_identify(struct nvd_ctrlr *ctrlr, uint8_t cns, uint32_t
 
 NVD_EXPORT int nvd_ctrlr_identify_ns_descs(struct nvd_ctrlr *ctrlr, uint32_t nsid, void *buf)
 {
-	return nvd_ctrlr_identify(ctrlr, NVME_CNS_NS_DESCS, nsid, buf);
+	return nvd_ctrlr_identify(ctrlr, NVD_CNS_NS_DESCS, nsid, buf);
 }
 
 NVD_EXPORT void nvd_format_opts_init(struct nvd_format_opts *opts)
@@ -92,12 +92,12 @@ NVD_EXPORT void nvd_format_opts_init(struct nvd_format_opts *opts)
 /* Identify the namespace again and rebuild its cached geometry. */
 static int ns_refresh(struct nvd_ctrlr *c, struct nvd_ns *ns)
 {
-	struct nvme_id_ns *id = malloc(sizeof(*id));
+	struct nvd_id_ns *id = malloc(sizeof(*id));
 	int err;
 
 	if (!id)
 		return -ENOMEM;
-	err = nvd__admin_identify(c, NVME_CNS_NS, ns->nsid, id);
+	err = nvd__admin_identify(c, NVD_CNS_NS, ns->nsid, id);
 	if (!err)
 		nvd__ns_construct(ns, c, ns->nsid, id);
 	free(id);

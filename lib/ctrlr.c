@@ -270,11 +270,11 @@ bool nvd__ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 	const char *env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	int err;
 
-	if (!(c->id.oacs & NVME_OACS_DBBUF) || !c->info.num_io_queues ||
+	if (!(c->id.oacs & NVD_OACS_DBBUF) || !c->info.num_io_queues ||
 	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) ||
 	    (c->quirks & NVD_QUIRK_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
 		nvd__dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
-		    c->id.oacs & NVME_OACS_DBBUF ? ", disabled by option or quirk" : "");
+		    c->id.oacs & NVD_OACS_DBBUF ? ", disabled by option or quirk" : "");
 		return false;
 	}
 	err = nvd__ctrlr_dbbuf_alloc(c, (uint32_t)c->info.num_io_queues + 1);
@@ -331,7 +331,7 @@ int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct 
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&c->admin_lock, &ma);
 	pthread_mutexattr_destroy(&ma);
-	err = nvd__dma_pool_alloc(&c->dma, NVME_IDENTIFY_SIZE, true, &c->id_buf);
+	err = nvd__dma_pool_alloc(&c->dma, NVD_IDENTIFY_SIZE, true, &c->id_buf);
 	if (err)
 		goto err_fini;
 	return 0;

@@ -98,7 +98,7 @@ static int run_cmd(struct nvd_attach_ctx *x, struct nvme_cmd *cmd, size_t len, c
 		if (!x->tr)
 			return -EAGAIN;
 		if (len) {
-			memset(c->id_buf, 0, NVME_IDENTIFY_SIZE);
+			memset(c->id_buf, 0, NVD_IDENTIFY_SIZE);
 			rc = nvd__qpair_map_data(&c->adminq, x->tr, cmd, c->id_buf, len);
 			if (rc) {
 				qpair_put_tracker(&c->adminq, x->tr);
@@ -231,7 +231,7 @@ static int st_ns_list(struct nvd_attach_ctx *x)
 	struct nvme_cmd cmd = {
 		.opc = NVME_ADM_IDENTIFY,
 		.nsid = x->next,
-		.cdw10 = NVME_CNS_ACTIVE_NS_LIST,
+		.cdw10 = NVD_CNS_ACTIVE_NS_LIST,
 	};
 	const uint32_t *page = c->id_buf;
 	uint32_t i;
@@ -243,7 +243,7 @@ static int st_ns_list(struct nvd_attach_ctx *x)
 		goto_state(x, ST_IDENTIFY_NS);
 		return 0;
 	}
-	err = run_cmd(x, &cmd, NVME_IDENTIFY_SIZE, "Identify (active namespace list)");
+	err = run_cmd(x, &cmd, NVD_IDENTIFY_SIZE, "Identify (active namespace list)");
 	if (err == -EIO) {
 		/* before NVMe 1.1 there is no such list: probe instead */
 		nvd__dbg("%s: %s; probing namespaces 1..%u", c->info.bdf, nvd_last_error(), c->info.nn);
@@ -255,7 +255,7 @@ static int st_ns_list(struct nvd_attach_ctx *x)
 	}
 	if (err)
 		return err;
-	for (i = 0; i < NVME_NS_LIST_ENTRIES && page[i]; i++) {
+	for (i = 0; i < NVD_NS_LIST_ENTRIES && page[i]; i++) {
 		if (page[i] <= x->next) {
 			nvd__set_detail("active namespace list not ascending at NSID %u", page[i]);
 			return -EIO;
@@ -264,7 +264,7 @@ static int st_ns_list(struct nvd_attach_ctx *x)
 		if (err)
 			return err;
 	}
-	if (i == NVME_NS_LIST_ENTRIES) {
+	if (i == NVD_NS_LIST_ENTRIES) {
 		x->next = page[i - 1];		/* another page from there */
 		return 0;
 	}
@@ -277,8 +277,8 @@ static int st_identify_ns(struct nvd_attach_ctx *x)
 	struct nvd_ctrlr *c = x->c;
 	uint32_t slots = x->probing ? (c->info.nn < NS_PROBE_MAX ? c->info.nn : NS_PROBE_MAX) :
 				      x->nids;
-	struct nvme_cmd cmd = { .opc = NVME_ADM_IDENTIFY, .cdw10 = NVME_CNS_NS };
-	const struct nvme_id_ns *id = c->id_buf;
+	struct nvme_cmd cmd = { .opc = NVME_ADM_IDENTIFY, .cdw10 = NVD_CNS_NS };
+	const struct nvd_id_ns *id = c->id_buf;
 	char what[48];
 	int err;
 
@@ -294,7 +294,7 @@ static int st_identify_ns(struct nvd_attach_ctx *x)
 	}
 	cmd.nsid = x->probing ? x->next : x->ids[x->idx];
 	snprintf(what, sizeof(what), "Identify Namespace %u", cmd.nsid);
-	err = run_cmd(x, &cmd, NVME_IDENTIFY_SIZE, what);
+	err = run_cmd(x, &cmd, NVD_IDENTIFY_SIZE, what);
 	if (err == -EIO && x->probing) {
 		nvd__clear_detail();		/* no such namespace */
 		x->next++;
@@ -352,8 +352,8 @@ static int run_state(struct nvd_attach_ctx *x)
 		return err;
 	case ST_IDENTIFY:
 		cmd.opc = NVME_ADM_IDENTIFY;
-		cmd.cdw10 = NVME_CNS_CTRLR;
-		err = run_cmd(x, &cmd, NVME_IDENTIFY_SIZE, "Identify Controller");
+		cmd.cdw10 = NVD_CNS_CTRLR;
+		err = run_cmd(x, &cmd, NVD_IDENTIFY_SIZE, "Identify Controller");
 		if (err)
 			return err;
 		memcpy(&c->id, c->id_buf, sizeof(c->id));

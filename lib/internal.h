@@ -174,7 +174,7 @@ struct nvd_ns {
 	uint32_t max_io_sectors;
 	uint32_t io_max_sectors;	/* max_io_sectors, or 0 when I/O is not supported */
 	bool io_supported;
-	struct nvme_id_ns id;
+	struct nvd_id_ns id;
 };
 
 struct nvd_ctrlr {
@@ -190,7 +190,7 @@ struct nvd_ctrlr {
 	pthread_mutex_t admin_lock;
 	struct nvd_qpair adminq;
 	void *id_buf;			/* 4 KiB DMA scratch for Identify */
-	struct nvme_id_ctrl id;
+	struct nvd_id_ctrl id;
 
 	struct nvd_ns *ns;		/* active namespaces, ascending nsid */
 	uint32_t num_ns;
@@ -528,7 +528,7 @@ uint32_t nvd__qpair_cq_intr_bits(const struct nvd_qpair *q);
 
 /* ---- ns.c ------------------------------------------------------------- */
 void nvd__ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
-		  const struct nvme_id_ns *id);
+		  const struct nvd_id_ns *id);
 #define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
 /* @ns and @q fit together, work, and @ns can do I/O: 0 or -errno with words. */
 /* Words for why @ns cannot do I/O (io_supported == 0): format, metadata or MDTS. */

@@ -163,7 +163,7 @@ static int iov_check(struct nvd_qpair *q, const char *what, nvd_req_reset_sgl_cb
 			   npieces, (size_t)q->prp_per_tracker * (SGL_DESCS_PER_PAGE - 1));
 	else
 		nvd__set_detail("%s: PRPs cannot describe the list (only the first element may start, and only the last may end, off a 4 KiB page boundary) and %s",
-			   what, !(q->ctrlr->id.sgls & NVME_SGLS_SUPPORT_MASK) ?
+			   what, !(q->ctrlr->id.sgls & NVD_SGLS_SUPPORT_MASK) ?
 			   "the controller does not support SGLs" :
 			   !q->sgl ? "SGLs are turned off (NVD_CTRLR_FORCE_PRP or NVDIRECT_FORCE_PRP)" :
 			   "the controller's SGLs need dword-aligned elements");

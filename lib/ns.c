@@ -11,10 +11,10 @@
 #include "internal.h"
 
 void nvd__ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
-		  const struct nvme_id_ns *id)
+		  const struct nvd_id_ns *id)
 {
-	unsigned fmt = nvme_flbas_index(id->flbas);
-	const struct nvme_lbaf *lbaf;
+	unsigned fmt = nvd_flbas_index(id->flbas);
+	const struct nvd_lbaf *lbaf;
 	uint32_t max;
 
 	memset(ns, 0, sizeof(*ns));
@@ -360,7 +360,7 @@ NVD_EXPORT int nvd_ns_compare(struct nvd_ns *ns, struct nvd_qpair *qpair, void *
 			      uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
 			      uint32_t flags)
 {
-	if (ns && !(ns->ctrlr->id.oncs & NVME_ONCS_COMPARE)) {
+	if (ns && !(ns->ctrlr->id.oncs & NVD_ONCS_COMPARE)) {
 		nvd__clear_detail();
 		nvd__set_detail("the controller does not support Compare (ONCS bit 0 is clear)");
 		return -EOPNOTSUPP;

@@ -28,7 +28,7 @@ NVD_EXPORT int nvd_ns_write_zeroes(struct nvd_ns *ns, struct nvd_qpair *qpair, u
 	struct nvme_cmd tmpl = { .opc = NVME_CMD_WRITE_ZEROES, .cdw12 = flags };
 	int err;
 
-	err = oncs_refuse(ns, NVME_ONCS_WRITE_ZEROES, "Write Zeroes", 3);
+	err = oncs_refuse(ns, NVD_ONCS_WRITE_ZEROES, "Write Zeroes", 3);
 	if (err)
 		return err;
 	err = nvd__ns_check_io(ns, qpair, "write zeroes", lba, count, flags, NVD_IO_FLAGS);
@@ -52,7 +52,7 @@ NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 	unsigned i;
 	int err, page;
 
-	err = oncs_refuse(ns, NVME_ONCS_DSM, "Dataset Management", 2);
+	err = oncs_refuse(ns, NVD_ONCS_DSM, "Dataset Management", 2);
 	if (err)
 		return err;
 	err = nvd__ns_check_qp(ns, qpair, "dataset management");

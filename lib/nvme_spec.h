@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * NVMe wire structures and register layout used by libnvdirect.
+ * NVMe wire structures and register layout the library builds commands
+ * with: registers, SQ/CQ entries, SGL descriptors, opcodes.  Internal; the
+ * Identify data structures applications decode are public, in
+ * <nvdirect/nvme_spec.h>, which this includes.
  *
  * Everything here is data defined by the NVM Express Base Specification 2.0
- * (and the NVM Command Set Specification 1.0 for read/write and the
- * namespace format).  Sizes and the offsets we rely on are checked at build
- * time; only the fields the library or its tools read are named, the rest
- * are reserved spans so offsets stay honest.
+ * (and the NVM Command Set Specification 1.0 for read/write).  Sizes and
+ * the offsets we rely on are checked at build time.
  */
 #ifndef NVD_NVME_SPEC_H
 #define NVD_NVME_SPEC_H
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include <nvdirect.h>
+#include <nvdirect/nvme_spec.h>
 
 /* The host memory page size we configure (CC.MPS = 0). */
 #define NVME_PAGE_SHIFT		12
@@ -168,22 +170,11 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_CMD_COMPARE	0x05
 #define NVME_CMD_WRITE_ZEROES	0x08
 #define NVME_CMD_DSM		0x09
-/* Identify Controller ONCS (Base 2.0 Figure 275): optional NVM commands */
-#define NVME_ONCS_COMPARE	(1u << 0)
-#define NVME_ONCS_DSM		(1u << 2)
-#define NVME_ONCS_WRITE_ZEROES	(1u << 3)
 
 /* Create I/O Completion/Submission Queue CDW11 */
 #define NVME_QUEUE_PC		(1u << 0)	/* physically contiguous */
 #define NVME_CQ_IEN		(1u << 1)	/* interrupts enabled */
 #define NVME_CQ_IV_SHIFT	16		/* interrupt vector, bits 31:16 */
-
-/* Identify CNS values (Base 2.0 §5.17, Figure 273) */
-#define NVME_CNS_NS		0x00
-#define NVME_CNS_CTRLR		0x01
-#define NVME_CNS_ACTIVE_NS_LIST	0x02
-#define NVME_IDENTIFY_SIZE	4096
-#define NVME_NS_LIST_ENTRIES	1024
 
 /* Feature identifiers (Base 2.0, Set Features: Number of Queues) */
 #define NVME_FEAT_NUM_QUEUES	0x07
@@ -193,150 +184,5 @@ _Static_assert(offsetof(struct nvd_cpl, cid) == 12, "CID in dword 3");
 #define NVME_RW_LR		(1u << 31)
 _Static_assert(NVD_IO_FLAG_FUA == NVME_RW_FUA && NVD_IO_FLAG_LIMITED_RETRY == NVME_RW_LR,
 	       "public I/O flags are the CDW12 bits");
-
-/* ---- Identify data structures ----------------------------------------- */
-
-/* Base 2.0 §5.17, Figure 275: Identify Controller data structure (CNS 01h) */
-struct nvme_id_ctrl {
-	uint16_t vid;
-	uint16_t ssvid;
-	char sn[20];
-	char mn[40];
-	char fr[8];
-	uint8_t rab;
-	uint8_t ieee[3];
-	uint8_t cmic;
-	uint8_t mdts;		/* 2^n units of CAP.MPSMIN pages, 0 = no limit */
-	uint16_t cntlid;
-	uint32_t ver;
-	uint32_t rtd3r;		/* microseconds */
-	uint32_t rtd3e;		/* microseconds */
-	uint32_t oaes;
-	uint32_t ctratt;
-	uint16_t rrls;
-	uint8_t rsvd102[9];
-	uint8_t cntrltype;
-	uint8_t fguid[16];
-	uint16_t crdt[3];
-	uint8_t rsvd134[122];
-	uint16_t oacs;		/* byte 256: admin command set attributes */
-#define NVME_OACS_DBBUF	(1u << 8)	/* Doorbell Buffer Config supported */
-	uint8_t acl;
-	uint8_t aerl;
-	uint8_t frmw;
-	uint8_t lpa;
-	uint8_t elpe;
-	uint8_t npss;
-	uint8_t avscc;
-	uint8_t apsta;
-	uint16_t wctemp;
-	uint16_t cctemp;
-	uint8_t rsvd270[242];
-	uint8_t sqes;		/* byte 512: NVM command set attributes */
-	uint8_t cqes;
-	uint16_t maxcmd;
-	uint32_t nn;
-	uint16_t oncs;
-	uint16_t fuses;
-	uint8_t fna;
-	uint8_t vwc;
-	uint16_t awun;
-	uint16_t awupf;
-	uint8_t icsvscc;
-	uint8_t nwpc;
-	uint16_t acwu;
-	uint16_t ocfs;
-	uint32_t sgls;		/* byte 536: SGL Support, NVME_SGLS_* */
-	uint32_t mnan;
-	uint8_t rsvd544[224];
-	char subnqn[256];
-	uint8_t rsvd1024[1024];
-	uint8_t psd[32][32];	/* power state descriptors */
-	uint8_t vs[1024];
-};
-_Static_assert(sizeof(struct nvme_id_ctrl) == 4096, "Identify Controller is 4096 bytes");
-_Static_assert(offsetof(struct nvme_id_ctrl, mn) == 24, "MN at byte 24");
-_Static_assert(offsetof(struct nvme_id_ctrl, fr) == 64, "FR at byte 64");
-_Static_assert(offsetof(struct nvme_id_ctrl, mdts) == 77, "MDTS at byte 77");
-_Static_assert(offsetof(struct nvme_id_ctrl, ver) == 80, "VER at byte 80");
-_Static_assert(offsetof(struct nvme_id_ctrl, rtd3e) == 88, "RTD3E at byte 88");
-_Static_assert(offsetof(struct nvme_id_ctrl, cntrltype) == 111, "CNTRLTYPE at byte 111");
-_Static_assert(offsetof(struct nvme_id_ctrl, oacs) == 256, "OACS at byte 256");
-_Static_assert(offsetof(struct nvme_id_ctrl, sqes) == 512, "SQES at byte 512");
-_Static_assert(offsetof(struct nvme_id_ctrl, nn) == 516, "NN at byte 516");
-_Static_assert(offsetof(struct nvme_id_ctrl, sgls) == 536, "SGLS at byte 536");
-_Static_assert(offsetof(struct nvme_id_ctrl, subnqn) == 768, "SUBNQN at byte 768");
-_Static_assert(offsetof(struct nvme_id_ctrl, psd) == 2048, "PSD0 at byte 2048");
-
-/* Identify Controller SGLS (Base 2.0, Figure 275) */
-#define NVME_SGLS_SUPPORT_MASK	0x3u
-#define NVME_SGLS_NONE		0x0u	/* SGLs not supported */
-#define NVME_SGLS_BYTE_ALIGN	0x1u	/* supported, no alignment rule */
-#define NVME_SGLS_DWORD_ALIGN	0x2u	/* Data Block address and length dword aligned */
-#define NVME_SGLS_KEYED		(1u << 2)
-#define NVME_SGLS_BIT_BUCKET	(1u << 16)
-#define NVME_SGLS_MPTR_BYTE	(1u << 17)	/* byte aligned contiguous metadata buffer */
-#define NVME_SGLS_EXCESS_LEN	(1u << 18)	/* SGL may describe more than the transfer */
-#define NVME_SGLS_MPTR_SGL	(1u << 19)	/* MPTR may hold an SGL descriptor */
-#define NVME_SGLS_OFFSET	(1u << 20)	/* Address as offset (sub type 1h) */
-
-/* NVM Command Set 1.0, LBA Format Data Structure */
-struct nvme_lbaf {
-	uint16_t ms;		/* metadata bytes per LBA */
-	uint8_t lbads;		/* LBA data size, 2^n bytes */
-	uint8_t rp;		/* relative performance, bits 1:0 */
-};
-_Static_assert(sizeof(struct nvme_lbaf) == 4, "LBA format is 4 bytes");
-
-/* NVM Command Set 1.0, Identify Namespace data structure (CNS 00h) */
-struct nvme_id_ns {
-	uint64_t nsze;		/* LBAs */
-	uint64_t ncap;
-	uint64_t nuse;
-	uint8_t nsfeat;
-	uint8_t nlbaf;		/* 0-based count of LBA formats */
-	uint8_t flbas;		/* 3:0 format index low, 4 extended LBA, 6:5 index high */
-	uint8_t mc;
-	uint8_t dpc;
-	uint8_t dps;
-	uint8_t nmic;
-	uint8_t rescap;
-	uint8_t fpi;
-	uint8_t dlfeat;
-	uint16_t nawun;
-	uint16_t nawupf;
-	uint16_t nacwu;
-	uint16_t nabsn;
-	uint16_t nabo;
-	uint16_t nabspf;
-	uint16_t noiob;
-	uint8_t nvmcap[16];
-	uint16_t npwg;
-	uint16_t npwa;
-	uint16_t npdg;
-	uint16_t npda;
-	uint16_t nows;
-	uint8_t rsvd74[18];
-	uint32_t anagrpid;
-	uint8_t rsvd96[3];
-	uint8_t nsattr;
-	uint16_t nvmsetid;
-	uint16_t endgid;
-	uint8_t nguid[16];
-	uint8_t eui64[8];
-	struct nvme_lbaf lbaf[64];
-	uint8_t vs[3712];
-};
-_Static_assert(sizeof(struct nvme_id_ns) == 4096, "Identify Namespace is 4096 bytes");
-_Static_assert(offsetof(struct nvme_id_ns, flbas) == 26, "FLBAS at byte 26");
-_Static_assert(offsetof(struct nvme_id_ns, nvmcap) == 48, "NVMCAP at byte 48");
-_Static_assert(offsetof(struct nvme_id_ns, nguid) == 104, "NGUID at byte 104");
-_Static_assert(offsetof(struct nvme_id_ns, lbaf) == 128, "LBAF0 at byte 128");
-
-/* FLBAS bits 6:5 extend the format index when more than 16 formats exist. */
-static inline unsigned nvme_flbas_index(uint8_t flbas)
-{
-	return (flbas & 0xfu) | (((flbas >> 5) & 0x3u) << 4);
-}
 
 #endif /* NVD_NVME_SPEC_H */

@@ -115,7 +115,7 @@ static bool sgl_wanted(const struct nvd_ctrlr *c)
 {
 	const char *env = getenv("NVDIRECT_FORCE_PRP");
 
-	if (!(c->id.sgls & NVME_SGLS_SUPPORT_MASK) || (c->opts.flags & NVD_CTRLR_FORCE_PRP))
+	if (!(c->id.sgls & NVD_SGLS_SUPPORT_MASK) || (c->opts.flags & NVD_CTRLR_FORCE_PRP))
 		return false;
 	return !(env && strcmp(env, "0") && *env);
 }
@@ -177,7 +177,7 @@ int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 			goto err_free_requests;
 		q->max_retries = c->opts.retry_count > 255 ? 255 : (uint8_t)c->opts.retry_count;
 		q->sgl = sgl_wanted(c);
-		q->sgl_dword = (c->id.sgls & NVME_SGLS_SUPPORT_MASK) == NVME_SGLS_DWORD_ALIGN;
+		q->sgl_dword = (c->id.sgls & NVD_SGLS_SUPPORT_MASK) == NVD_SGLS_DWORD_ALIGN;
 		if (c->timeout_cb && c->io_timeout_us)
 			q->hooks |= QP_HOOK_TIMEOUT;
 		qpair_hooks_changed(q);

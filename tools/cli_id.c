@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <nvdirect/nvme_spec.h>
+
 #include "cli.h"
 #include "cli_id.h"
-#include "nvme_spec.h"
 
 static void u128_at(const void *p, unsigned off, char *out, size_t len)
 {
@@ -110,7 +111,7 @@ static void decode_sgls(unsigned sgls)
 		 (sgls >> 8) & 0xff, BIT(sgls, 2), NOT(BIT(sgls, 2)), sgls & 3, support[sgls & 3]);
 }
 
-static void print_psd(const struct nvme_id_ctrl *id, unsigned i)
+static void print_psd(const struct nvd_id_ctrl *id, unsigned i)
 {
 	const uint8_t *ps = id->psd[i];
 	unsigned mp = le16(ps, 0), flags = le8(ps, 3);
@@ -146,7 +147,7 @@ static void print_psd(const struct nvme_id_ctrl *id, unsigned i)
 int cmd_id_ctrl(struct cli *o)
 {
 	const struct nvd_ctrlr_info *info;
-	const struct nvme_id_ctrl *id;
+	const struct nvd_id_ctrl *id;
 	struct nvd_ctrlr *c;
 	char n128[48];
 	const uint8_t *g;

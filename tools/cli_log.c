@@ -7,8 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nvdirect/nvme_spec.h>
+
 #include "cli.h"
-#include "nvme_spec.h"
 
 static void counter(const char *key, const uint8_t v[16])
 {
@@ -410,7 +411,7 @@ out:
 
 int cmd_format(struct cli *o)
 {
-	const struct nvme_id_ns *id;
+	const struct nvd_id_ns *id;
 	struct nvd_format_opts f;
 	struct nvd_ctrlr *c;
 	struct nvd_ns *ns;
@@ -435,7 +436,7 @@ int cmd_format(struct cli *o)
 		goto out;
 	}
 	id = nvd_ns_identify_data(ns);
-	cur = nvme_flbas_index(id->flbas);
+	cur = nvd_flbas_index(id->flbas);
 	if (o->lbaf < 0)
 		o->lbaf = (int)cur;	/* nvme-cli: keep the current format */
 	if ((unsigned)o->lbaf > id->nlbaf) {
@@ -468,7 +469,7 @@ int cmd_format(struct cli *o)
 	printf("Success formatting namespace:%x\n", o->nsid);
 	if (ns)
 		printf("namespace %u: LBA format %u, %u-byte LBAs, %llu LBAs\n", nvd_ns_get_id(ns),
-		       nvme_flbas_index(((const struct nvme_id_ns *)nvd_ns_identify_data(ns))->flbas),
+		       nvd_flbas_index(((const struct nvd_id_ns *)nvd_ns_identify_data(ns))->flbas),
 		       nvd_ns_get_sector_size(ns), (unsigned long long)nvd_ns_get_num_sectors(ns));
 out:
 	nvd_ctrlr_detach(c);

@@ -8,14 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <nvdirect/nvme_spec.h>
+
 #include "cli.h"
 #include "cli_id.h"
-#include "nvme_spec.h"
 
-static void print_lbaf(const struct nvme_id_ns *id, unsigned i, unsigned in_use, int human)
+static void print_lbaf(const struct nvd_id_ns *id, unsigned i, unsigned in_use, int human)
 {
 	static const char *const rp[] = { "Best", "Better", "Good", "Degraded" };
-	const struct nvme_lbaf *f = &id->lbaf[i];
+	const struct nvd_lbaf *f = &id->lbaf[i];
 
 	if (out_json()) {
 		out_obj();
@@ -79,8 +80,8 @@ static void hex_bytes(const char *key, const uint8_t *p, size_t n)
 
 static void print_id_ns(const struct nvd_ns *ns, int human)
 {
-	const struct nvme_id_ns *id = nvd_ns_identify_data(ns);
-	unsigned fmt = nvme_flbas_index(id->flbas), i;
+	const struct nvd_id_ns *id = nvd_ns_identify_data(ns);
+	unsigned fmt = nvd_flbas_index(id->flbas), i;
 	char title[48], n128[48];
 
 	snprintf(title, sizeof(title), "NVME Identify Namespace %u:", nvd_ns_get_id(ns));
@@ -301,7 +302,7 @@ out:
 static void list_row(struct nvd_ctrlr *c, struct nvd_ns *ns)
 {
 	const struct nvd_ctrlr_info *info = nvd_ctrlr_get_info(c);
-	const struct nvme_id_ns *id = nvd_ns_identify_data(ns);
+	const struct nvd_id_ns *id = nvd_ns_identify_data(ns);
 	double lba = nvd_ns_get_sector_size(ns), nsze = (double)id->nsze * lba,
 	       nuse = (double)id->nuse * lba;
 	const char *ss, *us, *ls;

@@ -18,6 +18,13 @@
 extern "C" {
 #endif
 
+/* Layout checks that read the same in C11 and C++11. */
+#ifdef __cplusplus
+#define NVD_STATIC_ASSERT(expr, msg)	static_assert(expr, msg)
+#else
+#define NVD_STATIC_ASSERT(expr, msg)	_Static_assert(expr, msg)
+#endif
+
 struct nvd_ctrlr;
 struct nvd_ns;
 struct nvd_qpair;
@@ -348,7 +355,7 @@ struct nvd_dsm_range {
 	uint32_t length;		/* LBAs */
 	uint64_t lba;			/* starting LBA */
 };
-_Static_assert(sizeof(struct nvd_dsm_range) == 16, "DSM range is 16 bytes");
+NVD_STATIC_ASSERT(sizeof(struct nvd_dsm_range) == 16, "DSM range is 16 bytes");
 #define NVD_DSM_MAX_RANGES	256
 /* DSM attributes (CDW11) */
 #define NVD_DSM_ATTR_IDR	(1u << 0)	/* integral dataset for read */

@@ -34,7 +34,7 @@ static void pad(char *dst, const char *src, size_t n)
 
 void model_admin_init(struct model *m)
 {
-	struct nvme_id_ctrl *id = &m->id;
+	struct nvd_id_ctrl *id = &m->id;
 	uint32_t nq = m->cfg.max_io_queues ? m->cfg.max_io_queues - 1u : 0;
 	unsigned i;
 
@@ -49,7 +49,7 @@ void model_admin_init(struct model *m)
 	id->ver = 0x20000;
 	id->oacs = 1u << 1;			/* Format NVM */
 	if (!m->cfg.no_dbbuf)
-		id->oacs |= NVME_OACS_DBBUF;
+		id->oacs |= NVD_OACS_DBBUF;
 	id->acl = 3;
 	id->aerl = MODEL_AERL;
 	id->frmw = (1u << 1) | 1u;		/* one slot, read only */
@@ -83,15 +83,15 @@ static uint16_t to_host(struct model *m, const struct nvme_cmd *cmd, const void 
 /* Base 2.0 §5.17, Figures 273-279 (the NVM namespace data from NVM CS 1.0). */
 static uint16_t identify(struct model *m, const struct nvme_cmd *cmd)
 {
-	uint8_t buf[NVME_IDENTIFY_SIZE] = { 0 };
+	uint8_t buf[NVD_IDENTIFY_SIZE] = { 0 };
 	uint32_t *list = (uint32_t *)buf, nsid = cmd->nsid, i, n = 0;
-	struct nvme_id_ns id;
+	struct nvd_id_ns id;
 
 	switch (cmd->cdw10 & 0xff) {
 	case 0x00:
 		if (!nsid || nsid > m->cfg.nr_ns)
 			return MS_INVALID_NS;
-		model_fill_id_ns(m, nsid - 1, (struct nvme_id_ns *)buf);
+		model_fill_id_ns(m, nsid - 1, (struct nvd_id_ns *)buf);
 		break;
 	case 0x01:
 		memcpy(buf, &m->id, sizeof(m->id));

@@ -54,7 +54,7 @@ void model_ns_fini(struct model *m)
 }
 
 /* NVM CS 1.0 §4.1.5.1, Figure 97 fields the library reads. */
-void model_fill_id_ns(struct model *m, unsigned i, struct nvme_id_ns *id)
+void model_fill_id_ns(struct model *m, unsigned i, struct nvd_id_ns *id)
 {
 	const struct model_ns *ns = &m->ns[i];
 	unsigned f;

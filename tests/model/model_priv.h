@@ -171,7 +171,7 @@ struct model {
 	unsigned naer_events;
 
 	uint32_t features[MODEL_MAX_FEATURES];
-	struct nvme_id_ctrl id;
+	struct nvd_id_ctrl id;
 	struct model_ns ns[MODEL_MAX_NS];
 	struct nvd_error_log_entry errlog[MODEL_ELPE + 1];
 	uint64_t error_count;
@@ -225,7 +225,7 @@ void model_io_exec(struct model *m, uint16_t sqid, const struct nvme_cmd *cmd);
 int model_ns_init(struct model *m, unsigned i, const struct model_ns_config *c);
 void model_ns_fini(struct model *m);
 uint32_t model_ns_lba_size(const struct model *m, unsigned i);
-void model_fill_id_ns(struct model *m, unsigned i, struct nvme_id_ns *id);
+void model_fill_id_ns(struct model *m, unsigned i, struct nvd_id_ns *id);
 int model_ns_format(struct model *m, unsigned i, unsigned fmt);
 
 /* model_faults.c: the rule hitting this command, or NULL. */

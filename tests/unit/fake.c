@@ -153,7 +153,7 @@ void fake_ctrlr_setup(struct fake_ctrlr *f, const struct fake_opts *o)
 	struct fake_opts d = { .qsize = 8, .max_xfer = 128 * 1024, .nsze = 1000, .lbads = 9,
 			       .max_region = 4 << 20 };
 	struct nvd_ctrlr_opts opts;
-	struct nvme_id_ns id;
+	struct nvd_id_ns id;
 
 	if (o) {
 		d.qsize = o->qsize ? o->qsize : d.qsize;

@@ -105,8 +105,8 @@ struct fake_admin {
 	struct nvme_cmd last;		/* the last one */
 	struct nvme_cmd last_format;	/* the last Format NVM */
 	uint32_t features[256];
-	struct nvme_id_ctrl id;
-	struct nvme_id_ns ns_id;
+	struct nvd_id_ctrl id;
+	struct nvd_id_ns ns_id;
 
 	/*
 	 * Registers (fake_admin.c): CSTS.RDY follows CC.EN after rdy_delay

@@ -39,20 +39,20 @@ static void to_host(struct fake_ctrlr *f, const struct nvme_cmd *cmd, const void
 
 static uint16_t do_identify(struct fake_ctrlr *f, struct fake_admin *a, const struct nvme_cmd *cmd)
 {
-	uint8_t page[NVME_IDENTIFY_SIZE] = { 0 };
+	uint8_t page[NVD_IDENTIFY_SIZE] = { 0 };
 
 	switch (cmd->cdw10 & 0xff) {
-	case NVME_CNS_NS:
+	case NVD_CNS_NS:
 		memcpy(page, &a->ns_id, sizeof(a->ns_id));
 		break;
-	case NVME_CNS_CTRLR:
+	case NVD_CNS_CTRLR:
 		memcpy(page, &a->id, sizeof(a->id));
 		break;
-	case NVME_CNS_ACTIVE_NS_LIST:
+	case NVD_CNS_ACTIVE_NS_LIST:
 		a->ns_list_reads++;
 		page[0] = cmd->nsid < 1 ? 1 : 0;
 		break;
-	case NVME_CNS_NS_DESCS:
+	case NVD_CNS_NS_DESCS:
 		page[0] = 3;	/* NIDT: UUID */
 		page[1] = 16;	/* NIDL */
 		memset(page + 4, 0xab, 16);

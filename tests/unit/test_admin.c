@@ -169,7 +169,7 @@ START_TEST(test_format_changes_the_cached_geometry)
 	ck_assert_uint_eq(a.last.opc, NVME_ADM_IDENTIFY);	/* re-read afterwards */
 	ck_assert_uint_eq(nvd_ns_get_sector_size(ns), 4096);
 	ck_assert_uint_eq(nvd_ns_get_num_sectors(ns), 125);
-	ck_assert_uint_eq(nvme_flbas_index(((const struct nvme_id_ns *)nvd_ns_identify_data(ns))->flbas), 1);
+	ck_assert_uint_eq(nvd_flbas_index(((const struct nvd_id_ns *)nvd_ns_identify_data(ns))->flbas), 1);
 }
 END_TEST
 
@@ -215,7 +215,7 @@ END_TEST
 
 START_TEST(test_raw_admin_copies_data_and_returns_completion)
 {
-	struct nvd_admin_cmd cmd = { .opc = NVME_ADM_IDENTIFY, .cdw10 = NVME_CNS_CTRLR };
+	struct nvd_admin_cmd cmd = { .opc = NVME_ADM_IDENTIFY, .cdw10 = NVD_CNS_CTRLR };
 	uint8_t *buf = calloc(1, 4096);
 	struct nvd_cpl cpl;
 
@@ -248,7 +248,7 @@ START_TEST(test_ns_descs_is_identify_cns_03h)
 	uint8_t *buf = calloc(1, 4096);
 
 	ck_assert_int_eq(nvd_ctrlr_identify_ns_descs(&f.c, 1, buf), 0);
-	ck_assert_uint_eq(a.last.cdw10, NVME_CNS_NS_DESCS);
+	ck_assert_uint_eq(a.last.cdw10, NVD_CNS_NS_DESCS);
 	ck_assert_uint_eq(a.last.nsid, 1);
 	ck_assert_uint_eq(buf[0], 3);
 	ck_assert_uint_eq(buf[1], 16);

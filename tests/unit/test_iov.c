@@ -165,7 +165,7 @@ START_TEST(test_list_prps_cannot_describe_gets_an_sgl)
 	const struct nvme_sgl_desc *seg;
 	struct nvme_cmd c;
 
-	f.c.id.sgls = NVME_SGLS_BYTE_ALIGN;
+	f.c.id.sgls = NVD_SGLS_BYTE_ALIGN;
 	f.q.sgl = true;
 	l.e[0].addr = buf;
 	l.e[0].len = 1024;
@@ -206,7 +206,7 @@ START_TEST(test_large_contiguous_read_uses_an_sgl_when_supported)
 	struct nvme_cmd c;
 	int i;
 
-	f.c.id.sgls = NVME_SGLS_BYTE_ALIGN;
+	f.c.id.sgls = NVD_SGLS_BYTE_ALIGN;
 	f.q.sgl = true;
 	/* DMA memory, bus-contiguous: one Data Block in SGL1, no segment */
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 128, done, NULL, 0), 0);
@@ -239,7 +239,7 @@ START_TEST(test_force_prp_flag_and_environment)
 {
 	struct nvd_qpair q2;
 
-	f.c.id.sgls = NVME_SGLS_DWORD_ALIGN;
+	f.c.id.sgls = NVD_SGLS_DWORD_ALIGN;
 	ck_assert_int_eq(nvd__qpair_construct(&q2, &f.c, 2, 8, f.c.max_xfer), 0);
 	ck_assert(q2.sgl);
 	ck_assert(q2.sgl_dword);

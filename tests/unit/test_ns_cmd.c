@@ -25,7 +25,7 @@ static void done(void *arg, const struct nvd_cpl *cpl)
 static void setup_with(const struct fake_opts *o)
 {
 	fake_ctrlr_setup(&f, o);
-	f.c.id.oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES;
+	f.c.id.oncs = NVD_ONCS_COMPARE | NVD_ONCS_DSM | NVD_ONCS_WRITE_ZEROES;
 	ndone = 0;
 }
 
