@@ -19,7 +19,6 @@
  * Locking: nvd->lock is taken inside mmap_lock (mmap), so it must never be
  * held across copy_{from,to}_user(), whose faults take mmap_lock.
  */
-#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pfn_t.h>
@@ -39,9 +38,10 @@ static int nvd_open(struct inode *inode, struct file *file)
 	struct nvd_dev *nvd = container_of(inode->i_cdev, struct nvd_dev, cdev);
 	int err = 0;
 
-	/* The owner can point the device at any physical memory. */
-	if (!capable(CAP_SYS_RAWIO))
-		return -EPERM;
+	/* The owner points the device at memory: who may is access.c's call. */
+	err = nvd_may_open(nvd);
+	if (err)
+		return err;
 
 	nonseekable_open(inode, file);
 
@@ -117,6 +117,12 @@ static long nvd_ioctl_get_info(struct nvd_dev *nvd, void __user *uarg)
 	info.dma_mask = dma_get_mask(&pdev->dev);
 	info.max_region_size = NVD_MAX_REGION_SIZE;
 	info.max_dma_bytes = nvd_max_dma_bytes();
+	info.info_flags |= NVDIRECT_INFO_BAR0_MAPPABLE;
+	info.bar0_mappable = nvd->msix.mappable;
+	info.msix_table_offset = nvd->msix.table.offset;
+	info.msix_table_size = nvd->msix.table.size;
+	info.msix_pba_offset = nvd->msix.pba.offset;
+	info.msix_pba_size = nvd->msix.pba.size;
 	mutex_unlock(&nvd->lock);
 
 	return nvd_arg_out(uarg, &info);
@@ -252,7 +258,10 @@ static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
 	struct page *page;
 
 	mutex_lock(&nvd->lock);
-	if (bar && !nvd->dead) {
+	if (bar && nvd_msix_page(nvd, vmf->pgoff)) {
+		/* never the MSI-X table or PBA (msix.c); mmap refused it already */
+		ret = VM_FAULT_SIGBUS;
+	} else if (bar && !nvd->dead) {
 		/* mmap checked that the BAR covers the whole vma */
 		ret = vmf_insert_pfn_prot(vma, vmf->address,
 					  (nvd->bar0_start >> PAGE_SHIFT) + vmf->pgoff,
@@ -282,8 +291,19 @@ static int nvd_mmap_bar0(struct nvd_dev *nvd, struct vm_area_struct *vma)
 	unsigned long bar_pages = nvd->bar0_len >> PAGE_SHIFT;
 	unsigned long pages = vma_pages(vma);
 
+	unsigned long i;
+
 	if (vma->vm_pgoff >= bar_pages || pages > bar_pages - vma->vm_pgoff)
 		return -EINVAL;
+	/* the pages of the MSI-X table and PBA stay the kernel's (msix.c) */
+	for (i = 0; i < pages; i++)
+		if (nvd_msix_page(nvd, vma->vm_pgoff + i)) {
+			dev_info_ratelimited(&nvd->pdev->dev,
+					     "mmap of BAR0 page %lu refused: it holds the MSI-X table or PBA (map at most the first %llu bytes)\n",
+					     vma->vm_pgoff + i,
+					     (unsigned long long)nvd->msix.mappable);
+			return -EINVAL;
+		}
 
 	/*
 	 * registers and doorbells: no caching, no write combining; and MMIO

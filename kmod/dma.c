@@ -11,9 +11,22 @@
  * User mappings are filled in at fault time, page by page (chardev.c asks
  * nvd_dma_page()), so that after removal the same offsets can be served from
  * a copy of the memory instead of the DMA API's pages.
+ *
+ * Accounting: a region is memory the device can reach and nobody can swap,
+ * so it is charged like pinned user memory (pin.c): to the allocating mm's
+ * pinned_vm against RLIMIT_MEMLOCK, until the region is destroyed, which
+ * may happen in another task (the last close of a shared file, a worker),
+ * hence the grabbed mm.  It is also allocated with __GFP_ACCOUNT, so the
+ * caller's memory cgroup sees it.  The DMA API honours that flag where the
+ * pages come from the page allocator: dma-direct's alloc_pages path (no
+ * IOMMU, or an identity domain) and iommu-dma's remap path (a DMA domain,
+ * blocking allocations, which ours are).  Memory from a CMA area, the
+ * atomic pools or a restricted swiotlb pool is not charged to the cgroup;
+ * RLIMIT_MEMLOCK counts it all the same.
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -26,6 +39,7 @@
  * @bus_addr:	address the device uses
  * @size:	bytes, a multiple of PAGE_SIZE
  * @offset:	mmap offset, a multiple of PAGE_SIZE
+ * @mm:		the mm charged for it (grabbed: it may be gone before us)
  * @shadow:	after removal: a copy of the memory in plain pages, which the
  *		owner's mappings show until it closes the file; @cpu_addr is
  *		then NULL (both NULL: the copy could not be made)
@@ -36,6 +50,7 @@ struct nvd_region {
 	dma_addr_t bus_addr;
 	size_t size;
 	u64 offset;
+	struct mm_struct *mm;
 	struct page **shadow;
 };
 
@@ -68,6 +83,8 @@ static void nvd_region_destroy(struct nvd_dev *nvd, struct nvd_region *r)
 	if (r->cpu_addr)
 		dma_free_coherent(&nvd->pdev->dev, r->size, r->cpu_addr,
 				  r->bus_addr);
+	nvd_memlock_uncharge(r->mm, r->size >> PAGE_SHIFT);
+	mmdrop(r->mm);
 	kfree(r);
 }
 
@@ -78,8 +95,11 @@ static void nvd_region_destroy(struct nvd_dev *nvd, struct nvd_region *r)
  * @bus_addr:	out: address to give the device
  * @mmap_offset: out: offset to pass to mmap()
  *
+ * The region is charged to the caller's RLIMIT_MEMLOCK (see the top).
+ *
  * Return: 0, -EINVAL for a size of 0 or above NVD_MAX_REGION_SIZE, -ENOSPC
- * past the max_dma_bytes limit, -ENOMEM.
+ * past the max_dma_bytes limit, -ENOMEM past RLIMIT_MEMLOCK or out of memory,
+ * -EFAULT for a caller without an mm.
  */
 int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
 		  u64 *mmap_offset)
@@ -94,10 +114,17 @@ int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
 	size = PAGE_ALIGN(size);
 	if (nvd->dma_bytes + size > nvd_max_dma_bytes())
 		return -ENOSPC;
+	if (!current->mm)
+		return -EFAULT;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
+	r->mm = current->mm;
+	mmgrab(r->mm);
+	err = nvd_memlock_charge(r->mm, size >> PAGE_SHIFT);
+	if (err)
+		goto err_drop_mm;
 
 	/*
 	 * dma_alloc_coherent() zeroes memory (guaranteed since v5.0), so no
@@ -105,10 +132,10 @@ int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
 	 * -ENOMEM, not a reason for an allocation-failure splat in dmesg.
 	 */
 	r->cpu_addr = dma_alloc_coherent(&nvd->pdev->dev, size, &r->bus_addr,
-					 GFP_KERNEL | __GFP_NOWARN);
+					 GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!r->cpu_addr) {
 		err = -ENOMEM;
-		goto err_free_region;
+		goto err_uncharge;
 	}
 	r->size = size;
 	r->offset = nvd->next_offset;
@@ -122,7 +149,10 @@ int nvd_dma_alloc(struct nvd_dev *nvd, u64 size, dma_addr_t *bus_addr,
 	*mmap_offset = r->offset;
 	return 0;
 
-err_free_region:
+err_uncharge:
+	nvd_memlock_uncharge(r->mm, size >> PAGE_SHIFT);
+err_drop_mm:
+	mmdrop(r->mm);
 	kfree(r);
 	return err;
 }

@@ -128,6 +128,8 @@ static int nvd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_disable;
 	}
 
+	nvd_msix_layout_read(nvd);
+
 	err = pci_request_mem_regions(pdev, NVD_NAME);
 	if (err) {
 		dev_err(&pdev->dev, "BARs are in use by someone else: %d\n",
@@ -168,9 +170,10 @@ static int nvd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_unmap;
 	}
 
-	dev_info(&pdev->dev, "bound as %s (VS 0x%08x, BAR0 %llu bytes)\n",
+	dev_info(&pdev->dev, "bound as %s (VS 0x%08x, BAR0 %llu bytes, %llu mappable)\n",
 		 dev_name(&nvd->dev), nvd_reg_read32(nvd->regs, NVD_REG_VS),
-		 (unsigned long long)nvd->bar0_len);
+		 (unsigned long long)nvd->bar0_len,
+		 (unsigned long long)nvd->msix.mappable);
 	return 0;
 
 err_unmap:
@@ -273,3 +276,5 @@ module_exit(nvd_exit);
 
 MODULE_DESCRIPTION("nvdirect: hand an NVMe controller to one userspace process");
 MODULE_LICENSE("GPL");
+/* the project's version, from Kbuild (NVD_VERSION or CMakeLists.txt) */
+MODULE_VERSION(NVD_VERSION_STRING);

@@ -33,6 +33,30 @@
 #define NVD_MAX_REGION_SIZE	(4UL << 20)
 
 /**
+ * struct nvd_msix_range - a structure of the MSI-X capability inside BAR0
+ * @offset:	byte offset in BAR0
+ * @size:	bytes; 0 when the structure lives in another BAR (or there is
+ *		no MSI-X capability), so no page of BAR0 holds it
+ */
+struct nvd_msix_range {
+	u32 offset;
+	u32 size;
+};
+
+/**
+ * struct nvd_msix_layout - the MSI-X table and PBA, as far as BAR0 holds them
+ * @table:	the MSI-X table (PCIe Base 6.0, section 7.7.2)
+ * @pba:	the Pending Bit Array
+ * @mappable:	bytes from the start of BAR0 up to the first page holding
+ *		either; the BAR's size when neither is in BAR0
+ */
+struct nvd_msix_layout {
+	struct nvd_msix_range table;
+	struct nvd_msix_range pba;
+	u64 mappable;
+};
+
+/**
  * struct nvd_dev - one PCI function bound to nvdirect
  * @dev:	class device /sys/class/nvdirect/nvdirectN; owns this struct
  * @cdev:	/dev/nvdirectN
@@ -40,6 +64,8 @@
  * @minor:	N, from nvd_ida
  * @bar0_start:	bus address of BAR0, for user mmap
  * @bar0_len:	size of BAR0
+ * @msix:	where the MSI-X table and PBA lie in BAR0 (msix.c); their pages
+ *		are never mapped for the owner
  * @lock:	serialises open, release, ioctl, mmap, sysfs and remove;
  *		protects every field below
  * @dead:	the PCI function was removed; hardware must not be touched
@@ -69,6 +95,7 @@ struct nvd_dev {
 	int minor;
 	resource_size_t bar0_start;
 	resource_size_t bar0_len;
+	struct nvd_msix_layout msix;
 
 	struct mutex lock;
 	bool dead;
@@ -95,13 +122,24 @@ static inline struct nvd_dev *to_nvd_dev(struct device *dev)
 	return container_of(dev, struct nvd_dev, dev);
 }
 
-/* Bus addresses are IOVAs: an IOMMU translates for this function. */
+/*
+ * Bus addresses are IOVAs: the function's DMA goes through a DMA API domain
+ * of an IOMMU (DMA or DMA-FQ), not an identity (passthrough) one.
+ */
 static inline bool nvd_behind_iommu(struct pci_dev *pdev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(&pdev->dev);
 
-	return domain && domain->type != IOMMU_DOMAIN_IDENTITY;
+	return domain && iommu_is_dma_domain(domain);
 }
+
+/* msix.c */
+void nvd_msix_layout_read(struct nvd_dev *nvd);
+bool nvd_msix_page(const struct nvd_dev *nvd, pgoff_t pgoff);
+
+/* access.c */
+int nvd_may_open(struct nvd_dev *nvd);
+ssize_t nvd_dma_isolation_show(struct nvd_dev *nvd, char *buf);
 
 /* main.c */
 extern struct class nvd_class;
@@ -122,6 +160,9 @@ struct page *nvd_dma_page(struct nvd_dev *nvd, pgoff_t pgoff);
 int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma);
 
 /* pin.c */
+struct mm_struct;
+int nvd_memlock_charge(struct mm_struct *mm, unsigned long npages);
+void nvd_memlock_uncharge(struct mm_struct *mm, unsigned long npages);
 long nvd_ioctl_mem_pin(struct nvd_dev *nvd, void __user *uarg);
 long nvd_ioctl_mem_unpin(struct nvd_dev *nvd, void __user *uarg);
 void nvd_unpin_all(struct nvd_dev *nvd);

@@ -61,8 +61,19 @@ struct nvd_pin {
 	struct sg_table sgt;
 };
 
-/* Charge @npages to @mm's pinned_vm against RLIMIT_MEMLOCK, like RDMA. */
-static int nvd_pin_charge(struct mm_struct *mm, unsigned long npages)
+/**
+ * nvd_memlock_charge - charge pages the device may reach to RLIMIT_MEMLOCK
+ * @mm:		the mm to charge (the caller's); the caller keeps it grabbed
+ *		until nvd_memlock_uncharge(), which may run from another task
+ * @npages:	PAGE_SIZE pages
+ *
+ * Both the owner's pinned memory (NVDIRECT_MEM_PIN) and the module's DMA
+ * regions (NVDIRECT_DMA_ALLOC) count, in the mm's pinned_vm (VmPin), as
+ * RDMA counts its pinned pages: past RLIMIT_MEMLOCK only with CAP_IPC_LOCK.
+ *
+ * Return: 0, or -ENOMEM past the limit.
+ */
+int nvd_memlock_charge(struct mm_struct *mm, unsigned long npages)
 {
 	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	u64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
@@ -75,7 +86,8 @@ static int nvd_pin_charge(struct mm_struct *mm, unsigned long npages)
 	return 0;
 }
 
-static void nvd_pin_uncharge(struct mm_struct *mm, unsigned long npages)
+/* Undo nvd_memlock_charge(); any context, any lock. */
+void nvd_memlock_uncharge(struct mm_struct *mm, unsigned long npages)
 {
 	atomic64_sub(npages, &mm->pinned_vm);
 }
@@ -85,7 +97,7 @@ static void nvd_pin_put_pages(struct nvd_pin *p, bool dirty)
 {
 	/* the device may have written them: dirty, so file pages reach disk */
 	unpin_user_pages_dirty_lock(p->pages, p->npages, dirty);
-	nvd_pin_uncharge(p->mm, p->npages);
+	nvd_memlock_uncharge(p->mm, p->npages);
 	mmdrop(p->mm);
 	kvfree(p->pages);
 	kfree(p);
@@ -115,7 +127,7 @@ static struct nvd_pin *nvd_pin_user(u64 vaddr, u64 size)
 	p->mm = current->mm;
 	mmgrab(p->mm);
 
-	err = nvd_pin_charge(p->mm, p->npages);
+	err = nvd_memlock_charge(p->mm, p->npages);
 	if (err)
 		goto err_drop_mm;
 
@@ -143,7 +155,7 @@ err_unpin:
 	unpin_user_pages(p->pages, done);
 	kvfree(p->pages);
 err_uncharge:
-	nvd_pin_uncharge(p->mm, p->npages);
+	nvd_memlock_uncharge(p->mm, p->npages);
 err_drop_mm:
 	mmdrop(p->mm);
 	kfree(p);

@@ -11,6 +11,9 @@
  *	pinned_bytes bytes of the owner's own memory pinned now (NVDIRECT_MEM_PIN)
  *	state        idle | open | dead
  *	csts         CSTS register in hex, "dead" once the function is removed
+ *	dma_isolation who may open the device (access.c): "iommu" (the file's
+ *		     permissions suffice), "none: CAP_SYS_RAWIO needed", or
+ *		     "group shared with BDF (driver)[, ...]: CAP_SYS_RAWIO needed"
  */
 #include <linux/sysfs.h>
 
@@ -100,6 +103,13 @@ static ssize_t csts_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(csts);
 
+static ssize_t dma_isolation_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return nvd_dma_isolation_show(to_nvd_dev(dev), buf);
+}
+static DEVICE_ATTR_RO(dma_isolation);
+
 static struct attribute *nvd_dev_attrs[] = {
 	&dev_attr_owner_pid.attr,
 	&dev_attr_dma_bytes.attr,
@@ -107,6 +117,7 @@ static struct attribute *nvd_dev_attrs[] = {
 	&dev_attr_pinned_bytes.attr,
 	&dev_attr_state.attr,
 	&dev_attr_csts.attr,
+	&dev_attr_dma_isolation.attr,
 	NULL,
 };
 

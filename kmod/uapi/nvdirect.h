@@ -2,7 +2,8 @@
 /*
  * nvdirect kernel/user ABI: the only header shared by nvdirect.ko and
  * libnvdirect.  Fixed-width types only; every struct size is asserted below
- * and must never change for a given NVDIRECT_ABI_VERSION.
+ * and, for a given NVDIRECT_ABI_VERSION, only ever grows at the end (the
+ * rules for that follow).
  *
  * ioctl conventions (VFIO style):
  *  - every argument struct starts with argsz and flags;
@@ -19,9 +20,24 @@
  * regions keep their contents until the file is closed.  Only a region
  * released by NVDIRECT_DMA_FREE faults (SIGBUS) when touched again.
  *
- * NVDIRECT_ABI_VERSION changes only when an existing struct, command or
- * behaviour changes.  New commands are additive: an older module answers
- * them with ENOTTY, which the library reports as "not supported".
+ * NVDIRECT_ABI_VERSION changes only when an existing struct field, command
+ * or behaviour changes.  New commands are additive: an older module answers
+ * them with ENOTTY, which the library reports as "not supported".  A struct
+ * may grow at its end, as VFIO's do: new output fields are appended, the
+ * size asserted below grows with them, an info_flags bit says that the
+ * module filled them (an older module copies back only what it knew, and
+ * leaves the bit clear), and required input fields are never added.
+ *
+ * Changes within version 1 (the library copes with a module on either side):
+ *  - NVDIRECT_GET_INFO grew from 72 to 96 bytes (bar0_mappable, msix_*),
+ *    and BAR0 pages holding the MSI-X table or PBA stopped being mappable:
+ *    a library that maps the whole of BAR0 fails with EINVAL on a
+ *    controller whose table is in BAR0, as it must.
+ *  - open: without CAP_SYS_RAWIO, allowed when an IOMMU translates the
+ *    function's DMA and no other device of its IOMMU group is bound to a
+ *    driver; EPERM otherwise, and sysfs dma_isolation says why.
+ *  - NVDIRECT_DMA_ALLOC is charged to RLIMIT_MEMLOCK like NVDIRECT_MEM_PIN
+ *    (ENOMEM past it without CAP_IPC_LOCK).
  */
 #ifndef _UAPI_NVDIRECT_H
 #define _UAPI_NVDIRECT_H
@@ -36,7 +52,18 @@
 
 /*
  * NVDIRECT_GET_INFO: describe the bound PCI function.
- * Required fields: argsz, flags (must be 0).  Everything else is output.
+ * Required fields: argsz, flags (must be 0).  Everything else is output,
+ * copied back up to argsz: a caller built against the 72-byte struct of
+ * before gets what it knew.
+ *
+ * BAR0 mmap: the pages of BAR0 that hold the MSI-X table or the PBA are
+ * never mappable (a rewritten message address/data is a DMA write of the
+ * device's choosing); a mapping that covers one is EINVAL, every other
+ * page of BAR0 maps.  The NVMe registers and doorbells start at offset 0,
+ * and bar0_mappable says how many bytes from there one mapping may cover
+ * (bar0_size when neither structure is in BAR0); the msix_* fields say
+ * where the two are.  A module older than these fields leaves
+ * NVDIRECT_INFO_BAR0_MAPPABLE clear and maps all of BAR0.
  */
 struct nvdirect_info {
 	__u32 argsz;
@@ -54,8 +81,15 @@ struct nvdirect_info {
 	__u64 dma_mask;		/* highest bus address the device can reach */
 	__u64 max_region_size;	/* largest single NVDIRECT_DMA_ALLOC */
 	__u64 max_dma_bytes;	/* per-open limit on pinned bytes */
+	/* appended; filled when info_flags has NVDIRECT_INFO_BAR0_MAPPABLE */
+	__u64 bar0_mappable;	/* bytes from bar0_offset one mmap may cover */
+	__u32 msix_table_offset; /* MSI-X table in BAR0: byte offset, size */
+	__u32 msix_table_size;	/* (0: not in BAR0, or no MSI-X) */
+	__u32 msix_pba_offset;	/* MSI-X PBA in BAR0: byte offset, size */
+	__u32 msix_pba_size;	/* (0: not in BAR0, or no MSI-X) */
 };
 #define NVDIRECT_INFO_IOMMU	(1u << 0)	/* bus addresses are IOVAs */
+#define NVDIRECT_INFO_BAR0_MAPPABLE (1u << 1)	/* bar0_mappable.. are filled */
 #define NVDIRECT_GET_INFO	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 0)
 
 /*
@@ -64,6 +98,10 @@ struct nvdirect_info {
  * PAGE_SIZE; 0 or larger than max_region_size is EINVAL, past the per-open
  * limit is ENOSPC).  Output: bus_addr (what the device must be given, from
  * the kernel DMA API) and mmap_offset (pass to mmap to reach it).
+ * The region is charged to the caller's pinned memory (pinned_vm, VmPin),
+ * as NVDIRECT_MEM_PIN is, until it is freed or the file released: past
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK the call is ENOMEM.  The memory is
+ * also charged to the caller's memory cgroup.
  */
 struct nvdirect_dma_alloc {
 	__u32 argsz;
@@ -164,10 +202,12 @@ struct nvdirect_irq_set {
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #define NVDIRECT_ABI_ASSERT(t, n) static_assert(sizeof(t) == (n), #t " size is ABI")
+#elif defined(__cplusplus)
+#define NVDIRECT_ABI_ASSERT(t, n) static_assert(sizeof(t) == (n), #t " size is ABI")
 #else
 #define NVDIRECT_ABI_ASSERT(t, n) _Static_assert(sizeof(t) == (n), #t " size is ABI")
 #endif
-NVDIRECT_ABI_ASSERT(struct nvdirect_info, 72);
+NVDIRECT_ABI_ASSERT(struct nvdirect_info, 96);
 NVDIRECT_ABI_ASSERT(struct nvdirect_dma_alloc, 32);
 NVDIRECT_ABI_ASSERT(struct nvdirect_dma_free, 16);
 NVDIRECT_ABI_ASSERT(struct nvdirect_mem_pin, 56);

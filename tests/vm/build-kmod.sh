@@ -16,7 +16,7 @@ exec 9>"$out.lock"
 flock 9
 # Copy rather than build in place: Kbuild writes objects next to sources.
 rm -rf "${out:?}"/*
-cp -r "$NVD_TOP/Kbuild" "$NVD_TOP/kmod" "$out/"
+cp -r "$NVD_TOP/Kbuild" "$NVD_TOP/kmod" "$NVD_TOP/CMakeLists.txt" "$out/"	# CMakeLists.txt: the version
 make -s -C "/lib/modules/$kver/build" M="$out" W=1 modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "module build failed for $kver"; }
 # compiler warnings (W=1) and modpost's WARNING: lines alike
