@@ -77,6 +77,15 @@ if [ "$what" != integration ]; then
 	fi
 fi
 
+# The Debian packages t_package.sh installs in the guest ($NVD_BUILD/deb),
+# when the integration tests selected include it; lintian errors fail the run.
+if [ "$what" != unit ] && sed -n 's/^\(test_[A-Za-z0-9_]*\)().*/\1/p' "$top/tests/integration/t_package.sh" |
+	grep -qE -- "${filter:-.}"; then
+	echo "== Debian packages (scripts/package.sh)"
+	"$top/scripts/package.sh" 2>&1 | tee "$NVD_BUILD/package.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || { echo "scripts/package.sh failed (log: $NVD_BUILD/package.log)"; status=1; }
+fi
+
 # The variants, "KVER IOMMU LAYOUT" each, kernels oldest first, plain before IOMMU.
 variants=()
 if [ "$what" != unit ]; then
