@@ -64,7 +64,7 @@ if [ "$what" != integration ]; then
 	# again under AddressSanitizer (leaks included) and UBSan, any report fatal
 	echo "== unit tests (host, AddressSanitizer + UBSan)"
 	san=$NVD_BUILD/sanitize
-	if cmake -S "$top" -B "$san" -DCMAKE_BUILD_TYPE=Debug \
+	if cmake -S "$top" -B "$san" -DCMAKE_BUILD_TYPE=Debug -DNVD_WERROR=ON \
 		-DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		>"$san.log" 2>&1 && cmake --build "$san" -j "$(nproc)" >>"$san.log" 2>&1; then
 		ctest --test-dir "$san" --output-on-failure -j "$(nproc)" 2>&1 | tee "$san/unit.log"

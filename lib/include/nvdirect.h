@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libnvdirect public API.  Everything an application needs is here; nothing
- * else under lib/ is installed.  All calls that can fail return 0 or a
- * negative errno; nvd_strerror() turns that into words.
+ * libnvdirect public API.  Everything an application needs is here; the
+ * Identify data layouts are in <nvdirect/nvme_spec.h>, the version macros in
+ * <nvdirect/version.h>, the kernel ABI in <nvdirect/uapi.h>; nothing else
+ * under lib/ is installed.  All calls that can fail return 0 or a negative
+ * errno; nvd_strerror() turns that into words.  Link with
+ * `pkg-config --libs libnvdirect` or CMake's nvdirect::nvdirect.
  *
  * Threading: a controller's admin calls are serialised by the library; an
  * I/O queue pair belongs to one thread at a time and its submit and
@@ -13,6 +16,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <nvdirect/version.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +33,12 @@ extern "C" {
 struct nvd_ctrlr;
 struct nvd_ns;
 struct nvd_qpair;
+
+/*
+ * The version of the library the program runs with, "0.1.0"; compare with
+ * NVD_VERSION_STRING, the headers it was compiled with (<nvdirect/version.h>).
+ */
+const char *nvd_version(void);
 
 /* "0000:00:03.0" plus NUL */
 #define NVD_BDF_LEN 16
