@@ -32,6 +32,8 @@ struct cli {
 	uint32_t timeout_ms;	/* format -t */
 	uint32_t entries;	/* error-log -e */
 	const char *module;	/* setup --module */
+	char **params;		/* setup --param NAME=VALUE, in order given */
+	int nparams;
 	char **args;		/* positional arguments after the command */
 	int nargs;
 };
@@ -86,5 +88,7 @@ int cmd_format(struct cli *o);
 int cmd_setup(struct cli *o);
 int cmd_reset(struct cli *o);
 int cmd_status(struct cli *o);
+
+#define MAX_PARAMS	16	/* setup --param */
 
 #endif /* NVD_TOOLS_CLI_H */

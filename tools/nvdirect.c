@@ -38,10 +38,11 @@ static void usage(FILE *f)
 		"  format BDF -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] --force\n"
 		"                        Format NVM: erases the namespace (SES 0 none,\n"
 		"                        1 user data erase, 2 cryptographic erase)\n"
-		"  setup [BDF...] [--module PATH]\n"
+		"  setup [BDF...] [--module PATH] [--param NAME=VALUE]...\n"
 		"                        load nvdirect.ko (libkmod) if needed and bind the\n"
 		"                        controllers (default: every NVMe controller not in\n"
-		"                        use: mounted, swap or held devices are skipped)\n"
+		"                        use: mounted, swap, held or open devices, open\n"
+		"                        /dev/nvmeX or /dev/ngXnY are skipped)\n"
 		"  reset [BDF...]        give controllers back to the driver they had\n"
 		"  status                table: BDF, vendor:device, driver, node, owner, pinned\n"
 		"\n"
@@ -59,7 +60,10 @@ static void usage(FILE *f)
 		"      --force               format: do not ask (needed without a terminal)\n"
 		"  -e, --log-entries N       error-log: entries to show (1..256, default all)\n"
 		"      --module PATH         setup: nvdirect.ko to load (default: $NVD_KO, then\n"
-		"                            the installed module, then ./nvdirect.ko)\n"
+		"                            the installed module as modprobe finds it, then\n"
+		"                            ./nvdirect.ko)\n"
+		"      --param NAME=VALUE    setup: a module parameter to load nvdirect.ko with\n"
+		"                            (repeatable; e.g. max_pinned_bytes=2147483648)\n"
 		"  -h, --help                this text; COMMAND --help or help COMMAND: that\n"
 		"                            command's own\n"
 		"\n"
@@ -151,14 +155,33 @@ static int parse_num(const char *opt, const char *s, unsigned long long min,
 	return 0;
 }
 
-enum { OPT_FORCE = 256, OPT_MODULE };
+/* setup --param NAME=VALUE: a module parameter's shape, checked here;
+ * whether the module has it, when the module is found (setup_kmod.c). */
+static int add_param(struct cli *o, char *p)
+{
+	static char *params[MAX_PARAMS];
+	size_t name = strcspn(p, "=");
+
+	if (!name || !p[name] || strspn(p, "abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != name ||
+	    strpbrk(p + name + 1, " \t\n\""))
+		return bad_arg("--param '%s' is not NAME=VALUE (a module parameter, e.g. "
+			       "max_pinned_bytes=2147483648)", p);
+	if (o->nparams == MAX_PARAMS)
+		return bad_arg("--param %s: more than %d parameters", p, MAX_PARAMS);
+	params[o->nparams++] = p;
+	o->params = params;
+	return 0;
+}
+
+enum { OPT_FORCE = 256, OPT_MODULE, OPT_PARAM };
 
 /* Which options each command takes (letters as in the table below). */
 static const struct {
 	const char *name;
 	int (*run)(struct cli *o);
 	int bdf;		/* 1: exactly one BDF, 0: none, -1: any number */
-	const char *opts;	/* short letters; F = --force, M = --module */
+	const char *opts;	/* short letters; F --force, M --module, P --param */
 	const char *help;
 } commands[] = {
 	{ "list", cmd_list, 0, "o",
@@ -202,13 +225,15 @@ static const struct {
 	  "  Format NVM: ERASES the namespace (0xffffffff: all).  LBAF from id-ns\n"
 	  "  (default: the current one), SES 0 none, 1 user data, 2 cryptographic.\n"
 	  "  Asks for 'yes' on a terminal; --force skips that (needed in scripts).\n" },
-	{ "setup", cmd_setup, -1, "M",
-	  "setup [BDF...] [--module PATH]\n"
+	{ "setup", cmd_setup, -1, "MP",
+	  "setup [BDF...] [--module PATH] [--param NAME=VALUE]...\n"
 	  "  Load nvdirect.ko through libkmod if it is not loaded (--module PATH, else\n"
-	  "  $NVD_KO, else the installed module, else ./nvdirect.ko) and bind the named\n"
-	  "  controllers, or every NVMe controller.  Controllers with a mounted\n"
-	  "  filesystem, active swap, a holder or an open block device are skipped\n"
-	  "  with the reason.  The previous driver is remembered in /run/nvdirect.\n" },
+	  "  $NVD_KO, else the installed module as modprobe loads it, with its\n"
+	  "  modprobe.d options, else ./nvdirect.ko), with each --param as a module\n"
+	  "  parameter, and bind the named controllers, or every NVMe controller.\n"
+	  "  Controllers with a mounted filesystem, active swap, a holder, an open\n"
+	  "  block device or an open /dev/nvmeX or /dev/ngXnY are skipped with the\n"
+	  "  reason.  The previous driver is remembered in /run/nvdirect.\n" },
 	{ "reset", cmd_reset, -1, "",
 	  "reset [BDF...]\n"
 	  "  Give the named controllers (default: all bound to nvdirect) back to the\n"
@@ -241,6 +266,8 @@ static const char *opt_name(int letter)
 		return "--force";
 	if (letter == 'M')
 		return "--module";
+	if (letter == 'P')
+		return "--param";
 	snprintf(buf, sizeof(buf), "-%c", letter);
 	return buf;
 }
@@ -276,6 +303,7 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 		{ "log-entries", required_argument, NULL, 'e' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -293,12 +321,15 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 			exit(0);
 		}
 		if (opt == '?') {
+			if (optopt >= OPT_FORCE)
+				return bad_arg("%s: %s needs a value (see " PROG " --help)", o->cmd,
+					       argv[optind - 1]);
 			if (optopt && strchr("nofsclipmte", optopt))
 				return bad_arg("%s: -%c needs a value (see " PROG " --help)", o->cmd, optopt);
 			return bad_arg("%s: unknown option '%s' (see " PROG " --help)", o->cmd,
 				       argv[optind - 1]);
 		}
-		letter = opt == OPT_FORCE ? 'F' : opt == OPT_MODULE ? 'M' : opt;
+		letter = opt == OPT_FORCE ? 'F' : opt == OPT_MODULE ? 'M' : opt == OPT_PARAM ? 'P' : opt;
 		if (!strchr(allowed, letter))
 			return bad_arg("%s does not take %s (its options: %s; see " PROG " --help)",
 				       o->cmd, opt_name(letter), opts_words(allowed));
@@ -358,6 +389,9 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 			break;
 		case OPT_MODULE:
 			o->module = optarg;
+			break;
+		case OPT_PARAM:
+			rc = add_param(o, optarg);
 			break;
 		}
 		if (rc)

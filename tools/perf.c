@@ -229,6 +229,7 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 	CPU_SET(0, &g_o.cores);
 	g_o.ncores = 1;
 	*ntg = 0;
+	opterr = 0;	/* one line of our own below, not getopt's plus the usage */
 	while ((c = getopt_long(argc, argv, "q:o:w:M:t:a:c:P:Lr:Eh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -290,8 +291,11 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
-			return 2;
+			if (optopt && strchr("qowMtacPr", optopt))
+				bad("%s needs a value (see --help)", argv[optind - 1]);
+			if (optopt)
+				bad("unknown option '-%c' (see --help)", optopt);
+			bad("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
