@@ -72,6 +72,41 @@ static int find_devnode(const char *bdf, char *path, size_t len)
 	return -ENOENT;
 }
 
+/*
+ * Why the module refused an open with EPERM, from its dma_isolation
+ * attribute (kmod/access.c): "none: ...", "group shared with BDF (driver),
+ * ...: ...", or "iommu".  An older module has no such attribute: then only
+ * CAP_SYS_RAWIO ever opened it.
+ */
+static void eperm_detail(const char *path)
+{
+	char attr[128], line[512] = "", *colon;
+	FILE *f;
+
+	snprintf(attr, sizeof(attr), CLASS_DIR "/%s/dma_isolation", strrchr(path, '/') + 1);
+	f = fopen(attr, "r");
+	if (!f || !fgets(line, sizeof(line), f)) {
+		if (f)
+			fclose(f);
+		nvd__set_detail("opening %s needs CAP_SYS_RAWIO", path);
+		return;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	colon = strrchr(line, ':');
+	if (colon)
+		*colon = '\0';
+	if (strncmp(line, "group shared with ", 18) == 0)
+		nvd__set_detail("%s: its IOMMU group is shared with %s, bound to a driver, so "
+				"CAP_SYS_RAWIO is needed (peers in a group reach each other's DMA)",
+				path, line + 18);
+	else if (strncmp(line, "none", 4) == 0)
+		nvd__set_detail("%s: no IOMMU translation for this device, so CAP_SYS_RAWIO is needed",
+				path);
+	else
+		nvd__set_detail("opening %s was refused (dma_isolation: %s)", path, line);
+}
+
 static int open_devnode(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -83,9 +118,12 @@ static int open_devnode(const char *path)
 		nvd__set_detail("%s is open in another process", path);
 		return -EBUSY;
 	case EPERM:
-	case EACCES:
-		nvd__set_detail("opening %s needs CAP_SYS_RAWIO", path);
+		eperm_detail(path);
 		return -EPERM;
+	case EACCES:
+		nvd__set_detail("no read and write permission on %s (its owner or group, see ls -l)",
+				path);
+		return -EACCES;
 	case ENOENT:
 		nvd__set_detail("%s does not exist (is udev running?)", path);
 		return -ENOENT;
@@ -104,6 +142,33 @@ static uint32_t query_vectors(int fd)
 	struct nvdirect_irq_set req = { .argsz = sizeof(req) };
 
 	return ioctl(fd, NVDIRECT_SET_IRQS, &req) ? 0 : req.nr_vectors;
+}
+
+/*
+ * How much of BAR0 to map: the registers and doorbells, from offset 0 up to
+ * the first page holding the MSI-X table or PBA, which the module never
+ * maps (kmod/msix.c).  A module that predates NVDIRECT_INFO_BAR0_MAPPABLE
+ * maps all of BAR0.  The admin queue's doorbells must be in that part; I/O
+ * queues are limited to the doorbells it holds (transport_info.bar_size).
+ */
+static int bar0_map_len(const char *bdf, const struct nvdirect_info *info, size_t *len)
+{
+	uint64_t n = info->bar0_size;
+
+	if (info->info_flags & NVDIRECT_INFO_BAR0_MAPPABLE)
+		n = info->bar0_mappable;
+	if (n < NVME_REG_DBS + 8) {
+		if (n < info->bar0_size)
+			nvd__set_detail("the MSI-X table or PBA of %s lies at 0x%llx in BAR0, in the page "
+					"of the admin queue's doorbells (0x%x): that page cannot be mapped",
+					bdf, (unsigned long long)n, NVME_REG_DBS);
+		else
+			nvd__set_detail("BAR0 of %s is only %llu bytes", bdf,
+					(unsigned long long)info->bar0_size);
+		return -EIO;
+	}
+	*len = (size_t)n;
+	return 0;
 }
 
 static int pcie_open(const char *bdf, struct transport **out)
@@ -144,14 +209,9 @@ static int pcie_open(const char *bdf, struct transport **out)
 		err = -EPROTO;
 		goto err_close;
 	}
-	if (info.bar0_size < NVME_REG_DBS + 8) {
-		nvd__set_detail("BAR0 of %s is only %llu bytes", bdf,
-			   (unsigned long long)info.bar0_size);
-		err = -EIO;
+	err = bar0_map_len(bdf, &info, &p->bar_len);
+	if (err)
 		goto err_close;
-	}
-
-	p->bar_len = info.bar0_size;
 	p->bar_map = mmap(NULL, p->bar_len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd,
 			  (off_t)info.bar0_offset);
 	if (p->bar_map == MAP_FAILED) {
@@ -162,7 +222,7 @@ static int pcie_open(const char *bdf, struct transport **out)
 
 	p->base.ops = &nvd__pcie_transport_ops;
 	p->base.bar = p->bar_map;
-	p->base.info.bar_size = info.bar0_size;
+	p->base.info.bar_size = p->bar_len;	/* what is mapped: doorbells stop there */
 	p->base.info.max_region_size = info.max_region_size;
 	p->base.info.max_dma_bytes = info.max_dma_bytes;
 	p->base.info.dma_mask = info.dma_mask;
@@ -171,8 +231,8 @@ static int pcie_open(const char *bdf, struct transport **out)
 	p->base.info.pci_vendor = info.vendor;
 	p->base.info.pci_device = info.device;
 	snprintf(p->base.info.devpath, sizeof(p->base.info.devpath), "%s", path);
-	nvd__dbg("%s: %s bar0 %llu bytes, region <= %llu, dma cap %llu, iommu %d", bdf, path,
-	    (unsigned long long)info.bar0_size, (unsigned long long)info.max_region_size,
+	nvd__dbg("%s: %s bar0 %llu bytes (%zu mapped), region <= %llu, dma cap %llu, iommu %d", bdf,
+	    path, (unsigned long long)info.bar0_size, p->bar_len, (unsigned long long)info.max_region_size,
 	    (unsigned long long)info.max_dma_bytes, p->base.info.iommu);
 	*out = &p->base;
 	return 0;
@@ -194,6 +254,44 @@ static void pcie_close(struct transport *t)
 	free(p);
 }
 
+/* VmPin of /proc/self/status in bytes: what this process has pinned. */
+static unsigned long long pinned_now(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/*
+ * Words for ENOMEM from NVDIRECT_MEM_PIN (@vaddr: the caller's memory) or
+ * NVDIRECT_DMA_ALLOC (@vaddr NULL: DMA memory): both count against
+ * RLIMIT_MEMLOCK (VmPin), unless the kernel is simply out of memory.
+ */
+static void memlock_detail(const char *verb, size_t size, void *vaddr)
+{
+	unsigned long long pinned = pinned_now();
+	char what[64] = " of DMA memory";
+	struct rlimit rl;
+
+	if (vaddr)
+		snprintf(what, sizeof(what), " at %p", vaddr);
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    pinned + size > rl.rlim_cur)
+		nvd__set_detail("%s %zu bytes%s exceeds RLIMIT_MEMLOCK: limit %llu bytes (ulimit -l), "
+				"%llu already pinned; raise the limit or grant CAP_IPC_LOCK",
+				verb, size, what, (unsigned long long)rl.rlim_cur, pinned);
+	else
+		nvd__set_detail("%s %zu bytes%s: the kernel is out of memory", verb, size, what);
+}
+
 static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
 {
 	struct pcie_transport *p = to_pcie(t);
@@ -204,6 +302,9 @@ static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 
 	if (ioctl(p->fd, NVDIRECT_DMA_ALLOC, &req)) {
 		switch (errno) {
+		case ENOMEM:
+			memlock_detail("allocating", size, NULL);
+			return -ENOMEM;
 		case ENOSPC:
 			nvd__set_detail("the module's limit of %llu bytes of DMA memory per open is reached",
 				   (unsigned long long)t->info.max_dma_bytes);
@@ -244,36 +345,12 @@ static void pcie_dma_unmap(struct transport *t, struct dma_region *r)
 	ioctl(p->fd, NVDIRECT_DMA_FREE, &rel);
 }
 
-/* VmPin of /proc/self/status in bytes: what this process has pinned. */
-static unsigned long long pinned_now(void)
-{
-	unsigned long long kb = 0;
-	char line[128];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
 /* Words for an NVDIRECT_MEM_PIN refusal; returns the library's errno. */
 static int pin_error(int e, void *vaddr, size_t size)
 {
-	struct rlimit rl;
-
 	switch (e) {
 	case ENOMEM:
-		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-			nvd__set_detail("pinning %zu bytes at %p exceeds RLIMIT_MEMLOCK: limit %llu bytes "
-				   "(ulimit -l), %llu already pinned; raise the limit or grant CAP_IPC_LOCK",
-				   size, vaddr, (unsigned long long)rl.rlim_cur, pinned_now());
-		} else {
-			nvd__set_detail("pinning %zu bytes at %p: the kernel is out of memory", size, vaddr);
-		}
+		memlock_detail("pinning", size, vaddr);
 		return -ENOMEM;
 	case ENOSPC:
 		nvd__set_detail("pinning %zu bytes at %p would pass the module's limit of pinned memory "

@@ -683,6 +683,18 @@ static int some_region(int fd)
 	return nlive - 1;
 }
 
+/* Does BAR0 range [off, off + len) touch a page of the MSI-X table or PBA? */
+static int covers_msix(uint64_t off, uint64_t len)
+{
+	const uint32_t o[2] = { info.msix_table_offset, info.msix_pba_offset };
+	const uint32_t n[2] = { info.msix_table_size, info.msix_pba_size };
+
+	for (int i = 0; i < 2; i++)
+		if (n[i] && off / PG <= (o[i] + n[i] - 1) / PG && (off + len - 1) / PG >= o[i] / PG)
+			return 1;
+	return 0;
+}
+
 static void fuzz_mmap(int fd)
 {
 	int prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED, want = 0, i;
@@ -690,9 +702,11 @@ static void fuzz_mmap(int fd)
 	void *p;
 
 	switch (pick(12)) {
-	case 0:	/* BAR0, any page inside */
+	case 0:	/* BAR0, any page inside; those of the MSI-X table and PBA never */
 		len = PG * (1 + pick(info.bar0_size / PG));
 		off = PG * pick(info.bar0_size / PG - len / PG + 1);
+		if (covers_msix(off, len))
+			want = EINVAL;
 		break;
 	case 1:	/* BAR0 past its end */
 		off = info.bar0_size - PG * pick(2);

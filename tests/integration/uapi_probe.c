@@ -135,7 +135,8 @@ static int cmd_exclusive(void)
 	return 0;
 }
 
-static int cmd_noperm(void)
+/* Open without CAP_SYS_RAWIO: @want is "EPERM" or "ok" (an IOMMU isolates). */
+static int cmd_noperm(const char *want)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
@@ -146,8 +147,12 @@ static int cmd_noperm(void)
 	d[CAP_SYS_RAWIO / 32].permitted &= ~(1u << (CAP_SYS_RAWIO % 32));
 	CHECK(syscall(SYS_capset, &h, d) == 0, "dropped CAP_SYS_RAWIO");
 	fd = open(dev, O_RDWR);
-	CHECK(fd < 0 && errno == EPERM, "open without CAP_SYS_RAWIO fails with EPERM (got %s)",
-	      fd < 0 ? strerror(errno) : "success");
+	if (!strcmp(want, "ok"))
+		CHECK(fd >= 0, "open without CAP_SYS_RAWIO succeeds (got %s)",
+		      fd < 0 ? strerror(errno) : "success");
+	else
+		CHECK(fd < 0 && errno == EPERM, "open without CAP_SYS_RAWIO fails with EPERM (got %s)",
+		      fd < 0 ? strerror(errno) : "success");
 	return 0;
 }
 
@@ -176,14 +181,28 @@ static int cmd_abi(void)
 	CHECK(info.class_code == 0x010802, "class 0x%06x", info.class_code);
 	CHECK(info.bar0_size >= 0x2000, "BAR0 is %llu bytes", (unsigned long long)info.bar0_size);
 	CHECK(info.max_region_size >= 2u << 20, "max region %llu", (unsigned long long)info.max_region_size);
+	CHECK((info.info_flags & NVDIRECT_INFO_BAR0_MAPPABLE) && info.bar0_mappable >= 0x2000 &&
+	      info.bar0_mappable <= info.bar0_size, "bar0_mappable %llu (registers and doorbells)",
+	      (unsigned long long)info.bar0_mappable);
+	{
+		/* a library built against the 72-byte struct gets exactly that */
+		uint8_t old[96];
+
+		memset(old, 0xee, sizeof(old));
+		memcpy(old, &(uint32_t){ 72 }, 4);
+		memset(old + 4, 0, 4);
+		CHECK(xioctl(fd, NVDIRECT_GET_INFO, old) == 0, "GET_INFO with argsz 72");
+		CHECK(!memcmp(old + 8, (uint8_t *)&info + 8, 64) && old[72] == 0xee && old[95] == 0xee,
+		      "argsz 72: the first 72 bytes filled, nothing written past them");
+	}
 
 	/* BAR0: CAP.MQES and VS are readable; private, oversize, offset maps refused */
-	p = mmap(NULL, info.bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	p = mmap(NULL, info.bar0_mappable, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)info.bar0_offset);
-	CHECK(p != MAP_FAILED, "map BAR0");
+	CHECK(p != MAP_FAILED, "map BAR0's registers and doorbells");
 	CHECK(probe_read((uint32_t *)p + 2, &v) == 0 && v >= 0x10000, "VS reads 0x%08x", v);
-	munmap(p, info.bar0_size);
-	p = mmap(NULL, info.bar0_size, PROT_READ, MAP_PRIVATE, fd, (off_t)info.bar0_offset);
+	munmap(p, info.bar0_mappable);
+	p = mmap(NULL, info.bar0_mappable, PROT_READ, MAP_PRIVATE, fd, (off_t)info.bar0_offset);
 	CHECK(p == MAP_FAILED && errno == EINVAL, "private BAR mapping refused");
 	p = mmap(NULL, info.bar0_size + (size_t)pg, PROT_READ, MAP_SHARED, fd,
 		 (off_t)info.bar0_offset);
@@ -481,7 +500,7 @@ static int cmd_hold(const char *ready)
 
 	CHECK(xioctl(fd, NVDIRECT_GET_INFO, &info) == 0, "GET_INFO");
 	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == 0, "allocate");
-	bar = mmap(NULL, info.bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	bar = mmap(NULL, info.bar0_mappable, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	mem = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a.mmap_offset);
 	CHECK(bar != MAP_FAILED && mem != MAP_FAILED, "mapped BAR0 and DMA memory");
 	CHECK(probe_read(bar + 2, &v) == 0 && v != 0xffffffff, "VS reads 0x%08x while bound", v);
@@ -498,7 +517,7 @@ static int cmd_hold(const char *ready)
 	sig = probe_read(bar + 7, &v);
 	CHECK(sig == 0, "BAR access after unbind is no signal (got signal %d)", sig);
 	CHECK(v == 0xffffffff, "CSTS after unbind reads all ones (got 0x%08x)", v);
-	if (info.bar0_size > 4096) {
+	if (info.bar0_mappable > 4096) {
 		sig = probe_write(bar + 1024, 7);	/* SQ 0 tail doorbell */
 		CHECK(sig == 0, "doorbell write after unbind is no signal (got signal %d)", sig);
 		CHECK(probe_read(bar + 7, &v) == 0 && v == 0xffffffff,
@@ -552,11 +571,229 @@ static int cmd_holdpin(const char *ready)
 	return 0;
 }
 
+/* The MSI-X table and PBA in BAR0, from the capability in config space. */
+struct msix_in_bar0 {
+	uint32_t table_off, table_size;	/* size 0: not in BAR0 */
+	uint32_t pba_off, pba_size;
+};
+
+/*
+ * Read the MSI-X capability of @bdf from sysfs config space (root sees all
+ * of it): PCIe Base 6.0, section 7.7.2.  The module's own answer is not
+ * used, so a module that got it wrong cannot hide it.
+ */
+static struct msix_in_bar0 msix_from_config(const char *bdf)
+{
+	struct msix_in_bar0 m = { 0 };
+	uint8_t cfg[256];
+	char path[128];
+	unsigned int pos, guard = 0, nvec;
+	uint32_t table, pba;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || pread(fd, cfg, sizeof(cfg), 0) != (ssize_t)sizeof(cfg)) {
+		fprintf(stderr, "FAIL: cannot read 256 bytes of %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	for (pos = cfg[0x34] & ~3u; pos && guard++ < 48; pos = cfg[pos + 1] & ~3u) {
+		if (cfg[pos] != 0x11)	/* MSI-X capability ID */
+			continue;
+		nvec = ((cfg[pos + 2] | cfg[pos + 3] << 8) & 0x7ff) + 1;
+		memcpy(&table, cfg + pos + 4, 4);
+		memcpy(&pba, cfg + pos + 8, 4);
+		if ((table & 7) == 0) {
+			m.table_off = table & ~7u;
+			m.table_size = nvec * 16;
+		}
+		if ((pba & 7) == 0) {
+			m.pba_off = pba & ~7u;
+			m.pba_size = (nvec + 63) / 64 * 8;
+		}
+		break;
+	}
+	return m;
+}
+
+static int range_in_page(uint32_t off, uint32_t size, uint64_t page, long pg)
+{
+	return size && page >= off / (uint64_t)pg && page <= (off + size - 1) / (uint64_t)pg;
+}
+
+/*
+ * As the owner, try to reach the MSI-X table and PBA of @bdf through every
+ * BAR0 mapping /dev/nvdirectN hands out: each page alone, the whole BAR,
+ * the mappable part and one page more.  A page holding either must be
+ * refused; if one is granted anyway, stores go into the table there (so
+ * that the read-back after unbinding shows it too) and the check fails.
+ * Every other page must map.
+ */
+static int cmd_msix(const char *bdf)
+{
+	struct nvdirect_info info = { .argsz = sizeof(info) };
+	struct msix_in_bar0 m = msix_from_config(bdf);
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = open_dev();
+	uint64_t page, pages, first;
+	volatile uint32_t *p;
+	uint32_t v;
+
+	CHECK(xioctl(fd, NVDIRECT_GET_INFO, &info) == 0, "GET_INFO");
+	CHECK(m.table_size && m.pba_size, "%s has its MSI-X table (0x%x, %u bytes) and PBA (0x%x, %u bytes) in BAR0",
+	      bdf, m.table_off, m.table_size, m.pba_off, m.pba_size);
+	CHECK(info.info_flags & NVDIRECT_INFO_BAR0_MAPPABLE, "GET_INFO fills the MSI-X fields");
+	CHECK(info.msix_table_offset == m.table_off && info.msix_table_size == m.table_size &&
+	      info.msix_pba_offset == m.pba_off && info.msix_pba_size == m.pba_size,
+	      "GET_INFO says table 0x%x+%u, PBA 0x%x+%u, as the capability does", info.msix_table_offset,
+	      info.msix_table_size, info.msix_pba_offset, info.msix_pba_size);
+	first = (m.table_off < m.pba_off ? m.table_off : m.pba_off) / (uint64_t)pg;
+	CHECK(info.bar0_mappable == first * (uint64_t)pg, "bar0_mappable is %llu: up to the first such page",
+	      (unsigned long long)info.bar0_mappable);
+
+	pages = info.bar0_size / (uint64_t)pg;
+	for (page = 0; page < pages; page++) {
+		int msix = range_in_page(m.table_off, m.table_size, page, pg) ||
+			   range_in_page(m.pba_off, m.pba_size, page, pg);
+
+		p = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 (off_t)(info.bar0_offset + page * (uint64_t)pg));
+		if (msix && p != MAP_FAILED) {
+			/* message address and data of every entry in the page */
+			for (uint32_t o = 0; o < (uint32_t)pg; o += 4)
+				probe_write(p + o / 4, 0xfee0beef);
+		}
+		if (msix)
+			CHECK(p == MAP_FAILED && errno == EINVAL,
+			      "page %llu of BAR0 holds the MSI-X table or PBA: mmap refused with EINVAL",
+			      (unsigned long long)page);
+		else
+			CHECK(p != MAP_FAILED, "page %llu of BAR0 maps", (unsigned long long)page);
+		if (p != MAP_FAILED)
+			munmap((void *)p, (size_t)pg);
+	}
+	p = mmap(NULL, info.bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)info.bar0_offset);
+	if (p != MAP_FAILED) {
+		for (uint32_t o = 0; o < m.table_size; o += 4)
+			probe_write(p + (m.table_off + o) / 4, 0xfee0beef);
+	}
+	CHECK(p == MAP_FAILED && errno == EINVAL, "a mapping of all of BAR0 is refused");
+	p = mmap(NULL, info.bar0_mappable + (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)info.bar0_offset);
+	CHECK(p == MAP_FAILED, "the mappable part and one page more is refused");
+	p = mmap(NULL, info.bar0_mappable, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)info.bar0_offset);
+	CHECK(p != MAP_FAILED, "the mappable part (%llu bytes) maps", (unsigned long long)info.bar0_mappable);
+	CHECK(probe_read(p + 2, &v) == 0 && v >= 0x10000, "VS reads 0x%08x through it", v);
+	CHECK(mremap((void *)p, info.bar0_mappable, info.bar0_mappable + (size_t)pg, MREMAP_MAYMOVE) ==
+		      MAP_FAILED, "mremap cannot grow it over the table");
+	munmap((void *)p, info.bar0_mappable);
+	close(fd);
+	return 0;
+}
+
+/*
+ * As root, with no driver bound: print the MSI-X table and PBA of @bdf as
+ * "offset value" lines, read through /sys/bus/pci/devices/BDF/resource0.
+ */
+static int cmd_msixdump(const char *bdf)
+{
+	struct msix_in_bar0 m = msix_from_config(bdf);
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t end = (uint64_t)(m.pba_off + m.pba_size > m.table_off + m.table_size ?
+				  m.pba_off + m.pba_size : m.table_off + m.table_size);
+	size_t len = (size_t)((end + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg);
+	char path[128];
+	volatile uint32_t *bar;
+	int fd;
+
+	if (!m.table_size || !m.pba_size) {
+		fprintf(stderr, "FAIL: %s has no MSI-X table and PBA in BAR0\n", bdf);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	bar = fd < 0 ? MAP_FAILED : mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (bar == MAP_FAILED) {
+		fprintf(stderr, "FAIL: cannot map %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (uint32_t o = 0; o < m.table_size; o += 4)
+		printf("0x%x 0x%08x\n", m.table_off + o, bar[(m.table_off + o) / 4]);
+	for (uint32_t o = 0; o < m.pba_size; o += 4)
+		printf("0x%x 0x%08x\n", m.pba_off + o, bar[(m.pba_off + o) / 4]);
+	munmap((void *)bar, len);
+	close(fd);
+	return 0;
+}
+
+/*
+ * NVDIRECT_DMA_ALLOC against RLIMIT_MEMLOCK: charged to VmPin like pinned
+ * memory, refused past the limit without CAP_IPC_LOCK (which an ordinary
+ * user lacks; root drops it first), uncharged by DMA_FREE and at release,
+ * also when the release happens in another process.
+ */
+static int cmd_dmalimit(void)
+{
+	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	struct nvdirect_dma_alloc a = { .argsz = sizeof(a) };
+	struct nvdirect_dma_free f = { .argsz = sizeof(f) };
+	int fd = open_dev(), st, sync_pipe[2];
+	char c;
+	pid_t child;
+
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "RLIMIT_MEMLOCK set to 64 KiB");
+	if (getuid() == 0) {
+		a.size = 256 * 1024;
+		CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == 0, "with CAP_IPC_LOCK, 256 KiB past the limit");
+		CHECK(vm_pinned() == 256 * 1024, "charged to VmPin: %ld", vm_pinned());
+		f.mmap_offset = a.mmap_offset;
+		CHECK(xioctl(fd, NVDIRECT_DMA_FREE, &f) == 0, "free it");
+		CHECK(vm_pinned() == 0, "DMA_FREE uncharged it");
+		CHECK(drop_cap(CAP_IPC_LOCK) == 0, "dropped CAP_IPC_LOCK");
+	}
+	a.size = 256 * 1024;
+	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == -ENOMEM,
+	      "without CAP_IPC_LOCK, 256 KiB of DMA memory past RLIMIT_MEMLOCK 64 KiB is ENOMEM");
+	CHECK(sysfs_long("dma_bytes") == 0 && vm_pinned() == 0, "the refusal allocated and charged nothing");
+	a.size = 48 * 1024;
+	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == 0, "48 KiB is fine");
+	CHECK(vm_pinned() == 48 * 1024, "VmPin is %ld", vm_pinned());
+	a.size = 32 * 1024;
+	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == -ENOMEM, "32 KiB more is ENOMEM: regions add up");
+	a.size = 16 * 1024;
+	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == 0, "16 KiB more, exactly the limit, is fine");
+	CHECK(vm_pinned() == 64 * 1024, "VmPin is %ld", vm_pinned());
+
+	/* the last close happens in a child: the charge still leaves our mm */
+	CHECK(pipe(sync_pipe) == 0, "pipe");
+	child = fork();
+	if (child == 0) {
+		close(sync_pipe[1]);
+		if (read(sync_pipe[0], &c, 1) < 0)
+			_exit(1);
+		close(fd);	/* the last reference: release runs here */
+		_exit(0);
+	}
+	close(sync_pipe[0]);
+	close(fd);
+	CHECK(vm_pinned() == 64 * 1024, "our close is not the last: still charged (VmPin %ld)", vm_pinned());
+	CHECK(write(sync_pipe[1], "x", 1) == 1, "let the child close");
+	waitpid(child, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child closed the file");
+	CHECK(vm_pinned() == 0, "release in the child uncharged our VmPin (%ld)", vm_pinned());
+	CHECK(sysfs_long("dma_bytes") == 0, "and freed the regions");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info|pin|pinlimit DEV\n"
-				"       nvd_uapi_probe hold|holdpin DEV READY_FILE\n");
+		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info|pin|pinlimit|dmalimit DEV\n"
+				"       nvd_uapi_probe noperm DEV [EPERM|ok]\n"
+				"       nvd_uapi_probe hold|holdpin DEV READY_FILE\n"
+				"       nvd_uapi_probe msix DEV BDF     (as the owner)\n"
+				"       nvd_uapi_probe msixdump BDF     (no driver bound)\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -564,7 +801,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "exclusive"))
 		return cmd_exclusive();
 	if (!strcmp(argv[1], "noperm"))
-		return cmd_noperm();
+		return cmd_noperm(argc == 4 ? argv[3] : "EPERM");
 	if (!strcmp(argv[1], "abi"))
 		return cmd_abi();
 	if (!strcmp(argv[1], "info"))
@@ -573,6 +810,12 @@ int main(int argc, char **argv)
 		return cmd_pin();
 	if (!strcmp(argv[1], "pinlimit"))
 		return cmd_pinlimit();
+	if (!strcmp(argv[1], "dmalimit"))
+		return cmd_dmalimit();
+	if (!strcmp(argv[1], "msix") && argc == 4)
+		return cmd_msix(argv[3]);
+	if (!strcmp(argv[1], "msixdump"))
+		return cmd_msixdump(argv[2]);
 	if (!strcmp(argv[1], "hold") && argc == 4)
 		return cmd_hold(argv[3]);
 	if (!strcmp(argv[1], "holdpin") && argc == 4)

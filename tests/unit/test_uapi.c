@@ -10,7 +10,7 @@
 
 START_TEST(test_struct_sizes)
 {
-	ck_assert_uint_eq(sizeof(struct nvdirect_info), 72);
+	ck_assert_uint_eq(sizeof(struct nvdirect_info), 96);
 	ck_assert_uint_eq(sizeof(struct nvdirect_dma_alloc), 32);
 	ck_assert_uint_eq(sizeof(struct nvdirect_dma_free), 16);
 	ck_assert_uint_eq(sizeof(struct nvdirect_mem_pin), 56);
@@ -46,6 +46,12 @@ START_TEST(test_field_offsets)
 	ck_assert_uint_eq(offsetof(struct nvdirect_info, dma_mask), 48);
 	ck_assert_uint_eq(offsetof(struct nvdirect_info, max_region_size), 56);
 	ck_assert_uint_eq(offsetof(struct nvdirect_info, max_dma_bytes), 64);
+	/* appended within ABI 1: the 72 bytes before stay as they were */
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, bar0_mappable), 72);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, msix_table_offset), 80);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, msix_table_size), 84);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, msix_pba_offset), 88);
+	ck_assert_uint_eq(offsetof(struct nvdirect_info, msix_pba_size), 92);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, size), 8);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, bus_addr), 16);
 	ck_assert_uint_eq(offsetof(struct nvdirect_dma_alloc, mmap_offset), 24);
