@@ -1,0 +1,133 @@
+# Who may open a controller, as VFIO decides (kmod/access.c): with an IOMMU
+# translating the function's DMA (the q35 + intel-iommu guest) the file's
+# permissions are enough; without (the pc guest) CAP_SYS_RAWIO is needed,
+# and the library says so.  DMA memory counts against RLIMIT_MEMLOCK.
+
+PERM_USER=nvdtest
+PERM_PERF=$BIN/tools/nvdirect-perf
+
+# perm_user: an ordinary user (no capabilities), created once per boot.
+perm_user() {
+	id "$PERM_USER" >/dev/null 2>&1 || useradd -M -s /bin/bash "$PERM_USER" ||
+		fail "useradd $PERM_USER"
+}
+
+# as_user CMD...: run CMD as $PERM_USER with an ordinary user's ulimit -l
+# (8192 KiB, the kernel's default); stdout and stderr together.
+as_user() {
+	su -s /bin/bash "$PERM_USER" -c "ulimit -l 8192 && exec $(printf '%q ' "$@") 2>&1"
+}
+
+# give_dev BDF: rw for $PERM_USER on the function's /dev/nvdirectN, as the
+# udev rule gives it to a group.
+give_dev() {
+	local d
+	d=$(nvd_dev "$1") || fail "$1 has no /dev/nvdirectN"
+	chown "$PERM_USER" "$d" && chmod 0600 "$d" || fail "chown $d"
+}
+
+# dma_translated BDF: an IOMMU DMA domain (not identity) translates BDF.
+dma_translated() {
+	case $(cat "/sys/bus/pci/devices/$1/iommu_group/type" 2>/dev/null) in
+	DMA | DMA-FQ) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+test_ordinary_user_opens_only_when_an_iommu_translates() {
+	perm_user
+	bind_to nvdirect "$CTRL0"
+	give_dev "$CTRL0"
+	iso=$(cat "$(nvd_sys "$CTRL0")/dma_isolation")
+	note "dma_isolation: $iso"
+	if grep -qw intel_iommu=on /proc/cmdline; then
+		dma_translated "$CTRL0" || fail "intel_iommu=on, yet $CTRL0 is not in a DMA domain"
+		[ "$iso" = iommu ] || fail "dma_isolation '$iso' behind an IOMMU, expected 'iommu'"
+		out=$(as_user "$HELLO" "$CTRL0") || { echo "$out"; fail "hello_world as $PERM_USER failed"; }
+		echo "$out" | grep -q 'read back: Hello world!$' || { echo "$out"; fail "no read-back as $PERM_USER"; }
+		out=$(as_user "$NVDIRECT" id-ctrl "$CTRL0") || { echo "$out"; fail "id-ctrl as $PERM_USER failed"; }
+		echo "$out" | grep -q '^sn *: NVD0001' || { echo "$out"; fail "id-ctrl as $PERM_USER printed no serial"; }
+	else
+		dma_translated "$CTRL0" && fail "no intel_iommu=on, yet $CTRL0 is in a DMA domain"
+		[ "$iso" = "none: CAP_SYS_RAWIO needed" ] || fail "dma_isolation '$iso' without an IOMMU"
+		for cmd in "$HELLO $CTRL0" "$NVDIRECT id-ctrl $CTRL0"; do
+			# shellcheck disable=SC2086
+			if out=$(as_user $cmd); then
+				echo "$out"; fail "'$cmd' as $PERM_USER succeeded without an IOMMU"
+			fi
+			echo "$out"
+			echo "$out" | grep -q "$(nvd_dev "$CTRL0"): no IOMMU translation for this device, so CAP_SYS_RAWIO is needed" ||
+				fail "'$cmd' as $PERM_USER: the refusal does not say why"
+		done
+		dmesg | grep -q "refused: no IOMMU translation for this device" ||
+			fail "no line in dmesg about the refusal"
+	fi
+	[ "$(cat "$(nvd_sys "$CTRL0")/owner_pid")" = 0 ] || fail "owner left behind"
+	# root, as always, in both
+	out=$("$HELLO" "$CTRL0") || { echo "$out"; fail "hello_world as root failed"; }
+	"$NVDIRECT" id-ctrl "$CTRL0" >/dev/null || fail "id-ctrl as root failed"
+}
+
+test_without_file_permission_the_words_say_so() {
+	perm_user
+	bind_to nvdirect "$CTRL0"
+	d=$(nvd_dev "$CTRL0")
+	chown root "$d" && chmod 0600 "$d"
+	if out=$(as_user "$NVDIRECT" id-ctrl "$CTRL0"); then
+		echo "$out"; fail "id-ctrl as $PERM_USER opened a 0600 root node"
+	fi
+	echo "$out"
+	echo "$out" | grep -q "no read and write permission on $d" || fail "the refusal does not name the permission"
+}
+
+# NVDIRECT_DMA_ALLOC is charged to VmPin against RLIMIT_MEMLOCK: refused past
+# it for an ordinary user (ENOMEM, words from the library), not for root.
+test_dma_alloc_past_memlock_is_refused() {
+	perm_user
+	bind_to nvdirect "$CTRL0"
+	d=$(nvd_dev "$CTRL0")
+	s=$(nvd_sys "$CTRL0")
+	# root keeps CAP_IPC_LOCK first, then drops it (both on pc and q35)
+	"$PROBE" dmalimit "$d"
+	if dma_translated "$CTRL0"; then
+		give_dev "$CTRL0"
+		out=$(as_user "$PROBE" dmalimit "$d") || { echo "$out"; fail "dmalimit as $PERM_USER"; }
+		echo "$out"
+		run=(as_user)
+	else
+		run=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock)
+	fi
+	# through the library: attach alone needs more than 64 KiB
+	if out=$("${run[@]}" bash -c "ulimit -l 64 && exec $HELLO $CTRL0" 2>&1); then
+		echo "$out"; fail "hello_world under ulimit -l 64 without CAP_IPC_LOCK succeeded"
+	fi
+	echo "$out"
+	echo "$out" | grep -Eq "allocating [0-9]+ bytes of DMA memory exceeds RLIMIT_MEMLOCK: limit 65536 bytes \(ulimit -l\)" ||
+		fail "the library's error does not name RLIMIT_MEMLOCK and its value"
+	[ "$(cat "$s/dma_bytes")" = 0 ] || fail "dma_bytes $(cat "$s/dma_bytes") after the refused attach"
+	# root is not held to it
+	(ulimit -l 64 && "$HELLO" "$CTRL0" >/dev/null) || fail "root under ulimit -l 64 failed"
+}
+
+# What an attach, one queue pair and nvdirect-perf take: within an ordinary
+# user's default ulimit -l of 8192 KiB, without CAP_IPC_LOCK.
+test_perf_fits_the_default_memlock_limit() {
+	bind_to nvdirect "$CTRL0"
+	s=$(nvd_sys "$CTRL0")
+	max=0
+	setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock bash -c \
+		"ulimit -l 8192 && exec $PERM_PERF -r 'trtype:PCIe traddr:$CTRL0 ns:1' -q 128 -o 128K -w randread -t 3" \
+		>/tmp/perf-memlock.out 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		b=$(cat "$s/dma_bytes")
+		[ "$b" -gt "$max" ] && max=$b
+		sleep 0.2
+	done
+	wait "$pid" || { cat /tmp/perf-memlock.out; fail "nvdirect-perf -q 128 -o 128K under ulimit -l 8192 failed"; }
+	note "nvdirect-perf -q 128 -o 128K: at most $max bytes of DMA memory ($((max / 1024)) KiB)"
+	[ "$max" -gt 0 ] || fail "never saw the DMA memory counted"
+	out=$(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock bash -c \
+		"ulimit -l 8192 && exec $PATTERN -s 3 write $CTRL0 1 0 64" 2>&1) ||
+		{ echo "$out"; fail "nvd_pattern under ulimit -l 8192 failed"; }
+}
