@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/* The engine's filename syntax (filename.c), on the host. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "nvd_fio.h"
+
+static struct nvd_fio_target t;
+static char why[256];
+
+static int parse(const char *name)
+{
+	why[0] = '\0';
+	return nvd_fio_parse_filename(name, &t, why, sizeof(why));
+}
+
+START_TEST(test_spdk_syntax_with_dots)
+{
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=1"), 0);
+	ck_assert_str_eq(t.bdf, "0000:00:03.0");
+	ck_assert_uint_eq(t.nsid, 1);
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.af.1f.7 ns=4294967294"), 0);
+	ck_assert_str_eq(t.bdf, "0000:af:1f.7");
+	ck_assert_uint_eq(t.nsid, 4294967294u);
+}
+END_TEST
+
+START_TEST(test_keys_in_any_order_any_case_ns_defaults_to_1)
+{
+	ck_assert_int_eq(parse("  traddr=0000:00:04.0\tTRTYPE=pcie  "), 0);
+	ck_assert_str_eq(t.bdf, "0000:00:04.0");
+	ck_assert_uint_eq(t.nsid, 1);
+	ck_assert_int_eq(parse("ns=2 traddr=0001.0A.00.1 trtype=PCIe"), 0);
+	ck_assert_str_eq(t.bdf, "0001:0a:00.1");
+	ck_assert_uint_eq(t.nsid, 2);
+}
+END_TEST
+
+START_TEST(test_bad_names_say_which_part)
+{
+	ck_assert_int_eq(parse("/dev/nvme0n1"), -EINVAL);
+	ck_assert_str_eq(why, "'/dev/nvme0n1' is not KEY=VALUE");
+	ck_assert_int_eq(parse("traddr=0000.00.03.0 ns=1"), -EINVAL);
+	ck_assert_str_eq(why, "no trtype=PCIe");
+	ck_assert_int_eq(parse("trtype=PCIe ns=1"), -EINVAL);
+	ck_assert_str_eq(why, "no traddr=DDDD.BB.DD.F");
+	ck_assert_int_eq(parse("trtype=RDMA traddr=0000.00.03.0"), -EINVAL);
+	ck_assert_str_eq(why, "trtype 'RDMA' is not PCIe, the only transport");
+	/* what fio leaves of an address written with colons */
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000"), -EINVAL);
+	ck_assert_str_eq(why, "traddr '0000' is not a PCI address DDDD.BB.DD.F");
+	ck_assert_int_eq(parse("trtype=PCIe traddr=00.03.0"), -EINVAL);
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.20.0"), -EINVAL);	/* device > 1f */
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.8"), -EINVAL);	/* function > 7 */
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=0"), -EINVAL);
+	ck_assert_str_eq(why, "ns '0' is not a namespace ID 1..4294967294");
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=4294967295"), -EINVAL);
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=-1"), -EINVAL);
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=1x"), -EINVAL);
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 nsid=1"), -EINVAL);
+	ck_assert_str_eq(why, "unknown key 'nsid'");
+}
+END_TEST
+
+static Suite *filename_suite(void)
+{
+	Suite *s = suite_create("fio_filename");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_spdk_syntax_with_dots);
+	tcase_add_test(tc, test_keys_in_any_order_any_case_ns_defaults_to_1);
+	tcase_add_test(tc, test_bad_names_say_which_part);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(filename_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
