@@ -31,8 +31,12 @@ NVD_EXPORT int nvd_ctrlr_cmd_abort(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qp
 		return -ENXIO;
 	}
 	pthread_mutex_lock(&ctrlr->admin_lock);
-	/* an I/O qpair's trackers belong to its thread, which is the caller */
-	active = cid < q->ntrackers && q->trackers[cid].active;
+	/*
+	 * An I/O qpair's trackers belong to its thread, which is the caller.
+	 * The generation in the CID keeps an Abort for a command that has
+	 * finished off the next command in the same tracker (qpair.c).
+	 */
+	active = qpair_cid_tracker(q, cid) != NULL;
 	if (!active) {
 		pthread_mutex_unlock(&ctrlr->admin_lock);
 		nvd__set_detail("command %u is not outstanding on queue %u", cid, q->qid);

@@ -378,19 +378,48 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
  * Make sure the controller no longer touches host memory before that
  * memory is freed: a completed shutdown does that, otherwise a reset.
  */
-void nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
+bool nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 {
 	char why[256];
 
-	if (!c->enabled || !nvd__ctrlr_check_alive(c))
-		return;
+	if (!c->enabled)
+		return true;
+	/* gone, or failed a reset it could not be disabled after: nothing to confirm */
+	if (!nvd__ctrlr_check_alive(c))
+		return false;
 	/* keep the words of the failure that brought us here */
 	snprintf(why, sizeof(why), "%s", nvd_last_error());
-	if (!(shutdown && !ctrlr_is_fatal(c) && ctrlr_shutdown(c) == 0) && nvd__ctrlr_disable(c))
-		nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
-	c->enabled = false;
+	if ((shutdown && !ctrlr_is_fatal(c) && ctrlr_shutdown(c) == 0) || nvd__ctrlr_disable(c) == 0)
+		c->enabled = false;
+	else
+		nvd__dbg("%s: %s; its DMA memory is left to the module, which frees it after stopping the device",
+		    c->info.bdf, nvd_last_error());
 	if (why[0])
 		nvd__set_detail("%s", why);
+	return !c->enabled;
+}
+
+void nvd__ctrlr_release(struct nvd_ctrlr *c, bool stopped)
+{
+	struct transport *t = c->t;
+
+	if (stopped) {
+		nvd__ctrlr_destruct(c);
+		t->ops->close(t);
+		return;
+	}
+	/*
+	 * CC.EN may still be 1 and bus mastering is on: freeing a region now
+	 * could hand the kernel memory the controller still writes.  Close
+	 * first; the module's release (kmod/ctrl.c nvd_quiesce) disables the
+	 * controller, clears bus mastering and only then frees the regions
+	 * and unpins, once our last mapping of them is gone below.
+	 */
+	t->ops->close(t);
+	c->t = NULL;
+	c->bar = NULL;
+	nvd__dma_pool_closed(&c->dma);
+	nvd__ctrlr_destruct(c);
 }
 
 void nvd__ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)
@@ -419,20 +448,16 @@ NVD_EXPORT void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts)
 
 NVD_EXPORT void nvd_ctrlr_detach(struct nvd_ctrlr *ctrlr)
 {
-	struct transport *t;
 	uint32_t qid;
 
 	if (!ctrlr)
 		return;
-	t = ctrlr->t;
 	/* outstanding AERs are not waited for: the shutdown drops them */
 	nvd__ctrlr_aer_stop(ctrlr);
 	for (qid = 1; ctrlr->ioq && qid <= ctrlr->info.num_io_queues; qid++)
 		if (ctrlr->ioq[qid])
 			nvd_ctrlr_free_io_qpair(ctrlr->ioq[qid]);
-	nvd__ctrlr_quiesce(ctrlr, true);
-	nvd__ctrlr_destruct(ctrlr);
-	t->ops->close(t);
+	nvd__ctrlr_release(ctrlr, nvd__ctrlr_quiesce(ctrlr, true));
 	free(ctrlr);
 }
 

@@ -445,11 +445,8 @@ static int run_state(struct nvd_attach_ctx *x)
 static void attach_unwind(struct nvd_attach_ctx *x)
 {
 	struct nvd_ctrlr *c = x->c;
-	struct transport *t = c->t;
 
-	nvd__ctrlr_quiesce(c, false);
-	nvd__ctrlr_destruct(c);
-	t->ops->close(t);
+	nvd__ctrlr_release(c, nvd__ctrlr_quiesce(c, false));
 	free(c);
 	free(x->ids);
 	free(x);

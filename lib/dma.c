@@ -115,8 +115,10 @@ static void unmap_alloc(struct dma_pool *pool, struct dma_alloc *a)
 	radix_remove(pool, &a->span, a->size);
 	/* cached spans are checked against gen: invalidate before freeing */
 	__atomic_add_fetch(&pool->gen, 1, __ATOMIC_RELEASE);
-	for (i = a->nregions; i-- > 0;)
-		pool->t->ops->dma_unmap(pool->t, &a->regions[i]);
+	/* transport closed: its release frees the regions (nvd__dma_pool_closed) */
+	if (pool->t)
+		for (i = a->nregions; i-- > 0;)
+			pool->t->ops->dma_unmap(pool->t, &a->regions[i]);
 	munmap(a->vaddr, a->size);
 	pool->bytes -= a->size;
 	free(a->pages);
@@ -127,9 +129,15 @@ static void unpin_reg(struct dma_pool *pool, struct dma_reg *r)
 {
 	radix_remove(pool, &r->span, r->size);
 	__atomic_add_fetch(&pool->gen, 1, __ATOMIC_RELEASE);
-	pool->t->ops->mem_unpin(pool->t, r->handle);
+	if (pool->t)
+		pool->t->ops->mem_unpin(pool->t, r->handle);
 	pool->reg_bytes -= r->size;
 	free(r);
+}
+
+void nvd__dma_pool_closed(struct dma_pool *pool)
+{
+	pool->t = NULL;
 }
 
 void nvd__dma_pool_fini(struct dma_pool *pool)

@@ -95,6 +95,14 @@ struct dma_span_cache {
 void nvd__dma_pool_init(struct dma_pool *pool, struct transport *t);
 /* Release every allocation and registration still held. */
 void nvd__dma_pool_fini(struct dma_pool *pool);
+/*
+ * The transport was closed with the regions and pins still held, because
+ * the device might still use them: its release frees them once the device
+ * is stopped (nvd_ctrlr_detach).  From here on freeing only drops this
+ * process's bookkeeping and mappings (the last mapping of a region is what
+ * lets the release run); nothing reaches the transport.
+ */
+void nvd__dma_pool_closed(struct dma_pool *pool);
 
 /*
  * Zeroed, page-aligned memory of at least @size bytes.  @contiguous asks

@@ -41,13 +41,15 @@ struct nvd_ctrlr;
 struct request;
 
 /*
- * One command slot: cid == index into nvd_qpair.trackers.  128 bytes,
- * cache-line aligned: indexing is a shift, the command copy is aligned.
+ * One command slot.  Its CID is idx in the bits nvd_qpair.cid_mask covers
+ * and a generation above them (qpair.c).  128 bytes, cache-line aligned:
+ * indexing is a shift, the command copy is aligned.
  */
 struct tracker {
 	nvd_cmd_cb cb;			/* NULL: nobody waits any more */
 	void *cb_arg;
-	uint16_t cid;
+	uint16_t cid;			/* of its command; the next generation once freed */
+	uint16_t idx;			/* index into nvd_qpair.trackers */
 	bool active;
 	uint8_t retries;		/* resubmissions after a retryable status */
 	uint16_t inject_status;		/* not 0: complete with this instead (io_hooks.c) */
@@ -120,12 +122,13 @@ struct nvd_qpair {
 	uint32_t ntrackers;		/* size - 1: what the SQ can hold */
 	uint16_t *free_cids;		/* stack of free tracker indices */
 	uint32_t nfree;
+	uint16_t cid_mask;		/* CID bits holding the tracker index */
 
 	void *prp_mem;			/* ntrackers * prp_per_tracker pages */
 	struct prp_list_page *prp_pages;
 	unsigned prp_per_tracker;
 	struct sgl_seg_page *sgl_pages;	/* prp_pages seen as SGL segment pages */
-#define TRACKER_SGL(q, tr)	(&(q)->sgl_pages[(size_t)(tr)->cid * (q)->prp_per_tracker])
+#define TRACKER_SGL(q, tr)	(&(q)->sgl_pages[(size_t)(tr)->idx * (q)->prp_per_tracker])
 	bool sgl;			/* SGLs instead of PRP lists (SGLS, not FORCE_PRP) */
 	bool sgl_dword;			/* SGLS 10b: Data Blocks dword aligned */
 
@@ -283,8 +286,18 @@ uint64_t nvd__now_ms(void);
 void nvd__sleep_ms(unsigned ms);
 /* Defaults, then the caller's options as far as its opts_size reaches. */
 void nvd__ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user);
-/* Before freeing memory: normal shutdown if @shutdown and it works, else disable. */
-void nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown);
+/*
+ * Before freeing memory: normal shutdown if @shutdown and it works, else
+ * disable.  true when the controller is known to be stopped (or was never
+ * enabled); false when it may still reach host memory.
+ */
+bool nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown);
+/*
+ * Free @c's resources and close its transport (not @c itself).  @stopped
+ * (nvd__ctrlr_quiesce()'s answer) frees DMA memory region by region first;
+ * otherwise the transport is closed first and its release frees them.
+ */
+void nvd__ctrlr_release(struct nvd_ctrlr *c, bool stopped);
 /* Admin queue registers and CC with EN = 1; nothing waited for. */
 void nvd__ctrlr_enable_start(struct nvd_ctrlr *c);
 /* Identify Controller data is in c->id: fill c->info and the transfer limit. */
@@ -351,7 +364,20 @@ static inline void qpair_put_tracker(struct nvd_qpair *q, struct tracker *tr)
 {
 	/* cb and cb_arg are set again by the next qpair_commit() */
 	tr->active = false;
-	q->free_cids[q->nfree++] = tr->cid;
+	/* next generation: a late completion or Abort for this command no longer matches */
+	tr->cid = (uint16_t)(tr->cid + q->cid_mask + 1u);
+	q->free_cids[q->nfree++] = tr->idx;
+}
+
+/* The outstanding tracker whose command carries @cid, or NULL: a stale or unknown CID. */
+static inline struct tracker *qpair_cid_tracker(struct nvd_qpair *q, uint16_t cid)
+{
+	/* cid_mask + 1 trackers exist; those past ntrackers are never active */
+	struct tracker *tr = &q->trackers[cid & q->cid_mask];
+
+	if (__builtin_expect(tr->cid != cid || !tr->active, 0))
+		return NULL;
+	return tr;
 }
 /* PRPs for @buf into @cmd using @tr's list pages. */
 int nvd__qpair_map_data(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
@@ -530,9 +556,9 @@ uint32_t nvd__qpair_cq_intr_bits(const struct nvd_qpair *q);
 void nvd__ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvd_id_ns *id);
 #define NVD_IO_FLAGS	(NVD_IO_FLAG_FUA | NVD_IO_FLAG_LIMITED_RETRY)
-/* @ns and @q fit together, work, and @ns can do I/O: 0 or -errno with words. */
 /* Words for why @ns cannot do I/O (io_supported == 0): format, metadata or MDTS. */
 void nvd__ns_refuse_detail(const struct nvd_ns *ns, const char *what);
+/* @ns and @q fit together, work, and @ns can do I/O: 0 or -errno with words. */
 int nvd__ns_check_qp(struct nvd_ns *ns, struct nvd_qpair *q, const char *what);
 /*
  * Arguments of an I/O command on @ns through @q: 0, or a negative errno

@@ -4,10 +4,21 @@
  * completion path.  The same code runs the admin queue (qid 0) and the I/O
  * queues; only creation and deletion of I/O queues talk to the admin queue.
  *
- * Command identifiers are tracker indices.  A queue of n slots has n - 1
- * trackers: the SQ can never hold more (Base 2.0 §4.1), and since each CQ
- * entry frees a tracker whose SQ slot the controller already consumed
- * (SQHD), the SQ cannot fill while a tracker is free.
+ * A queue of n slots has n - 1 trackers: the SQ can never hold more (Base
+ * 2.0 §4.1), and since each CQ entry frees a tracker whose SQ slot the
+ * controller already consumed (SQHD), the SQ cannot fill while a tracker
+ * is free.
+ *
+ * Command identifiers (Base 2.0 §4.2, CDW0 CID: unique among the commands
+ * outstanding on one SQ) are the tracker's index in the low bits
+ * (cid_mask) and a generation in the bits above, like the Linux driver's
+ * nvme_cid().  The generation moves on each time a tracker is freed, so a
+ * late or duplicated completion, or an Abort naming a command that has
+ * finished, does not match the next command in the same tracker: such a
+ * completion is dropped and counted (stats.stale_completions).  A queue of
+ * up to 2^k + 1 slots leaves 16 - k generation bits (admin queue of 32: 11;
+ * I/O queue of 256: 8); one of 65536 leaves none, and then only a CID whose
+ * tracker is not outstanding is caught.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -111,6 +122,20 @@ static int alloc_dsm_pages(struct nvd_qpair *q)
 }
 
 /* SGLs when the controller has them and nobody asked for PRPs only. */
+/*
+ * Bus address of a ring the controller is about to be given: a failed
+ * lookup would hand it address 0 (or garbage), so it fails construction.
+ */
+static int ring_bus(struct nvd_ctrlr *c, void *mem, uint64_t *bus, const char *what, uint16_t qid)
+{
+	int err = nvd__dma_pool_vtophys(&c->dma, mem, bus);
+
+	if (err)
+		nvd__set_detail("queue %u: no bus address for the %s queue at %p (%s)", qid, what, mem,
+			   nvd_strerror(err));
+	return err;
+}
+
 static bool sgl_wanted(const struct nvd_ctrlr *c)
 {
 	const char *env = getenv("NVDIRECT_FORCE_PRP");
@@ -145,14 +170,24 @@ int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	err = nvd__dma_pool_alloc(&c->dma, (size_t)qsize * sizeof(struct nvd_cpl), true, &q->cq_mem);
 	if (err)
 		goto err_free_sq;
-	nvd__dma_pool_vtophys(&c->dma, q->sq_mem, &q->sq_bus);
-	nvd__dma_pool_vtophys(&c->dma, q->cq_mem, &q->cq_bus);
+	err = ring_bus(c, q->sq_mem, &q->sq_bus, "submission", qid);
+	if (!err)
+		err = ring_bus(c, q->cq_mem, &q->cq_bus, "completion", qid);
+	if (err)
+		goto err_free_cq;
 
 	q->ntrackers = qsize - 1;
-	/* cache-line aligned, as the type says: a tracker is two lines */
-	q->trackers = aligned_alloc(64, (size_t)q->ntrackers * sizeof(*q->trackers));
+	/* the fewest low bits that hold every index; the generation gets the rest */
+	while (q->cid_mask < q->ntrackers - 1)
+		q->cid_mask = (uint16_t)(q->cid_mask << 1 | 1);
+	/*
+	 * Cache-line aligned, as the type says: a tracker is two lines.  One
+	 * for every index the mask lets a CID name, so the completion path
+	 * needs no bounds check: those past ntrackers are never outstanding.
+	 */
+	q->trackers = aligned_alloc(64, ((size_t)q->cid_mask + 1) * sizeof(*q->trackers));
 	if (q->trackers)
-		memset(q->trackers, 0, (size_t)q->ntrackers * sizeof(*q->trackers));
+		memset(q->trackers, 0, ((size_t)q->cid_mask + 1) * sizeof(*q->trackers));
 	q->free_cids = calloc(q->ntrackers, sizeof(*q->free_cids));
 	if (!q->trackers || !q->free_cids) {
 		err = -ENOMEM;
@@ -160,6 +195,7 @@ int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	}
 	for (i = 0; i < q->ntrackers; i++) {
 		q->trackers[i].cid = (uint16_t)i;
+		q->trackers[i].idx = (uint16_t)i;
 		/* stack: lowest cid on top */
 		q->free_cids[i] = (uint16_t)(q->ntrackers - 1 - i);
 	}
@@ -209,6 +245,7 @@ err_free_prp:
 err_free_trackers:
 	free(q->free_cids);
 	free(q->trackers);
+err_free_cq:
 	nvd__dma_pool_free(&c->dma, q->cq_mem);
 err_free_sq:
 	nvd__dma_pool_free(&c->dma, q->sq_mem);
@@ -364,11 +401,14 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 		n++;
 		if (cpl.sqhd < q->sq.size)
 			q->sq.head = cpl.sqhd;
-		if (__builtin_expect(cpl.cid >= q->ntrackers || !q->trackers[cpl.cid].active, 0)) {
-			nvd__dbg("qid %u: completion for cid %u, which is not outstanding", q->qid, cpl.cid);
+		tr = qpair_cid_tracker(q, cpl.cid);
+		if (__builtin_expect(!tr, 0)) {
+			/* late, duplicated or made up: never complete another command with it */
+			q->stats.stale_completions++;
+			nvd__dbg("qid %u: completion for cid 0x%x, which is not outstanding (status 0x%x): dropped",
+			    q->qid, cpl.cid, cpl.status);
 			continue;
 		}
-		tr = &q->trackers[cpl.cid];
 		/* an error (retry?), hooks armed (injected status?), requests waiting */
 		if (__builtin_expect(((cpl.status & 0xfffe) | q->hooks) != 0, 0)) {
 			nvd__qpair_complete_slow(q, tr, &cpl);

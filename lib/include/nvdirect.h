@@ -477,12 +477,17 @@ uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair);
  */
 int nvd_qpair_flush(struct nvd_qpair *qpair);
 
-/* Doorbell counters of one queue pair since it was allocated. */
+/* Counters of one queue pair since it was allocated. */
 struct nvd_qpair_stats {
 	uint64_t sq_doorbell_writes;	/* SQ tail register (MMIO) writes */
 	uint64_t cq_doorbell_writes;	/* CQ head register (MMIO) writes */
 	uint64_t sq_shadow_writes;	/* SQ tail updates to the shadow doorbell */
 	uint64_t cq_shadow_writes;	/* CQ head updates to the shadow doorbell */
+	/*
+	 * Completions whose CID names no outstanding command (late, duplicated,
+	 * or of an earlier command in the same slot): dropped, never delivered.
+	 */
+	uint64_t stale_completions;
 };
 int nvd_qpair_get_stats(const struct nvd_qpair *qpair, struct nvd_qpair_stats *stats);
 /* 1 when the queue pair's doorbells go through the shadow buffer, else 0. */

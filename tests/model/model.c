@@ -51,12 +51,49 @@ static int model_open(const char *bdf, struct transport **out)
 	return 0;
 }
 
+/*
+ * As nvdirect.ko's release (kmod/ctrl.c nvd_quiesce): the controller is
+ * stopped, then the regions and pins the library still holds are freed.
+ * The library leaves some only when it could not confirm the controller
+ * stopped (nvd_ctrlr_detach); leaving any after a completed shutdown or
+ * disable is a leak, which model_destroy() reports.
+ */
 static void model_close(struct transport *t)
 {
 	struct model *m = to_model(t);
+	unsigned i, left = 0;
+	bool confirmed;
 
 	pthread_mutex_lock(&m->lock);
 	m->open = false;
+	confirmed = !m->gone && (!m->enabled || m->shutdown);
+	/* a controller that completed shutdown processes nothing more: left as it is */
+	if (m->enabled && !m->shutdown && !m->gone) {
+		/* CC.EN = 0: a Controller Reset, as handle_cc() does it */
+		*model_reg(m, NVME_REG_CC) = 0;
+		m->cc = 0;
+		model_reset_queues(m);
+		m->enabled = m->ready = m->cfs = m->shutdown = false;
+		m->stats.resets++;
+		__atomic_store_n(model_reg(m, NVME_REG_CSTS), 0, __ATOMIC_RELEASE);
+	}
+	/* the library unmaps its own view of the regions */
+	for (i = 0; i < MODEL_MAX_REGIONS; i++) {
+		if (m->regions[i].va) {
+			m->regions[i].va = NULL;
+			left++;
+		}
+	}
+	m->live_regions = 0;
+	for (i = 0; i < MODEL_MAX_PINS; i++) {
+		if (m->pins[i].va) {
+			m->pins[i].va = NULL;
+			left++;
+		}
+	}
+	m->stats.released_at_close += left;
+	if (confirmed)
+		m->leaked_at_close += left;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -282,6 +319,9 @@ void model_destroy(struct model *m)
 			registry[i] = NULL;
 	pthread_mutex_unlock(&registry_lock);
 	ck_assert_msg(!m->open, "model destroyed while the library still has it open");
+	ck_assert_msg(m->leaked_at_close == 0,
+		      "%u regions and pins were left to close after the controller was stopped",
+		      m->leaked_at_close);
 	ck_assert_uint_eq(m->live_regions, 0);
 	for (i = 0; i < MODEL_MAX_PINS; i++)
 		ck_assert_ptr_null(m->pins[i].va);

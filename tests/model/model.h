@@ -32,8 +32,8 @@
  * NVM opcodes overlap, so give a queue), fires from its nth match on for
  * count commands, and then either completes the command with a status
  * instead of executing it, drops it (no completion, ever: Abort or
- * controller reset are the only ways out), or delays its completion by
- * ms or by model_step() calls.  Controller-wide faults: model_set_cfs(),
+ * controller reset are the only ways out), delays its completion by
+ * ms or by model_step() calls, or posts its completion twice.  Controller-wide faults: model_set_cfs(),
  * model_set_never_ready(), model_set_gone() (every BAR read is all ones),
  * model_pause_sq() (stop fetching from one SQ, e.g. to abort an entry still
  * in it).  Events: model_fire_aer() completes a held Asynchronous Event
@@ -64,7 +64,9 @@
  *
  * Teardown: nvd_ctrlr_detach() first (it closes the transport), then
  * model_destroy(), which stops the thread and asserts (Check) that every
- * DMA region and pin was released.
+ * DMA region and pin was released.  Close frees what the library left,
+ * as nvdirect.ko's release does (counted in released_at_close); after a
+ * completed shutdown or disable the library must have left nothing.
  */
 #ifndef NVD_TEST_MODEL_H
 #define NVD_TEST_MODEL_H
@@ -147,6 +149,11 @@ enum model_action {
 	MODEL_DROP,			/* execute nothing, never complete */
 	MODEL_DELAY_MS,			/* execute, complete .delay ms later */
 	MODEL_DELAY_STEPS,		/* execute, complete after .delay model_step()s */
+	/*
+	 * Execute and complete; post the same completion (CID, status, DW0)
+	 * once more .delay model_step()s later (0: right after the first).
+	 */
+	MODEL_DUPLICATE,
 };
 
 struct model_fault {
@@ -168,6 +175,8 @@ void model_clear_faults(struct model *m);
 int model_fail_nth(struct model *m, int qid, int opc, uint32_t nth, uint16_t status);
 int model_drop_nth(struct model *m, int qid, int opc, uint32_t nth);
 int model_delay_nth(struct model *m, int qid, int opc, uint32_t nth, uint32_t ms);
+/* A second completion for the command, @steps model_step()s after its first. */
+int model_duplicate_nth(struct model *m, int qid, int opc, uint32_t nth, uint32_t steps);
 
 /* CSTS.CFS: set, the controller stops fetching and completing (until reset). */
 void model_set_cfs(struct model *m, bool on);
@@ -197,6 +206,9 @@ struct model_stats {
 	uint64_t cq_db_changes[MODEL_MAX_QUEUES + 1];
 	uint64_t completions;		/* CQEs posted */
 	uint64_t dropped;		/* commands held by MODEL_DROP */
+	uint64_t duplicates;		/* extra completions queued by MODEL_DUPLICATE */
+	/* regions and pins the library left for close to free, as nvdirect.ko's release does */
+	uint64_t released_at_close;
 	uint64_t resets;		/* CC.EN 1 -> 0 */
 	uint64_t irq_errors;		/* eventfd writes that failed */
 	struct nvme_cmd last_cmd[MODEL_MAX_QUEUES + 1];	/* last fetched per SQ */

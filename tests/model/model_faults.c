@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fault injection: counted rules matched against every fetched command,
- * controller-wide faults (CSTS.CFS, RDY never set, surprise removal,
- * a paused SQ), asynchronous events, and the error log the failed
- * commands leave (Base 2.0 §5.16.1.2).
+ * Fault injection: counted rules matched against every fetched command
+ * (fail, drop, delay, or complete twice), controller-wide faults
+ * (CSTS.CFS, RDY never set, surprise removal, a paused SQ), asynchronous
+ * events, and the error log the failed commands leave (Base 2.0
+ * §5.16.1.2).
  */
 #include <check.h>
 #include <string.h>
@@ -110,6 +111,34 @@ int model_drop_nth(struct model *m, int qid, int opc, uint32_t nth)
 	struct model_fault f = { .qid = qid, .opc = opc, .nth = nth, .action = MODEL_DROP };
 
 	return model_inject(m, &f);
+}
+
+int model_duplicate_nth(struct model *m, int qid, int opc, uint32_t nth, uint32_t steps)
+{
+	struct model_fault f = { .qid = qid, .opc = opc, .nth = nth, .action = MODEL_DUPLICATE,
+				 .delay = steps };
+
+	return model_inject(m, &f);
+}
+
+void model_fault_duplicate(struct model *m, uint16_t sqid, uint16_t cid, uint32_t steps)
+{
+	struct model_pending *p, first;
+	unsigned i;
+
+	/* the command's own completion: the newest one queued for its CID */
+	for (i = m->npend; i-- > 0;) {
+		if (m->pend[i].sqid == sqid && m->pend[i].cid == cid && !m->pend[i].aer)
+			break;
+	}
+	if (i == (unsigned)-1)
+		return;		/* an AER, held until an event: nothing to copy yet */
+	first = m->pend[i];
+	p = model_complete(m, sqid, cid, first.status, first.cdw0);
+	p->due_ms = first.due_ms;
+	p->due_step = (first.due_step > m->steps ? first.due_step : m->steps) + steps;
+	p->held = first.held;
+	m->stats.duplicates++;
 }
 
 int model_delay_nth(struct model *m, int qid, int opc, uint32_t nth, uint32_t ms)

@@ -142,6 +142,7 @@ struct model {
 
 	struct model_region regions[MODEL_MAX_REGIONS];
 	unsigned live_regions, maps;
+	unsigned leaked_at_close;	/* left to close though the controller was stopped */
 	struct model_pin pins[MODEL_MAX_PINS];
 	uint64_t last_pin;
 	int irq_fd[32];
@@ -233,5 +234,7 @@ const struct model_fault *model_fault_match(struct model *m, uint16_t sqid,
 					    const struct nvme_cmd *cmd);
 void model_error_log_add(struct model *m, uint16_t sqid, const struct nvme_cmd *cmd,
 			 uint16_t status);
+/* MODEL_DUPLICATE: queue a copy of the completion just queued for @cid of SQ @sqid. */
+void model_fault_duplicate(struct model *m, uint16_t sqid, uint16_t cid, uint32_t steps);
 
 #endif /* NVD_TEST_MODEL_PRIV_H */

@@ -286,6 +286,8 @@ static void fetch_and_execute(struct model *m, uint16_t qid, const struct nvme_c
 	else
 		model_io_exec(m, qid, &cmd);
 	m->cur_delay_ms = m->cur_delay_steps = 0;
+	if (f && f->action == MODEL_DUPLICATE)
+		model_fault_duplicate(m, qid, cmd.cid, f->delay);
 }
 
 static unsigned process_queues(struct model *m)

@@ -490,6 +490,78 @@ START_TEST(test_step_mode_is_deterministic)
 }
 END_TEST
 
+/*
+ * A second completion for a command that has finished (Base 2.0 §4.2: a
+ * CID names one outstanding command) must not complete the command that
+ * took its tracker next, nor may an Abort naming it abort that command:
+ * CIDs carry a generation (qpair.c).  The stale entry is consumed and
+ * counted; the queue goes on working.
+ */
+START_TEST(test_duplicate_completion_completes_nothing)
+{
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *buf = nvd_dma_alloc(c, 4096);
+	struct nvd_qpair_stats st;
+	struct model_stats ms;
+	int first, second;
+
+	for (unsigned lba = 0; lba < 16; lba++)
+		fill(model_ns_data(m, 1, lba), 512, lba);
+	model_stop(m);
+	model_duplicate_nth(m, MODEL_ANY_IO, MODEL_NVM_READ, 1, 1);
+	ck_assert_int_eq(nvd_ns_read(ns, qp, buf, 0, 1, on_done, (void *)0, 0), 0);
+	first = nvd_qpair_last_cid(qp);
+	ck_assert_uint_eq(model_step(m), 2);	/* fetched, completed; the copy is due next step */
+	ck_assert_int_eq(nvd_qpair_process_completions(qp, 0), 1);
+	ck_assert_int_eq(d.seen[0], 1);
+
+	/* the next read takes the same tracker; the controller has not fetched it */
+	model_pause_sq(m, qp->qid, true);
+	memset(buf, 0, 512);
+	ck_assert_int_eq(nvd_ns_read(ns, qp, buf, 5, 1, on_done, (void *)1, 0), 0);
+	second = nvd_qpair_last_cid(qp);
+	ck_assert_int_eq(second & qp->cid_mask, first & qp->cid_mask);
+	ck_assert_int_ne(second, first);
+	ck_assert_uint_eq(model_step(m), 1);	/* the copy of the first completion */
+	ck_assert_int_eq(nvd_qpair_process_completions(qp, 0), 1);
+	ck_assert_int_eq(d.n, 1);
+	ck_assert_int_eq(d.seen[1], 0);
+	ck_assert_uint_eq(nvd_qpair_outstanding(qp), 1);
+	ck_assert_int_eq(nvd_qpair_get_stats(qp, &st), 0);
+	ck_assert_uint_eq(st.stale_completions, 1);
+
+	/* an Abort naming the finished command is refused, not sent for its successor */
+	model_start(m);
+	ck_assert_int_eq(nvd_ctrlr_cmd_abort(c, qp, (uint16_t)first), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "not outstanding"));
+	model_stats(m, &ms);
+	ck_assert_uint_eq(ms.admin_cmds[MODEL_ADM_ABORT], 0);
+
+	/* the waiting read completes with its own data, once */
+	model_pause_sq(m, qp->qid, false);
+	wait_done(2, 5000);
+	ck_assert_int_eq(d.seen[1], 1);
+	ck_assert(!nvd_cpl_is_error(&d.by_arg[1]));
+	ck_assert_uint_eq(d.by_arg[1].cid, (uint16_t)second);
+	ck_assert_mem_eq(buf, model_ns_data(m, 1, 5), 512);
+
+	/* later commands, each in the same tracker again, complete correctly */
+	for (uintptr_t i = 2; i < 10; i++) {
+		ck_assert_int_eq(nvd_ns_read(ns, qp, buf, i, 1, on_done, (void *)i, 0), 0);
+		wait_done((int)i + 1, 5000);
+		ck_assert_int_eq(d.seen[i], 1);
+		ck_assert(!nvd_cpl_is_error(&d.by_arg[i]));
+		ck_assert_mem_eq(buf, model_ns_data(m, 1, i), 512);
+	}
+	ck_assert_int_eq(d.n, 10);
+	ck_assert_int_eq(nvd_qpair_get_stats(qp, &st), 0);
+	ck_assert_uint_eq(st.stale_completions, 1);
+	model_stats(m, &ms);
+	ck_assert_uint_eq(ms.duplicates, 1);
+	nvd_dma_free(c, buf);
+}
+END_TEST
+
 START_TEST(test_init_times_out_when_rdy_never_comes)
 {
 	struct model_config cfg;
@@ -653,6 +725,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_reset_with_interrupt_queue_resubmits_onto_the_new_queue);
 	tcase_add_test(tc, test_detach_after_cfs_is_quick);
 	tcase_add_test(tc, test_step_mode_is_deterministic);
+	tcase_add_test(tc, test_duplicate_completion_completes_nothing);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(init, setup_none, teardown);

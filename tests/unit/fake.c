@@ -54,6 +54,7 @@ static int fake_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 
 static void fake_dma_unmap(struct transport *t, struct dma_region *r)
 {
+	to_fake(t)->unmaps++;
 	for (unsigned i = 0; i < 64; i++)
 		if (to_fake(t)->regions[i].va == r->vaddr)
 			to_fake(t)->regions[i].va = NULL;

@@ -22,6 +22,9 @@ struct fake_transport {
 	uint8_t *bar_mem;
 	unsigned live_regions;
 	unsigned maps;			/* dma_map calls so far */
+	unsigned unmaps;		/* dma_unmap calls so far */
+	unsigned closes;		/* close calls (fake_attach_ops; the plain close frees) */
+	unsigned live_at_close;		/* live_regions when close was called */
 	int fail_map_at;		/* fail the Nth dma_map (1-based), 0 never */
 	unsigned live_pins;
 	uint64_t pinned_bytes;
@@ -116,6 +119,7 @@ struct fake_admin {
 	 */
 	unsigned rdy_delay;
 	int rdy_never;
+	int stuck;			/* ignores CC.SHN and EN = 0: RDY stays 1, SHST never completes */
 	int cfs;
 	unsigned rdy_wait;
 	unsigned enables, disables;	/* transitions seen */

@@ -275,6 +275,7 @@ static bool regs_step(struct fake_ctrlr *f, struct fake_admin *a)
 		csts |= NVME_CSTS_CFS;
 	if (en != rdy && !(en && (__atomic_load_n(&a->rdy_never, __ATOMIC_ACQUIRE) ||
 				  (csts & NVME_CSTS_CFS))) &&
+	    !(!en && __atomic_load_n(&a->stuck, __ATOMIC_ACQUIRE)) &&
 	    ++a->rdy_wait >= __atomic_load_n(&a->rdy_delay, __ATOMIC_ACQUIRE)) {
 		a->rdy_wait = 0;
 		if (en) {
@@ -306,8 +307,8 @@ static bool regs_step(struct fake_ctrlr *f, struct fake_admin *a)
 			csts &= ~NVME_CSTS_RDY;
 		}
 	}
-	/* Base 2.0 §3.6: a normal shutdown completes at once */
-	if (cc & NVME_CC_SHN_MASK)
+	/* Base 2.0 §3.6: a normal shutdown completes at once (unless stuck) */
+	if ((cc & NVME_CC_SHN_MASK) && !__atomic_load_n(&a->stuck, __ATOMIC_ACQUIRE))
 		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_DONE;
 	else
 		csts &= ~NVME_CSTS_SHST_MASK;
@@ -462,7 +463,8 @@ static int attach_open(const char *bdf, struct transport **out)
 
 static void attach_close(struct transport *t)
 {
-	(void)t;
+	to_fake(t)->closes++;
+	to_fake(t)->live_at_close = to_fake(t)->live_regions;
 }
 
 static int attach_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "admin_cmds.h"
 #include "fake.h"
@@ -222,6 +223,60 @@ START_TEST(test_ready_delay_quirk_holds_off_the_csts_checks)
 }
 END_TEST
 
+/*
+ * A controller that neither completes a shutdown nor clears CSTS.RDY may
+ * still write to host memory.  Detach must not free its DMA memory region
+ * by region but close the device and drop its own mappings, so that the
+ * module's release (kmod/ctrl.c nvd_quiesce: disable, clear bus master,
+ * then free) does it.  Takes the shutdown and disable timeouts (5.5 s).
+ */
+START_TEST(test_detach_leaves_memory_of_a_controller_that_will_not_stop_to_close)
+{
+	struct fake_transport *ft = to_fake(f[0].t);
+	struct nvd_ctrlr *c = NULL;
+	unsigned live, unmaps;
+	void *ring;
+
+	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ring = c->adminq.sq_mem;
+	live = ft->live_regions;
+	unmaps = ft->unmaps;
+	ck_assert_uint_gt(live, 0);
+	__atomic_store_n(&a[0].stuck, 1, __ATOMIC_RELEASE);
+	nvd_ctrlr_detach(c);
+	/* still enabled: no region was handed back while the device may use it */
+	ck_assert_uint_eq(*fake_reg(f[0].t, NVME_REG_CSTS) & NVME_CSTS_RDY, NVME_CSTS_RDY);
+	ck_assert_uint_eq(ft->unmaps, unmaps);
+	ck_assert_uint_eq(ft->live_regions, live);
+	ck_assert_uint_eq(ft->closes, 1);
+	ck_assert_uint_eq(ft->live_at_close, live);
+	/* the library's view is gone, so the release (the file's last reference) can run */
+	ck_assert_int_eq(msync(ring, 4096, MS_ASYNC), -1);
+	ck_assert_int_eq(errno, ENOMEM);
+	/* what the module's release would free; teardown checks the count */
+	ft->live_regions = 0;
+}
+END_TEST
+
+/* The same detach of a controller that stops: regions freed one by one, then close. */
+START_TEST(test_detach_of_a_stopped_controller_frees_regions_before_close)
+{
+	struct fake_transport *ft = to_fake(f[0].t);
+	struct nvd_ctrlr *c = NULL;
+	unsigned live, unmaps;
+
+	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	live = ft->live_regions;
+	unmaps = ft->unmaps;
+	nvd_ctrlr_detach(c);
+	ck_assert_uint_eq(*fake_reg(f[0].t, NVME_REG_CSTS) & NVME_CSTS_SHST_MASK,
+			  NVME_CSTS_SHST_DONE);
+	ck_assert_uint_eq(ft->unmaps - unmaps, live);
+	ck_assert_uint_eq(ft->closes, 1);
+	ck_assert_uint_eq(ft->live_at_close, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("attach");
@@ -240,6 +295,8 @@ int main(void)
 	tcase_add_test(tc, test_cancel_undoes_a_started_attach);
 	tcase_add_test(tc, test_old_qemu_id_probes_namespaces_instead_of_the_list);
 	tcase_add_test(tc, test_ready_delay_quirk_holds_off_the_csts_checks);
+	tcase_add_test(tc, test_detach_leaves_memory_of_a_controller_that_will_not_stop_to_close);
+	tcase_add_test(tc, test_detach_of_a_stopped_controller_frees_regions_before_close);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
