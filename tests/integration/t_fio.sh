@@ -122,25 +122,35 @@ test_fio_trim_then_read_gives_zeroes() {
 		fail "deallocated blocks do not read back as zeroes"
 }
 
+# fio_irq_count DEV: interrupts delivered so far on /dev/nvdirectN's routed
+# MSI-X vectors (their /proc/interrupts lines exist while a process owns them).
+fio_irq_count() {
+	awk -v n=" $(basename "$1")-v" 'index($0, n) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+		END { print s + 0 }' /proc/interrupts
+}
+
 # Interrupt mode, no shadow doorbells, delayed doorbells: the same verified
-# I/O, and the queue pair's MSI-X vector took interrupts.
+# I/O, and the queue pair's MSI-X vector takes interrupts while fio runs.
 test_fio_engine_options_interrupts_and_doorbells() {
-	local dev before after
+	local dev pid irqs=0 n
 	fio_engine_built
 	bind_to nvdirect "$CTRL0"
 	dev=$(nvd_dev "$CTRL0")
-	before=$(awk -v n=" $(basename "$dev")-v" 'index($0, n) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
-		END { print s + 0 }' /proc/interrupts)
 	fio_nvd --name=opts --filename="$(fio_fname "$CTRL0" 1)" --rw=randwrite --bs=4k --size=2m \
-		--offset=64m --iodepth=8 --iodepth_batch=4 --verify=crc32c \
+		--offset=64m --iodepth=8 --iodepth_batch=4 --verify=crc32c --rate_iops=500 \
 		--nvd_interrupts=1 --nvd_shadow_doorbells=0 --nvd_delay_doorbells=1 --nvd_queue_size=16 \
-		--output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
-		{ cat /tmp/fio.err /tmp/fio.json; fail "fio with the engine's options failed"; }
+		--output-format=json >/tmp/fio.json 2>/tmp/fio.err &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		n=$(fio_irq_count "$dev")
+		[ "$n" -gt "$irqs" ] && irqs=$n
+		sleep 0.2
+	done
+	wait $pid || { cat /tmp/fio.err /tmp/fio.json; fail "fio with the engine's options failed"; }
 	fio_ok /tmp/fio.json
 	[ "$(fio_json /tmp/fio.json '.jobs[0].read.io_bytes')" = $((2 << 20)) ] || fail "not 2 MiB verified"
-	after=$(awk -v n=" $(basename "$dev")-v" 'index($0, n) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
-		END { print s + 0 }' /proc/interrupts)
-	[ "$after" -gt "$before" ] || fail "no interrupt on $dev's vectors: nvd_interrupts=1 was not used"
+	[ "$irqs" -gt 0 ] || fail "no interrupt on $dev's vectors while fio ran: nvd_interrupts=1 was not used"
+	note "$irqs interrupts"
 }
 
 test_fio_engine_refusals_name_the_problem() {
