@@ -256,12 +256,29 @@ void nvd__ctrlr_dbbuf_free(struct nvd_ctrlr *c)
  * before any I/O queue exists.  A controller that refuses the command
  * simply keeps register doorbells.
  */
+int nvd__ctrlr_dbbuf_bus(struct nvd_ctrlr *c, uint64_t *dbs_bus, uint64_t *eis_bus)
+{
+	int err = -EINVAL;
+
+	if (c->dbbuf_dbs && c->dbbuf_eis) {
+		err = nvd__dma_pool_vtophys(&c->dma, c->dbbuf_dbs, dbs_bus);
+		if (!err)
+			err = nvd__dma_pool_vtophys(&c->dma, c->dbbuf_eis, eis_bus);
+	}
+	if (err)
+		nvd__set_detail("no bus address for the shadow doorbell buffers (%p, %p): Doorbell Buffer Config not sent",
+			   (void *)c->dbbuf_dbs, (void *)c->dbbuf_eis);
+	return err;
+}
+
 int nvd__ctrlr_dbbuf_config(struct nvd_ctrlr *c)
 {
 	uint64_t dbs_bus, eis_bus;
+	int err;
 
-	nvd__dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
-	nvd__dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
+	err = nvd__ctrlr_dbbuf_bus(c, &dbs_bus, &eis_bus);
+	if (err)
+		return err;
 	return nvd__admin_dbbuf_config(c, dbs_bus, eis_bus);
 }
 

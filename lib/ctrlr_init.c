@@ -392,14 +392,15 @@ static int run_state(struct nvd_attach_ctx *x)
 				return 0;
 			}
 		}
-		nvd__dma_pool_vtophys(&c->dma, c->dbbuf_dbs, &dbs_bus);
-		nvd__dma_pool_vtophys(&c->dma, c->dbbuf_eis, &eis_bus);
-		cmd.opc = NVME_ADM_DBBUF_CONFIG;
-		cmd.prp1 = dbs_bus;
-		cmd.prp2 = eis_bus;
-		err = run_cmd(x, &cmd, 0, "Doorbell Buffer Config");
-		if (err == -EIO) {
-			/* an optimisation only: registers work without it */
+		err = nvd__ctrlr_dbbuf_bus(c, &dbs_bus, &eis_bus);
+		if (!err) {
+			cmd.opc = NVME_ADM_DBBUF_CONFIG;
+			cmd.prp1 = dbs_bus;
+			cmd.prp2 = eis_bus;
+			err = run_cmd(x, &cmd, 0, "Doorbell Buffer Config");
+		}
+		/* refused (-EIO) or not sent (-EINVAL, no bus address): registers work too */
+		if (err == -EIO || err == -EINVAL) {
 			nvd__dbg("%s: %s; using doorbell registers", c->info.bdf, nvd_last_error());
 			nvd__clear_detail();
 			nvd__ctrlr_dbbuf_free(c);

@@ -83,7 +83,7 @@ struct request {
 	/* readv/writev: the caller's scatter-gather list */
 	nvd_req_reset_sgl_cb reset_sgl;
 	nvd_req_next_sge_cb next_sge;
-	uint32_t sgl_offset;		/* byte offset of this piece in the list */
+	uint32_t sgl_offset;		/* byte offset of this piece in the list (< 4 GiB: reset_sgl's) */
 	bool use_sgl;			/* the list breaks PRP rules: an SGL describes it */
 };
 
@@ -315,6 +315,11 @@ int nvd__ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint
 int nvd__ctrlr_disable(struct nvd_ctrlr *c);
 /* Admin queue registers, CC.EN = 1, wait for CSTS.RDY = 1 (Base 2.0 §3.5.1). */
 int nvd__ctrlr_enable(struct nvd_ctrlr *c);
+/*
+ * Bus addresses of the shadow doorbell and EventIdx buffers for Doorbell
+ * Buffer Config: 0, or -EINVAL with words (never address 0 to the device).
+ */
+int nvd__ctrlr_dbbuf_bus(struct nvd_ctrlr *c, uint64_t *dbs_bus, uint64_t *eis_bus);
 /* Shadow doorbell buffers to the controller again (after a reset): 0 or -errno. */
 int nvd__ctrlr_dbbuf_config(struct nvd_ctrlr *c);
 
@@ -508,8 +513,9 @@ int nvd__qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void 
  * @count LBAs from @lba as pieces of at most @max LBAs: @tmpl gives opcode,
  * nsid and CDW12 flags; @buf (or NULL) advances by piece << @shift.  With
  * reset_sgl/next_sge the data is the caller's list instead, described by an
- * SGL when @use_sgl.  -ENOMEM (with
- * words) when the pool cannot hold all pieces.
+ * SGL when @use_sgl.  -ENOMEM (with words) when the pool cannot hold all
+ * pieces; -EINVAL (with words) when a piece with data passes 4 GiB, or a
+ * vectored one starts past it.  @count << @shift must fit 64 bits.
  */
 int nvd__qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, void *buf,
 		       unsigned shift, uint64_t lba, uint64_t count, uint32_t max, nvd_cmd_cb cb,

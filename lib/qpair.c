@@ -126,13 +126,13 @@ static int alloc_dsm_pages(struct nvd_qpair *q)
  * Bus address of a ring the controller is about to be given: a failed
  * lookup would hand it address 0 (or garbage), so it fails construction.
  */
-static int ring_bus(struct nvd_ctrlr *c, void *mem, uint64_t *bus, const char *what, uint16_t qid)
+static int ring_bus(struct nvd_ctrlr *c, const void *mem, uint64_t *bus, const char *what,
+		    uint16_t qid)
 {
 	int err = nvd__dma_pool_vtophys(&c->dma, mem, bus);
 
 	if (err)
-		nvd__set_detail("queue %u: no bus address for the %s queue at %p (%s)", qid, what, mem,
-			   nvd_strerror(err));
+		nvd__set_detail("queue %u: no bus address for the %s queue", qid, what);
 	return err;
 }
 

@@ -150,7 +150,7 @@ static void req_fail(struct request *r, uint8_t sct, uint8_t sc)
 
 /*
  * PRPs for a request's data: one buffer, or the caller's element list
- * (readv/writev, sgl_map.c).  0 or a negative errno.
+ * (readv/writev: nvd__req_map_sgl() in iov.c).  0 or a negative errno.
  */
 static int req_map(struct nvd_qpair *q, struct tracker *tr, struct nvme_cmd *cmd,
 		   struct request *r)
@@ -229,14 +229,14 @@ void nvd__qpair_queue_req(struct nvd_qpair *q, struct request *r)
 	q->hooks |= QP_HOOK_QUEUED;
 }
 
-static int pool_exhausted(struct nvd_qpair *q, uint32_t need)
+static int pool_exhausted(struct nvd_qpair *q, uint64_t need)
 {
 	if (need > q->nreqs)
-		nvd__set_detail("the transfer needs %u requests; queue %u's pool holds %u (io_requests)",
-			   need, q->qid, q->nreqs);
+		nvd__set_detail("the transfer needs %llu requests; queue %u's pool holds %u (io_requests)",
+			   (unsigned long long)need, q->qid, q->nreqs);
 	else
-		nvd__set_detail("%u requests needed, %u of queue %u's %u free (io_requests)", need,
-			   q->nreqs_free, q->qid, q->nreqs);
+		nvd__set_detail("%llu requests needed, %u of queue %u's %u free (io_requests)",
+			   (unsigned long long)need, q->nreqs_free, q->qid, q->nreqs);
 	return -ENOMEM;
 }
 
@@ -279,22 +279,36 @@ int nvd__qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, vo
 		       void *cb_arg, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
 		       bool use_sgl)
 {
-	uint64_t pieces = (count + max - 1) / max, i;
+	uint64_t pieces = (count + max - 1) / max, i, off;
+	/* bytes in the largest piece; all byte counts in 64 bits (count may pass 2^32) */
+	uint64_t piece_bytes = (uint64_t)(pieces == 1 ? count : max) << shift;
 	struct request *parent, *r;
 	struct nvme_cmd cmd;
 	uint32_t n;
 
+	/* request.len and the PRP/SGL builders take 32 bits */
+	if ((buf || reset_sgl) && piece_bytes > UINT32_MAX) {
+		nvd__set_detail("a piece of %llu bytes (%llu LBAs of %u bytes) exceeds 4 GiB",
+			   (unsigned long long)piece_bytes, (unsigned long long)(piece_bytes >> shift),
+			   1u << shift);
+		return -EINVAL;
+	}
+	/* reset_sgl's offset is 32 bits: the last piece must start below 4 GiB */
+	if (reset_sgl && ((pieces - 1) * max << shift) > UINT32_MAX) {
+		nvd__set_detail("a vectored transfer of %llu bytes: pieces past 4 GiB cannot be named to reset_sgl",
+			   (unsigned long long)(count << shift));
+		return -EINVAL;
+	}
 	if (pieces == 1 && !reset_sgl) {
 		cmd = *tmpl;
 		cmd.cdw10 = (uint32_t)lba;
 		cmd.cdw11 = (uint32_t)(lba >> 32);
 		cmd.cdw12 = tmpl->cdw12 | (uint32_t)(count - 1);
-		return nvd__qpair_submit_cmd(q, &cmd, buf, buf ? (uint32_t)(count << shift) : 0, cb,
-					cb_arg);
+		return nvd__qpair_submit_cmd(q, &cmd, buf, buf ? (uint32_t)piece_bytes : 0, cb, cb_arg);
 	}
 	/* all pieces or none: a half-sent transfer could not be reported */
 	if (pieces + (pieces > 1) > q->nreqs_free)
-		return pool_exhausted(q, (uint32_t)(pieces + (pieces > 1)));
+		return pool_exhausted(q, pieces + (pieces > 1));
 
 	parent = NULL;
 	if (pieces > 1) {
@@ -306,18 +320,19 @@ int nvd__qpair_submit_split(struct nvd_qpair *q, const struct nvme_cmd *tmpl, vo
 	}
 	for (i = 0; i < pieces; i++) {
 		n = count - i * max < max ? (uint32_t)(count - i * max) : max;
+		off = (i * max) << shift;	/* checked above: below 4 GiB when vectored */
 		r = nvd__req_get(q);
 		r->cmd = *tmpl;
 		r->cmd.cdw10 = (uint32_t)(lba + i * max);
 		r->cmd.cdw11 = (uint32_t)((lba + i * max) >> 32);
 		r->cmd.cdw12 = tmpl->cdw12 | (n - 1);
 		if (buf)
-			r->buf = (uint8_t *)buf + ((i * max) << shift);
-		r->len = buf || reset_sgl ? n << shift : 0;
+			r->buf = (uint8_t *)buf + off;
+		r->len = buf || reset_sgl ? (uint32_t)((uint64_t)n << shift) : 0;
 		r->reset_sgl = reset_sgl;
 		r->next_sge = next_sge;
 		r->use_sgl = use_sgl;
-		r->sgl_offset = (uint32_t)((i * max) << shift);
+		r->sgl_offset = (uint32_t)off;
 		r->parent = parent;
 		r->cb = parent ? NULL : cb;
 		r->cb_arg = cb_arg;

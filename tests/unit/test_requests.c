@@ -2,13 +2,15 @@
 /*
  * The request layer on a fake controller: I/Os wait in order when the SQ
  * is full, only an empty request pool reaches the caller, transfers above
- * the transfer limit are split with one callback, and aborting a queue
- * pair completes every command, queued request and split transfer once.
+ * the transfer limit are split with one callback (beyond 4 GiB too), and
+ * aborting a queue pair completes every command, queued request and split
+ * transfer once.
  */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fake.h"
 
@@ -235,10 +237,112 @@ START_TEST(test_qpair_opts_io_requests_sizes_the_pool)
 }
 END_TEST
 
+/* ---- more than 4 GiB worth of LBAs ------------------------------------ */
+
+#define GIB		(1ull << 30)
+#define PIECE		(2u << 20)		/* 512 LBAs of 4 KiB: the transfer limit */
+
+/*
+ * A read of 4 GiB + 4 MiB at 4 KiB LBAs (1049600 LBAs, 2050 pieces) into
+ * registered memory: each piece's LBA, NLB and data pointers come from
+ * 64-bit arithmetic, the pieces past 4 GiB included, and one callback ends
+ * it.  (The fake pins without touching the memory.)
+ */
+START_TEST(test_split_beyond_4_gib_addresses_every_piece)
+{
+	struct fake_opts o = { .qsize = 64, .max_xfer = PIECE, .nsze = 1ull << 21, .lbads = 12 };
+	const size_t len = 4 * GIB + 2 * PIECE;
+	const uint32_t count = (uint32_t)(len >> 12);
+	const uint32_t pieces = (uint32_t)(len / PIECE);
+	struct fake_ctrlr g;
+	struct nvme_cmd c;
+	uint64_t h, *list;
+	uint32_t k;
+	uint8_t *mem;
+
+	fake_ctrlr_setup(&g, &o);
+	ck_assert_uint_eq(g.ns.max_io_sectors, 512);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	ck_assert_ptr_ne(mem, MAP_FAILED);
+	ck_assert_int_eq(nvd_mem_register(&g.c, mem, len), 0);
+	h = to_fake(g.t)->last_handle;
+	ck_assert_int_eq(nvd__qpair_alloc_requests(&g.q, pieces + 1), 0);
+
+	ndone = 0;
+	ck_assert_int_eq(nvd_ns_read(&g.ns, &g.q, mem, 0, count, done, (void *)9, 0), 0);
+	for (k = 0; k < pieces; k++) {
+		ck_assert_uint_gt(fake_pending(&g), 0);
+		fake_complete_next(&g, 0, &c);
+		ck_assert_uint_eq(c.cdw10, k * 512);
+		ck_assert_uint_eq(c.cdw11, 0);
+		ck_assert_uint_eq(c.cdw12, 511);
+		/* pinned pages descend: page n of the registration is fake_pin_addr(h, n) */
+		ck_assert_uint_eq(c.prp1, fake_pin_addr(h, (size_t)k * 512));
+		list = fake_bus_to_virt(g.t, c.prp2);
+		ck_assert_ptr_nonnull(list);
+		ck_assert_uint_eq(list[0], fake_pin_addr(h, (size_t)k * 512 + 1));
+		ck_assert_uint_eq(list[510], fake_pin_addr(h, (size_t)k * 512 + 511));
+		ck_assert_int_ge(nvd_qpair_process_completions(&g.q, 0), 1);
+		ck_assert_int_eq(ndone, k + 1 < pieces ? 0 : 1);
+	}
+	ck_assert_uint_eq(fake_pending(&g), 0);
+	ck_assert_int_eq(order[0], 9);
+	ck_assert_uint_eq(status_of[9], 0);
+	ck_assert_int_eq(nvd_mem_unregister(&g.c, mem), 0);
+	munmap(mem, len);
+	fake_ctrlr_teardown(&g);
+}
+END_TEST
+
+static void reset_sgl_none(void *arg, uint32_t offset)
+{
+	(void)arg;
+	(void)offset;
+	ck_abort_msg("a refused transfer must not walk the list");
+}
+
+static int next_sge_none(void *arg, void **address, uint32_t *length)
+{
+	(void)arg;
+	(void)address;
+	(void)length;
+	ck_abort_msg("a refused transfer must not walk the list");
+	return -1;
+}
+
+/*
+ * The split's own limits, for any caller: a piece of 2^20 LBAs of 4 KiB is
+ * 4 GiB, which 32-bit arithmetic made 0 bytes (a command for 4 GiB with
+ * one page of PRPs); and a vectored piece starting past 4 GiB cannot be
+ * named to reset_sgl, whose offset is 32 bits.  Both are refused with
+ * words before anything is sent.
+ */
+START_TEST(test_split_refuses_pieces_its_32_bit_fields_cannot_hold)
+{
+	struct nvme_cmd tmpl = { .opc = NVME_CMD_READ, .nsid = 1 };
+
+	ck_assert_int_eq(nvd__qpair_submit_split(&f.q, &tmpl, buf, 12, 0, 1u << 20, 1u << 20, done,
+						 NULL, NULL, NULL, false), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(),
+				     "a piece of 4294967296 bytes (1048576 LBAs of 4096 bytes) exceeds 4 GiB"));
+	ck_assert_uint_eq(fake_pending(&f), 0);
+	/* 2^20 + 256 LBAs in pieces of 256: the last ones start past 4 GiB */
+	ck_assert_int_eq(nvd__qpair_alloc_requests(&f.q, 4200), 0);
+	ck_assert_int_eq(nvd__qpair_submit_split(&f.q, &tmpl, NULL, 12, 0, (1u << 20) + 256, 256,
+						 done, NULL, reset_sgl_none, next_sge_none, false),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "pieces past 4 GiB cannot be named to reset_sgl"));
+	ck_assert_uint_eq(fake_pending(&f), 0);
+	ck_assert_uint_eq(f.q.nreqs_free, 4200);
+	ck_assert_int_eq(ndone, 0);
+}
+END_TEST
+
 static Suite *requests_suite(void)
 {
 	Suite *s = suite_create("requests");
-	TCase *tc = tcase_create("queue");
+	TCase *tc = tcase_create("queue"), *big;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_full_sq_queues_in_order_and_sends_as_slots_free);
@@ -249,7 +353,12 @@ static Suite *requests_suite(void)
 	tcase_add_test(tc, test_split_larger_than_the_pool_is_refused_up_front);
 	tcase_add_test(tc, test_abort_all_completes_outstanding_queued_and_split_once);
 	tcase_add_test(tc, test_qpair_opts_io_requests_sizes_the_pool);
+	tcase_add_test(tc, test_split_refuses_pieces_its_32_bit_fields_cannot_hold);
 	suite_add_tcase(s, tc);
+	big = tcase_create("beyond 4 GiB");
+	tcase_set_timeout(big, 60);
+	tcase_add_test(big, test_split_beyond_4_gib_addresses_every_piece);
+	suite_add_tcase(s, big);
 	return s;
 }
 
