@@ -174,7 +174,7 @@ static int nvd_fio_setup(struct thread_data *td)
 	if (!job)
 		goto err_nomem;
 	job->td = td;
-	job->nr_files = td->o.nr_files;
+	job->nr_files = td->files_index;
 	job->files = calloc(job->nr_files, sizeof(*job->files));
 	job->uses = calloc(job->nr_files, sizeof(*job->uses));
 	if (!job->files || !job->uses)

@@ -65,7 +65,6 @@ enum fio_q_status nvd_fio_queue(struct thread_data *td, struct io_u *io_u)
 	struct nvd_dsm_range range;
 	int err;
 
-	(void)td;
 	fio_ro_check(td, io_u);
 	r->why[0] = '\0';
 	memset(&r->cpl, 0, sizeof(r->cpl));
