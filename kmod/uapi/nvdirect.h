@@ -28,7 +28,9 @@
  * module filled them (an older module copies back only what it knew, and
  * leaves the bit clear), and required input fields are never added.
  *
- * Changes within version 1 (the library copes with a module on either side):
+ * Changes within version 1 (this library also works with a module from
+ * before them; a library from before them works with this module except
+ * where its table is in BAR0):
  *  - NVDIRECT_GET_INFO grew from 72 to 96 bytes (bar0_mappable, msix_*),
  *    and BAR0 pages holding the MSI-X table or PBA stopped being mappable:
  *    a library that maps the whole of BAR0 fails with EINVAL on a

@@ -132,9 +132,15 @@ peak_dma() {
 test_perf_fits_the_default_memlock_limit() {
 	bind_to nvdirect "$CTRL0"
 	perf="$PERM_PERF -r 'trtype:PCIe traddr:$CTRL0 ns:1' -w randread -t 2"
-	one=$(peak_dma "$CTRL0" "ulimit -l 8192 && exec $PATTERN -s 3 write $CTRL0 1 0 8") ||
-		fail "attach + one queue pair + one write under ulimit -l 8192 failed"
-	note "attach + 1 I/O queue pair + a 4 KiB write: $one bytes ($((one / 1024)) KiB)"
+	setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock bash -c \
+		"ulimit -l 8192 && exec $PATTERN -s 3 loop $CTRL0 1 0 8" >/tmp/perm-loop.out 2>&1 &
+	pid=$!
+	wait_for 30 grep -q looping /tmp/perm-loop.out ||
+		{ cat /tmp/perm-loop.out; fail "attach + one queue pair under ulimit -l 8192 failed"; }
+	one=$(cat "$(nvd_sys "$CTRL0")/dma_bytes")
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+	note "attach + 1 I/O queue pair + 4 KiB I/O: $one bytes ($((one / 1024)) KiB)"
+	[ "$one" -gt 0 ] || fail "the attach's DMA memory was not counted"
 	q32=$(peak_dma "$CTRL0" "ulimit -l 8192 && exec $perf -q 32 -o 4k") ||
 		fail "nvdirect-perf -q 32 -o 4k under ulimit -l 8192 failed"
 	note "nvdirect-perf -q 32 -o 4k: $q32 bytes ($((q32 / 1024)) KiB)"

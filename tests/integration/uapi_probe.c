@@ -643,15 +643,8 @@ static int cmd_msix(const char *bdf)
 	CHECK(xioctl(fd, NVDIRECT_GET_INFO, &info) == 0, "GET_INFO");
 	CHECK(m.table_size && m.pba_size, "%s has its MSI-X table (0x%x, %u bytes) and PBA (0x%x, %u bytes) in BAR0",
 	      bdf, m.table_off, m.table_size, m.pba_off, m.pba_size);
-	CHECK(info.info_flags & NVDIRECT_INFO_BAR0_MAPPABLE, "GET_INFO fills the MSI-X fields");
-	CHECK(info.msix_table_offset == m.table_off && info.msix_table_size == m.table_size &&
-	      info.msix_pba_offset == m.pba_off && info.msix_pba_size == m.pba_size,
-	      "GET_INFO says table 0x%x+%u, PBA 0x%x+%u, as the capability does", info.msix_table_offset,
-	      info.msix_table_size, info.msix_pba_offset, info.msix_pba_size);
-	first = (m.table_off < m.pba_off ? m.table_off : m.pba_off) / (uint64_t)pg;
-	CHECK(info.bar0_mappable == first * (uint64_t)pg, "bar0_mappable is %llu: up to the first such page",
-	      (unsigned long long)info.bar0_mappable);
 
+	/* first the stores: a module that lets one through fails here */
 	pages = info.bar0_size / (uint64_t)pg;
 	for (page = 0; page < pages; page++) {
 		int msix = range_in_page(m.table_off, m.table_size, page, pg) ||
@@ -679,6 +672,15 @@ static int cmd_msix(const char *bdf)
 			probe_write(p + (m.table_off + o) / 4, 0xfee0beef);
 	}
 	CHECK(p == MAP_FAILED && errno == EINVAL, "a mapping of all of BAR0 is refused");
+
+	CHECK(info.info_flags & NVDIRECT_INFO_BAR0_MAPPABLE, "GET_INFO fills the MSI-X fields");
+	CHECK(info.msix_table_offset == m.table_off && info.msix_table_size == m.table_size &&
+	      info.msix_pba_offset == m.pba_off && info.msix_pba_size == m.pba_size,
+	      "GET_INFO says table 0x%x+%u, PBA 0x%x+%u, as the capability does", info.msix_table_offset,
+	      info.msix_table_size, info.msix_pba_offset, info.msix_pba_size);
+	first = (m.table_off < m.pba_off ? m.table_off : m.pba_off) / (uint64_t)pg;
+	CHECK(info.bar0_mappable == first * (uint64_t)pg, "bar0_mappable is %llu: up to the first such page",
+	      (unsigned long long)info.bar0_mappable);
 	p = mmap(NULL, info.bar0_mappable + (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)info.bar0_offset);
 	CHECK(p == MAP_FAILED, "the mappable part and one page more is refused");

@@ -16,6 +16,7 @@ usage: tests/vm/run.sh [options] -- COMMAND...
                 ns3 512 B LBAs + 8 B of metadata in a separate buffer 32 MiB
                 (every namespace of the suite has a fixed UUID and EUI-64)
                 00:04.0 serial NVD0002 mdts=2: ns1 512 B LBAs 64 MiB
+                00:04.1 virtio-rng (the IOMMU group of 00:04.0 on q35)
         null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
         faults  00:03.0 serial NVD0003: ns1 512 B LBAs 64 MiB through blkdebug:
                 reads of LBAs 3000..3003 and writes of LBAs 5000..5003 fail (EIO)
@@ -116,12 +117,15 @@ basic)
 suite)
 	# ns3 has metadata (ms=8, mset=0: a separate buffer, MPTR), which
 	# libnvdirect lists but refuses I/O on; the kernel's driver uses it.
+	# 00:04.1 is a virtio-rng function in nvme1's slot: one IOMMU group with
+	# it on q35 (no ACS between functions), a peer bound to a driver (t_perm.sh).
 	nvme+=($(drive d1 256M) $(drive d2 128M) $(drive d3 64M) $(drive d4 32M)
 		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3"
 		-device "nvme-ns,drive=d1,bus=nvme0,nsid=1,logical_block_size=512,physical_block_size=512,$(nsids 1 1)"
 		-device "nvme-ns,drive=d2,bus=nvme0,nsid=2,logical_block_size=4096,physical_block_size=4096,$(nsids 1 2)"
 		-device "nvme-ns,drive=d4,bus=nvme0,nsid=3,logical_block_size=512,physical_block_size=512,ms=8,mset=0,$(nsids 1 3)"
-		-device "nvme,id=nvme1,serial=NVD0002,addr=0x4,mdts=2"
+		-device "nvme,id=nvme1,serial=NVD0002,addr=0x4.0,multifunction=on,mdts=2"
+		-device virtio-rng-pci,addr=0x4.1
 		-device "nvme-ns,drive=d3,bus=nvme1,nsid=1,logical_block_size=512,physical_block_size=512,$(nsids 2 1)")
 	;;
 null)
