@@ -41,8 +41,11 @@ aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/n
 	 -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
 	 -o APT::Sandbox::User=root)
 
-apt-get "${aptopts[@]}" -qq update >"$apt/update.log" 2>&1 ||
-	fail "apt-get update of deb-src $uri $codename failed (no network?): $(grep -m1 -E '^(E|W):' "$apt/update.log" || tail -n1 "$apt/update.log")"
+# apt-get update may exit 0 with nothing fetched: look for the index too
+if ! apt-get "${aptopts[@]}" -qq update >"$apt/update.log" 2>&1 ||
+	! compgen -G "$apt/lists/*_Sources*" >/dev/null; then
+	fail "apt-get update of deb-src $uri $codename fetched nothing (no network?): $(grep -m1 -E '^(E|W):' "$apt/update.log" || tail -n1 "$apt/update.log")"
+fi
 rm -rf "$tree"
 (cd "$dir" && apt-get "${aptopts[@]}" -qq source "fio=$ver") >"$apt/source.log" 2>&1 ||
 	fail "apt-get source fio=$ver failed: $(grep -m1 -E '^(E|W):' "$apt/source.log" || tail -n1 "$apt/source.log")"
