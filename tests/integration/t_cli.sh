@@ -279,6 +279,141 @@ assert d["'"$CTRL0"'"]["driver"] == "nvdirect" and d["'"$CTRL1"'"]["driver"] == 
 	"$NVDIRECT" reset "$CTRL1" | grep -qx "$CTRL1 (1b36 0010): nvdirect -> nvme" || fail "reset $CTRL1"
 }
 
+# cli_src: the source tree (contrib/, doc/), two levels above this file.
+cli_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# setup_skips_holder BDF NODE: while a process holds /dev/NODE, setup of BDF
+# is skipped with "open@NODE:pid P"; once the holder is gone it binds.
+setup_skips_holder() {
+	local bdf=$1 node=$2 pid rc=0
+	[ -c "/dev/$node" ] || fail "/dev/$node is not a character device"
+	# a process holding /dev/NODE open on fd 3 (not in $(...): its stdout
+	# would keep the substitution waiting)
+	sleep 600 3<"/dev/$node" >/dev/null &
+	pid=$!
+	wait_for 10 test -e "/proc/$pid/fd/3" || fail "holder of /dev/$node did not start"
+	"$NVDIRECT" setup "$bdf" >/tmp/setup_open.txt || rc=$?
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+	cat /tmp/setup_open.txt
+	[ $rc = 1 ] || fail "setup of $bdf with /dev/$node open: exit $rc, expected 1"
+	grep -qx "$bdf (1b36 0010): Active devices: open@$node:pid $pid, so not binding" /tmp/setup_open.txt ||
+		fail "setup did not name the holder of /dev/$node"
+	[ "$(driver_of "$bdf")" = nvme ] || fail "$bdf went to $(driver_of "$bdf") while /dev/$node was open"
+	"$NVDIRECT" setup "$bdf" | grep -qx "$bdf (1b36 0010): nvme -> nvdirect" ||
+		fail "setup of $bdf once /dev/$node was closed"
+	"$NVDIRECT" reset "$bdf" | grep -qx "$bdf (1b36 0010): nvdirect -> nvme" || fail "reset $bdf"
+	wait_for 30 kdev "$bdf" 1 >/dev/null || fail "no block device for $bdf after reset"
+}
+
+test_cli_setup_skips_open_char_devices() {
+	local c ng
+	bind_to nvme "$CTRL0"
+	nvd_load
+	c=$(basename "$(kctl "$CTRL0")")
+	for ng in /sys/class/nvme/"$c"/ng*; do break; done
+	[ -e "$ng" ] || fail "no generic namespace node under $c"
+	# a generic namespace (/dev/ngXnY), then the controller itself (/dev/nvmeX)
+	setup_skips_holder "$CTRL0" "$(basename "$ng")"
+	setup_skips_holder "$CTRL0" "$c"
+}
+
+# param_of NAME: nvdirect.ko's parameter NAME as sysfs shows it.
+param_of() { cat "/sys/module/nvdirect/parameters/$1"; }
+
+# setup_refused WHY ARGS...: setup ARGS exits 2 with one line matching WHY,
+# and nvdirect.ko is not loaded.
+setup_refused() {
+	local why=$1 rc=0; shift
+	"$NVDIRECT" setup "$@" >/dev/null 2>/tmp/err.txt || rc=$?
+	note "nvdirect setup $*: $(cat /tmp/err.txt)"
+	[ $rc = 2 ] || fail "setup $*: exit $rc, expected 2"
+	[ "$(wc -l </tmp/err.txt)" = 1 ] || fail "setup $*: not one line"
+	grep -q -- "$why" /tmp/err.txt || fail "setup $*: does not say '$why'"
+	! nvd_loaded || fail "setup $* loaded nvdirect.ko"
+}
+
+test_cli_setup_param() {
+	local out rc=0
+	bind_to nvme "$CTRL0"
+	bind_to nvme "$CTRL1"
+	if nvd_loaded; then rmmod nvdirect || fail "rmmod nvdirect"; fi
+	setup_refused "nvdirect.ko has no parameter 'bogus' (its parameters: max_dma_bytes, max_pinned_bytes)" \
+		--param bogus=1 "$CTRL0"
+	setup_refused "'lots' is not a valid value for max_pinned_bytes (ulong)" \
+		--param max_pinned_bytes=lots "$CTRL0"
+	setup_refused "is not NAME=VALUE" --param max_pinned_bytes "$CTRL0"
+	[ "$(driver_of "$CTRL0")" = nvme ] || fail "a refused setup moved $CTRL0"
+
+	out=$("$NVDIRECT" setup --param max_pinned_bytes=2147483648 --param max_dma_bytes=0x20000000 "$CTRL0") ||
+		fail "setup --param: $out"
+	echo "$out"
+	echo "$out" | grep -q "^loaded .* with max_pinned_bytes=2147483648 max_dma_bytes=0x20000000\$" ||
+		fail "setup did not say what it loaded"
+	[ "$(param_of max_pinned_bytes)" = 2147483648 ] || fail "max_pinned_bytes is $(param_of max_pinned_bytes)"
+	[ "$(param_of max_dma_bytes)" = 536870912 ] || fail "max_dma_bytes is $(param_of max_dma_bytes)"
+	[ "$(driver_of "$CTRL0")" = nvdirect ] || fail "$CTRL0 not bound"
+	# loaded already: another value is said, not ignored; the same one is fine
+	"$NVDIRECT" setup --param max_pinned_bytes=4096 "$CTRL1" 2>/tmp/err.txt && fail "a different value was ignored"
+	cat /tmp/err.txt
+	grep -q "already loaded with max_pinned_bytes=2147483648" /tmp/err.txt || fail "setup did not say the loaded value"
+	[ "$(driver_of "$CTRL1")" = nvme ] || fail "$CTRL1 bound despite the refused parameter"
+	"$NVDIRECT" setup --param max_pinned_bytes=0x80000000 "$CTRL1" | grep -qx "$CTRL1 (1b36 0010): nvme -> nvdirect" ||
+		fail "setup with the loaded value"
+	"$NVDIRECT" reset >/dev/null || fail "reset"
+	rmmod nvdirect || fail "rmmod nvdirect"
+}
+
+# The installed module, found by name as modprobe finds it, with the options
+# modprobe.d gives it, when neither --module nor $NVD_KO names one.  The
+# module tree is a copy with nvdirect.ko in extra/ (as DKMS installs it),
+# bind-mounted over the real one: depmod of all modules takes minutes in TCG.
+test_cli_setup_loads_installed_module() {
+	local v mods tree=/tmp/cli_modroot out rc=0
+	v=$(uname -r) mods=/lib/modules/$(uname -r)
+	bind_to nvme "$CTRL0"
+	if nvd_loaded; then rmmod nvdirect || fail "rmmod nvdirect"; fi
+	mkdir -p "$tree$mods/extra"
+	cp "$NVD_KO" "$tree$mods/extra/nvdirect.ko" || fail "cannot install nvdirect.ko"
+	cp "$mods"/modules.builtin* "$mods/modules.order" "$tree$mods/" 2>/dev/null
+	depmod -b "$tree" "$v" || fail "depmod"
+	echo "options nvdirect max_dma_bytes=805306368" >/etc/modprobe.d/nvdirect-test.conf
+	mount --bind "$tree$mods" "$mods" || fail "mount --bind $mods"
+	out=$(cd / && NVD_KO= "$NVDIRECT" setup --param max_pinned_bytes=3221225472 "$CTRL0") || rc=$?
+	umount "$mods"
+	rm -f /etc/modprobe.d/nvdirect-test.conf
+	echo "$out"
+	[ $rc = 0 ] || fail "setup without --module: exit $rc"
+	echo "$out" | grep -qx "loaded $mods/extra/nvdirect.ko with max_pinned_bytes=3221225472" ||
+		fail "setup did not load the installed module"
+	[ "$(param_of max_dma_bytes)" = 805306368 ] || fail "modprobe.d's option not applied: $(param_of max_dma_bytes)"
+	[ "$(param_of max_pinned_bytes)" = 3221225472 ] || fail "--param not applied: $(param_of max_pinned_bytes)"
+	[ "$(driver_of "$CTRL0")" = nvdirect ] || fail "$CTRL0 not bound"
+	"$NVDIRECT" reset "$CTRL0" >/dev/null || fail "reset"
+	rmmod nvdirect || fail "rmmod nvdirect"
+	# nothing installed, no ./nvdirect.ko: one line that says where to look
+	rc=0
+	(cd / && NVD_KO= "$NVDIRECT" setup "$CTRL0") 2>/tmp/err.txt || rc=$?
+	cat /tmp/err.txt
+	[ $rc = 1 ] && grep -q "not installed, no ./nvdirect.ko.*--module PATH" /tmp/err.txt ||
+		fail "setup with no module to load: exit $rc"
+	! nvd_loaded || fail "nvdirect.ko loaded from nowhere"
+}
+
+test_cli_bash_completion() {
+	local words
+	bind_to nvme "$CTRL0"
+	bind_to nvdirect "$CTRL1"
+	# shellcheck source=/dev/null
+	. "$cli_src/contrib/bash-completion/nvdirect"
+	COMP_WORDS=(nvdirect id-ctrl ''); COMP_CWORD=2; _nvdirect
+	words=" ${COMPREPLY[*]} "
+	note "nvdirect id-ctrl <TAB>:$words"
+	case $words in *" $CTRL0 "*) ;; *) fail "completion misses $CTRL0 (on nvme)" ;; esac
+	case $words in *" $CTRL1 "*) ;; *) fail "completion misses $CTRL1 (on nvdirect)" ;; esac
+	COMP_WORDS=(nvdirect-perf -r 'trtype:PCIe traddr:'); COMP_CWORD=2; _nvdirect_perf
+	printf '%s\n' "${COMPREPLY[@]}" | grep -qx "trtype:PCIe traddr:$CTRL1" || fail "nvdirect-perf -r completion"
+}
+
 # bad_arg CMD...: exit status 2 and exactly one line on stderr, shown.
 bad_arg() {
 	local rc=0
