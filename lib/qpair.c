@@ -607,12 +607,13 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	c = qpair->ctrlr;
 	qid = qpair->qid;
 	nvd__clear_detail();
-	nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu)",
+	nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu); stale completions %llu",
 	    qid, qpair->sq_shadow ? "on" : "off",
 	    (unsigned long long)qpair->stats.sq_doorbell_writes,
 	    (unsigned long long)qpair->stats.sq_shadow_writes,
 	    (unsigned long long)qpair->stats.cq_doorbell_writes,
-	    (unsigned long long)qpair->stats.cq_shadow_writes);
+	    (unsigned long long)qpair->stats.cq_shadow_writes,
+	    (unsigned long long)qpair->stats.stale_completions);
 
 	if (qpair->on_device && !ctrlr_is_failed(c)) {
 		/* SQ first: its outstanding commands complete as aborted on the CQ */
