@@ -43,8 +43,11 @@ if [ "${#api[@]}" -lt 50 ]; then
 	echo "symbols: only ${#api[@]} functions found in $*"
 	exit 1
 fi
+# a here-string, not a pipe: under pipefail grep -q's early exit would
+# make printf's SIGPIPE look like a missing symbol
+dynlist=$(printf '%s\n' "${dyn[@]}")
 for f in "${api[@]}"; do
-	if ! printf '%s\n' "${dyn[@]}" | grep -qx "$f@@$node"; then
+	if ! grep -qx "$f@@$node" <<<"$dynlist"; then
 		echo "symbols: $f is declared in the public headers but $so does not export it"
 		fail=1
 	fi
