@@ -129,8 +129,9 @@ fio_irq_count() {
 		END { print s + 0 }' /proc/interrupts
 }
 
-# Interrupt mode, no shadow doorbells, delayed doorbells: the same verified
-# I/O, and the queue pair's MSI-X vector takes interrupts while fio runs.
+# Interrupt mode, no shadow doorbells, delayed doorbells, registered memory
+# with one controller: the same verified I/O, and the queue pair's MSI-X
+# vector takes interrupts while fio runs.
 test_fio_engine_options_interrupts_and_doorbells() {
 	local dev pid irqs=0 n
 	fio_engine_built
@@ -139,6 +140,7 @@ test_fio_engine_options_interrupts_and_doorbells() {
 	fio_nvd --name=opts --filename="$(fio_fname "$CTRL0" 1)" --rw=randwrite --bs=4k --size=2m \
 		--offset=64m --iodepth=8 --iodepth_batch=4 --verify=crc32c --rate_iops=500 \
 		--nvd_interrupts=1 --nvd_shadow_doorbells=0 --nvd_delay_doorbells=1 --nvd_queue_size=16 \
+		--nvd_registered_mem=1 \
 		--output-format=json >/tmp/fio.json 2>/tmp/fio.err &
 	pid=$!
 	while kill -0 $pid 2>/dev/null; do
