@@ -55,8 +55,8 @@ NVD_EXPORT const char *nvd_strerror(int err)
 	case ENODEV: return "no such PCI device";
 	case ENOENT: return "not bound to nvdirect";
 	case EBUSY: return "controller is in use by another process";
-	case EPERM:
-	case EACCES: return "needs CAP_SYS_RAWIO (run as root)";
+	case EPERM: return "needs CAP_SYS_RAWIO (run as root)";
+	case EACCES: return "no read and write permission on the device file";
 	case ETIMEDOUT: return "controller did not respond in time";
 	case EIO: return "command failed";
 	case EINVAL: return "invalid argument";

@@ -74,6 +74,7 @@ START_TEST(test_strerror_has_driver_words)
 	ck_assert_str_eq(nvd_strerror(-ENXIO), "controller is gone");
 	ck_assert_str_eq(nvd_strerror(-EBUSY), "controller is in use by another process");
 	ck_assert_str_eq(nvd_strerror(-EPERM), "needs CAP_SYS_RAWIO (run as root)");
+	ck_assert_str_eq(nvd_strerror(-EACCES), "no read and write permission on the device file");
 	ck_assert_str_eq(nvd_strerror(-ENOENT), "not bound to nvdirect");
 	ck_assert_ptr_nonnull(strstr(nvd_strerror(-ETIMEDOUT), "in time"));
 	/* positive values work too, and unknown ones fall back to libc */
