@@ -290,7 +290,6 @@ static int nvd_mmap_bar0(struct nvd_dev *nvd, struct vm_area_struct *vma)
 {
 	unsigned long bar_pages = nvd->bar0_len >> PAGE_SHIFT;
 	unsigned long pages = vma_pages(vma);
-
 	unsigned long i;
 
 	if (vma->vm_pgoff >= bar_pages || pages > bar_pages - vma->vm_pgoff)
