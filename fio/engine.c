@@ -163,8 +163,9 @@ static int nvd_fio_setup(struct thread_data *td)
 	unsigned int i;
 	int err;
 
-	if (td->io_ops_data)
-		return 0;
+	job = td->io_ops_data;
+	if (job)
+		return job->set_up ? 0 : 1;	/* a failed setup() said why already */
 	if (!td->o.use_thread) {
 		log_err("nvdirect: the engine runs jobs as threads of one process sharing each controller: add thread=1 (--thread)\n");
 		td_vmsg(td, EINVAL, "the nvdirect engine needs thread=1", "setup");
@@ -192,6 +193,7 @@ static int nvd_fio_setup(struct thread_data *td)
 		if (err)
 			goto err_put;
 	}
+	job->set_up = 1;
 	return 0;
 
 err_put:

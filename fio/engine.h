@@ -38,6 +38,7 @@ struct nvd_fio_file {
 /* A job (one fio thread): td->io_ops_data. */
 struct nvd_fio_job {
 	struct thread_data *td;
+	int set_up;			/* setup() finished: files sized, controllers attached */
 	struct nvd_fio_file *files;	/* indexed by fio_file->fileno */
 	unsigned int nr_files;
 	struct nvd_fio_use *uses;	/* distinct controllers, at most nr_files */
