@@ -51,8 +51,14 @@ void cli_ns_list(const struct nvd_ctrlr *c, char *out, size_t len);
 
 /* ---- output (cli_out.c) ----------------------------------------------- */
 void out_init(int json);
+/*
+ * @s as UTF-8 for JSON, each byte 80h..FFh as U+0080..U+00FF (Latin-1);
+ * @out holds 2 * strlen(@s) + 1 bytes for all of it.  Returns its length.
+ */
+size_t json_latin1(const char *s, char *out, size_t len);
 int out_json(void);
-/* normal: prints @title as a line (if not NULL); json: opens an object */
+/* normal: prints @title as a line (if not NULL); json: opens an object,
+ * printed as one line when out_end() closes it */
 void out_begin(const char *title);
 void out_end(void);
 /* key/value; @w pads the key in normal output (nvme-cli's alignment) */

@@ -39,6 +39,15 @@ struct opts {
 	int latency;		/* 0, 1 (-L) or 2 (-LL) */
 	int json;
 	int intr;		/* -E: sleep on queue pair eventfds when idle */
+	uint32_t io_queue_size;	/* --io-queue-size; 0: the library's default */
+	uint32_t io_queue_requests; /* --io-queue-requests; 0: the library's default */
+	double zipf_theta;	/* -F zipf:THETA; 0: uniform */
+};
+
+/* -F zipf:THETA over n blocks (perf_zipf.c) */
+struct zipf {
+	uint64_t n;
+	double theta, alpha, zetan, eta, half_pow_theta;
 };
 
 struct target {
@@ -57,6 +66,7 @@ struct ns_entry {
 	char name[64];		/* "PCIE (0000:00:03.0) NSID 1" */
 	uint32_t lbas_per_io;
 	uint64_t nblocks;	/* io_size units in the namespace */
+	struct zipf zipf;	/* -F zipf: over nblocks */
 };
 
 struct stats {
@@ -141,6 +151,19 @@ static inline void stats_reset(struct stats *st)
 	memset(st, 0, sizeof(*st));
 	st->lat_min_ns = UINT64_MAX;
 }
+
+/*
+ * perf_cores.c: -c as a hex mask ("0x3", "3") or a list ("[0,2-3]").
+ * 0, -EINVAL (not one of those), or -ERANGE (*bad_core past MAX_CORES).
+ */
+int perf_parse_cores(const char *s, cpu_set_t *set, int *bad_core);
+
+/* perf_zipf.c: 0 or -EINVAL (n 0, THETA not above 0, or 1). */
+int zipf_init(struct zipf *z, uint64_t n, double theta);
+/* A block 0..n-1 for the uniform number @u in [0, 1). */
+uint64_t zipf_next(const struct zipf *z, double u);
+/* sum of k^-theta for k = 1..n (exact up to 2^20 terms, then the integral) */
+double zipf_zeta(uint64_t n, double theta);
 
 /* perf_intr.c: -E.  Collect @w's queue pair fds; negative errno. */
 int perf_intr_setup(struct worker *w);

@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(build-essential g++ cmake pkg-config check libkmod-dev kmod xz-utils
+pkgs=(build-essential g++ cmake pkg-config check libkmod-dev libjson-c-dev kmod xz-utils
       qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64
       busybox-static cpio util-linux fio jq nvme-cli
       debhelper dh-dkms dkms dpkg-dev fakeroot lintian man-db groff-base)
