@@ -167,6 +167,7 @@ int nvd__ctrlr_identify_done(struct nvd_ctrlr *c)
 	uint32_t mpsmin = NVME_CAP_MPSMIN(c->cap);
 	struct nvd_ctrlr_info *info = &c->info;
 	uint64_t mdts_bytes;
+	const char *limit;
 
 	info->vid = c->id.vid;
 	info->ssvid = c->id.ssvid;
@@ -194,8 +195,11 @@ int nvd__ctrlr_identify_done(struct nvd_ctrlr *c)
 		if (mdts_bytes < c->max_xfer)
 			c->max_xfer = (uint32_t)mdts_bytes;
 	}
-	nvd__dbg("%s: %s sn %s fr %s, nn %u, mdts %u, max transfer %u bytes", info->bdf, info->mn,
-	    info->sn, info->fr, info->nn, info->mdts, c->max_xfer);
+	info->max_io_queue_size = nvd__io_qsize_max(c, &limit);
+	info->io_queue_size = nvd__io_qsize_default(c);
+	nvd__dbg("%s: %s sn %s fr %s, nn %u, mdts %u, max transfer %u bytes, I/O queues %u entries (at most %u, %s)",
+	    info->bdf, info->mn, info->sn, info->fr, info->nn, info->mdts, c->max_xfer,
+	    info->io_queue_size, info->max_io_queue_size, limit);
 	return 0;
 }
 
@@ -459,7 +463,7 @@ NVD_EXPORT void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts)
 	opts->opts_size = sizeof(*opts);
 	opts->admin_queue_size = 32;
 	opts->num_io_queues = 4;
-	opts->io_queue_size = 256;
+	opts->io_queue_size = 0;	/* the controller's maximum, within a budget */
 	opts->retry_count = 4;
 }
 

@@ -526,8 +526,8 @@ int nvd__ctrlr_attach_transport_async(const char *bdf, const struct transport_op
 			   NVME_AQ_MAX_ENTRIES);
 		return -EINVAL;
 	}
-	if (o.io_queue_size < 2 || o.io_queue_size > 65536) {
-		nvd__set_detail("I/O queue size %u is outside 2..65536", o.io_queue_size);
+	if (o.io_queue_size == 1 || o.io_queue_size > 65536) {
+		nvd__set_detail("I/O queue size %u is outside 2..65536 (0: the default)", o.io_queue_size);
 		return -EINVAL;
 	}
 	if (o.flags & ~NVD_CTRLR_FLAGS_ALL) {

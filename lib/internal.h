@@ -349,6 +349,10 @@ int nvd__admin_delete_io_cq(struct nvd_ctrlr *c, uint16_t qid);
 int nvd__admin_dbbuf_config(struct nvd_ctrlr *c, uint64_t dbs_bus, uint64_t eis_bus);
 
 /* ---- qpair.c ---------------------------------------------------------- */
+/* Largest I/O queue (CAP.MQES+1, a ring in one DMA region); *@limit says which bound. */
+uint32_t nvd__io_qsize_max(const struct nvd_ctrlr *c, const char **limit);
+/* Entries of an I/O queue asked for with qsize 0 (nvd_ctrlr_opts.io_queue_size). */
+uint32_t nvd__io_qsize_default(const struct nvd_ctrlr *c);
 /* Rings, trackers and PRP pages in DMA memory; no commands are sent. */
 int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 		    uint32_t qsize, uint32_t max_xfer);

@@ -508,6 +508,46 @@ static void release_qid(struct nvd_ctrlr *c, uint16_t qid)
 	pthread_mutex_unlock(&c->admin_lock);
 }
 
+/*
+ * DMA memory one I/O queue pair may take by default: the rings (64 + 16
+ * bytes an entry) and, when a transfer can need a PRP list, that list's
+ * pages for every entry.  QEMU's controller (MDTS 7: one 4 KiB list page
+ * per entry) thus gets 502 of its 2048 entries: enough that neither ring
+ * fills at depths up to a few hundred, and an attach with one queue pair
+ * and nvdirect-perf's buffers stay inside an ordinary user's ulimit -l of
+ * 8 MiB.  All 2048 would take 8.2 MiB; ask for them with a qsize.
+ */
+#define IO_QUEUE_DEFAULT_DMA_BYTES	(2u << 20)
+
+uint32_t nvd__io_qsize_max(const struct nvd_ctrlr *c, const char **limit)
+{
+	uint32_t max = c->info.mqes;
+	uint64_t ring_max = c->t->info.max_region_size / sizeof(struct nvme_cmd);
+
+	*limit = "CAP.MQES";
+	/* a ring is one DMA region: physically contiguous (PC=1) */
+	if (max > ring_max) {
+		max = (uint32_t)ring_max;
+		*limit = "largest DMA region";
+	}
+	return max;
+}
+
+uint32_t nvd__io_qsize_default(const struct nvd_ctrlr *c)
+{
+	const char *limit;
+	uint32_t max = nvd__io_qsize_max(c, &limit), fit;
+	size_t entry = sizeof(struct nvme_cmd) + sizeof(struct nvd_cpl) +
+		       (size_t)nvd__prp_list_pages_needed(c->max_xfer) * NVME_PAGE_SIZE;
+
+	if (c->opts.io_queue_size)
+		return c->opts.io_queue_size;
+	fit = (uint32_t)(IO_QUEUE_DEFAULT_DMA_BYTES / entry);
+	if (fit < 2)
+		fit = 2;
+	return fit < max ? fit : max;
+}
+
 NVD_EXPORT int nvd_ctrlr_alloc_io_qpair(struct nvd_ctrlr *ctrlr, uint32_t qsize,
 					struct nvd_qpair **qpair)
 {
@@ -522,8 +562,8 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 					     const struct nvd_io_qpair_opts *opts,
 					     struct nvd_qpair **qpair)
 {
-	uint32_t qsize, max_qsize, ring_max;
-	const char *limit = "CAP.MQES";
+	uint32_t qsize, max_qsize;
+	const char *limit;
 	struct nvd_qpair *q;
 	uint32_t nreqs;
 	int qid, err;
@@ -539,14 +579,8 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		return -ENXIO;
 	qsize = opts->qsize;
 	if (qsize == 0)
-		qsize = ctrlr->opts.io_queue_size;
-	/* a ring is one DMA region: physically contiguous (PC=1) */
-	max_qsize = ctrlr->info.mqes;
-	ring_max = (uint32_t)(ctrlr->t->info.max_region_size / sizeof(struct nvme_cmd));
-	if (max_qsize > ring_max) {
-		max_qsize = ring_max;
-		limit = "largest DMA region";
-	}
+		qsize = nvd__io_qsize_default(ctrlr);
+	max_qsize = nvd__io_qsize_max(ctrlr, &limit);
 	if (qsize < 2 || qsize > max_qsize) {
 		nvd__set_detail("queue size %u is outside 2..%u (%s)", qsize, max_qsize, limit);
 		return -EINVAL;

@@ -77,7 +77,13 @@ struct nvd_ctrlr_opts {
 	size_t opts_size;		/* sizeof(struct nvd_ctrlr_opts) */
 	uint32_t admin_queue_size;	/* entries, default 32 */
 	uint32_t num_io_queues;		/* requested from Set Features, default 4 */
-	uint32_t io_queue_size;		/* default entries per I/O queue, default 256 */
+	/*
+	 * Entries of an I/O queue asked for with qsize 0.  Default 0: the
+	 * controller's maximum (CAP.MQES+1) bounded by the largest DMA region
+	 * and by 2 MiB of DMA memory per queue pair (rings, PRP-list pages):
+	 * nvd_ctrlr_info.io_queue_size says what that came to.
+	 */
+	uint32_t io_queue_size;
 	uint32_t flags;			/* NVD_CTRLR_* below, default 0 */
 	/*
 	 * Times an I/O that failed with a retryable status and DNR=0 is
@@ -260,6 +266,8 @@ struct nvd_ctrlr_info {
 	uint16_t pci_vendor;	/* PCI vendor and device IDs (0 if unknown) */
 	uint16_t pci_device;
 	uint32_t quirks;	/* library workarounds applied (internal bit numbers) */
+	uint32_t max_io_queue_size; /* largest I/O queue: mqes, bounded by one DMA region */
+	uint32_t io_queue_size;	/* entries an I/O queue gets with qsize 0 */
 };
 const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
 /* The 4096-byte Identify Controller data structure, as returned. */
