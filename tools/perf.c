@@ -68,24 +68,38 @@ static void usage(FILE *f)
 		"  -M, --rwmixread PCT     percentage of reads, 0..100; required for rw, randrw\n"
 		"  -t, --time SEC          measured run time in seconds (default 10)\n"
 		"  -a, --warmup-time SEC   seconds of I/O before measuring (default 0)\n"
-		"  -c, --core-mask MASK    hex mask, one pinned thread per core (default 0x1)\n"
+		"  -c, --core-mask MASK    cores as a hex mask (0x3) or a list ([0,2-3]),\n"
+		"                          one pinned thread per core (default 0x1)\n"
 		"  -P, --num-qpairs N      queue pairs per namespace per thread (default 1)\n"
 		"  -L, --enable-sw-latency-tracking\n"
 		"                          latency percentiles; -LL adds the histogram (default off)\n"
 		"  -r, --transport-id TRID 'trtype:PCIe traddr:BDF [ns:N]', repeatable\n"
 		"                          (default every controller bound to nvdirect and\n"
 		"                          every namespace that supports I/O)\n"
+		"  -b, --allowed-pci-addr BDF\n"
+		"                          only this controller of those bound, every namespace\n"
+		"                          that supports I/O; repeatable (not with -r)\n"
+		"      --io-queue-size N   entries per I/O queue (default: the controller's\n"
+		"                          maximum within the library's memory budget, and at\n"
+		"                          least -q + 1; see nvdirect-perf(1))\n"
+		"      --io-queue-requests N\n"
+		"                          I/Os the library may hold per queue pair beyond the\n"
+		"                          queue's entries (default 4 x entries, at least -q)\n"
+		"  -F, --zipf zipf:THETA   random offsets with a Zipf distribution (THETA above\n"
+		"                          0, not 1; the first blocks hottest); default uniform\n"
 		"  -E, --interrupt-mode    queue pairs raise MSI-X interrupts; a thread with\n"
 		"                          nothing to reap sleeps in poll() on their eventfds\n"
 		"                          instead of spinning (default: polling)\n"
 		"      --json              print the results as JSON instead of the table\n"
+		"                          (with -LL the histogram buckets too)\n"
 		"  -h, --help              this text\n"
 		"\n"
 		"After the table, a CPU line says how busy the worker threads were (their\n"
 		"CPU time over wall time), to compare -E with polling.\n"
 		"\n"
-		"Exits 0 when every I/O succeeded, 1 when one failed or the library\n"
-		"refused, 2 on a bad option value (one line naming the value and limit).\n"
+		"Exits 0 when every I/O succeeded, 1 when one failed, the library refused\n"
+		"or a controller is not bound to nvdirect (as nvdirect does), 2 on a bad\n"
+		"option value (one line naming the value and limit).\n"
 		"A controller removed during the run (hot-remove, unbind) stops it: the\n"
 		"I/O counted so far is reported, then one line names the controller,\n"
 		"and the exit status is 1.\n");
@@ -128,37 +142,17 @@ static int parse_size(const char *s, uint64_t *v)
 	return 0;
 }
 
-static int parse_mask(const char *s)
+static int parse_cores(const char *s)
 {
 	cpu_set_t online;
-	const char *p = s;
-	int bit = 0, i, d;
+	int i, core, err;
 
-	CPU_ZERO(&g_o.cores);
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	if (!*p)
-		bad("-c %s is not a hex core mask", s);
-	for (i = (int)strlen(p) - 1; i >= 0; i--, bit += 4) {
-		char ch = p[i];
-
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10;
-		else
-			bad("-c %s is not a hex core mask", s);
-		for (int b = 0; b < 4; b++) {
-			if (!(d & (1 << b)))
-				continue;
-			if (bit + b >= MAX_CORES)
-				bad("-c %s names core %d; this system has cores 0..%ld",
-				    s, bit + b, sysconf(_SC_NPROCESSORS_ONLN) - 1);
-			CPU_SET(bit + b, &g_o.cores);
-		}
-	}
+	err = perf_parse_cores(s, &g_o.cores, &core);
+	if (err == -ERANGE)
+		bad("-c %s names core %d; this system has cores 0..%ld",
+		    s, core, sysconf(_SC_NPROCESSORS_ONLN) - 1);
+	if (err)
+		bad("-c %s is neither a hex core mask (0x3) nor a core list ([0,2-3])", s);
 	if (sched_getaffinity(0, sizeof(online), &online))
 		CPU_ZERO(&online);
 	g_o.ncores = CPU_COUNT(&g_o.cores);
@@ -168,6 +162,40 @@ static int parse_mask(const char *s)
 		if (CPU_ISSET(i, &g_o.cores) && !CPU_ISSET(i, &online))
 			bad("-c %s names core %d, which is not present (this process may use %d cores)",
 			    s, i, CPU_COUNT(&online));
+	return 0;
+}
+
+/* -F zipf:THETA (or THETA alone, as spdk_nvme_perf takes it) */
+static int parse_zipf(const char *s)
+{
+	const char *p = !strncmp(s, "zipf:", 5) ? s + 5 : s;
+	struct zipf z;
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(p, &end);
+	if (errno || end == p || *end || zipf_init(&z, 100, t))
+		bad("-F %s: expected zipf:THETA with THETA above 0 and not 1, e.g. zipf:0.8", s);
+	g_o.zipf_theta = t;
+	return 0;
+}
+
+/* -b BDF: "0000:00:03.0", or "00:03.0" in domain 0 */
+static int parse_bdf(const char *s, struct target *t)
+{
+	unsigned dom, bus, dev, fn;
+	char tail;
+
+	memset(t, 0, sizeof(*t));
+	if (sscanf(s, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
+		dom = 0;
+		if (sscanf(s, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
+			bad("-b %s is not a PCI address like 0000:00:03.0", s);
+	}
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+		bad("-b %s is not a PCI address like 0000:00:03.0", s);
+	snprintf(t->bdf, sizeof(t->bdf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;
 }
 
@@ -213,11 +241,15 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		{ "transport-id", required_argument, NULL, 'r' },
 		{ "interrupt-mode", no_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "allowed-pci-addr", required_argument, NULL, 'b' },
+		{ "io-queue-size", required_argument, NULL, 'S' },
+		{ "io-queue-requests", required_argument, NULL, 'R' },
+		{ "zipf", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	uint32_t v;
-	int c, rc, i;
+	int c, rc, i, nr = 0, nb = 0;
 
 	g_o.qd = 32;
 	g_o.io_size = 4096;
@@ -230,7 +262,7 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 	g_o.ncores = 1;
 	*ntg = 0;
 	opterr = 0;	/* one line of our own below, not getopt's plus the usage */
-	while ((c = getopt_long(argc, argv, "q:o:w:M:t:a:c:P:Lr:Eh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:o:w:M:t:a:c:P:Lr:Eb:F:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			if (parse_u32(optarg, &g_o.qd) || !g_o.qd)
@@ -262,7 +294,7 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 				bad("-a %s: warm-up must be 0 seconds or more", optarg);
 			break;
 		case 'c':
-			rc = parse_mask(optarg);
+			rc = parse_cores(optarg);
 			if (rc)
 				return rc;
 			break;
@@ -280,6 +312,30 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 			if (rc)
 				return rc;
 			(*ntg)++;
+			nr++;
+			break;
+		case 'b':
+			if (*ntg == MAX_TARGETS)
+				bad("-b: more than %d controllers", MAX_TARGETS);
+			rc = parse_bdf(optarg, &tg[*ntg]);
+			if (rc)
+				return rc;
+			(*ntg)++;
+			nb++;
+			break;
+		case 'S':
+			if (parse_u32(optarg, &g_o.io_queue_size) || g_o.io_queue_size < 2 ||
+			    g_o.io_queue_size > 65536)
+				bad("--io-queue-size %s: entries must be 2..65536", optarg);
+			break;
+		case 'R':
+			if (parse_u32(optarg, &g_o.io_queue_requests) || !g_o.io_queue_requests)
+				bad("--io-queue-requests %s: must be 1 or more", optarg);
+			break;
+		case 'F':
+			rc = parse_zipf(optarg);
+			if (rc)
+				return rc;
 			break;
 		case 'E':
 			g_o.intr = 1;
@@ -291,7 +347,7 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 			usage(stdout);
 			exit(0);
 		default:
-			if (optopt && strchr("qowMtacPr", optopt))
+			if (optopt && strchr("qowMtacPrbFSR", optopt))
 				bad("%s needs a value (see --help)", argv[optind - 1]);
 			if (optopt)
 				bad("unknown option '-%c' (see --help)", optopt);
@@ -300,6 +356,11 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 	}
 	if (optind < argc)
 		bad("unexpected argument '%s' (see --help)", argv[optind]);
+	if (nr && nb)
+		bad("-b and -r both pick controllers: use one of them");
+	if (g_o.zipf_theta && g_o.workload != W_RANDREAD && g_o.workload != W_RANDWRITE &&
+	    g_o.workload != W_RANDRW)
+		bad("-F applies only to random workloads (randread, randwrite, randrw)");
 	if (g_o.workload == W_RW || g_o.workload == W_RANDRW) {
 		if (g_o.read_pct < 0)
 			bad("-w %s needs -M, the read percentage 0..100", workload_names[g_o.workload]);
@@ -308,6 +369,40 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 	} else {
 		g_o.read_pct = (g_o.workload == W_READ || g_o.workload == W_RANDREAD) ? 100 : 0;
 	}
+	return 0;
+}
+
+/*
+ * Entries per I/O queue, as spdk_nvme_perf: --io-queue-size, else the
+ * library's default (the controller's maximum within its memory budget,
+ * nvd_ctrlr_info.io_queue_size) but never below -q + 1 while the controller
+ * allows that.  I/Os beyond a queue's entries wait in the library's
+ * requests (--io-queue-requests).  0 or the exit status.
+ */
+static int size_queues(struct ctrlr_entry *ce)
+{
+	const struct nvd_ctrlr_info *ci = nvd_ctrlr_get_info(ce->ctrlr);
+	uint32_t max = ci->max_io_queue_size, waiting;
+
+	if (g_o.qd > max - 1u)
+		bad("-q %u exceeds the queue size of %s: at most %u I/Os in flight (%u entries, %s)",
+		    g_o.qd, ce->bdf, max - 1u, max,
+		    max == ci->mqes ? "CAP.MQES+1" : "the largest DMA region");
+	if (g_o.io_queue_size > max)
+		bad("--io-queue-size %u exceeds the largest I/O queue of %s: %u entries (%s)",
+		    g_o.io_queue_size, ce->bdf, max,
+		    max == ci->mqes ? "CAP.MQES+1" : "the largest DMA region");
+	ce->qsize = g_o.io_queue_size;
+	if (!ce->qsize)
+		ce->qsize = ci->io_queue_size > g_o.qd ? ci->io_queue_size : g_o.qd + 1;
+	/* a queue of N entries holds N - 1 commands; the rest wait as requests */
+	waiting = g_o.qd > ce->qsize - 1 ? g_o.qd - (ce->qsize - 1) : 0;
+	ce->nreqs = g_o.io_queue_requests;
+	if (ce->nreqs && ce->nreqs < waiting)
+		bad("--io-queue-requests %u is too few for -q %u on %u-entry queues of %s: at least %u",
+		    ce->nreqs, g_o.qd, ce->qsize, ce->bdf, waiting);
+	if (!ce->nreqs && 4ull * (ce->qsize - 1) < waiting)
+		ce->nreqs = g_o.qd;
 	return 0;
 }
 
@@ -330,7 +425,6 @@ static struct ctrlr_entry *get_ctrlr(const char *bdf, int *rc)
 	nvd_ctrlr_opts_init(&co);
 	/* every thread gets -P queue pairs on every namespace */
 	co.num_io_queues = g_o.ncores * g_o.qpairs * 8 > 65535 ? 65535 : g_o.ncores * g_o.qpairs * 8;
-	co.io_queue_size = g_o.qd + 1 > 65536 ? 65536 : g_o.qd + 1;
 	snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, bdf);
 	err = nvd_ctrlr_attach(bdf, &co, &ce->ctrlr);
 	if (err) {
@@ -339,21 +433,18 @@ static struct ctrlr_entry *get_ctrlr(const char *bdf, int *rc)
 		return NULL;
 	}
 	g_nctrlrs++;
-	return ce;
+	*rc = size_queues(ce);
+	return *rc ? NULL : ce;
 }
 
 /* Check -q and -o against this namespace and its controller; 0 or exit status. */
 static int add_ns(struct ctrlr_entry *ce, struct nvd_ns *ns)
 {
-	const struct nvd_ctrlr_info *ci = nvd_ctrlr_get_info(ce->ctrlr);
 	uint32_t lbs = nvd_ns_get_sector_size(ns);
 	uint32_t nsid = nvd_ns_get_id(ns);
 	uint64_t max_bytes = (uint64_t)nvd_ns_get_max_io_sectors(ns) * lbs;
 	struct ns_entry *ne;
 
-	if (g_o.qd > (uint32_t)ci->mqes - 1u)
-		bad("-q %u exceeds the queue size of %s: at most %u I/Os in flight (CAP.MQES %u entries)",
-		    g_o.qd, ce->bdf, ci->mqes - 1u, ci->mqes);
 	if (g_o.io_size % lbs)
 		bad("-o %llu is not a multiple of the %u-byte LBA size of %s NSID %u",
 		    (unsigned long long)g_o.io_size, lbs, ce->bdf, nsid);
@@ -371,6 +462,9 @@ static int add_ns(struct ctrlr_entry *ce, struct nvd_ns *ns)
 	ne->ns = ns;
 	ne->lbas_per_io = (uint32_t)(g_o.io_size / lbs);
 	ne->nblocks = nvd_ns_get_num_sectors(ns) / ne->lbas_per_io;
+	if (g_o.zipf_theta && zipf_init(&ne->zipf, ne->nblocks, g_o.zipf_theta))
+		bad("-F zipf:%g: %s NSID %u has no block of %llu bytes to draw",
+		    g_o.zipf_theta, ce->bdf, nsid, (unsigned long long)g_o.io_size);
 	snprintf(ne->name, sizeof(ne->name), "PCIE (%s) NSID %u", ce->bdf, nsid);
 	return 0;
 }
@@ -408,7 +502,22 @@ static int add_target(const struct target *t)
 	return 0;
 }
 
-/* Pick the targets: -r as given, checked against what is bound, or all. */
+/* The nvdirect CLI's words and exit status for a controller not bound to nvdirect. */
+static int not_bound(const char *bdf, char bound[][NVD_BDF_LEN], int nb)
+{
+	char list[256] = "";
+	int i;
+
+	for (i = 0; i < nb; i++) {
+		strncat(list, " ", sizeof(list) - strlen(list) - 1);
+		strncat(list, bound[i], sizeof(list) - strlen(list) - 1);
+	}
+	fprintf(stderr, PROG ": %s is not bound to nvdirect (bound:%s; see nvdirect setup)\n", bdf,
+		nb > 0 ? list : " none");
+	return 1;
+}
+
+/* Pick the targets: -r or -b as given, checked against what is bound, or all. */
 static int find_targets(struct target *tg, int ntg)
 {
 	static char bound[MAX_CTRLRS][NVD_BDF_LEN];
@@ -423,8 +532,7 @@ static int find_targets(struct target *tg, int ntg)
 		for (j = 0; j < nb && strcmp(bound[j], tg[i].bdf); j++)
 			;
 		if (j == nb)
-			bad("-r traddr:%s: no such controller bound to nvdirect (%d bound)",
-			    tg[i].bdf, nb);
+			return not_bound(tg[i].bdf, bound, nb);
 	}
 	if (!ntg) {
 		if (!nb) {
@@ -495,7 +603,9 @@ static int submit(struct task *t)
 	uint64_t blk;
 	int rc;
 
-	if (rnd) {
+	if (rnd && g_o.zipf_theta) {
+		blk = zipf_next(&ne->zipf, (double)(xorshift(&t->rng) >> 11) * 0x1.0p-53);
+	} else if (rnd) {
 		blk = xorshift(&t->rng) % ne->nblocks;
 	} else {
 		blk = ctx->seq_next++;
@@ -602,7 +712,8 @@ static int setup_workers(void)
 			if (!ctx->qp || !ctx->tasks)
 				return report_fail(PROG, "allocating workers", -ENOMEM);
 			for (q = 0; q < (int)g_o.qpairs; q++) {
-				qo.qsize = g_o.qd + 1;
+				qo.qsize = g_ns[n].ce->qsize;
+				qo.io_requests = g_ns[n].ce->nreqs;
 				qo.interrupts = (uint32_t)g_o.intr;
 				err = nvd_ctrlr_alloc_io_qpair_opts(c, &qo, &ctx->qp[q]);
 				if (err) {

@@ -58,6 +58,8 @@ struct target {
 struct ctrlr_entry {
 	char bdf[NVD_BDF_LEN];
 	struct nvd_ctrlr *ctrlr;
+	uint32_t qsize;		/* entries of each I/O queue */
+	uint32_t nreqs;		/* io_requests of each queue pair; 0: the library's */
 };
 
 struct ns_entry {

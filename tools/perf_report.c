@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "perf.h"
 
 struct row {
@@ -71,18 +73,73 @@ static void print_latency(const char *name, int core, const struct stats *st)
 	printf("\n");
 }
 
-static void json_row(const char *indent, const struct row *r, const struct stats *st)
+/* A number printed with @fmt's digits ("%.2f"), as the table shows it. */
+static void jnum(struct json_object *o, const char *key, const char *fmt, double v)
 {
-	size_t i;
+	char s[64];
 
-	printf("%s\"iops\": %.2f, \"mibps\": %.2f, \"avg_us\": %.2f, \"min_us\": %.2f, \"max_us\": %.2f, \"ios\": %llu",
-	       indent, r->iops, r->mibps, r->avg, r->min, r->max, (unsigned long long)st->ios);
+	snprintf(s, sizeof(s), fmt, v);
+	json_object_object_add(o, key, json_object_new_double_s(v, s));
+}
+
+/* The row's figures into @o; -L adds percentiles, -LL the histogram's buckets. */
+static void json_row(struct json_object *o, const struct row *r, const struct stats *st)
+{
+	struct json_object *p, *h, *b;
+	char key[32];
+	unsigned i;
+
+	jnum(o, "iops", "%.2f", r->iops);
+	jnum(o, "mibps", "%.2f", r->mibps);
+	jnum(o, "avg_us", "%.2f", r->avg);
+	jnum(o, "min_us", "%.2f", r->min);
+	jnum(o, "max_us", "%.2f", r->max);
+	json_object_object_add(o, "ios", json_object_new_uint64(st->ios));
 	if (!g_o.latency)
 		return;
-	printf(",\n%s\"percentiles_us\": {", indent);
-	for (i = 0; i < NPCTS; i++)
-		printf("%s\"%g\": %.3f", i ? ", " : "", pcts[i], percentile_us(st, pcts[i]));
-	printf("}");
+	p = json_object_new_object();
+	for (i = 0; i < NPCTS; i++) {
+		snprintf(key, sizeof(key), "%g", pcts[i]);
+		jnum(p, key, "%.3f", percentile_us(st, pcts[i]));
+	}
+	json_object_object_add(o, "percentiles_us", p);
+	if (g_o.latency < 2)
+		return;
+	/* the -LL table's rows: [start_us, end_us) with its count, empty ones left out */
+	h = json_object_new_array();
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		if (!st->hist[i])
+			continue;
+		b = json_object_new_object();
+		jnum(b, "start_us", "%.3f", (double)hist_floor(i) / 1000.0);
+		jnum(b, "end_us", "%.3f", (double)hist_floor(i + 1) / 1000.0);
+		json_object_object_add(b, "count", json_object_new_uint64(st->hist[i]));
+		json_object_array_add(h, b);
+	}
+	json_object_object_add(o, "histogram", h);
+}
+
+static struct json_object *json_head(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "workload", json_object_new_string(workload_names[g_o.workload]));
+	json_object_object_add(o, "io_size", json_object_new_uint64(g_o.io_size));
+	json_object_object_add(o, "queue_depth", json_object_new_int64(g_o.qd));
+	json_object_object_add(o, "rwmixread", json_object_new_int(g_o.read_pct));
+	json_object_object_add(o, "time_s", json_object_new_int64(g_o.seconds));
+	json_object_object_add(o, "warmup_s", json_object_new_int64(g_o.warmup));
+	json_object_object_add(o, "qpairs", json_object_new_int64(g_o.qpairs));
+	if (g_o.zipf_theta)
+		jnum(o, "zipf_theta", "%g", g_o.zipf_theta);
+	return o;
+}
+
+static void json_print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 void perf_report(void)
@@ -91,7 +148,8 @@ void perf_report(void)
 	struct row r, tr;
 	double tot_iops = 0, tot_mibps = 0, cpu_s = 0, wall_s = 0, busy;
 	unsigned long long sleeps = 0;
-	int w, n, width = 0, first = 1;
+	struct json_object *doc = NULL, *devs = NULL, *d, *cpu;
+	int w, n, width = 0;
 	unsigned b;
 
 	stats_reset(&tot);
@@ -99,11 +157,9 @@ void perf_report(void)
 		if ((int)strlen(g_ns[n].name) > width)
 			width = (int)strlen(g_ns[n].name);
 	if (g_o.json) {
-		printf("{\n  \"workload\": \"%s\", \"io_size\": %llu, \"queue_depth\": %u, "
-		       "\"rwmixread\": %d, \"time_s\": %u, \"warmup_s\": %u, \"qpairs\": %u,\n"
-		       "  \"devices\": [\n", workload_names[g_o.workload],
-		       (unsigned long long)g_o.io_size, g_o.qd, g_o.read_pct, g_o.seconds,
-		       g_o.warmup, g_o.qpairs);
+		doc = json_head();
+		devs = json_object_new_array();
+		json_object_object_add(doc, "devices", devs);
 	} else {
 		printf("========================================================\n");
 		printf("%*s\n", width + 60, "Latency(us)");
@@ -126,12 +182,15 @@ void perf_report(void)
 			for (b = 0; b < HIST_BUCKETS; b++)
 				tot.hist[b] += ctx->st.hist[b];
 			if (g_o.json) {
-				printf("%s    { \"name\": \"%s\", \"traddr\": \"%s\", \"nsid\": %u, \"core\": %d,\n",
-				       first ? "" : ",\n", ctx->ne->name, ctx->ne->ce->bdf,
-				       nvd_ns_get_id(ctx->ne->ns), g_workers[w].core);
-				json_row("      ", &r, &ctx->st);
-				printf(" }");
-				first = 0;
+				d = json_object_new_object();
+				json_object_object_add(d, "name", json_object_new_string(ctx->ne->name));
+				json_object_object_add(d, "traddr", json_object_new_string(ctx->ne->ce->bdf));
+				json_object_object_add(d, "nsid", json_object_new_int64(nvd_ns_get_id(ctx->ne->ns)));
+				json_object_object_add(d, "core", json_object_new_int(g_workers[w].core));
+				json_object_object_add(d, "io_queue_size",
+						       json_object_new_int64(ctx->ne->ce->qsize));
+				json_row(d, &r, &ctx->st);
+				json_object_array_add(devs, d);
 			} else {
 				printf("%-*.*s from core %2d: %10.2f %10.2f %10.2f %10.2f %10.2f\n",
 				       width, width, ctx->ne->name, g_workers[w].core,
@@ -148,10 +207,15 @@ void perf_report(void)
 	}
 	busy = wall_s > 0 ? 100.0 * cpu_s / wall_s : 0;
 	if (g_o.json) {
-		printf("\n  ],\n  \"total\": {\n");
-		json_row("    ", &tr, &tot);
-		printf("\n  },\n  \"cpu\": { \"mode\": \"%s\", \"busy_pct\": %.2f, \"sleeps\": %llu }\n}\n",
-		       g_o.intr ? "interrupt" : "polling", busy, sleeps);
+		d = json_object_new_object();
+		json_row(d, &tr, &tot);
+		json_object_object_add(doc, "total", d);
+		cpu = json_object_new_object();
+		json_object_object_add(cpu, "mode", json_object_new_string(g_o.intr ? "interrupt" : "polling"));
+		jnum(cpu, "busy_pct", "%.2f", busy);
+		json_object_object_add(cpu, "sleeps", json_object_new_uint64(sleeps));
+		json_object_object_add(doc, "cpu", cpu);
+		json_print(doc);
 		return;
 	}
 	printf("========================================================\n");
