@@ -11,6 +11,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -184,18 +185,22 @@ static int parse_zipf(const char *s)
 /* -b BDF: "0000:00:03.0", or "00:03.0" in domain 0 */
 static int parse_bdf(const char *s, struct target *t)
 {
-	unsigned dom, bus, dev, fn;
-	char tail;
+	static const char full[] = "hhhh:hh:hh.f", tail[] = "hh:hh.f";
+	const char *shape = strlen(s) == strlen(full) ? full : tail;
+	size_t i;
 
 	memset(t, 0, sizeof(*t));
-	if (sscanf(s, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(s, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
-			bad("-b %s is not a PCI address like 0000:00:03.0", s);
-	}
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+	if (strlen(s) != strlen(shape))
 		bad("-b %s is not a PCI address like 0000:00:03.0", s);
-	snprintf(t->bdf, sizeof(t->bdf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == 'h' ? !isxdigit((unsigned char)s[i]) :
+		    shape[i] == 'f' ? s[i] < '0' || s[i] > '7' : s[i] != shape[i])
+			bad("-b %s is not a PCI address like 0000:00:03.0", s);
+	if (strtoul(s + strlen(shape) - 4, NULL, 16) > 0x1f)
+		bad("-b %s: device %.2s is above 1f", s, s + strlen(shape) - 4);
+	snprintf(t->bdf, sizeof(t->bdf), "%s%s", shape == full ? "" : "0000:", s);
+	for (i = 0; t->bdf[i]; i++)
+		t->bdf[i] = (char)tolower((unsigned char)t->bdf[i]);
 	return 0;
 }
 
@@ -382,7 +387,7 @@ static int parse_args(int argc, char **argv, struct target *tg, int *ntg)
 static int size_queues(struct ctrlr_entry *ce)
 {
 	const struct nvd_ctrlr_info *ci = nvd_ctrlr_get_info(ce->ctrlr);
-	uint32_t max = ci->max_io_queue_size, waiting;
+	uint32_t max = ci->max_io_queue_size, need;
 
 	if (g_o.qd > max - 1u)
 		bad("-q %u exceeds the queue size of %s: at most %u I/Os in flight (%u entries, %s)",
@@ -395,13 +400,17 @@ static int size_queues(struct ctrlr_entry *ce)
 	ce->qsize = g_o.io_queue_size;
 	if (!ce->qsize)
 		ce->qsize = ci->io_queue_size > g_o.qd ? ci->io_queue_size : g_o.qd + 1;
-	/* a queue of N entries holds N - 1 commands; the rest wait as requests */
-	waiting = g_o.qd > ce->qsize - 1 ? g_o.qd - (ce->qsize - 1) : 0;
+	/*
+	 * A queue of N entries holds N - 1 commands.  Past that, I/Os wait as
+	 * requests, and one that was sent from the wait keeps its request
+	 * until it completes: in the end each of the -q I/Os may hold one.
+	 */
+	need = g_o.qd > ce->qsize - 1 ? g_o.qd : 0;
 	ce->nreqs = g_o.io_queue_requests;
-	if (ce->nreqs && ce->nreqs < waiting)
+	if (ce->nreqs && ce->nreqs < need)
 		bad("--io-queue-requests %u is too few for -q %u on %u-entry queues of %s: at least %u",
-		    ce->nreqs, g_o.qd, ce->qsize, ce->bdf, waiting);
-	if (!ce->nreqs && 4ull * (ce->qsize - 1) < waiting)
+		    ce->nreqs, g_o.qd, ce->qsize, ce->bdf, need);
+	if (!ce->nreqs && 4ull * (ce->qsize - 1) < need)
 		ce->nreqs = g_o.qd;
 	return 0;
 }
