@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <nvdirect.h>
@@ -43,6 +44,9 @@ struct opts {
 	uint32_t io_queue_requests; /* --io-queue-requests; 0: the library's default */
 	double zipf_theta;	/* -F zipf:THETA; 0: uniform */
 };
+
+/* Usage errors: one line, exit status 2. */
+#define bad(...) do { fprintf(stderr, PROG ": " __VA_ARGS__); fputc('\n', stderr); return 2; } while (0)
 
 /* -F zipf:THETA over n blocks (perf_zipf.c) */
 struct zipf {
@@ -153,6 +157,9 @@ static inline void stats_reset(struct stats *st)
 	memset(st, 0, sizeof(*st));
 	st->lat_min_ns = UINT64_MAX;
 }
+
+/* perf_args.c: the options into g_o and @tg (-r, -b); 0 or the exit status. */
+int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg);
 
 /*
  * perf_cores.c: -c as a hex mask ("0x3", "3") or a list ("[0,2-3]").
