@@ -11,7 +11,9 @@ PKG_USER=nvdpkguser
 
 # pkg_translated BDF: BDF's DMA goes through a remapping IOMMU domain.
 pkg_translated() {
-	case $(cat "/sys/bus/pci/devices/$1/iommu_group/type" 2>/dev/null) in
+	local t=/sys/bus/pci/devices/$1/iommu_group/type
+	[ -e "$t" ] || return 1
+	case $(cat "$t") in
 	DMA | DMA-FQ) return 0 ;;
 	*) return 1 ;;
 	esac
@@ -20,6 +22,9 @@ pkg_translated() {
 # as_user CMD: CMD through su as the ordinary member of group nvdirect, in a
 # login session (pam_limits: the default ulimit -l), stdout and stderr both.
 as_user() { su -l "$PKG_USER" -s /bin/sh -c "$*" 2>&1; }
+
+# pkg_node_is NODE "GROUP MODE": NODE has that group and octal mode.
+pkg_node_is() { [ "$(stat -c '%G %a' "$1")" = "$2" ]; }
 
 # pkg_udevd_pid: the udevd this test started, if it still runs.
 pkg_udevd_pid() { cat /run/nvd-pkg-udevd.pid 2>/dev/null; }
@@ -126,12 +131,14 @@ test_package_dkms_udev_group_and_unprivileged_use() {
 	out=$(cd / && env -u NVD_KO /usr/bin/nvdirect setup "$CTRL0" 2>&1) || { echo "$out"; fail "nvdirect setup $CTRL0"; }
 	echo "$out"
 	echo "$out" | grep -qx "$CTRL0 (1b36 0010): nvme -> nvdirect" || fail "setup did not bind $CTRL0"
+	echo "$out" | grep -qx "loaded /lib/modules/$kver/updates/dkms/nvdirect.ko.*" ||
+		fail "setup did not say it loaded DKMS's /lib/modules/$kver/updates/dkms/nvdirect.ko"
 	[ "$(cat /sys/module/nvdirect/version)" = "$ver" ] || fail "setup loaded a module of version '$(cat /sys/module/nvdirect/version)'"
 	modinfo -n nvdirect | grep -q "/updates/dkms/" || fail "modinfo no longer points at DKMS's module"
 	node=$(nvd_dev "$CTRL0") || fail "no /dev/nvdirectN for $CTRL0"
-	udevadm settle -t 30 || fail "udevadm settle timed out"
-	[ "$(stat -c '%G %a' "$node")" = "nvdirect 660" ] ||
-		fail "$node is $(stat -c '%U:%G %a' "$node"), expected group nvdirect, mode 0660"
+	# (udevadm settle ignores requests in a chroot: wait for the effect)
+	wait_for 30 pkg_node_is "$node" "nvdirect 660" ||
+		fail "$node is $(stat -c '%U:%G %a' "$node"), expected group nvdirect, mode 0660 from the udev rule"
 	note "$node: $(stat -c '%U:%G %a' "$node")"
 
 	useradd -m -G nvdirect "$PKG_USER" || fail "useradd"
