@@ -200,3 +200,18 @@ test_group_shared_with_a_bound_device_needs_cap_sys_rawio() {
 	[ "$(driver_of "$peer")" = "$drv" ] || fail "$peer did not go back to $drv"
 	[ $rc = 0 ] || { echo "$out"; fail "with $peer unbound: dma_isolation '$(cat "$s/dma_isolation")', id-ctrl rc $rc"; }
 }
+
+# DMA memory is allocated with __GFP_ACCOUNT: the caller's memory cgroup
+# sees it (issue 12 item 4), through dma-direct (pc) and iommu-dma (q35).
+test_dma_memory_is_charged_to_the_memory_cgroup() {
+	bind_to nvdirect "$CTRL0"
+	cg=/sys/fs/cgroup
+	mountpoint -q "$cg" || mount -t cgroup2 none "$cg" || fail "mount cgroup2"
+	grep -qw memory "$cg/cgroup.controllers" || fail "no memory controller in cgroup2"
+	echo +memory >"$cg/cgroup.subtree_control" || fail "enable the memory controller"
+	mkdir -p "$cg/nvdtest"
+	rc=0
+	bash -c "echo \$\$ >$cg/nvdtest/cgroup.procs && exec $PROBE dmacg $(nvd_dev "$CTRL0") $cg/nvdtest/memory.current" || rc=$?
+	rmdir "$cg/nvdtest" 2>/dev/null || true
+	[ $rc = 0 ] || fail "DMA memory not charged to the memory cgroup"
+}
