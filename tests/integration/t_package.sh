@@ -19,9 +19,9 @@ pkg_translated() {
 	esac
 }
 
-# as_user CMD: CMD through su as the ordinary member of group nvdirect, in a
+# pkg_as_user CMD: CMD through su as the ordinary member of group nvdirect, in a
 # login session (pam_limits: the default ulimit -l), stdout and stderr both.
-as_user() { su -l "$PKG_USER" -s /bin/sh -c "$*" 2>&1; }
+pkg_as_user() { su -l "$PKG_USER" -s /bin/sh -c "$*" 2>&1; }
 
 # pkg_node_is NODE "GROUP MODE": NODE has that group and octal mode.
 pkg_node_is() { [ "$(stat -c '%G %a' "$1")" = "$2" ]; }
@@ -142,11 +142,11 @@ test_package_dkms_udev_group_and_unprivileged_use() {
 	note "$node: $(stat -c '%U:%G %a' "$node")"
 
 	useradd -m -G nvdirect "$PKG_USER" || fail "useradd"
-	note "$PKG_USER: $(id "$PKG_USER"), ulimit -l $(as_user 'ulimit -l')"
+	note "$PKG_USER: $(id "$PKG_USER"), ulimit -l $(pkg_as_user 'ulimit -l')"
 	if pkg_translated "$CTRL0"; then
-		out=$(as_user "/usr/bin/nvdirect id-ctrl $CTRL0") || { echo "$out"; fail "id-ctrl as $PKG_USER behind an IOMMU"; }
+		out=$(pkg_as_user "/usr/bin/nvdirect id-ctrl $CTRL0") || { echo "$out"; fail "id-ctrl as $PKG_USER behind an IOMMU"; }
 		echo "$out" | grep -Eq '^sn +: NVD0001' || { echo "$out"; fail "id-ctrl as $PKG_USER: no serial NVD0001"; }
-		out=$(as_user "/usr/bin/nvdirect-perf -r 'trtype:PCIe traddr:$CTRL0' -q 4 -o 4096 -w randread -t 1") ||
+		out=$(pkg_as_user "/usr/bin/nvdirect-perf -r 'trtype:PCIe traddr:$CTRL0' -q 4 -o 4096 -w randread -t 1") ||
 			{ echo "$out"; fail "nvdirect-perf as $PKG_USER behind an IOMMU"; }
 		echo "$out"
 		total=$(echo "$out" | sed -n 's/^Total *: *//p' | awk '{print $1}')
@@ -154,7 +154,7 @@ test_package_dkms_udev_group_and_unprivileged_use() {
 	else
 		for cmd in "/usr/bin/nvdirect id-ctrl $CTRL0" \
 			"/usr/bin/nvdirect-perf -r 'trtype:PCIe traddr:$CTRL0' -q 4 -o 4096 -w randread -t 1"; do
-			if out=$(as_user "$cmd"); then echo "$out"; fail "'$cmd' as $PKG_USER worked without IOMMU translation"; fi
+			if out=$(pkg_as_user "$cmd"); then echo "$out"; fail "'$cmd' as $PKG_USER worked without IOMMU translation"; fi
 			echo "$out"
 			echo "$out" | grep -qi 'no IOMMU translation' && echo "$out" | grep -q 'CAP_SYS_RAWIO' ||
 				fail "'$cmd' as $PKG_USER: refusal does not say 'no IOMMU translation ... CAP_SYS_RAWIO'"
