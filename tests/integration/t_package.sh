@@ -43,7 +43,7 @@ pkg_quick_on() {
 }
 pkg_quick_off() {
 	if [ -d /run/nvd-pkg-boot ]; then
-		umount /boot
+		mountpoint -q /boot && umount /boot
 		rm -rf /run/nvd-pkg-boot
 	fi
 	[ -e /run/nvd-pkg-man-auto-update ] && mv /run/nvd-pkg-man-auto-update /var/lib/man-db/auto-update
