@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(build-essential g++ cmake pkg-config check libkmod-dev libjson-c-dev kmod xz-utils
       qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64
       busybox-static cpio util-linux fio jq nvme-cli
-      debhelper dh-dkms dkms dpkg-dev fakeroot lintian man-db groff-base)
+      debhelper dh-dkms dkms dpkg-dev fakeroot lintian man-db groff-base adduser passwd udev)
 
 # The backports suite alone: mixing in a newer release (trixie) breaks
 # dependency resolution for the rest of the system.  It comes from the
