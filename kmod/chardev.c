@@ -77,10 +77,15 @@ static int nvd_release(struct inode *inode, struct file *file)
 	 * regions the owner kept seeing are left to free.
 	 */
 	mutex_lock(&nvd->lock);
+	/* never free under a disable still waiting for the controller */
+	nvd_wait_disabling(nvd);
 	if (!nvd->dead)
 		nvd_quiesce(nvd);
 	else
 		nvd_dma_free_all(nvd);
+	/* a PCI error took the device from this file; recovery gave it back */
+	if (nvd->recovered)
+		nvd->dead = nvd->recovered = false;
 	nvd->open = false;
 	nvd->owner_pid = 0;
 	nvd->mapping = NULL;

@@ -82,6 +82,7 @@ static int nvd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!nvd)
 		return -ENOMEM;
 	mutex_init(&nvd->lock);
+	init_waitqueue_head(&nvd->disable_wq);
 	INIT_LIST_HEAD(&nvd->regions);
 	INIT_LIST_HEAD(&nvd->pins);
 	nvd->next_offset = NVD_DMA_OFFSET_BASE;
@@ -129,6 +130,8 @@ static int nvd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	nvd_msix_layout_read(nvd);
+	/* what slot_reset restores after a PCI error reset the function */
+	pci_save_state(pdev);
 
 	err = pci_request_mem_regions(pdev, NVD_NAME);
 	if (err) {
@@ -187,6 +190,27 @@ err_put:
 	return err;
 }
 
+/*
+ * Take the function from its owner as surprise removal does: @dead makes
+ * every ioctl and mmap -ENODEV, the owner's BAR0 faults in the all-ones
+ * pages (the library reads that as -ENXIO), its DMA regions keep their
+ * contents until close, and the hardware is quiesced.  Remove, a PCI error
+ * and shutdown all come here, with @nvd->lock held; once is enough.
+ */
+static void nvd_take_away(struct nvd_dev *nvd)
+{
+	lockdep_assert_held(&nvd->lock);
+
+	nvd_wait_disabling(nvd);
+	if (nvd->dead)
+		return;
+	nvd->dead = true;
+	/* BAR0: from now on the owner faults in the all-ones pages */
+	if (nvd->mapping)
+		unmap_mapping_range(nvd->mapping, 0, NVD_DMA_OFFSET_BASE, 1);
+	nvd_quiesce(nvd);
+}
+
 /**
  * nvd_remove - unbind, whether or not a process holds the device open
  * @pdev: the PCI function
@@ -210,12 +234,12 @@ static void nvd_remove(struct pci_dev *pdev)
 	cdev_device_del(&nvd->cdev, &nvd->dev);
 
 	mutex_lock(&nvd->lock);
-	nvd->dead = true;
 	owner = nvd->owner_pid;
-	/* BAR0: from now on the owner faults in the all-ones pages */
-	if (nvd->mapping)
-		unmap_mapping_range(nvd->mapping, 0, NVD_DMA_OFFSET_BASE, 1);
-	nvd_quiesce(nvd);
+	/* dead for good, even if a PCI error recovery was pending */
+	nvd->recovered = false;
+	nvd_take_away(nvd);
+	/* a slot_reset's disable may still be waiting with the lock dropped */
+	nvd_wait_disabling(nvd);
 	pci_iounmap(pdev, nvd->regs);
 	nvd->regs = NULL;
 	mutex_unlock(&nvd->lock);
@@ -232,11 +256,137 @@ static void nvd_remove(struct pci_dev *pdev)
 	put_device(&nvd->dev);
 }
 
+/*
+ * Reboot, kexec, power off: stop the controller and its DMA whether or not
+ * someone owns it, so that the next kernel (or firmware) finds a quiet
+ * function.  For an owner this is removal (nvd_take_away()).
+ */
+static void nvd_shutdown(struct pci_dev *pdev)
+{
+	struct nvd_dev *nvd = pci_get_drvdata(pdev);
+	pid_t owner;
+
+	mutex_lock(&nvd->lock);
+	owner = nvd->dead ? 0 : nvd->owner_pid;
+	nvd_take_away(nvd);
+	mutex_unlock(&nvd->lock);
+	pci_clear_master(pdev);
+	if (owner)
+		dev_info(&pdev->dev,
+			 "%s stopped for shutdown while open by pid %d\n",
+			 dev_name(&nvd->dev), owner);
+}
+
+/*
+ * AER (PCIe Base 6.0, section 6.2) through the PCI core's recovery
+ * (Documentation/PCI/pci-error-recovery.rst).  A frozen or failed link
+ * takes the function from its owner as removal does; after a slot reset
+ * the function is quiet again and a new owner may open it once the old
+ * file is closed.
+ */
+static pci_ers_result_t nvd_error_detected(struct pci_dev *pdev,
+					   pci_channel_state_t state)
+{
+	struct nvd_dev *nvd = pci_get_drvdata(pdev);
+	pid_t owner;
+
+	if (state == pci_channel_io_normal)
+		return PCI_ERS_RESULT_CAN_RECOVER;
+
+	mutex_lock(&nvd->lock);
+	owner = nvd->dead ? 0 : nvd->owner_pid;
+	nvd->recovered = false;
+	nvd_take_away(nvd);
+	mutex_unlock(&nvd->lock);
+
+	if (owner)
+		dev_warn(&pdev->dev,
+			 "PCI error (%s link) while open by pid %d; its file is now dead, BAR0 reads all ones\n",
+			 state == pci_channel_io_frozen ? "frozen" : "failed",
+			 owner);
+	else
+		dev_warn(&pdev->dev, "PCI error (%s link)\n",
+			 state == pci_channel_io_frozen ? "frozen" : "failed");
+	return state == pci_channel_io_frozen ? PCI_ERS_RESULT_NEED_RESET :
+						PCI_ERS_RESULT_DISCONNECT;
+}
+
+static pci_ers_result_t nvd_slot_reset(struct pci_dev *pdev)
+{
+	struct nvd_dev *nvd = pci_get_drvdata(pdev);
+
+	pci_restore_state(pdev);
+	pci_save_state(pdev);
+	/* the reset should have stopped it; make sure, as probe does */
+	mutex_lock(&nvd->lock);
+	nvd_ctrl_disable(nvd);
+	mutex_unlock(&nvd->lock);
+	pci_clear_master(pdev);
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void nvd_error_resume(struct pci_dev *pdev)
+{
+	struct nvd_dev *nvd = pci_get_drvdata(pdev);
+	bool held;
+
+	/*
+	 * Everything the old owner had was given back by nvd_take_away();
+	 * only @dead is left.  With the old file still open it stays dead
+	 * (-ENODEV) and its release clears @dead; otherwise the next open
+	 * works now.
+	 */
+	mutex_lock(&nvd->lock);
+	held = nvd->open;
+	if (held)
+		nvd->recovered = true;
+	else
+		nvd->dead = false;
+	mutex_unlock(&nvd->lock);
+	dev_info(&pdev->dev, "%s recovered from a PCI error%s\n",
+		 dev_name(&nvd->dev),
+		 held ? "; free again once the old owner closes it" : "");
+}
+
+static const struct pci_error_handlers nvd_err_handler = {
+	.error_detected	= nvd_error_detected,
+	.slot_reset	= nvd_slot_reset,
+	.resume		= nvd_error_resume,
+};
+
+/*
+ * System sleep while owned would power the controller down under a process
+ * that keeps its queues in memory and expects them to run: refuse it, in
+ * words naming the owner.  An unowned controller is already stopped.
+ */
+static int nvd_pm_refuse_if_owned(struct device *dev)
+{
+	struct nvd_dev *nvd = pci_get_drvdata(to_pci_dev(dev));
+	pid_t owner;
+
+	mutex_lock(&nvd->lock);
+	owner = nvd->open && !nvd->dead ? nvd->owner_pid : 0;
+	mutex_unlock(&nvd->lock);
+	if (!owner)
+		return 0;
+	dev_warn(dev, "%s is open by pid %d: refusing system sleep (-EBUSY); close it first\n",
+		 dev_name(&nvd->dev), owner);
+	return -EBUSY;
+}
+
+static const struct dev_pm_ops nvd_pm_ops = {
+	.suspend	= nvd_pm_refuse_if_owned,
+	.freeze		= nvd_pm_refuse_if_owned,
+};
+
 static struct pci_driver nvd_driver = {
 	.name		= NVD_NAME,
 	.id_table	= nvd_pci_ids,
 	.probe		= nvd_probe,
 	.remove		= nvd_remove,
+	.shutdown	= nvd_shutdown,
+	.err_handler	= &nvd_err_handler,
+	.driver.pm	= &nvd_pm_ops,
 };
 
 static int __init nvd_init(void)

@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
+#include <linux/wait.h>
 
 #define NVD_NAME		"nvdirect"
 #define NVD_MAX_DEVICES		256
@@ -68,7 +69,13 @@ struct nvd_msix_layout {
  *		are never mapped for the owner
  * @lock:	serialises open, release, ioctl, mmap, sysfs and remove;
  *		protects every field below
- * @dead:	the PCI function was removed; hardware must not be touched
+ * @dead:	the PCI function was removed, or taken from the owner by a PCI
+ *		error or shutdown; hardware must not be touched
+ * @recovered:	@dead came from a PCI error the function has recovered from;
+ *		the dead file's release makes the device usable again
+ * @disabling:	nvd_ctrl_disable() is waiting for CSTS.RDY without @lock;
+ *		whoever would stop, free or unmap waits on @disable_wq first
+ * @disable_wq:	woken when @disabling clears
  * @open:	a file is open (open is exclusive)
  * @owner_pid:	tgid of the process that opened the file, 0 when free
  * @mapping:	f_mapping of the open file, to revoke user mappings
@@ -99,6 +106,9 @@ struct nvd_dev {
 
 	struct mutex lock;
 	bool dead;
+	bool recovered;
+	bool disabling;
+	wait_queue_head_t disable_wq;
 	bool open;
 	pid_t owner_pid;
 	struct address_space *mapping;
@@ -173,6 +183,7 @@ void nvd_irq_free_all(struct nvd_dev *nvd);
 
 /* ctrl.c */
 int nvd_ctrl_disable(struct nvd_dev *nvd);
+void nvd_wait_disabling(struct nvd_dev *nvd);
 void nvd_quiesce(struct nvd_dev *nvd);
 
 /* sysfs.c */
