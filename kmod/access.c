@@ -12,6 +12,10 @@
  *    bound to a driver: devices of one group share its address space and
  *    can reach each other's DMA.  PCI bridges (which do no DMA of their
  *    own) and pci-stub (which drives nothing) do not count, as in VFIO.
+ *  - It holds only if MSIs are isolated too (interrupt remapping, as x86's
+ *    intremap): otherwise a DMA write to the MSI address range raises any
+ *    interrupt vector of the host.  VFIO refuses that case by default
+ *    (allow_unsafe_interrupts=0); here it needs CAP_SYS_RAWIO.
  *  - Without translation (no IOMMU, iommu=pt, an identity domain) the
  *    device can write anywhere in memory: CAP_SYS_RAWIO is needed.
  *
@@ -23,15 +27,32 @@
  * the words the library shows on EPERM:
  *	iommu
  *	none: CAP_SYS_RAWIO needed
+ *	iommu without interrupt remapping: CAP_SYS_RAWIO needed
  *	group shared with 0000:00:1f.2 (ahci): CAP_SYS_RAWIO needed
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/iommu.h>
+#include <linux/irqdomain.h>
+#include <linux/msi.h>
 #include <linux/pci.h>
 #include <linux/sysfs.h>
 
 #include "nvdirect_internal.h"
+
+/*
+ * Can a DMA write of @pdev's raise only the interrupts it was given?
+ * (The question VFIO asks before it lets a group be used.)
+ */
+static bool nvd_msi_isolated(struct pci_dev *pdev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return msi_device_has_isolated_msi(&pdev->dev);
+#else
+	return device_iommu_capable(&pdev->dev, IOMMU_CAP_INTR_REMAP) ||
+	       irq_domain_check_msi_remap();
+#endif
+}
 
 /* Peers named in the words; more are counted ("and N more"). */
 #define NVD_PEERS_NAMED		4
@@ -94,19 +115,20 @@ static unsigned int nvd_group_peers(struct pci_dev *pdev, char *buf, int *len)
  * @nvd: device
  *
  * Return: 0, or -EPERM (with a line in dmesg naming the reason) when the
- * function's DMA is not confined to its own domain and the caller lacks
- * CAP_SYS_RAWIO.
+ * function's DMA is not confined to its own domain, or its MSIs are not
+ * isolated, and the caller lacks CAP_SYS_RAWIO.
  */
 int nvd_may_open(struct nvd_dev *nvd)
 {
 	struct pci_dev *pdev = nvd->pdev;
 	unsigned int peers = 0;
-	bool translated;
+	bool translated, msi_isolated = false;
 
 	translated = nvd_behind_iommu(pdev);
 	if (translated) {
+		msi_isolated = nvd_msi_isolated(pdev);
 		peers = nvd_group_peers(pdev, NULL, NULL);
-		if (!peers)
+		if (msi_isolated && !peers)
 			return 0;
 	}
 	/* capable() only when needed: it marks the task as using privilege */
@@ -115,6 +137,11 @@ int nvd_may_open(struct nvd_dev *nvd)
 	if (!translated)
 		dev_info_ratelimited(&pdev->dev,
 				     "open of %s by uid %u refused: no IOMMU translation for this device, so CAP_SYS_RAWIO is needed\n",
+				     dev_name(&nvd->dev),
+				     from_kuid(&init_user_ns, current_uid()));
+	else if (!msi_isolated)
+		dev_info_ratelimited(&pdev->dev,
+				     "open of %s by uid %u refused: the IOMMU does not remap interrupts, so CAP_SYS_RAWIO is needed\n",
 				     dev_name(&nvd->dev),
 				     from_kuid(&init_user_ns, current_uid()));
 	else
@@ -138,6 +165,8 @@ ssize_t nvd_dma_isolation_show(struct nvd_dev *nvd, char *buf)
 
 	if (!nvd_behind_iommu(pdev))
 		return sysfs_emit(buf, "none: CAP_SYS_RAWIO needed\n");
+	if (!nvd_msi_isolated(pdev))
+		return sysfs_emit(buf, "iommu without interrupt remapping: CAP_SYS_RAWIO needed\n");
 
 	len = sysfs_emit(buf, "group shared with ");
 	peers = nvd_group_peers(pdev, buf, &len);
