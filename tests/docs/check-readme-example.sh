@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# check-readme-example.sh README CC LIBNVDIRECT_A INCLUDE_DIR...: the C
+# check-readme-example.sh README CC CFLAGS LIBNVDIRECT_A INCLUDE_DIR...: the C
 # program under README's "The library in brief" compiles warning-free with
 # the public headers and links against libnvdirect.a, so the example users
-# copy cannot drift from the API.
+# copy cannot drift from the API.  CFLAGS (one word, split here) are the
+# build's own, so a sanitizer build links its instrumented library.
 set -euo pipefail
-readme=$1 cc=$2 lib=$3
-shift 3
+readme=$1 cc=$2 lib=$4
+read -ra cflags <<<"$3"
+shift 4
 inc=()
 for d in "$@"; do inc+=(-I "$d"); done
 work=$(mktemp -d)
@@ -18,5 +20,5 @@ awk '/^## The library in brief/ { sect = 1; next }
 	code { print }' "$readme" >"$work/example.c"
 grep -q 'int main' "$work/example.c" ||
 	{ echo "readme example: no program with main() under 'The library in brief' in $readme"; exit 1; }
-"$cc" -std=c11 -Wall -Wextra -Werror "${inc[@]}" -o "$work/example" "$work/example.c" "$lib" -pthread
+"$cc" "${cflags[@]}" -std=c11 -Wall -Wextra -Werror "${inc[@]}" -o "$work/example" "$work/example.c" "$lib" -pthread
 echo "readme example: $(wc -l <"$work/example.c") lines compile and link against $(basename "$lib")"
