@@ -11,6 +11,7 @@ def median: sort | if length == 0 then null
 def meta: {
 	"nvd":      {order: 0, short: "nvdirect", label: "nvdirect-perf (polling)", family: "nvd", threads: 1, qpairs: 1},
 	"nvd-E":    {order: 1, short: "nvdirect -E", label: "nvdirect-perf -E (interrupts)", family: "nvd-E", threads: 1, qpairs: 1},
+	"nvd-fio":  {order: 1.5, short: "fio + nvdirect", label: "fio + nvdirect engine (polling)", family: "nvd-fio", threads: 1, qpairs: 1},
 	"uring":    {order: 2, short: "io_uring", label: "kernel nvme: fio io_uring (interrupts)", family: "uring", threads: 1, kernel: true},
 	"hipri":    {order: 3, short: "io_uring hipri", label: "kernel nvme: fio io_uring hipri (poll_queues)", family: "hipri", threads: 1, kernel: true},
 	"libaio":   {order: 4, short: "libaio", label: "kernel nvme: fio libaio (interrupts)", family: "libaio", threads: 1, kernel: true},
@@ -97,6 +98,16 @@ def meta: {
 			"QD\($qd): both polling paths (nvdirect-perf \($n | floor), io_uring hipri \($h | floor) IOPS) are below interrupt-driven io_uring (\($u | floor)): "
 			+ "under TCG a polling vCPU spins on host CPU that QEMU's main loop, which runs the emulated controller, needs too; an interrupt-driven vCPU sleeps and leaves it"
 		  else empty end),
+		# The fio engine against nvdirect-perf (it must not be the
+		# bottleneck: within 20%) and against the kernel's best (3x).
+		(1, 32 | . as $qd | iops("nvd-fio"; $qd) as $f | iops("nvd"; $qd) as $n | best($qd) as $b
+		| if $f and $n and $b then
+			"QD\($qd): fio + nvdirect engine \($f | floor) IOPS, \($f / $n * 100 | round)% of nvdirect-perf"
+			+ " (aim: at least 80%), \($f / $b.iops * 100 | round / 100)x \($b.label)"
+			+ (if $qd == 32 then " (aim: 3x)" else "" end)
+		  else empty end),
+		(if $rows | any(.series == "nvd-fio" and .status == "unsupported") then
+			"fio + nvdirect engine: not built (scripts/build.sh could not fetch fio's source), shown as n/a" else empty end),
 		(if $rows | any(.series == "nvd-E" and .status == "unsupported") then
 			"nvdirect-perf -E: not supported by this build (refused with exit 2), shown as n/a" else empty end),
 		# How far apart the repetitions are: a reading from medians is only

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The guest half of scripts/bench.sh: inside one guest booted with the null
 # layout (QEMU nvme on null-co, 0000:00:03.0), 4 KiB random reads at QD1 and
-# QD32 through nvdirect-perf (polling, -E) and through the kernel's nvme
+# QD32 through nvdirect-perf (polling, -E), through fio with nvdirect's
+# engine (fio/fio-nvdirect.so), and through the kernel's nvme
 # driver with fio (io_uring, io_uring hipri on poll queues, libaio), then
 # the scaling runs at QD32.  Repetitions are the outer loop, so a burst of
 # load on the host lands on every series alike.  Each run leaves its tool's
@@ -19,6 +20,7 @@ secs=${1:?usage: guest.sh SECONDS REPS}
 reps=${2:?usage: guest.sh SECONDS REPS}
 BDF=0000:00:03.0
 PERF=$NVD_BUILD/tools/nvdirect-perf
+ENGINE=$NVD_BUILD/fio/fio-nvdirect.so
 WARM=1			# seconds of I/O before measuring, every run
 POLL_QUEUES=2		# one per guest CPU: fio numjobs=2 polls on its own queue
 out=$NVD_RESULTS/raw
@@ -53,7 +55,8 @@ nvd() {
 	fi
 }
 
-# kfio SERIES QD REP DEV ARGS...: one fio run against the kernel's block device.
+# kfio SERIES QD REP FILENAME ARGS...: one fio run, against the kernel's
+# block device or (with --ioengine) nvdirect's engine.
 kfio() {
 	local series=$1 qd=$2 rep=$3 dev=$4 f rc i0
 	shift 4
@@ -110,6 +113,16 @@ for ((rep = 1; rep <= reps; rep++)); do
 	nvd nvd-2t 32 "$rep" -c 0x3
 	nvd nvd-P2 32 "$rep" -P 2
 	nvd nvd-P4 32 "$rep" -P 4
+	for qd in 1 32; do
+		if [ -f "$ENGINE" ]; then
+			kfio nvd-fio "$qd" "$rep" "trtype=PCIe traddr=${BDF//:/.} ns=1" \
+				--ioengine="$ENGINE" --thread=1
+		else
+			echo "no fio engine at $ENGINE (scripts/build.sh could not fetch fio's source)" \
+				>"$out/nvd-fio.qd$qd.rep$rep.err"
+			record nvd-fio "$qd" "$rep" unsupported 0
+		fi
+	done
 
 	log "repetition $rep of $reps: kernel nvme driver"
 	dev=$(nvme_with_poll_queues) || exit 1
