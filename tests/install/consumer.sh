@@ -30,6 +30,7 @@ libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
 lib=$prefix/$libdir
 expected="include/nvdirect.h
 include/nvdirect/nvme_spec.h
+include/nvdirect/trid.h
 include/nvdirect/uapi.h
 include/nvdirect/version.h
 $libdir/cmake/nvdirect/nvdirectConfig.cmake

@@ -8,6 +8,7 @@
  */
 #include <nvdirect.h>
 #include <nvdirect/nvme_spec.h>
+#include <nvdirect/trid.h>
 #include <nvdirect/uapi.h>
 #include <nvdirect/version.h>
 
@@ -26,6 +27,8 @@ int headers_check(const struct nvd_cpl *c, const struct nvd_id_ns *id);
 int headers_check(const struct nvd_cpl *c, const struct nvd_id_ns *id)
 {
 	const char *(*version)(void) = nvd_version;
+	int (*trid_parse)(struct nvd_trid *, const char *) = nvd_trid_parse;
 
-	return (int)decode(c, id) + (version != 0) + (int)sizeof(struct nvdirect_info);
+	return (int)decode(c, id) + (version != 0) + (trid_parse != 0) +
+	       (int)sizeof(struct nvdirect_info);
 }
