@@ -16,6 +16,7 @@
 
 #include "dma.h"
 #include "nvme_spec.h"
+#include "poll_adaptive.h"
 #include "prp.h"
 #include "ring.h"
 #include "sgl.h"
@@ -165,6 +166,7 @@ struct nvd_qpair {
 	bool intr;			/* interrupt mode: CQ has IEN=1 (intr.c) */
 	uint16_t iv;			/* its MSI-X vector */
 	int intr_fd;			/* eventfd the vector signals */
+	struct adaptive adaptive;	/* nvd_qpair_wait() (poll_adaptive.c) */
 };
 
 struct nvd_ns {

@@ -698,6 +698,37 @@ int nvd_qpair_get_fd(const struct nvd_qpair *qpair);
  * gone, so that nvd_qpair_process_completions() reports it.
  */
 int nvd_qpair_arm(struct nvd_qpair *qpair);
+/*
+ * Adaptive polling on an interrupt-mode queue pair: wait until it has
+ * completions to reap, spinning while one is due soon and sleeping on its
+ * eventfd while none is.  The library learns, per queue pair, how long the
+ * CQ stays empty after a wait begins (an EWMA, so it follows the device):
+ * it naps until about half that time, spins until twice it, then arms and
+ * sleeps until the interrupt.  With nothing outstanding it sleeps at once.
+ *
+ *	while (!done)
+ *		if (nvd_qpair_process_completions(qp, 0) == 0 && !done)
+ *			nvd_qpair_wait(qp, 100000);
+ *
+ * @timeout_us bounds the whole wait (negative: no bound).  Returns 1 when
+ * there is something to reap (or the controller is gone: reap to see
+ * -ENXIO), 0 when the timeout passed first, -EINVAL for a polled queue
+ * pair, or another negative errno.  Naps wake late by the thread's timer
+ * slack (50 us by default): prctl(PR_SET_TIMERSLACK, 1000) keeps them short.
+ */
+int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us);
+/* What nvd_qpair_wait() learned and did on one queue pair. */
+struct nvd_qpair_wait_stats {
+	size_t size;			/* sizeof(struct nvd_qpair_wait_stats), set by the caller */
+	uint64_t waits;			/* waits that found nothing to reap */
+	uint64_t spin_hits;		/* ... and then saw a completion while spinning */
+	uint64_t naps;			/* timed naps before spinning */
+	uint64_t blocks;		/* sleeps until an interrupt or the timeout */
+	uint64_t est_ns;		/* learned time from an empty CQ to its next entry; 0 unknown */
+	uint64_t late_ns;		/* how late a nap wakes, learned */
+};
+/* Copy @qpair's wait statistics (up to @stats->size bytes); 0 or -EINVAL. */
+int nvd_qpair_get_wait_stats(const struct nvd_qpair *qpair, struct nvd_qpair_wait_stats *stats);
 
 #ifdef __cplusplus
 }
