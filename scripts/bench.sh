@@ -5,36 +5,71 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/vm/lib.sh"
 
+. "$top/tests/bench/series.sh"
+
+# Seconds a run costs beyond its measured ones and warm-up (tool start-up,
+# attach, rebinding between drivers) and a guest boot, under TCG on 2 host
+# CPUs: for the estimate below.
+RUN_OVERHEAD=4 BOOT=90
+DEFAULT_DEPTHS="1 32 64 128 256"
+
+# estimate SECONDS REPS DEPTHS SERIES: the run's length in minutes.
+estimate() {
+	local n
+	n=$(bench_runs "$3" "$4" | wc -l)
+	echo $(((${2} * n * (${1} + 1 + RUN_OVERHEAD) + BOOT + 59) / 60))
+}
+
 usage() {
 	cat <<USAGE
-usage: scripts/bench.sh [-t SECONDS] [-r REPS] [-k SERIES]
+usage: scripts/bench.sh [-t SECONDS] [-r REPS] [-q "DEPTHS"] [-s "SERIES"] [-k SERIES]
 Boots one guest (tests/vm/run.sh -l null: QEMU's nvme on a null-co backend,
 no file cost; kernel command line with tsc=reliable) and measures 4 KiB
-random reads at QD1 and QD32, REPS times each, for:
-  nvdirect-perf (polling), nvdirect-perf -E (n/a while the build refuses it),
-  the kernel nvme driver with fio io_uring (interrupts), io_uring hipri
-  (nvme poll_queues=2) and libaio;
-then the scaling at QD32: nvdirect-perf with 2 queue pairs, 4 queue pairs
-(-P) and 2 threads x 1 queue pair (-c 0x3), fio with numjobs=2.
-Prints one table (median IOPS, IOPS range, average and p99 latency, ratio
-to the kernel's best IOPS at that depth, the 3x target check) and writes
-build/bench/{table.txt,results.json,chart.png}, per-run tool output in
-build/bench/raw/.  Installs what it needs (tests/vm/deps.sh, jq,
-gnuplot-nox) and builds first.
+random reads, REPS times each, rotating the order of the runs between
+repetitions.  Series (-s; * = not in the default run):
+  nvd          nvdirect-perf (polling), at every depth of -q
+  nvd-E        nvdirect-perf -E (interrupts), QD1 and QD32
+  nvd-A        nvdirect-perf --adaptive, QD1 and QD32 (n/a while refused)
+  nvd-fio      fio + nvdirect's engine, QD1 and QD32 (n/a when not built)
+  nvd-P2 nvd-P4*  nvdirect-perf -P 2 / -P 4 (1 thread, 32 in flight)
+  nvd-2t       nvdirect-perf -c 0x3 (2 threads x 32)
+  uring        kernel nvme, fio io_uring, fixed buffers (interrupts)
+  hipri        kernel nvme, fio io_uring --hipri=1 (poll_queues=2)
+  hipri-fb     the same with fixed buffers and registered files, every depth
+  ucmd         io_uring_cmd passthrough on /dev/ngXnY (interrupts)
+  ucmd-hipri   the same, polled (--hipri=1), every depth
+  libaio*      kernel nvme, fio libaio
+  hipri-nopin* hipri with fio not pinned to a CPU
+  hipri-2j uring-2j*  numjobs=2, one per CPU
+Every single-thread run is pinned to CPU 0 (nvdirect-perf's default core
+mask, fio --cpus_allowed=0).  The kernel's best at a depth is the best of
+its single-thread series there, named in the table.  Prints one table
+(median IOPS, range, spread around the median, average and p99 latency,
+CPU, ratio to the kernel's best), the deep-queue rows, the scaling rows
+and issue 11's aims as met or NOT met; writes
+build/bench/{table.txt,results.json,chart.png,latency.png}, per-run tool
+output in build/bench/raw/.  Installs what it needs (tests/vm/deps.sh,
+jq, gnuplot-nox) and builds first.
   -t SECONDS  measured seconds per run (default 10; each run also warms up 1 s)
   -r REPS     repetitions of every run (default 3)
+  -q DEPTHS   queue depths (default "$DEFAULT_DEPTHS"); series that run
+              only at QD1/QD32 skip the others
+  -s SERIES   the series to run (default "$(bench_default_series)")
   -k SERIES   guest kernel series, e.g. 6.12 (default: oldest installed)
   -h, --help  this text
-The default run takes about 12-15 minutes under TCG.  Exits 1 when a run
-failed (the table still shows the others), 2 on a bad option.
+The default run takes about $(estimate 10 3 "$DEFAULT_DEPTHS" "$(bench_default_series)") minutes under TCG ($(bench_runs "$DEFAULT_DEPTHS" "$(bench_default_series)" | wc -l) runs x 3); -t 2 -r 1 about
+$(estimate 2 1 "$DEFAULT_DEPTHS" "$(bench_default_series)").  Exits 1 when a run failed (the table still shows the others),
+2 on a bad option.
 USAGE
 }
 
-secs=10 reps=3 kernel=
+secs=10 reps=3 kernel= depths=$DEFAULT_DEPTHS series=$(bench_default_series)
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) secs=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-r) reps=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	-q) depths=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	-s) series=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-k) kernel=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -42,6 +77,18 @@ while [ $# -gt 0 ]; do
 done
 case $secs in '' | *[!0-9]* | 0) echo "bench.sh: -t '$secs': measured seconds must be a whole number, 1 or more" >&2; exit 2 ;; esac
 case $reps in '' | *[!0-9]* | 0) echo "bench.sh: -r '$reps': repetitions must be a whole number, 1 or more" >&2; exit 2 ;; esac
+depths=$(echo $depths | tr ',' ' ')
+series=$(echo $series | tr ',' ' ')
+for d in $depths; do
+	case $d in *[!0-9]* | 0*) echo "bench.sh: -q '$d': a queue depth is a whole number, 1 or more" >&2; exit 2 ;; esac
+	[ "$d" -le 1024 ] || { echo "bench.sh: -q $d exceeds 1024, the kernel nvme driver's default queue size" >&2; exit 2; }
+done
+for s in $series; do
+	[[ " $(bench_all_series) " == *" $s "* ]] ||
+		{ echo "bench.sh: -s '$s': no such series (one of: $(bench_all_series))" >&2; exit 2; }
+done
+nruns=$(bench_runs "$depths" "$series" | wc -l)
+[ "$nruns" -gt 0 ] || { echo "bench.sh: -q '$depths' -s '$series': no series runs at those depths" >&2; exit 2; }
 
 "$top/tests/vm/deps.sh" || die "installing the build and guest dependencies failed"
 need=()
@@ -57,18 +104,17 @@ cmake -S "$top" -B "$NVD_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || 
 cmake --build "$NVD_BUILD" --target nvdirect-perf -j "$(nproc)" -- --no-print-directory >/dev/null ||
 	cmake --build "$NVD_BUILD" --target nvdirect-perf -j1 || die "building nvdirect-perf failed"
 
-# 13 timed runs per repetition (the -E ones are refused at once while the
-# build does not support it), each with its warm-up and start-up, plus boot.
-timeout=$((reps * 13 * (secs + 1 + 20) + 600))
+# every timed run with its warm-up and a generous start-up, plus boot
+timeout=$((reps * nruns * (secs + 1 + 20) + 600))
 out=$NVD_BUILD/bench
 res=$NVD_BUILD/vm/$kver-null/results
 rm -rf "$out"
 mkdir -p "$out"
-echo "bench: guest $kver, null-co, $reps x $secs s per run; console in $out/console.log"
+echo "bench: guest $kver, null-co, $reps x $nruns runs of $secs s (about $(estimate "$secs" "$reps" "$depths" "$series") min); console in $out/console.log"
 start=$(date +%s)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 "$top/tests/vm/run.sh" -k "$kver" -l null -a tsc=reliable -t "$timeout" -L "$out/console.log" -- \
-	tests/bench/guest.sh "$secs" "$reps" | grep --line-buffered -E '^(bench|run\.sh|guest-init|FAIL)'
+	tests/bench/guest.sh "$secs" "$reps" "$depths" "$series" | grep --line-buffered -E '^(bench|run\.sh|guest-init|FAIL)'
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || echo "bench: the guest exited $rc; reporting what it measured (console: $out/console.log)" >&2
 {
@@ -84,7 +130,7 @@ rc=${PIPESTATUS[0]}
 cp -r "$res/raw" "$res/runs" "$res/guest.env" "$res/bench.env" "$out/" 2>/dev/null
 [ -s "$out/runs" ] || die "the guest recorded no runs (console: $out/console.log)"
 "$top/tests/bench/report.sh" "$out" "$out" || exit 1
-echo "bench: $out/table.txt, $out/results.json, $out/chart.png"
+echo "bench: $out/table.txt, $out/results.json, $out/chart.png, $out/latency.png"
 if grep -qw failed "$out/runs"; then
 	echo "bench: some runs failed; their errors are in $out/raw/*.err and results.json" >&2
 	exit 1

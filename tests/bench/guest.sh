@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # The guest half of scripts/bench.sh: inside one guest booted with the null
-# layout (QEMU nvme on null-co, 0000:00:03.0), 4 KiB random reads at QD1 and
-# QD32 through nvdirect-perf (polling, -E), through fio with nvdirect's
-# engine (fio/fio-nvdirect.so), and through the kernel's nvme
-# driver with fio (io_uring, io_uring hipri on poll queues, libaio), then
-# the scaling runs at QD32.  Repetitions are the outer loop, so a burst of
-# load on the host lands on every series alike.  Each run leaves its tool's
-# JSON in $NVD_RESULTS/raw/ and one line "SERIES QD REP STATUS IRQS" in
-# $NVD_RESULTS/runs (STATUS ok, unsupported or failed; IRQS the nvme
-# interrupts the guest took during the run).  Nothing here is judged: the
-# host side (tests/bench/report.sh) aggregates.
-# Usage (from tests/vm/run.sh): guest.sh SECONDS REPS
+# layout (QEMU nvme on null-co, 0000:00:03.0), 4 KiB random reads through
+# nvdirect-perf (polling, -E, --adaptive, more queue pairs or threads),
+# through fio with nvdirect's engine (fio/fio-nvdirect.so), and through the
+# kernel's nvme driver with fio (io_uring with and without hipri, fixed
+# buffers and registered files, io_uring_cmd passthrough on /dev/ngXnY,
+# libaio).  The series and where they run are in series.sh.  Every
+# single-thread run is pinned to CPU 0: nvdirect-perf by its default core
+# mask 0x1, fio by --cpus_allowed=0.
+# Repetitions are the outer loop and each one starts one third (1/REPS) further
+# into the list of runs, so neither a burst of host load nor a place early
+# or late in the boot lands on one series more than on another.  Each run
+# leaves its tool's JSON in $NVD_RESULTS/raw/ and one line
+# "SERIES QD REP STATUS IRQS" in $NVD_RESULTS/runs (STATUS ok, unsupported
+# or failed; IRQS the nvme interrupts the guest took during the run).
+# Nothing here is judged: the host side (tests/bench/report.sh) aggregates.
+# Usage (from tests/vm/run.sh): guest.sh SECONDS REPS "DEPTHS" "SERIES"
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${NVD_BUILD:?set by tests/vm/run.sh}" "${NVD_KO:?set by tests/vm/run.sh}" "${NVD_RESULTS:?}"
 . "$here/../integration/lib.sh"
+. "$here/series.sh"
 
-secs=${1:?usage: guest.sh SECONDS REPS}
-reps=${2:?usage: guest.sh SECONDS REPS}
+usage="usage: guest.sh SECONDS REPS DEPTHS SERIES"
+secs=${1:?$usage}
+reps=${2:?$usage}
+depths=${3:?$usage}
+series=${4:?$usage}
 BDF=0000:00:03.0
 PERF=$NVD_BUILD/tools/nvdirect-perf
 ENGINE=$NVD_BUILD/fio/fio-nvdirect.so
@@ -36,18 +45,20 @@ irqs() { awk '/nvme|nvdirect/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s +
 # record SERIES QD REP STATUS IRQS
 record() { echo "$*" >>"$NVD_RESULTS/runs"; }
 
-# nvd SERIES QD REP ARGS...: one nvdirect-perf run.
+# nvd SERIES QD REP ARGS...: one nvdirect-perf run, with its latency
+# histogram (-LL) in the JSON.  An option this build refuses (exit 2,
+# "unknown option" or "not supported") is n/a, not a failure.
 nvd() {
 	local series=$1 qd=$2 rep=$3 f rc i0
 	shift 3
 	f=$out/$series.qd$qd.rep$rep
 	i0=$(irqs)
 	"$PERF" -r "trtype:PCIe traddr:$BDF ns:1" -q "$qd" -o 4096 -w randread \
-		-t "$secs" -a "$WARM" -L --json "$@" >"$f.json" 2>"$f.err"
+		-t "$secs" -a "$WARM" -LL --json "$@" >"$f.json" 2>"$f.err"
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		record "$series" "$qd" "$rep" ok $(($(irqs) - i0))
-	elif [ $rc -eq 2 ] && grep -qi 'not supported' "$f.err"; then
+	elif [ $rc -eq 2 ] && grep -qiE 'not supported|unknown option' "$f.err"; then
 		record "$series" "$qd" "$rep" unsupported 0
 	else
 		record "$series" "$qd" "$rep" failed 0
@@ -56,16 +67,17 @@ nvd() {
 }
 
 # kfio SERIES QD REP FILENAME ARGS...: one fio run, against the kernel's
-# block device or (with --ioengine) nvdirect's engine.
+# block or generic device or (with --ioengine) nvdirect's engine.  json+
+# adds the latency bins (lat_ns.bins) the CDF is drawn from.
 kfio() {
 	local series=$1 qd=$2 rep=$3 dev=$4 f rc i0
 	shift 4
 	f=$out/$series.qd$qd.rep$rep
 	i0=$(irqs)
-	fio --name="$series" --filename="$dev" --direct=1 --rw=randread --bs=4k \
+	fio --name="$series" --filename="$dev" --rw=randread --bs=4k \
 		--iodepth="$qd" --time_based --runtime="$secs" --ramp_time="$WARM" \
 		--norandommap --randrepeat=0 --lat_percentiles=1 --group_reporting \
-		--output-format=json --output="$f.json" "$@" >"$f.err" 2>&1
+		--output-format=json+ --output="$f.json" "$@" >"$f.err" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		record "$series" "$qd" "$rep" ok $(($(irqs) - i0))
@@ -76,20 +88,60 @@ kfio() {
 }
 
 # nvme_with_poll_queues: the kernel driver owns the controller, with
-# POLL_QUEUES polled queues besides its interrupt-driven ones; prints the
-# namespace's block device.
+# POLL_QUEUES polled queues besides its interrupt-driven ones; sets $blk
+# (the namespace's block device) and $chr (its generic character device,
+# for io_uring_cmd passthrough).
 nvme_with_poll_queues() {
-	local dev
 	if [ "$(cat /sys/module/nvme/parameters/poll_queues 2>/dev/null)" != "$POLL_QUEUES" ]; then
 		unbind "$BDF"
 		rmmod nvme 2>/dev/null
 		modprobe nvme poll_queues=$POLL_QUEUES || fail "modprobe nvme poll_queues=$POLL_QUEUES"
 	fi
-	bind_to nvme "$BDF" >&2
-	dev=$(kdev "$BDF" 1) || fail "no block device for $BDF namespace 1"
-	[ "$(cat "/sys/block/${dev#/dev/}/queue/io_poll")" = 1 ] ||
-		fail "$dev has no poll queues (queue/io_poll is 0): hipri would not poll"
-	echo "$dev"
+	bind_to nvme "$BDF"
+	blk=$(kdev "$BDF" 1) || fail "no block device for $BDF namespace 1"
+	[ "$(cat "/sys/block/${blk#/dev/}/queue/io_poll")" = 1 ] ||
+		fail "$blk has no poll queues (queue/io_poll is 0): hipri would not poll"
+	# nvmeXnY's generic device is ngXnY (NVMe generic char devices, 5.13+)
+	chr=/dev/ng${blk#/dev/nvme}
+	wait_for 10 test -c "$chr" || fail "no generic device $chr beside $blk"
+}
+
+PIN=(--cpus_allowed=0)
+PIN2=(--cpus_allowed=0-1 --cpus_allowed_policy=split)
+FB=(--fixedbufs=1 --registerfiles=1)
+
+# run_one SERIES QD REP: one run of the series (the driver is bound).
+run_one() {
+	local s=$1 qd=$2 rep=$3
+	case $s in
+	nvd) nvd "$s" "$qd" "$rep" ;;
+	nvd-E) nvd "$s" "$qd" "$rep" -E ;;
+	nvd-A) nvd "$s" "$qd" "$rep" --adaptive ;;
+	nvd-P2) nvd "$s" "$qd" "$rep" -P 2 ;;
+	nvd-P4) nvd "$s" "$qd" "$rep" -P 4 ;;
+	nvd-2t) nvd "$s" "$qd" "$rep" -c 0x3 ;;
+	nvd-fio)
+		if [ -f "$ENGINE" ]; then
+			kfio "$s" "$qd" "$rep" "trtype=PCIe traddr=${BDF//:/.} ns=1" \
+				--ioengine="$ENGINE" --thread=1 "${PIN[@]}"
+		else
+			echo "no fio engine at $ENGINE (scripts/build.sh could not fetch fio's source)" \
+				>"$out/$s.qd$qd.rep$rep.err"
+			record "$s" "$qd" "$rep" unsupported 0
+		fi ;;
+	uring) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring "${FB[@]}" "${PIN[@]}" ;;
+	hipri) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring --hipri=1 "${PIN[@]}" ;;
+	hipri-fb) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring --hipri=1 "${FB[@]}" "${PIN[@]}" ;;
+	hipri-nopin) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring --hipri=1 ;;
+	# passthrough: NVMe commands straight to the generic device, no block
+	# layer bio; it takes no O_DIRECT (a character device)
+	ucmd) kfio "$s" "$qd" "$rep" "$chr" --ioengine=io_uring_cmd --cmd_type=nvme "${FB[@]}" "${PIN[@]}" ;;
+	ucmd-hipri) kfio "$s" "$qd" "$rep" "$chr" --ioengine=io_uring_cmd --cmd_type=nvme --hipri=1 "${FB[@]}" "${PIN[@]}" ;;
+	libaio) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=libaio "${PIN[@]}" ;;
+	hipri-2j) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring --hipri=1 "${FB[@]}" --numjobs=2 "${PIN2[@]}" ;;
+	uring-2j) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring "${FB[@]}" --numjobs=2 "${PIN2[@]}" ;;
+	*) fail "no such series '$s' (series.sh and run_one disagree)" ;;
+	esac
 }
 
 {
@@ -100,39 +152,25 @@ nvme_with_poll_queues() {
 	echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 	echo "poll_queues=$POLL_QUEUES"
 	echo "warmup_s=$WARM"
+	echo "depths=$depths"
+	echo "series=$series"
 } >"$NVD_RESULTS/guest.env"
 grep -qw tsc=reliable /proc/cmdline || fail "the guest kernel was booted without tsc=reliable"
 
+mapfile -t runs < <(bench_runs "$depths" "$series")
+n=${#runs[@]}
+[ "$n" -gt 0 ] || fail "no runs for depths '$depths' and series '$series'"
 for ((rep = 1; rep <= reps; rep++)); do
-	log "repetition $rep of $reps: nvdirect"
-	bind_to nvdirect "$BDF"
-	for qd in 1 32; do
-		nvd nvd "$qd" "$rep"
-		nvd nvd-E "$qd" "$rep" -E
+	start=$(((rep - 1) * n / reps))
+	log "repetition $rep of $reps: $n runs from ${runs[start]% *}"
+	for ((i = 0; i < n; i++)); do
+		read -r s qd drv <<<"${runs[(start + i) % n]}"
+		case $drv in
+		nvdirect) bind_to nvdirect "$BDF" ;;
+		nvme) nvme_with_poll_queues ;;
+		esac
+		run_one "$s" "$qd" "$rep"
 	done
-	nvd nvd-2t 32 "$rep" -c 0x3
-	nvd nvd-P2 32 "$rep" -P 2
-	nvd nvd-P4 32 "$rep" -P 4
-	for qd in 1 32; do
-		if [ -f "$ENGINE" ]; then
-			kfio nvd-fio "$qd" "$rep" "trtype=PCIe traddr=${BDF//:/.} ns=1" \
-				--ioengine="$ENGINE" --thread=1
-		else
-			echo "no fio engine at $ENGINE (scripts/build.sh could not fetch fio's source)" \
-				>"$out/nvd-fio.qd$qd.rep$rep.err"
-			record nvd-fio "$qd" "$rep" unsupported 0
-		fi
-	done
-
-	log "repetition $rep of $reps: kernel nvme driver"
-	dev=$(nvme_with_poll_queues) || exit 1
-	for qd in 1 32; do
-		kfio uring "$qd" "$rep" "$dev" --ioengine=io_uring --fixedbufs=1 --registerfiles=1
-		kfio hipri "$qd" "$rep" "$dev" --ioengine=io_uring --fixedbufs=1 --registerfiles=1 --hipri=1
-		kfio libaio "$qd" "$rep" "$dev" --ioengine=libaio
-	done
-	kfio hipri-2j 32 "$rep" "$dev" --ioengine=io_uring --fixedbufs=1 --registerfiles=1 --hipri=1 --numjobs=2
-	kfio uring-2j 32 "$rep" "$dev" --ioengine=io_uring --fixedbufs=1 --registerfiles=1 --numjobs=2
 done
 unbind "$BDF"
 log "done: $(wc -l <"$NVD_RESULTS/runs") runs"
