@@ -191,9 +191,12 @@ int nvd__ns_check_buf(struct nvd_qpair *q, const void *buf, size_t len)
 /* ---- public: read and write ------------------------------------------- */
 
 /*
- * Everything the fast path of ns_rw_full() does not do itself, off the I/O
- * path: refuse with words, split above the transfer limit, queue when the
- * SQ is full.
+ * The slow path of a read, write or compare: whatever the fast path does
+ * not do.  It says which check failed, looks the buffer's span up (and
+ * caches it, so the next I/O in that region is fast again), describes more
+ * than two pages with a PRP list or an SGL, splits a transfer above the
+ * limit and queues a command the SQ has no tracker for.  Armed hooks and a
+ * running reset are handled in request.c's submission.
  */
 static int __attribute__((noinline))
 ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
@@ -202,129 +205,76 @@ ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 	const char *what = opc == NVME_CMD_READ ? "read" : opc == NVME_CMD_WRITE ? "write" :
 			   "compare";
 	struct nvme_cmd tmpl = { .opc = opc, .cdw12 = flags };
+	size_t len;
 	int err;
 
 	err = nvd__ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
 	if (err)
 		return err;
-	err = nvd__ns_check_buf(q, buf, (size_t)count << ns->sector_shift);
+	len = (size_t)count << ns->sector_shift;
+	err = nvd__ns_check_buf(q, buf, len);
 	if (err)
 		return err;
+	dma_pool_find_span_cached(&q->ctrlr->dma, &q->span_cache, buf, len);
 	tmpl.nsid = ns->nsid;
 	return nvd__qpair_submit_split(q, &tmpl, buf, ns->sector_shift, lba, count, ns->max_io_sectors,
 				  cb, cb_arg, NULL, NULL, false);
 }
 
 /*
- * The I/O path: no lock, no allocation, no syscall, no division and no
- * thread-local write unless it fails.  All argument checks are one
- * predictable branch; ns_rw_slow() finds out which one failed, or splits
- * a transfer above the limit, or queues one the SQ has no room for.  No
- * check for queued requests: while any wait, no tracker is free
- * (request.c).
+ * ns_rw_slow() with the exported functions' arguments, so the fast path
+ * leaves for it by a jump (a sibling call) and makes no call of its own.
  */
-/*
- * Every argument check of a read or write, as one predictable branch:
- * count - 1 wraps for count 0, which io_max_sectors (<= 65536, 0 when the
- * namespace cannot do I/O) then refuses; no_fast covers the admin queue, a
- * failed queue, armed hooks and a running reset.  A NULL buffer is in no
- * span.
- */
-static inline __attribute__((always_inline)) bool
-ns_rw_args_fast(const struct nvd_ns *ns, const struct nvd_qpair *q, const void *buf,
-		uint64_t lba, uint32_t count, uint32_t flags)
-{
-	return ns && q && q->ctrlr == ns->ctrlr && !q->no_fast && !((uintptr_t)buf & 3) &&
-	       !(flags & ~NVD_IO_FLAGS) && count - 1 < ns->io_max_sectors &&
-	       lba < ns->num_sectors && count <= ns->num_sectors - lba &&
-	       !ctrlr_is_failed(q->ctrlr);
-}
-
-static inline __attribute__((always_inline)) int
-ns_rw_full(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
-      uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
-{
-	const struct dma_span *span;
-	struct nvme_cmd *cmd;
-	struct tracker *tr;
-	size_t len;
-	int err;
-
-	if (__builtin_expect(!ns_rw_args_fast(ns, q, buf, lba, count, flags), 0))
-		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
-	len = (size_t)count << ns->sector_shift;
-	span = dma_pool_find_span_cached(&q->ctrlr->dma, &q->span_cache, buf, len);
-	if (__builtin_expect(!span, 0))
-		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
-
-	tr = qpair_get_tracker(q);
-	if (__builtin_expect(!tr, 0))
-		return ns_rw_slow(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
-	/* built in place in the SQ slot; the tail moves only on success */
-	cmd = sq_ring_slot(&q->sq);
-	*cmd = (struct nvme_cmd){
-		.opc = opc,
-		.nsid = ns->nsid,
-		.cdw10 = (uint32_t)lba,
-		.cdw11 = (uint32_t)(lba >> 32),
-		.cdw12 = (count - 1) | flags,	/* NLB is 0-based */
-	};
-	err = qpair_map_span(q, tr, cmd, span, buf, len);
-	if (__builtin_expect(err != 0, 0)) {
-		qpair_put_tracker(q, tr);
-		nvd__clear_detail();
-		nvd__set_detail("cannot describe the %zu-byte buffer with PRPs", len);
-		return err == -E2BIG ? -EINVAL : err;
-	}
-	qpair_commit_fast(q, tr, cmd, cb, cb_arg);
-	return 0;
-}
-
-/* ns_rw_full() for one opcode, with the exported functions' arguments. */
 typedef int (*ns_rw_fn)(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba,
 			uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags);
 
 static int __attribute__((noinline))
-ns_read_full(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba, uint32_t count,
+ns_read_slow(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba, uint32_t count,
 	     nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
 {
-	return ns_rw_full(ns, q, NVME_CMD_READ, buf, lba, count, cb, cb_arg, flags);
+	return ns_rw_slow(ns, q, NVME_CMD_READ, buf, lba, count, cb, cb_arg, flags);
 }
 
 static int __attribute__((noinline))
-ns_write_full(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba, uint32_t count,
+ns_write_slow(struct nvd_ns *ns, struct nvd_qpair *q, void *buf, uint64_t lba, uint32_t count,
 	      nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
 {
-	return ns_rw_full(ns, q, NVME_CMD_WRITE, buf, lba, count, cb, cb_arg, flags);
+	return ns_rw_slow(ns, q, NVME_CMD_WRITE, buf, lba, count, cb, cb_arg, flags);
 }
 
 /*
- * The common case of ns_rw_full(): the buffer in the cached span, one or
- * two pages, a tracker free.  Every other case leaves through @full with the
- * same arguments, a sibling call, so this path makes no call and keeps no
- * argument alive across one (8 instructions fewer per I/O than with
- * ns_rw_full() inline; scripts/bench-ipo.sh).
+ * The fast path: no lock, no allocation, no syscall, no division and no
+ * thread-local write.  It takes the common case only -- arguments valid,
+ * the buffer in the cached span, one or two pages (PRP1 and PRP2, Base 2.0
+ * §4.1.1), a tracker free -- and leaves every other case to @slow with the
+ * same arguments.  The argument checks are one predictable branch: count - 1
+ * wraps for count 0, which io_max_sectors (<= 65536, 0 when the namespace
+ * cannot do I/O) then refuses; no_fast covers the admin queue, a failed
+ * queue, armed hooks and a running reset; a NULL buffer is in no span.  No
+ * check for queued requests: while any wait, no tracker is free (request.c).
  */
 static inline __attribute__((always_inline)) int
-ns_rw_fast(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
-	   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags, ns_rw_fn full)
+ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
+      uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags, ns_rw_fn slow)
 {
 	const struct dma_span *span;
 	struct nvme_cmd *cmd;
 	struct tracker *tr;
 	size_t len, first;
 
-	/* ns_rw_full()'s slow path says which check failed */
-	if (__builtin_expect(!ns_rw_args_fast(ns, q, buf, lba, count, flags), 0))
-		return full(ns, q, buf, lba, count, cb, cb_arg, flags);
+	if (__builtin_expect(!(ns && q && q->ctrlr == ns->ctrlr && !q->no_fast &&
+			       !((uintptr_t)buf & 3) && !(flags & ~NVD_IO_FLAGS) &&
+			       count - 1 < ns->io_max_sectors && lba < ns->num_sectors &&
+			       count <= ns->num_sectors - lba && !ctrlr_is_failed(q->ctrlr)), 0))
+		return slow(ns, q, buf, lba, count, cb, cb_arg, flags);
 	len = (size_t)count << ns->sector_shift;
 	first = NVME_PAGE_SIZE - ((uintptr_t)buf & (NVME_PAGE_SIZE - 1));
 	span = dma_span_cache_hit(&q->ctrlr->dma, &q->span_cache, buf, len);
 	if (__builtin_expect(!span || len > first + NVME_PAGE_SIZE, 0))
-		return full(ns, q, buf, lba, count, cb, cb_arg, flags);
+		return slow(ns, q, buf, lba, count, cb, cb_arg, flags);
 	tr = qpair_get_tracker(q);
 	if (__builtin_expect(!tr, 0))
-		return full(ns, q, buf, lba, count, cb, cb_arg, flags);
+		return slow(ns, q, buf, lba, count, cb, cb_arg, flags);
 	/* built in place in the SQ slot; the tail moves in qpair_commit_fast() */
 	cmd = sq_ring_slot(&q->sq);
 	*cmd = (struct nvme_cmd){
@@ -344,16 +294,14 @@ NVD_EXPORT int nvd_ns_read(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf
 			   uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
 			   uint32_t flags)
 {
-	return ns_rw_fast(ns, qpair, NVME_CMD_READ, buf, lba, count, cb, cb_arg, flags,
-			  ns_read_full);
+	return ns_rw(ns, qpair, NVME_CMD_READ, buf, lba, count, cb, cb_arg, flags, ns_read_slow);
 }
 
 NVD_EXPORT int nvd_ns_write(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
 			    uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
 			    uint32_t flags)
 {
-	return ns_rw_fast(ns, qpair, NVME_CMD_WRITE, buf, lba, count, cb, cb_arg, flags,
-			  ns_write_full);
+	return ns_rw(ns, qpair, NVME_CMD_WRITE, buf, lba, count, cb, cb_arg, flags, ns_write_slow);
 }
 
 NVD_EXPORT int nvd_ns_compare(struct nvd_ns *ns, struct nvd_qpair *qpair, void *buf,
