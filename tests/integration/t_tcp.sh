@@ -1,0 +1,129 @@
+# NVMe/TCP (issue 13, first pieces): nvd_tcp_probe brings up the admin queue
+# of the kernel's own NVMe/TCP target (nvmet + nvmet-tcp, configured through
+# configfs on 127.0.0.1 over a null_blk namespace) with the library's TCP
+# code, and what it reads matches the target's configuration and what the
+# kernel's nvme-tcp initiator reads; refusals come back in words.
+
+TCP_PROBE=$BIN/tests/integration/nvd_tcp_probe
+TCP_NQN=nqn.2026-12.io.nvdirect:tcp-test
+TCP_MODEL=nvdirect-tcp-model
+TCP_SERIAL=nvdtcp0001
+TCP_PORT=4420
+TCP_TRID="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$TCP_PORT subnqn:$TCP_NQN"
+NVMET=/sys/kernel/config/nvmet
+TCP_ERR=/tmp/tcp_probe.err
+
+# tcp_target_up [ALLOW_ANY_HOST]: subsystem TCP_NQN with one null_blk
+# namespace, on a TCP port at 127.0.0.1:TCP_PORT.
+tcp_target_up() {
+	local s=$NVMET/subsystems/$TCP_NQN p=$NVMET/ports/1
+	modprobe null_blk nr_devices=1 gb=1 || fail "modprobe null_blk"
+	modprobe nvmet || fail "modprobe nvmet"
+	modprobe nvmet-tcp || fail "modprobe nvmet-tcp"
+	ip link set lo up
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+	wait_for 10 test -b /dev/nullb0 || fail "no /dev/nullb0 from null_blk"
+	mkdir "$s"
+	echo "${1:-1}" >"$s/attr_allow_any_host"
+	echo "$TCP_MODEL" >"$s/attr_model"
+	echo "$TCP_SERIAL" >"$s/attr_serial"
+	mkdir "$s/namespaces/1"
+	echo /dev/nullb0 >"$s/namespaces/1/device_path"
+	echo 1 >"$s/namespaces/1/enable"
+	mkdir "$p"
+	echo tcp >"$p/addr_trtype"
+	echo ipv4 >"$p/addr_adrfam"
+	echo 127.0.0.1 >"$p/addr_traddr"
+	echo "$TCP_PORT" >"$p/addr_trsvcid"
+	ln -s "$s" "$p/subsystems/$TCP_NQN"
+}
+
+# Undo tcp_target_up (and any kernel initiator connection to it), whatever
+# part of it was done.
+tcp_target_down() {
+	local s=$NVMET/subsystems/$TCP_NQN p=$NVMET/ports/1
+	command -v nvme >/dev/null && nvme disconnect -n "$TCP_NQN" >/dev/null 2>&1
+	rm -f "$p/subsystems/$TCP_NQN"
+	[ -d "$p" ] && rmdir "$p"
+	[ -d "$s/namespaces/1" ] && { echo 0 >"$s/namespaces/1/enable"; rmdir "$s/namespaces/1"; }
+	[ -d "$s" ] && rmdir "$s"
+	modprobe -r nvme-tcp nvme-fabrics 2>/dev/null
+	modprobe -r nvmet-tcp nvmet null_blk 2>/dev/null
+	return 0
+}
+
+# field OUTPUT KEY: the value of "KEY : value" in OUTPUT.
+tcp_field() { sed -n "s/^$2 *: //p" <<<"$1"; }
+
+test_tcp_probe_identifies_the_kernel_target() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	out=$("$TCP_PROBE" -r "$TCP_TRID") || { echo "$out"; fail "nvd_tcp_probe failed"; }
+	echo "$out"
+	[ "$(tcp_field "$out" subnqn)" = "$TCP_NQN" ] || fail "Identify's SUBNQN is not $TCP_NQN"
+	[ "$(tcp_field "$out" mn)" = "$TCP_MODEL" ] || fail "Identify's MN is not $TCP_MODEL"
+	[ "$(tcp_field "$out" sn)" = "$TCP_SERIAL" ] || fail "Identify's SN is not $TCP_SERIAL"
+	[ "$(tcp_field "$out" enabled)" = "CSTS.RDY=1" ] || fail "the controller did not become ready"
+	grep -q '^digests *: header off, data off' <<<"$out" || fail "digests on without being asked for"
+	[ "$(tcp_field "$out" vs | cut -d. -f1)" -ge 1 ] || fail "VS is not 1.x or later"
+	# the kernel's nvme-tcp initiator reads the same controller
+	command -v nvme >/dev/null || { note "no nvme-cli: kernel initiator cross-check skipped"; return 0; }
+	modprobe nvme-tcp || fail "modprobe nvme-tcp"
+	nvme connect -t tcp -a 127.0.0.1 -s "$TCP_PORT" -n "$TCP_NQN" || fail "nvme connect"
+	dev=
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(cat "$c/subsysnqn" 2>/dev/null)" = "$TCP_NQN" ] && dev=/dev/$(basename "$c")
+	done
+	[ -n "$dev" ] || fail "no /dev/nvmeN for $TCP_NQN after nvme connect"
+	wait_for 10 test -c "$dev" || fail "$dev did not appear"
+	id=$(nvme id-ctrl "$dev") || fail "nvme id-ctrl $dev"
+	k_mn=$(sed -n 's/^mn *: *//p' <<<"$id" | sed 's/ *$//')
+	k_nqn=$(sed -n 's/^subnqn *: *//p' <<<"$id" | sed 's/ *$//')
+	[ "$k_mn" = "$(tcp_field "$out" mn)" ] || fail "kernel reads MN '$k_mn', nvd_tcp_probe '$(tcp_field "$out" mn)'"
+	[ "$k_nqn" = "$(tcp_field "$out" subnqn)" ] || fail "kernel reads SUBNQN '$k_nqn'"
+}
+
+test_tcp_probe_with_header_and_data_digests() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	out=$("$TCP_PROBE" -H -D -r "$TCP_TRID") || { echo "$out"; fail "nvd_tcp_probe -H -D failed"; }
+	echo "$out"
+	grep -q '^digests *: header on, data on' <<<"$out" || fail "digests were not negotiated on"
+	# Identify's 4 KiB came in C2HData with a data digest that checked out
+	[ "$(tcp_field "$out" subnqn)" = "$TCP_NQN" ] || fail "Identify's SUBNQN is not $TCP_NQN"
+	out=$("$TCP_PROBE" -H -r "$TCP_TRID") || { echo "$out"; fail "nvd_tcp_probe -H failed"; }
+	grep -q '^digests *: header on, data off' <<<"$out" || fail "header digest only was not negotiated"
+}
+
+test_tcp_refused_connect_says_so() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	expect_fail "probe of a port nobody listens on" \
+		"$TCP_PROBE" -r "trtype:TCP traddr:127.0.0.1 trsvcid:4421 subnqn:$TCP_NQN" 2>"$TCP_ERR"
+	cat "$TCP_ERR"
+	grep -q 'connect to 127.0.0.1:4421: Connection refused' "$TCP_ERR" ||
+		fail "the refusal does not say 'connect to 127.0.0.1:4421: Connection refused'"
+	[ "$(wc -l <"$TCP_ERR")" = 1 ] || fail "more than one line of words"
+	expect_fail "bad trid" "$TCP_PROBE" -r "trtype:TCP traddr:127.0.0.1 trsvcid:99999" 2>"$TCP_ERR"
+	grep -q "trsvcid '99999' is not a TCP port" "$TCP_ERR" || fail "bad trsvcid not named"
+}
+
+test_tcp_wrong_subnqn_gives_the_connect_status() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	expect_fail "Connect to an unknown subsystem" \
+		"$TCP_PROBE" -r "trtype:TCP traddr:127.0.0.1 trsvcid:$TCP_PORT subnqn:$TCP_NQN-nope" 2>"$TCP_ERR"
+	cat "$TCP_ERR"
+	grep -q "Connect to $TCP_NQN-nope at 127.0.0.1:$TCP_PORT as nqn.* Connect Invalid Parameters: SUBNQN (sct 0x1 sc 0x82)" "$TCP_ERR" ||
+		fail "the Connect status is not in the words"
+}
+
+test_tcp_host_not_allowed_gives_invalid_host() {
+	trap tcp_target_down EXIT
+	tcp_target_up 0
+	expect_fail "Connect from a host the subsystem does not allow" \
+		"$TCP_PROBE" -n nqn.2026-12.io.nvdirect:not-allowed -r "$TCP_TRID" 2>"$TCP_ERR"
+	cat "$TCP_ERR"
+	grep -q "as nqn.2026-12.io.nvdirect:not-allowed: Connect Invalid Host (sct 0x1 sc 0x84)" "$TCP_ERR" ||
+		fail "the refusal does not say Connect Invalid Host"
+}
