@@ -14,8 +14,10 @@
  *   3. arm and block on the eventfd until an interrupt or the timeout.
  * Steps 1 and 2 only while commands are outstanding: with none, nothing can
  * complete and the wait blocks at once.  Every wait that ends with an entry
- * teaches est its gap (EWMA, 1/8), so est follows the device as its service
- * time changes.  A deep queue's gaps are short: est stays below a nap's
+ * moves est a sixteenth toward its gap, so est settles at the gaps' median
+ * (a host that stalls the guest for milliseconds now and then would drag a
+ * mean far above the typical gap, and every spin with it) and follows the
+ * device when its service time changes: tenfold in about 40 waits.  A deep queue's gaps are short: est stays below a nap's
  * cost and the queue pair is simply polled.  An idle one blocks and costs
  * nothing.
  *
@@ -38,25 +40,29 @@
 
 #include "internal.h"
 
-#define EWMA_SHIFT	3		/* weight 1/8: a few dozen waits follow a change */
 #define NAP_MIN_NS	10000ull	/* a shorter nap costs more than it saves */
 #define SPIN_SLACK_NS	10000ull	/* spin this much past 2 est before blocking */
 
-static uint64_t ewma(uint64_t avg, uint64_t sample)
+/* @est moved a sixteenth of itself (at least 1 us, at most all the way) toward @sample. */
+static uint64_t toward(uint64_t est, uint64_t sample)
 {
-	return avg - (avg >> EWMA_SHIFT) + (sample >> EWMA_SHIFT);
+	uint64_t step = est / 16 > 1000 ? est / 16 : 1000;
+
+	if (sample > est)
+		return sample - est < step ? sample : est + step;
+	return est - sample < step ? sample : est - step;
 }
 
 void nvd__adaptive_learn(struct adaptive *a, uint64_t sample_ns)
 {
-	a->est_ns = a->est_ns ? ewma(a->est_ns, sample_ns) : sample_ns;
+	a->est_ns = a->est_ns ? toward(a->est_ns, sample_ns) : sample_ns;
 	if (!a->est_ns)
 		a->est_ns = 1;		/* known, and shorter than anything */
 }
 
 void nvd__adaptive_learn_late(struct adaptive *a, uint64_t asked_ns, uint64_t took_ns)
 {
-	a->late_ns = ewma(a->late_ns, took_ns > asked_ns ? took_ns - asked_ns : 0);
+	a->late_ns = toward(a->late_ns, took_ns > asked_ns ? took_ns - asked_ns : 0);
 }
 
 uint64_t nvd__adaptive_nap_ns(const struct adaptive *a)

@@ -14,7 +14,7 @@ struct adaptive {
 	uint64_t waits, spin_hits, naps, blocks;	/* nvd_qpair_wait_stats */
 };
 
-/* Learn one gap of @sample_ns: an EWMA with weight 1/8 (the first sample is taken whole). */
+/* Learn one gap of @sample_ns: est a sixteenth toward it (the first sample whole). */
 void nvd__adaptive_learn(struct adaptive *a, uint64_t sample_ns);
 /* Learn that a nap asked for @asked_ns took @took_ns. */
 void nvd__adaptive_learn_late(struct adaptive *a, uint64_t asked_ns, uint64_t took_ns);

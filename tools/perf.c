@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,11 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t perf_now_ns(void)
+{
+	return now_ns();
 }
 
 
@@ -274,7 +280,8 @@ static void io_done(void *arg, const struct nvd_cpl *cpl)
 			st->hist[hist_bucket(lat)]++;
 		atomic_store_explicit(&ctx->live_ios, st->ios, memory_order_relaxed);
 	}
-	if (!atomic_load_explicit(&g_stop, memory_order_relaxed))
+	/* --rate-iops: the worker sends it again when the next I/O is due */
+	if (!g_o.rate_iops && !atomic_load_explicit(&g_stop, memory_order_relaxed))
 		submit(t);
 }
 
@@ -316,6 +323,30 @@ static int submit(struct task *t)
 	return 0;
 }
 
+/*
+ * --rate-iops: send one idle task when the next I/O is due; 1 when one was
+ * sent.  Behind schedule (all -q in flight) the next is due at once, not
+ * in a burst.
+ */
+static int submit_due(struct worker *w)
+{
+	uint64_t now = now_ns();
+	int i, q;
+
+	if (now < w->next_ns)
+		return 0;
+	for (i = 0; i < w->nctx; i++)
+		for (q = 0; q < (int)g_o.qd; q++)
+			if (!w->ctxs[i].tasks[q].inflight) {
+				w->next_ns += w->interval_ns;
+				if (w->next_ns < now)
+					w->next_ns = now;
+				submit(&w->ctxs[i].tasks[q]);
+				return 1;
+			}
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -323,10 +354,14 @@ static void *worker_main(void *arg)
 	int i, rc, q, busy, reaped;
 	double cpu0;
 
+	/* naps of a few microseconds, not the default slack of 50 (poll_adaptive.c) */
+	if (g_o.adaptive)
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	pthread_barrier_wait(&g_start);
 	wall0 = now_ns();
 	cpu0 = perf_thread_cpu_s();
-	for (i = 0; i < w->nctx; i++)
+	w->next_ns = wall0;
+	for (i = 0; i < w->nctx && !g_o.rate_iops; i++)
 		for (q = 0; q < (int)g_o.qd; q++)
 			submit(&w->ctxs[i].tasks[q]);
 	while (!atomic_load_explicit(&g_stop, memory_order_relaxed)) {
@@ -341,8 +376,10 @@ static void *worker_main(void *arg)
 				if (rc == -ENXIO)
 					atomic_store(&g_stop, 1);
 			}
-		if (g_o.intr && !reaped)
-			perf_intr_wait(w);
+		if (g_o.rate_iops)
+			reaped |= submit_due(w);
+		if (!reaped)
+			perf_wait(w, g_o.rate_iops ? w->next_ns : 0);
 	}
 	deadline = now_ns();
 	w->cpu_s = perf_thread_cpu_s() - cpu0;
@@ -369,6 +406,9 @@ static int setup_workers(void)
 	char what[128];
 	int core = -1, i, n, q, err;
 
+	if (g_o.adaptive && g_nns * g_o.qpairs > 1)
+		bad("--adaptive waits on one queue pair per thread, not %d namespaces x -P %u: "
+		    "choose one with -r 'trtype:PCIe traddr:BDF ns:N' and -P 1", g_nns, g_o.qpairs);
 	nvd_io_qpair_opts_init(&qo);
 	g_nworkers = g_o.ncores;
 	g_workers = calloc((size_t)g_nworkers, sizeof(*g_workers));
@@ -381,6 +421,7 @@ static int setup_workers(void)
 			;
 		w->core = core;
 		w->nctx = g_nns;
+		w->interval_ns = g_o.rate_iops ? 1000000000ull / g_o.rate_iops : 0;
 		w->ctxs = calloc((size_t)g_nns, sizeof(*w->ctxs));
 		if (!w->ctxs)
 			return report_fail(PROG, "allocating workers", -ENOMEM);
@@ -399,7 +440,7 @@ static int setup_workers(void)
 			for (q = 0; q < (int)g_o.qpairs; q++) {
 				qo.qsize = g_ns[n].ce->qsize;
 				qo.io_requests = g_ns[n].ce->nreqs;
-				qo.interrupts = (uint32_t)g_o.intr;
+				qo.interrupts = (uint32_t)(g_o.intr || g_o.adaptive);
 				err = nvd_ctrlr_alloc_io_qpair_opts(c, &qo, &ctx->qp[q]);
 				if (err) {
 					snprintf(what, sizeof(what), "%s: queue pair %d of %u for core %d",

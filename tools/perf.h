@@ -40,6 +40,8 @@ struct opts {
 	int latency;		/* 0, 1 (-L) or 2 (-LL) */
 	int json;
 	int intr;		/* -E: sleep on queue pair eventfds when idle */
+	int adaptive;		/* --adaptive: nvd_qpair_wait(), spin or sleep as learned */
+	uint32_t rate_iops;	/* --rate-iops: I/Os per second per thread; 0 unlimited */
 	uint32_t io_queue_size;	/* --io-queue-size; 0: the library's default */
 	uint32_t io_queue_requests; /* --io-queue-requests; 0: the library's default */
 	double zipf_theta;	/* -F zipf:THETA; 0: uniform */
@@ -121,6 +123,8 @@ struct worker {
 	struct pollfd *pfds;	/* -E: one per queue pair */
 	int npfds;
 	uint64_t sleeps;	/* -E: times the thread slept in poll() */
+	uint64_t next_ns;	/* --rate-iops: when the next I/O is due */
+	uint64_t interval_ns;	/* --rate-iops: 1 s / N */
 };
 
 extern struct opts g_o;
@@ -176,9 +180,16 @@ double zipf_zeta(uint64_t n, double theta);
 
 /* perf_intr.c: -E.  Collect @w's queue pair fds; negative errno. */
 int perf_intr_setup(struct worker *w);
-/* Arm @w's queue pairs; sleep until one has completions (or a timeout). */
-void perf_intr_wait(struct worker *w);
+/*
+ * @w reaped nothing: with -E arm its queue pairs and sleep until one has
+ * completions, with --adaptive nvd_qpair_wait(), polling returns at once.
+ * Either way no later than @until_ns (0: a short timeout).
+ */
+void perf_wait(struct worker *w, uint64_t until_ns);
+/* The CPU line's mode: "polling", "interrupt mode", "adaptive polling". */
+const char *perf_mode_name(void);
 double perf_thread_cpu_s(void);
+uint64_t perf_now_ns(void);
 
 /* Print the table (or JSON) and, with -L, the latency summaries. */
 void perf_report(void);

@@ -56,12 +56,18 @@ static void usage(FILE *f)
 		"  -E, --interrupt-mode    queue pairs raise MSI-X interrupts; a thread with\n"
 		"                          nothing to reap sleeps in poll() on their eventfds\n"
 		"                          instead of spinning (default: polling)\n"
+		"      --adaptive          adaptive polling: interrupt-mode queue pairs, and a\n"
+		"                          thread spins while a completion is due soon and\n"
+		"                          sleeps while none is, as it learns the device's\n"
+		"                          service time (one queue pair per thread)\n"
+		"      --rate-iops N       at most N I/Os per second per thread, at most -q of\n"
+		"                          them in flight (default: as fast as they complete)\n"
 		"      --json              print the results as JSON instead of the table\n"
 		"                          (with -LL the histogram buckets too)\n"
 		"  -h, --help              this text\n"
 		"\n"
 		"After the table, a CPU line says how busy the worker threads were (their\n"
-		"CPU time over wall time), to compare -E with polling.\n"
+		"CPU time over wall time), to compare -E and --adaptive with polling.\n"
 		"\n"
 		"Exits 0 when every I/O succeeded, 1 when one failed, the library refused\n"
 		"or a controller is not bound to nvdirect (as nvdirect does), 2 on a bad\n"
@@ -207,6 +213,8 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		{ "enable-sw-latency-tracking", no_argument, NULL, 'L' },
 		{ "transport-id", required_argument, NULL, 'r' },
 		{ "interrupt-mode", no_argument, NULL, 'E' },
+		{ "adaptive", no_argument, NULL, 'A' },
+		{ "rate-iops", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "allowed-pci-addr", required_argument, NULL, 'b' },
 		{ "io-queue-size", required_argument, NULL, 'S' },
@@ -307,6 +315,13 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		case 'E':
 			g_o.intr = 1;
 			break;
+		case 'A':
+			g_o.adaptive = 1;
+			break;
+		case 'I':
+			if (parse_u32(optarg, &g_o.rate_iops) || !g_o.rate_iops || g_o.rate_iops > 100000000)
+				bad("--rate-iops %s: I/Os per second must be 1..100000000", optarg);
+			break;
 		case 'J':
 			g_o.json = 1;
 			break;
@@ -314,7 +329,7 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 			usage(stdout);
 			exit(0);
 		default:
-			if (optopt && strchr("qowMtacPrbFSR", optopt))
+			if (optopt && strchr("qowMtacPrbFSRI", optopt))
 				bad("%s needs a value (see --help)", argv[optind - 1]);
 			if (optopt)
 				bad("unknown option '-%c' (see --help)", optopt);
@@ -325,6 +340,8 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		bad("unexpected argument '%s' (see --help)", argv[optind]);
 	if (nr && nb)
 		bad("-b and -r both pick controllers: use one of them");
+	if (g_o.intr && g_o.adaptive)
+		bad("-E and --adaptive are two ways to wait: use one of them");
 	if (g_o.zipf_theta && g_o.workload != W_RANDREAD && g_o.workload != W_RANDWRITE &&
 	    g_o.workload != W_RANDRW)
 		bad("-F applies only to random workloads (randread, randwrite, randrw)");

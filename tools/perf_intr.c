@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * nvdirect-perf -E: interrupt mode.  A worker whose queue pairs had nothing
- * to reap arms them all and sleeps in poll() on their eventfds instead of
- * spinning, the way an application that cares about idle CPU would.
+ * nvdirect-perf's sleeping modes.  -E: a worker whose queue pairs had
+ * nothing to reap arms them all and sleeps in poll() on their eventfds
+ * instead of spinning, the way an application that cares about idle CPU
+ * would.  --adaptive: the worker's one queue pair waits in nvd_qpair_wait(),
+ * which spins while a completion is due soon and sleeps while none is.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -12,7 +17,7 @@
 #include "perf.h"
 
 /* Long enough to sleep, short enough to notice the stop flag. */
-#define WAIT_TIMEOUT_MS	100
+#define WAIT_TIMEOUT_NS	100000000ull
 
 int perf_intr_setup(struct worker *w)
 {
@@ -33,8 +38,10 @@ int perf_intr_setup(struct worker *w)
 	return 0;
 }
 
-void perf_intr_wait(struct worker *w)
+static void intr_wait(struct worker *w, uint64_t ns)
 {
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
 	int i, q;
 
 	for (i = 0; i < w->nctx; i++)
@@ -42,7 +49,31 @@ void perf_intr_wait(struct worker *w)
 			if (nvd_qpair_arm(w->ctxs[i].qp[q]) != 0)
 				return;		/* work is waiting, or an error to reap */
 	w->sleeps++;
-	poll(w->pfds, (nfds_t)w->npfds, WAIT_TIMEOUT_MS);
+	ppoll(w->pfds, (nfds_t)w->npfds, &ts, NULL);
+}
+
+void perf_wait(struct worker *w, uint64_t until_ns)
+{
+	uint64_t now, ns = WAIT_TIMEOUT_NS;
+
+	if (!g_o.intr && !g_o.adaptive)
+		return;
+	if (until_ns) {
+		now = perf_now_ns();
+		if (until_ns <= now)
+			return;
+		if (until_ns - now < ns)
+			ns = until_ns - now;
+	}
+	if (g_o.adaptive)
+		nvd_qpair_wait(w->ctxs[0].qp[0], (int64_t)(ns / 1000));	/* one queue pair per thread */
+	else
+		intr_wait(w, ns);
+}
+
+const char *perf_mode_name(void)
+{
+	return g_o.adaptive ? "adaptive polling" : g_o.intr ? "interrupt mode" : "polling";
 }
 
 /* CPU time of the calling thread, in seconds. */

@@ -142,12 +142,43 @@ static void json_print(struct json_object *o)
 	json_object_put(o);
 }
 
+/*
+ * --adaptive: what the queue pairs' waits did, summed (the learned gap and
+ * lateness: their mean); naps and blocks added to @sleeps.
+ */
+static void adaptive_stats(struct nvd_qpair_wait_stats *sum, unsigned long long *sleeps)
+{
+	struct nvd_qpair_wait_stats s;
+	int w, n, nq = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	for (w = 0; w < g_nworkers; w++)
+		for (n = 0; n < g_nns; n++) {
+			s.size = sizeof(s);
+			if (nvd_qpair_get_wait_stats(g_workers[w].ctxs[n].qp[0], &s))
+				continue;
+			sum->waits += s.waits;
+			sum->spin_hits += s.spin_hits;
+			sum->naps += s.naps;
+			sum->blocks += s.blocks;
+			sum->est_ns += s.est_ns;
+			sum->late_ns += s.late_ns;
+			nq++;
+		}
+	if (nq) {
+		sum->est_ns /= (uint64_t)nq;
+		sum->late_ns /= (uint64_t)nq;
+	}
+	*sleeps += sum->naps + sum->blocks;
+}
+
 void perf_report(void)
 {
 	struct stats tot;
 	struct row r, tr;
 	double tot_iops = 0, tot_mibps = 0, cpu_s = 0, wall_s = 0, busy;
 	unsigned long long sleeps = 0;
+	struct nvd_qpair_wait_stats ws;
 	struct json_object *doc = NULL, *devs = NULL, *d, *cpu;
 	int w, n, width = 0;
 	unsigned b;
@@ -205,15 +236,25 @@ void perf_report(void)
 		wall_s += g_workers[w].wall_s;
 		sleeps += (unsigned long long)g_workers[w].sleeps;
 	}
+	if (g_o.adaptive)
+		adaptive_stats(&ws, &sleeps);
 	busy = wall_s > 0 ? 100.0 * cpu_s / wall_s : 0;
 	if (g_o.json) {
 		d = json_object_new_object();
 		json_row(d, &tr, &tot);
 		json_object_object_add(doc, "total", d);
 		cpu = json_object_new_object();
-		json_object_object_add(cpu, "mode", json_object_new_string(g_o.intr ? "interrupt" : "polling"));
+		json_object_object_add(cpu, "mode", json_object_new_string(
+			g_o.adaptive ? "adaptive" : g_o.intr ? "interrupt" : "polling"));
 		jnum(cpu, "busy_pct", "%.2f", busy);
 		json_object_object_add(cpu, "sleeps", json_object_new_uint64(sleeps));
+		if (g_o.adaptive) {
+			json_object_object_add(cpu, "naps", json_object_new_uint64(ws.naps));
+			json_object_object_add(cpu, "blocks", json_object_new_uint64(ws.blocks));
+			json_object_object_add(cpu, "spin_hits", json_object_new_uint64(ws.spin_hits));
+			jnum(cpu, "learned_gap_us", "%.1f", (double)ws.est_ns / 1e3);
+			jnum(cpu, "nap_late_us", "%.1f", (double)ws.late_ns / 1e3);
+		}
 		json_object_object_add(doc, "cpu", cpu);
 		json_print(doc);
 		return;
@@ -222,8 +263,13 @@ void perf_report(void)
 	printf("%-*s: %10.2f %10.2f %10.2f %10.2f %10.2f\n", width + 13, "Total",
 	       tr.iops, tr.mibps, tr.avg, tr.min, tr.max);
 	printf("\n");
-	printf("CPU (%s): worker threads busy %.2f%% of their wall time, %llu sleeps\n\n",
-	       g_o.intr ? "interrupt mode" : "polling", busy, sleeps);
+	printf("CPU (%s): worker threads busy %.2f%% of their wall time, %llu sleeps",
+	       perf_mode_name(), busy, sleeps);
+	if (g_o.adaptive)
+		printf(" (%llu naps, %llu blocks; learned gap %.1f us, naps late %.1f us)",
+		       (unsigned long long)ws.naps, (unsigned long long)ws.blocks,
+		       (double)ws.est_ns / 1e3, (double)ws.late_ns / 1e3);
+	printf("\n\n");
 	if (!g_o.latency)
 		return;
 	for (w = 0; w < g_nworkers; w++)

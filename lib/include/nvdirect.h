@@ -702,7 +702,7 @@ int nvd_qpair_arm(struct nvd_qpair *qpair);
  * Adaptive polling on an interrupt-mode queue pair: wait until it has
  * completions to reap, spinning while one is due soon and sleeping on its
  * eventfd while none is.  The library learns, per queue pair, how long the
- * CQ stays empty after a wait begins (an EWMA, so it follows the device):
+ * CQ stays empty after a wait begins (the median, following the device):
  * it naps until about half that time, spins until twice it, then arms and
  * sleeps until the interrupt.  With nothing outstanding it sleeps at once.
  *

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Adaptive polling (nvd_qpair_wait) on a fake controller, which plays the
+ * module's part by writing to the eventfd and the controller's by posting
+ * CQ entries.  What is checked: the learned gap follows a change of the
+ * device's service time, the nap/spin arithmetic, that a wait never sleeps
+ * with an entry already in the CQ, that it arms (drains the eventfd) before
+ * each sleep, that a nap followed by a spin catches a completion that
+ * raised no interrupt, and the arguments refused.  No elapsed time is
+ * asserted: the counters say which step ended each wait.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fake.h"
+
+static struct fake_ctrlr f;
+static void *buf;
+static int ncb;
+
+static void cb(void *arg, const struct nvd_cpl *cpl)
+{
+	(void)arg;
+	(void)cpl;
+	ncb++;
+}
+
+static void setup(void)
+{
+	fake_ctrlr_setup(&f, NULL);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	buf = nvd_dma_alloc(&f.c, 4096);
+	ck_assert_ptr_nonnull(buf);
+	ncb = 0;
+}
+
+static void teardown(void)
+{
+	nvd_dma_free(&f.c, buf);
+	nvd__qpair_intr_disable(&f.q);
+	fake_ctrlr_teardown(&f);
+}
+
+static struct nvd_qpair_wait_stats stats(void)
+{
+	struct nvd_qpair_wait_stats s = { .size = sizeof(s) };
+
+	ck_assert_int_eq(nvd_qpair_get_wait_stats(&f.q, &s), 0);
+	return s;
+}
+
+/* 1 when @fd would wake a poll() now. */
+static int readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	ck_assert_int_ge(poll(&p, 1, 0), 0);
+	return (p.revents & POLLIN) != 0;
+}
+
+/* What the module's interrupt handler does. */
+static void fire(int fd)
+{
+	uint64_t one = 1;
+
+	ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
+}
+
+START_TEST(test_learned_gap_follows_a_changed_service_time)
+{
+	struct adaptive a = { 0 };
+	int i;
+
+	nvd__adaptive_learn(&a, 20000);
+	ck_assert_uint_eq(a.est_ns, 20000);	/* the first sample whole */
+	for (i = 0; i < 30; i++)
+		nvd__adaptive_learn(&a, 200000);
+	ck_assert_uint_gt(a.est_ns, 80000);	/* on its way */
+	ck_assert_uint_lt(a.est_ns, 200000);
+	/* the device slowed down tenfold: there after 60 waits */
+	for (i = 0; i < 30; i++)
+		nvd__adaptive_learn(&a, 200000);
+	ck_assert_uint_eq(a.est_ns, 200000);
+	/* and back */
+	for (i = 0; i < 60; i++)
+		nvd__adaptive_learn(&a, 20000);
+	ck_assert_uint_eq(a.est_ns, 20000);
+	/* one outlier moves it by a sixteenth (at least 1 us), not to the outlier */
+	nvd__adaptive_learn(&a, 10000000);
+	ck_assert_uint_eq(a.est_ns, 21250);
+}
+END_TEST
+
+START_TEST(test_learned_gap_is_the_median_not_dragged_by_stalls)
+{
+	struct adaptive a = { 0 };
+	int i, j;
+
+	/* nine gaps of 20 us, then a 10 ms stall of the host, over and over */
+	for (i = 0; i < 100; i++)
+		for (j = 0; j < 10; j++)
+			nvd__adaptive_learn(&a, j < 9 ? 20000 : 10000000);
+	/* the mean is over 1 ms; the typical gap is what it spins for */
+	ck_assert_uint_lt(a.est_ns, 25000);
+	ck_assert_uint_ge(a.est_ns, 20000);
+}
+END_TEST
+
+START_TEST(test_nap_to_half_the_gap_less_the_lateness)
+{
+	struct adaptive a = { 0 };
+
+	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 0);		/* nothing learned: no nap */
+	a.est_ns = 100000;
+	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 50000);
+	ck_assert_uint_eq(nvd__adaptive_spin_ns(&a), 210000);	/* 2 est + 10 us */
+	a.late_ns = 30000;
+	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 20000);
+	/* a nap that would be eaten by the timer's lateness is not taken */
+	a.late_ns = 45000;
+	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 0);
+	a.late_ns = 0;
+	a.est_ns = 15000;			/* a deep queue's short gaps: polled */
+	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 0);
+	/* lateness is learned from what naps took over what they asked for */
+	nvd__adaptive_learn_late(&a, 10000, 90000);
+	ck_assert_uint_eq(a.late_ns, 1000);	/* from nothing: 1 us a nap */
+	for (int i = 0; i < 100; i++)
+		nvd__adaptive_learn_late(&a, 10000, 90000);
+	ck_assert_uint_eq(a.late_ns, 80000);
+	nvd__adaptive_learn_late(&a, 10000, 5000);	/* early: counts as 0 */
+	ck_assert_uint_eq(a.late_ns, 75000);
+}
+END_TEST
+
+START_TEST(test_wait_never_sleeps_with_an_entry_in_the_cq)
+{
+	struct nvd_qpair_wait_stats s;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	/* learned: completions take 10 s, so a wait would nap for 5 */
+	nvd__adaptive_learn(&f.q.adaptive, 10ull * 1000000000);
+	fake_complete(&f, 0, 0);		/* no interrupt yet either */
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, -1), 1);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 0);
+	ck_assert_uint_eq(s.blocks, 0);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+	ck_assert_int_eq(ncb, 1);
+}
+END_TEST
+
+START_TEST(test_wait_arms_before_it_blocks)
+{
+	struct nvd_qpair_wait_stats s;
+	int fd = nvd_qpair_get_fd(&f.q);
+
+	/* a stale interrupt, and nothing outstanding: straight to step 3 */
+	fire(fd);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);	/* the timeout */
+	s = stats();
+	ck_assert_uint_eq(s.waits, 1);
+	ck_assert_uint_eq(s.naps, 0);
+	ck_assert_uint_eq(s.blocks, 1);
+	ck_assert(!readable(fd));	/* drained before the sleep, not left to wake it */
+	ck_assert_uint_eq(s.est_ns, 0);	/* nothing completed: nothing learned */
+}
+END_TEST
+
+START_TEST(test_wait_arms_before_it_naps)
+{
+	struct nvd_qpair_wait_stats s;
+	int fd = nvd_qpair_get_fd(&f.q);
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	nvd__adaptive_learn(&f.q.adaptive, 4000000);	/* nap 2 ms, spin to 8 ms */
+	fire(fd);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 1);
+	ck_assert_uint_eq(s.spin_hits, 0);
+	ck_assert_uint_eq(s.blocks, 1);
+	ck_assert(!readable(fd));
+	/* the nap ran to its timer (a stale readiness would have ended it at once) */
+	ck_assert_uint_gt(s.late_ns, 0);
+	ck_assert_uint_eq(s.est_ns, 4000000);	/* a timeout teaches nothing */
+}
+END_TEST
+
+static void *complete_later(void *arg)
+{
+	struct timespec ts = { 0, 700 * 1000000 };
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	fake_complete(&f, 0, 0);	/* and no interrupt: only a spin can see it */
+	return NULL;
+}
+
+START_TEST(test_nap_then_spin_catches_a_completion_and_learns_its_gap)
+{
+	struct nvd_qpair_wait_stats s;
+	pthread_t th;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	/* learned 1 s: nap 0.5 s, spin to 2 s; the entry lands at 0.7 s */
+	nvd__adaptive_learn(&f.q.adaptive, 1000000000);
+	ck_assert_int_eq(pthread_create(&th, NULL, complete_later, NULL), 0);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 10 * 1000000), 1);
+	pthread_join(th, NULL);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 1);
+	ck_assert_uint_eq(s.spin_hits, 1);
+	ck_assert_uint_eq(s.blocks, 0);
+	/* a 0.7 s gap pulled the 1 s estimate down */
+	ck_assert_uint_lt(s.est_ns, 1000000000);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+	ck_assert_int_eq(ncb, 1);
+}
+END_TEST
+
+static void *complete_and_fire_later(void *arg)
+{
+	struct timespec ts = { 0, 100 * 1000000 };
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	fake_complete(&f, 0, 0);
+	fire(nvd_qpair_get_fd(&f.q));
+	return NULL;
+}
+
+START_TEST(test_unknown_gap_blocks_and_the_interrupt_wakes_it)
+{
+	struct nvd_qpair_wait_stats s;
+	pthread_t th;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, complete_and_fire_later, NULL), 0);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, -1), 1);
+	pthread_join(th, NULL);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 0);		/* nothing learned yet: no nap */
+	ck_assert_uint_eq(s.blocks, 1);
+	ck_assert_uint_gt(s.est_ns, 0);		/* and now it knows a gap */
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+}
+END_TEST
+
+START_TEST(test_wait_refuses_polled_and_reports_gone)
+{
+	struct nvd_qpair_wait_stats s = { .size = 0 };
+
+	ck_assert_int_eq(nvd_qpair_wait(NULL, 0), -EINVAL);
+	ck_assert_int_eq(nvd_qpair_get_wait_stats(&f.q, &s), -EINVAL);
+	ck_assert_int_eq(nvd_qpair_get_wait_stats(NULL, &s), -EINVAL);
+	/* an older caller's smaller struct gets what fits */
+	s.size = offsetof(struct nvd_qpair_wait_stats, spin_hits);
+	s.spin_hits = 77;
+	ck_assert_int_eq(nvd_qpair_get_wait_stats(&f.q, &s), 0);
+	ck_assert_uint_eq(s.spin_hits, 77);
+	nvd__ctrlr_mark_failed(&f.c);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, -1), 1);	/* reap, to see -ENXIO */
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), -ENXIO);
+	nvd__qpair_intr_disable(&f.q);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 0), -EINVAL);	/* polled */
+}
+END_TEST
+
+static Suite *adaptive_suite(void)
+{
+	Suite *s = suite_create("adaptive");
+	TCase *tc = tcase_create("adaptive");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_learned_gap_follows_a_changed_service_time);
+	tcase_add_test(tc, test_learned_gap_is_the_median_not_dragged_by_stalls);
+	tcase_add_test(tc, test_nap_to_half_the_gap_less_the_lateness);
+	tcase_add_test(tc, test_wait_never_sleeps_with_an_entry_in_the_cq);
+	tcase_add_test(tc, test_wait_arms_before_it_blocks);
+	tcase_add_test(tc, test_wait_arms_before_it_naps);
+	tcase_add_test(tc, test_nap_then_spin_catches_a_completion_and_learns_its_gap);
+	tcase_add_test(tc, test_unknown_gap_blocks_and_the_interrupt_wakes_it);
+	tcase_add_test(tc, test_wait_refuses_polled_and_reports_gone);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(adaptive_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
