@@ -100,9 +100,19 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 kver=$(guest_kernel "$kernel") || exit 1
 
-cmake -S "$top" -B "$NVD_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || die "cmake configure failed"
-cmake --build "$NVD_BUILD" --target nvdirect-perf -j "$(nproc)" -- --no-print-directory >/dev/null ||
-	cmake --build "$NVD_BUILD" --target nvdirect-perf -j1 || die "building nvdirect-perf failed"
+# the fio engine as scripts/build.sh builds it; without fio's source the
+# series "fio + nvdirect engine" is n/a
+targets=(nvdirect-perf)
+fio_src=
+if [[ " $series " == *" nvd-fio "* ]]; then
+	fio_src=$("$top/scripts/fio-source.sh") ||
+		{ echo "bench: fio's source could not be fetched: the fio engine is not built" >&2; fio_src=; }
+	[ -z "$fio_src" ] || targets+=(nvdirect_fio)
+fi
+cmake -S "$top" -B "$NVD_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNVD_FIO_SOURCE_DIR="$fio_src" >/dev/null ||
+	die "cmake configure failed"
+cmake --build "$NVD_BUILD" --target "${targets[@]}" -j "$(nproc)" -- --no-print-directory >/dev/null ||
+	cmake --build "$NVD_BUILD" --target "${targets[@]}" -j1 || die "building ${targets[*]} failed"
 
 # every timed run with its warm-up and a generous start-up, plus boot
 timeout=$((reps * nruns * (secs + 1 + 20) + 600))
