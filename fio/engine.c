@@ -82,6 +82,7 @@ static void job_free(struct nvd_fio_job *job)
 	free(job->uses);
 	free(job->pfds);
 	free(job->done);
+	free(job->pending);
 	free(job);
 }
 
@@ -144,6 +145,8 @@ static int file_setup(struct thread_data *td, struct nvd_fio_job *job, struct fi
 		return -EOPNOTSUPP;
 	}
 	f->sector_size = nvd_ns_get_sector_size(f->ns);
+	/* an LBA is 2^LBADS bytes (the LBA Format the namespace uses) */
+	f->lba_shift = (unsigned int)__builtin_ctz(f->sector_size);
 	ff->filetype = FIO_TYPE_BLOCK;
 	ff->real_file_size = nvd_ns_get_size(f->ns);
 	fio_file_set_size_known(ff);
@@ -256,8 +259,9 @@ static int nvd_fio_init(struct thread_data *td)
 	job->delay_doorbells = o->delay_doorbells;
 	job->cap = td->o.iodepth;
 	job->done = calloc(job->cap, sizeof(*job->done));
+	job->pending = calloc(job->cap, sizeof(*job->pending));
 	job->pfds = calloc(job->nr_uses, sizeof(*job->pfds));
-	if (!job->done || !job->pfds) {
+	if (!job->done || !job->pending || !job->pfds) {
 		td_verror(td, ENOMEM, "init");
 		return 1;
 	}
@@ -400,7 +404,7 @@ static void nvd_fio_cleanup(struct thread_data *td)
 	for (i = job->nr_uses; i-- > 0;) {
 		if (job->uses[i].qp) {
 			/* completions of aborted commands land in the ring; make room */
-			job->head = job->count = job->returned = 0;
+			job->head = job->count = job->returned = job->nr_pending = 0;
 			nvd_ctrlr_free_io_qpair(job->uses[i].qp);
 		}
 		nvd_fio_ctrlr_put(job->uses[i].c);

@@ -33,6 +33,7 @@ struct nvd_fio_file {
 	struct nvd_fio_use *use;
 	struct nvd_ns *ns;
 	uint32_t sector_size;
+	unsigned int lba_shift;		/* log2(sector_size): no division per I/O */
 };
 
 /* A job (one fio thread): td->io_ops_data. */
@@ -52,6 +53,13 @@ struct nvd_fio_job {
 	 */
 	struct io_u **done;
 	unsigned int cap, head, count, returned;
+	/*
+	 * io_us queued since the last commit(): commit() tells fio they are
+	 * issued (io_u_queued: submission latency), as fio asks of an engine
+	 * with a commit hook.
+	 */
+	struct io_u **pending;
+	unsigned int nr_pending;
 	/* I/O memory: nvd_dma_alloc of uses[0], or mmap registered with each */
 	void *mem;
 	size_t mem_len;

@@ -44,8 +44,10 @@ static void nvd_fio_done(void *arg, const struct nvd_cpl *cpl)
 	/* fio's word for a failed I/O; errdetails() names the NVMe status */
 	if (nvd_cpl_is_error(cpl))
 		r->io_u->error = EIO;
+	unsigned int i = job->head + job->count++;
+
 	/* never overflows: at most iodepth io_us are in flight or undelivered */
-	job->done[(job->head + job->count++) % job->cap] = r->io_u;
+	job->done[i < job->cap ? i : i - job->cap] = r->io_u;
 }
 
 /* A submission the library refused: keep its words for errdetails(). */
@@ -68,11 +70,11 @@ enum fio_q_status nvd_fio_queue(struct thread_data *td, struct io_u *io_u)
 	fio_ro_check(td, io_u);
 	r->why[0] = '\0';
 	memset(&r->cpl, 0, sizeof(r->cpl));
-	r->lba = io_u->offset / f->sector_size;
-	r->count = (uint32_t)(io_u->xfer_buflen / f->sector_size);
+	r->lba = io_u->offset >> f->lba_shift;
+	r->count = (uint32_t)(io_u->xfer_buflen >> f->lba_shift);
 	if (ddir_rw(io_u->ddir) || io_u->ddir == DDIR_TRIM) {
-		if (io_u->offset % f->sector_size || io_u->xfer_buflen % f->sector_size ||
-		    io_u->xfer_buflen == 0 || io_u->xfer_buflen / f->sector_size > UINT32_MAX) {
+		if ((io_u->offset | io_u->xfer_buflen) & (f->sector_size - 1) ||
+		    io_u->xfer_buflen == 0 || io_u->xfer_buflen >> f->lba_shift > UINT32_MAX) {
 			snprintf(r->why, sizeof(r->why),
 				 "offset %llu length %llu: not whole %u-byte LBAs of namespace %u",
 				 io_u->offset, io_u->xfer_buflen, f->sector_size, f->target.nsid);
@@ -110,19 +112,47 @@ enum fio_q_status nvd_fio_queue(struct thread_data *td, struct io_u *io_u)
 		return FIO_Q_BUSY;
 	if (err)
 		return refused(r, err);
+	r->job->pending[r->job->nr_pending++] = io_u;
 	return FIO_Q_QUEUED;
 }
 
-/* Delayed doorbells: tell the controllers what fio submitted so far. */
+/*
+ * fio's accounting of what was issued: an engine with a commit hook calls
+ * io_u_queued() itself (fio 3.33, backend.c: io_queue_event), else fio
+ * reports no submission latency.  With delayed doorbells the commands left
+ * for the device only now, so that is their issue time.
+ */
+static void issued(struct thread_data *td, struct nvd_fio_job *job)
+{
+	struct timespec now;
+	unsigned int i;
+
+	if (job->delay_doorbells && fio_fill_issue_time(td)) {
+		fio_gettime(&now, NULL);
+		for (i = 0; i < job->nr_pending; i++)
+			job->pending[i]->issue_time = now;
+	}
+	for (i = 0; i < job->nr_pending; i++)
+		io_u_queued(td, job->pending[i]);
+	io_u_mark_submit(td, job->nr_pending);
+	job->nr_pending = 0;
+}
+
+/*
+ * What fio queued since the last commit goes to the device: one SQ tail
+ * doorbell per queue pair for all of it with delayed doorbells (fio commits
+ * every iodepth_batch_submit io_us and before it waits for completions),
+ * each queue() rang its own otherwise.
+ */
 int nvd_fio_commit(struct thread_data *td)
 {
 	struct nvd_fio_job *job = td->io_ops_data;
 	unsigned int i;
 	int err;
 
-	if (!job->delay_doorbells)
+	if (!job->nr_pending)
 		return 0;
-	for (i = 0; i < job->nr_uses; i++) {
+	for (i = 0; job->delay_doorbells && i < job->nr_uses; i++) {
 		err = nvd_qpair_flush(job->uses[i].qp);
 		if (err) {
 			log_err("nvdirect: %s: doorbell write failed: %s\n",
@@ -130,6 +160,7 @@ int nvd_fio_commit(struct thread_data *td)
 			return err;
 		}
 	}
+	issued(td, job);
 	return 0;
 }
 
@@ -188,10 +219,16 @@ int nvd_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max
 	int err, ms;
 
 	/* the io_us handed out last time are fio's now */
-	job->head = (job->head + job->returned) % job->cap;
+	job->head += job->returned;
+	if (job->head >= job->cap)
+		job->head -= job->cap;
 	job->count -= job->returned;
 	job->returned = 0;
-	if (ts)
+	/* fio reaps without committing first when it polls (min 0) */
+	if (job->nr_pending)
+		issued(td, job);
+	/* a zero timeout (fio's min 0) is one pass: no clock to read */
+	if (ts && (ts->tv_sec || ts->tv_nsec))
 		deadline = now_ns() + (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 
 	for (;;) {
@@ -200,8 +237,8 @@ int nvd_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max
 			return err;
 		if (job->count >= min)
 			break;
-		left = ts ? deadline - now_ns() : 0;
-		if (ts && left <= 0)
+		left = 0;
+		if (ts && (!deadline || (left = deadline - now_ns()) <= 0))
 			break;
 		if (job->interrupts) {
 			ms = NVD_FIO_IRQ_WAIT_MS;
@@ -220,7 +257,9 @@ struct io_u *nvd_fio_event(struct thread_data *td, int i)
 {
 	struct nvd_fio_job *job = td->io_ops_data;
 
-	return job->done[(job->head + (unsigned int)i) % job->cap];
+	unsigned int at = job->head + (unsigned int)i;
+
+	return job->done[at < job->cap ? at : at - job->cap];
 }
 
 static const char *ddir_word(enum fio_ddir d)
