@@ -10,11 +10,11 @@
  * keep what they held.  The owner learns of the removal from its register
  * reads, without a signal.
  *
- * Every mapping is filled in page by page at fault time (nvd_vm_fault()),
+ * BAR0 mappings are filled in page by page at fault time (nvd_vm_fault()),
  * never at mmap: what a page shows depends on the state of the device when
- * it is touched.  Mappings are never populated by
- * remap_pfn_range(), so x86 PAT does not track them per vma, and zapping
- * part of one (DMA_FREE, remove) leaves nothing inconsistent behind.
+ * it is touched, and x86 PAT does not track them per vma.  DMA regions are
+ * mapped whole at mmap by the DMA API (dma.c); after removal their pages,
+ * too, fault in: the copies of the regions.
  *
  * Locking: nvd->lock is taken inside mmap_lock (mmap), so it must never be
  * held across copy_{from,to}_user(), whose faults take mmap_lock.
@@ -153,10 +153,7 @@ static long nvd_ioctl_dma_alloc(struct nvd_dev *nvd, void __user *uarg)
 
 	if (nvd_arg_out(uarg, &alloc)) {
 		/* the caller never learnt the offset: do not leak the region */
-		mutex_lock(&nvd->lock);
-		if (!nvd->dead)
-			nvd_dma_free(nvd, alloc.mmap_offset);
-		mutex_unlock(&nvd->lock);
+		nvd_dma_free(nvd, alloc.mmap_offset);
 		return -EFAULT;
 	}
 	return 0;
@@ -171,10 +168,7 @@ static long nvd_ioctl_dma_free(struct nvd_dev *nvd, void __user *uarg)
 	if (err)
 		return err;
 
-	mutex_lock(&nvd->lock);
-	err = nvd->dead ? -ENODEV : nvd_dma_free(nvd, req.mmap_offset);
-	mutex_unlock(&nvd->lock);
-	return err;
+	return nvd_dma_free(nvd, req.mmap_offset);
 }
 
 static long nvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -277,9 +271,19 @@ static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
 		ret = vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(page),
 					  vm_get_page_prot(vma->vm_flags));
 	} else {
-		/* VM_MIXEDMAP: the DMA API's pages or, after removal, copies */
+		/*
+		 * A region's copy after removal.  The vma is of the kind the
+		 * DMA API made at mmap: VM_PFNMAP (remap_pfn_range()), where
+		 * the copy, plain memory, gets plain protection; or
+		 * VM_MIXEDMAP (vm_map_pages()), whose protection the DMA API
+		 * left as it was for coherent, unencrypted memory.
+		 */
 		page = nvd_dma_page(nvd, vmf->pgoff);
-		if (page)
+		if (page && (vma->vm_flags & VM_PFNMAP))
+			ret = vmf_insert_pfn_prot(vma, vmf->address,
+						  page_to_pfn(page),
+						  vm_get_page_prot(vma->vm_flags));
+		else if (page)
 			ret = vmf_insert_mixed(vma, vmf->address,
 					       pfn_to_pfn_t(page_to_pfn(page)));
 	}
@@ -335,10 +339,9 @@ static int nvd_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &nvd_vm_ops;
 	/*
 	 * Not inherited by fork, not growable by mremap, not in core dumps.
-	 * The fault handler inserts raw PFNs (pages of the DMA API are not
-	 * always refcountable): VM_IO|VM_PFNMAP for BAR0, VM_MIXEDMAP for DMA
-	 * regions, which, unlike VM_PFNMAP, page walks such as
-	 * /proc/PID/pagemap still see.
+	 * BAR0 is VM_IO|VM_PFNMAP: the fault handler inserts raw PFNs.  A DMA
+	 * region gets no such flag here: dma_mmap_coherent() sets the ones
+	 * its way of mapping needs (VM_PFNMAP or VM_MIXEDMAP, see dma.c).
 	 */
 	nvd_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 
@@ -346,7 +349,6 @@ static int nvd_mmap(struct file *file, struct vm_area_struct *vma)
 		nvd_vm_flags_set(vma, VM_IO | VM_PFNMAP);
 		err = nvd_mmap_bar0(nvd, vma);
 	} else {
-		nvd_vm_flags_set(vma, VM_MIXEDMAP);
 		err = nvd_dma_mmap(nvd, vma);
 	}
 out_unlock:

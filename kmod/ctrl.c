@@ -144,7 +144,8 @@ int nvd_ctrl_disable(struct nvd_dev *nvd)
  * is a config write, which is non-posted, so it has taken effect when it
  * returns.  The caller must already have revoked all
  * user mappings of BAR0 (or know there are none).  @nvd->lock is dropped
- * during the disable wait (see nvd_ctrl_disable()).
+ * during the disable wait (see nvd_ctrl_disable()) and, on removal, while
+ * mmaps in flight finish (nvd_dma_wait_mappers()).
  */
 void nvd_quiesce(struct nvd_dev *nvd)
 {

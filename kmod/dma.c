@@ -8,9 +8,22 @@
  * from a per-device counter that only grows, so a stale offset can never
  * name a newer region.
  *
- * User mappings are filled in at fault time, page by page (chardev.c asks
- * nvd_dma_page()), so that after removal the same offsets can be served from
- * a copy of the memory instead of the DMA API's pages.
+ * User mappings are made by the DMA API, whole, at mmap: dma_mmap_coherent()
+ * knows what the platform needs (the protection of decrypted memory under
+ * SEV/TDX, the attributes of non-coherent architectures) and which pages
+ * back a buffer.  On x86, dma-direct maps with remap_pfn_range() (a
+ * VM_PFNMAP vma), iommu-dma's remapped buffers with vm_map_pages() (a
+ * VM_MIXEDMAP vma of refcounted pages).  After removal the memory goes back
+ * to the DMA API while the owner may still read it, so mappings are zapped
+ * and the same offsets fault in a copy (chardev.c asks nvd_dma_page()).
+ *
+ * A mapping made at mmap has one window the file cannot see: between
+ * dma_mmap_coherent() and the kernel linking the new vma into the file's
+ * mapping, unmap_mapping_range() misses it, and freeing the region then
+ * would leave the vma on freed pages.  That mmap holds its mm's mmap_lock
+ * for writing throughout, and only the mm that allocated a region may map
+ * it, so whoever frees takes that mm's mmap_lock for reading first
+ * (nvd_dma_free(), nvd_dma_wait_mappers()).
  *
  * Accounting: a region is memory the device can reach and nobody can swap,
  * so it is charged like pinned user memory (pin.c): to the allocating mm's
@@ -26,9 +39,9 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "nvdirect_internal.h"
 
@@ -159,31 +172,52 @@ err_drop_mm:
 
 /**
  * nvd_dma_free - revoke user mappings of a region, then free it
- * @nvd:	device, @nvd->lock held, not dead
+ * @nvd:	device, @nvd->lock not held
  * @mmap_offset: the region's offset as returned by nvd_dma_alloc()
  *
  * Without an IOMMU nothing stops a controller that still holds the bus
  * address from writing to the pages after this; keeping queues off freed
  * memory is the owner's job, as with any driver.  What we do guarantee is
- * that the owner's own mappings go away before the pages do.
+ * that the owner's own mappings go away before the pages do, including a
+ * mapping still being made (see the top: the mm's mmap_lock is taken
+ * first, as mmap takes it before @nvd->lock).
  *
- * Return: 0, or -EINVAL when no region starts at @mmap_offset.
+ * Return: 0, -EINVAL when no region starts at @mmap_offset, -ENODEV when
+ * the function is gone (removal freed the region).
  */
 int nvd_dma_free(struct nvd_dev *nvd, u64 mmap_offset)
 {
+	struct mm_struct *mm;
 	struct nvd_region *r;
+	int err = 0;
 
-	lockdep_assert_held(&nvd->lock);
+	mutex_lock(&nvd->lock);
+	r = nvd->dead ? NULL : nvd_region_find(nvd, mmap_offset);
+	if (!r) {
+		err = nvd->dead ? -ENODEV : -EINVAL;
+		mutex_unlock(&nvd->lock);
+		return err;
+	}
+	mm = r->mm;
+	mmgrab(mm);
+	mutex_unlock(&nvd->lock);
 
-	r = nvd_region_find(nvd, mmap_offset);
-	if (!r)
-		return -EINVAL;
-
-	/* even_cows=1: zap every mapping of the range, private ones too */
-	if (nvd->mapping)
-		unmap_mapping_range(nvd->mapping, r->offset, r->size, 1);
-	nvd_region_destroy(nvd, r);
-	return 0;
+	mmap_read_lock(mm);
+	mutex_lock(&nvd->lock);
+	/* offsets are never reused: the same offset is the same region */
+	r = nvd->dead ? NULL : nvd_region_find(nvd, mmap_offset);
+	if (r) {
+		/* even_cows=1: zap every mapping of the range, private ones too */
+		if (nvd->mapping)
+			unmap_mapping_range(nvd->mapping, r->offset, r->size, 1);
+		nvd_region_destroy(nvd, r);
+	} else {
+		err = nvd->dead ? -ENODEV : -EINVAL;
+	}
+	mutex_unlock(&nvd->lock);
+	mmap_read_unlock(mm);
+	mmdrop(mm);
+	return err;
 }
 
 /**
@@ -224,6 +258,33 @@ static struct page **nvd_shadow_copy(struct nvd_region *r)
 	return shadow;
 }
 
+/*
+ * Wait until no mmap of a region is between dma_mmap_coherent() and the
+ * linking of its vma (see the top), by taking each region's mm's mmap_lock
+ * for reading.  @nvd->dead is set, so no new mmap starts.  mmap_lock nests
+ * outside @nvd->lock, which is therefore dropped meanwhile, under
+ * @nvd->disabling as nvd_ctrl_disable() does: the regions cannot change
+ * (ioctls see @dead, release and every other quiesce wait for @disabling).
+ */
+static void nvd_dma_wait_mappers(struct nvd_dev *nvd)
+{
+	struct nvd_region *r;
+
+	lockdep_assert_held(&nvd->lock);
+	if (list_empty(&nvd->regions))
+		return;
+
+	nvd->disabling = true;
+	mutex_unlock(&nvd->lock);
+	list_for_each_entry(r, &nvd->regions, node) {
+		mmap_read_lock(r->mm);
+		mmap_read_unlock(r->mm);
+	}
+	mutex_lock(&nvd->lock);
+	WRITE_ONCE(nvd->disabling, false);
+	wake_up_all(&nvd->disable_wq);
+}
+
 /**
  * nvd_dma_orphan_all - give the DMA memory back, keep the owner's view of it
  * @nvd: device being removed, @nvd->lock held, @nvd->dead set
@@ -236,6 +297,7 @@ static struct page **nvd_shadow_copy(struct nvd_region *r)
  * Mappings are zapped before the copy, so a store racing with it faults and
  * waits for @nvd->lock, then lands in the copy.  The caller has stopped the
  * controller and cleared bus mastering: the device writes nothing more.
+ * @nvd->lock is dropped for a moment (nvd_dma_wait_mappers()).
  */
 void nvd_dma_orphan_all(struct nvd_dev *nvd)
 {
@@ -244,6 +306,7 @@ void nvd_dma_orphan_all(struct nvd_dev *nvd)
 
 	lockdep_assert_held(&nvd->lock);
 
+	nvd_dma_wait_mappers(nvd);
 	list_for_each_entry(r, &nvd->regions, node) {
 		if (nvd->mapping)
 			unmap_mapping_range(nvd->mapping, r->offset, r->size, 1);
@@ -261,18 +324,22 @@ void nvd_dma_orphan_all(struct nvd_dev *nvd)
 }
 
 /**
- * nvd_dma_page - the page behind an mmap offset in the DMA range
+ * nvd_dma_page - the copy behind an mmap offset after removal
  * @nvd:   device, @nvd->lock held
  * @pgoff: mmap offset in pages
  *
- * Return: the region's page (its copy after removal), or NULL when no
- * region covers @pgoff (freed, or never allocated) or its copy failed.
+ * While the function is bound a region's mappings are whole from mmap on,
+ * so a fault there means the region was freed, or its owner dropped the
+ * pages itself (MADV_DONTNEED, which a VM_MIXEDMAP vma allows): the DMA API
+ * maps a buffer only at mmap, so that is SIGBUS too.
+ *
+ * Return: the page of a removed function's region copy, or NULL when no
+ * copy covers @pgoff (region live, freed or never allocated, copy failed).
  */
 struct page *nvd_dma_page(struct nvd_dev *nvd, pgoff_t pgoff)
 {
 	struct nvd_region *r;
-	pgoff_t first, idx;
-	void *addr;
+	pgoff_t first;
 
 	lockdep_assert_held(&nvd->lock);
 
@@ -280,39 +347,53 @@ struct page *nvd_dma_page(struct nvd_dev *nvd, pgoff_t pgoff)
 		first = r->offset >> PAGE_SHIFT;
 		if (pgoff < first || pgoff - first >= r->size >> PAGE_SHIFT)
 			continue;
-		idx = pgoff - first;
-		if (r->shadow)
-			return r->shadow[idx];
-		if (!r->cpu_addr)
-			return NULL;
-		/* behind an IOMMU the buffer may be a vmap of scattered pages */
-		addr = r->cpu_addr + idx * PAGE_SIZE;
-		return is_vmalloc_addr(addr) ? vmalloc_to_page(addr) :
-					       virt_to_page(addr);
+		return r->shadow ? r->shadow[pgoff - first] : NULL;
 	}
 	return NULL;
 }
 
 /**
- * nvd_dma_mmap - check a mapping of a region
+ * nvd_dma_mmap - map a region, through the DMA API
  * @nvd: device, @nvd->lock held, not dead
  * @vma: a shared mapping whose offset is exactly a region's start
  *
- * Nothing is mapped here: nvd_dma_page() serves each page at fault time.
- *
- * Return: 0, or -EINVAL when no region starts at the offset or the mapping
- * is longer than the region.
+ * Return: 0; -EINVAL when no region starts at the offset or the mapping is
+ * longer than the region; -EACCES when the caller is not the process that
+ * allocated the region (see the top of this file); or what
+ * dma_mmap_coherent() returns.
  */
 int nvd_dma_mmap(struct nvd_dev *nvd, struct vm_area_struct *vma)
 {
 	unsigned long len = vma->vm_end - vma->vm_start;
-	struct nvd_region *it;
+	pgoff_t pgoff = vma->vm_pgoff;
+	struct nvd_region *r = NULL, *it;
+	int err;
 
 	lockdep_assert_held(&nvd->lock);
 
 	/* compare in pages: pgoff << PAGE_SHIFT may not fit in 64 bits */
 	list_for_each_entry(it, &nvd->regions, node)
-		if (it->offset >> PAGE_SHIFT == vma->vm_pgoff)
-			return len > it->size ? -EINVAL : 0;
-	return -EINVAL;
+		if (it->offset >> PAGE_SHIFT == pgoff) {
+			r = it;
+			break;
+		}
+	if (!r || len > r->size)
+		return -EINVAL;
+	if (r->mm != current->mm) {
+		dev_info_ratelimited(&nvd->pdev->dev,
+				     "mmap of DMA region at offset 0x%llx refused: only the process that allocated it may map it\n",
+				     (unsigned long long)r->offset);
+		return -EACCES;
+	}
+
+	/*
+	 * The DMA API reads vm_pgoff as an offset into the buffer.  The
+	 * file's offset goes back before the kernel links the vma into the
+	 * file's mapping: unmap_mapping_range() and the fault handler use it.
+	 */
+	vma->vm_pgoff = 0;
+	err = dma_mmap_coherent(&nvd->pdev->dev, vma, r->cpu_addr, r->bus_addr,
+				r->size);
+	vma->vm_pgoff = pgoff;
+	return err;
 }

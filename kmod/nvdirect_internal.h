@@ -73,7 +73,8 @@ struct nvd_msix_layout {
  *		error or shutdown; hardware must not be touched
  * @recovered:	@dead came from a PCI error the function has recovered from;
  *		the dead file's release makes the device usable again
- * @disabling:	nvd_ctrl_disable() is waiting for CSTS.RDY without @lock;
+ * @disabling:	nvd_ctrl_disable() is waiting for CSTS.RDY, or removal for
+ *		mmaps in flight (nvd_dma_wait_mappers()), without @lock;
  *		whoever would stop, free or unmap waits on @disable_wq first
  * @disable_wq:	woken when @disabling clears
  * @open:	a file is open (open is exclusive)

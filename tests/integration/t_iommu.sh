@@ -69,3 +69,27 @@ test_io_through_the_platform_translation() {
 		<("$PATTERN" -s 41 gen 4096 2048 512) || fail "the kernel reads different data"
 	# an IOMMU fault fails the test through dmesg_clean (lib.sh)
 }
+
+# A DMA region is mapped by the DMA API (dma_mmap_coherent()) at mmap, the
+# way the platform's DMA ops do it, not page by page from the module's
+# fault handler: behind an IOMMU that is iommu-dma's vm_map_pages(), every
+# page present before the first access; without one it is dma-direct's
+# remap_pfn_range(), a VM_IO|VM_PFNMAP vma.  The fault-handler path showed
+# neither (VM_MIXEDMAP, nothing resident until touched).
+test_dma_region_is_mapped_by_the_dma_api() {
+	bind_to nvdirect "$CTRL0"
+	out=$("$PROBE" mapkind "$(nvd_dev "$CTRL0")") || { echo "$out"; fail "nvd_uapi_probe mapkind"; }
+	echo "$out"
+	flags=" $(field vmflags "$out") " resident=$(field resident_before_access "$out")
+	# vmflag_has FLAG: the two-letter mnemonic of fs/proc/task_mmu.c is in VmFlags
+	vmflag_has() { case $flags in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+	vmflag_has dc && vmflag_has de || fail "VmFlags$flags lack dc/de (no fork, no mremap growth)"
+	if translated "$CTRL0"; then
+		vmflag_has mm || fail "behind an IOMMU the region should be VM_MIXEDMAP (vm_map_pages): VmFlags$flags"
+		[ "$resident" = 4 ] || fail "$resident of 4 pages resident before the first access: not mapped at mmap"
+	else
+		vmflag_has pf || fail "without an IOMMU the region should be VM_PFNMAP (remap_pfn_range): VmFlags$flags"
+		vmflag_has io || fail "VM_PFNMAP region without VM_IO: VmFlags$flags"
+		! vmflag_has mm || fail "VM_MIXEDMAP and VM_PFNMAP at once: VmFlags$flags"
+	fi
+}

@@ -827,10 +827,77 @@ static int cmd_dmacg(const char *cur)
 	return 0;
 }
 
+/* The VmFlags line of the mapping that starts at @p, from /proc/self/smaps. */
+static void vm_flags_of(const void *p, char *out, size_t len)
+{
+	char line[512];
+	unsigned long lo, hi;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	out[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = lo == (uintptr_t)p;
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(out, len, "%s", line + 8);
+			out[strcspn(out, "\n")] = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Map a 4-page DMA region without touching it and report how the kernel
+ * mapped it, as "key value" lines for t_iommu.sh to judge: the vma's
+ * VmFlags (smaps) and how many of its pages mincore() finds resident
+ * before the first access.  Checks on the way: the data written reads
+ * back, and a process that did not allocate the region may not map it.
+ */
+static int cmd_mapkind(void)
+{
+	struct nvdirect_dma_alloc a = { .argsz = sizeof(a), .size = 4 * 4096 };
+	int fd = open_dev(), st, resident = 0;
+	unsigned char vec[4];
+	char flags[512];
+	uint32_t *mem;
+	pid_t child;
+
+	CHECK(xioctl(fd, NVDIRECT_DMA_ALLOC, &a) == 0, "allocate 4 pages");
+	mem = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a.mmap_offset);
+	CHECK(mem != MAP_FAILED, "map them");
+	CHECK(mincore(mem, a.size, vec) == 0, "mincore: %s", strerror(errno));
+	for (int i = 0; i < 4; i++)
+		resident += vec[i] & 1;
+	vm_flags_of(mem, flags, sizeof(flags));
+	CHECK(flags[0], "smaps has a VmFlags line for the mapping");
+	for (int i = 0; i < 4; i++)
+		mem[i * 1024 + 3] = 0xd00d0000u + i;
+	for (int i = 0; i < 4; i++)
+		CHECK(mem[i * 1024 + 3] == 0xd00d0000u + i, "page %d reads back what was written", i);
+
+	/* the child shares the file, not the region: it allocated nothing */
+	child = fork();
+	if (child == 0) {
+		void *q = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, (off_t)a.mmap_offset);
+
+		_exit(q == MAP_FAILED && errno == EACCES ? 0 : 1);
+	}
+	CHECK(child > 0 && waitpid(child, &st, 0) == child, "fork");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a process that did not allocate the region may not map it (EACCES)");
+	printf("vmflags %s\n", flags);
+	printf("resident_before_access %d\n", resident);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info|pin|pinlimit|dmalimit DEV\n"
+		fprintf(stderr, "usage: nvd_uapi_probe exclusive|noperm|abi|info|mapkind|pin|pinlimit|dmalimit DEV\n"
 				"       nvd_uapi_probe noperm DEV [EPERM|ok]\n"
 				"       nvd_uapi_probe hold|holdpin DEV READY_FILE\n"
 				"       nvd_uapi_probe msix DEV BDF     (as the owner)\n"
@@ -848,6 +915,8 @@ int main(int argc, char **argv)
 		return cmd_abi();
 	if (!strcmp(argv[1], "info"))
 		return cmd_info();
+	if (!strcmp(argv[1], "mapkind"))
+		return cmd_mapkind();
 	if (!strcmp(argv[1], "pin"))
 		return cmd_pin();
 	if (!strcmp(argv[1], "pinlimit"))
