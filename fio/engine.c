@@ -52,6 +52,16 @@ static struct fio_option options[] = {
 		.group	= FIO_OPT_G_INVALID,
 	},
 	{
+		.name	= "nvd_adaptive",
+		.lname	= "nvdirect adaptive polling",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct nvd_fio_opts, adaptive),
+		.def	= "0",
+		.help	= "Interrupt-mode queue pair; spin while a completion is due soon, sleep while none is (nvd_qpair_wait)",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
 		.name	= "nvd_queue_size",
 		.lname	= "nvdirect I/O queue size",
 		.type	= FIO_OPT_INT,
@@ -255,7 +265,8 @@ static int nvd_fio_init(struct thread_data *td)
 	if (nvd_fio_setup(td))
 		return 1;
 	job = td->io_ops_data;
-	job->interrupts = o->interrupts;
+	job->interrupts = o->interrupts || o->adaptive;
+	job->adaptive = o->adaptive;
 	job->delay_doorbells = o->delay_doorbells;
 	job->cap = td->o.iodepth;
 	job->done = calloc(job->cap, sizeof(*job->done));
@@ -272,16 +283,16 @@ static int nvd_fio_init(struct thread_data *td)
 		err = queue_size(td, u, &qo.qsize);
 		if (err)
 			goto err;
-		qo.interrupts = o->interrupts;
+		qo.interrupts = job->interrupts;
 		err = nvd_ctrlr_alloc_io_qpair_opts(nvd_fio_ctrlr_handle(u->c), &qo, &u->qp);
 		if (err) {
 			log_err("nvdirect: %s: no I/O queue pair of %u entries%s: %s%s%s\n",
 				nvd_fio_ctrlr_bdf(u->c), qo.qsize,
-				o->interrupts ? " in interrupt mode" : "", nvd_strerror(err),
+				job->interrupts ? " in interrupt mode" : "", nvd_strerror(err),
 				*nvd_last_error() ? ": " : "", nvd_last_error());
 			goto err;
 		}
-		if (o->interrupts) {
+		if (job->interrupts) {
 			job->pfds[i].fd = nvd_qpair_get_fd(u->qp);
 			job->pfds[i].events = POLLIN;
 		}

@@ -17,6 +17,7 @@ struct nvd_fio_opts {
 	unsigned int shadow_doorbells;
 	unsigned int delay_doorbells;
 	unsigned int interrupts;
+	unsigned int adaptive;
 	unsigned int queue_size;
 	unsigned int registered_mem;
 };
@@ -45,6 +46,7 @@ struct nvd_fio_job {
 	struct nvd_fio_use *uses;	/* distinct controllers, at most nr_files */
 	unsigned int nr_uses;
 	int interrupts;
+	int adaptive;			/* nvd_adaptive: nvd_qpair_wait() when one queue pair */
 	int delay_doorbells;
 	struct pollfd *pfds;		/* interrupt mode: one eventfd per use */
 	/*

@@ -240,7 +240,12 @@ int nvd_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max
 		left = 0;
 		if (ts && (!deadline || (left = deadline - now_ns()) <= 0))
 			break;
-		if (job->interrupts) {
+		if (job->adaptive && job->nr_uses == 1) {
+			/* several controllers: interrupt mode's wait on all of them */
+			err = nvd_qpair_wait(job->uses[0].qp, ts ? left / 1000 : NVD_FIO_IRQ_WAIT_MS * 1000);
+			if (err < 0)
+				return err;
+		} else if (job->interrupts) {
 			ms = NVD_FIO_IRQ_WAIT_MS;
 			if (ts && left / 1000000 < ms)
 				ms = (int)(left / 1000000);
