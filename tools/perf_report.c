@@ -161,12 +161,14 @@ static void adaptive_stats(struct nvd_qpair_wait_stats *sum, unsigned long long 
 			sum->spin_hits += s.spin_hits;
 			sum->naps += s.naps;
 			sum->blocks += s.blocks;
-			sum->est_ns += s.est_ns;
+			sum->spin_gap_ns += s.spin_gap_ns;
+			sum->sleep_gap_ns += s.sleep_gap_ns;
 			sum->late_ns += s.late_ns;
 			nq++;
 		}
 	if (nq) {
-		sum->est_ns /= (uint64_t)nq;
+		sum->spin_gap_ns /= (uint64_t)nq;
+		sum->sleep_gap_ns /= (uint64_t)nq;
 		sum->late_ns /= (uint64_t)nq;
 	}
 	*sleeps += sum->naps + sum->blocks;
@@ -252,7 +254,8 @@ void perf_report(void)
 			json_object_object_add(cpu, "naps", json_object_new_uint64(ws.naps));
 			json_object_object_add(cpu, "blocks", json_object_new_uint64(ws.blocks));
 			json_object_object_add(cpu, "spin_hits", json_object_new_uint64(ws.spin_hits));
-			jnum(cpu, "learned_gap_us", "%.1f", (double)ws.est_ns / 1e3);
+			jnum(cpu, "spin_gap_us", "%.1f", (double)ws.spin_gap_ns / 1e3);
+			jnum(cpu, "sleep_gap_us", "%.1f", (double)ws.sleep_gap_ns / 1e3);
 			jnum(cpu, "nap_late_us", "%.1f", (double)ws.late_ns / 1e3);
 		}
 		json_object_object_add(doc, "cpu", cpu);
@@ -266,9 +269,11 @@ void perf_report(void)
 	printf("CPU (%s): worker threads busy %.2f%% of their wall time, %llu sleeps",
 	       perf_mode_name(), busy, sleeps);
 	if (g_o.adaptive)
-		printf(" (%llu naps, %llu blocks; learned gap %.1f us, naps late %.1f us)",
+		printf(" (%llu naps, %llu blocks; learned gap %.1f us polling, %.1f us sleeping; "
+		       "naps late %.1f us)",
 		       (unsigned long long)ws.naps, (unsigned long long)ws.blocks,
-		       (double)ws.est_ns / 1e3, (double)ws.late_ns / 1e3);
+		       (double)ws.spin_gap_ns / 1e3, (double)ws.sleep_gap_ns / 1e3,
+		       (double)ws.late_ns / 1e3);
 	printf("\n\n");
 	if (!g_o.latency)
 		return;

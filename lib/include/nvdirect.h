@@ -702,9 +702,11 @@ int nvd_qpair_arm(struct nvd_qpair *qpair);
  * Adaptive polling on an interrupt-mode queue pair: wait until it has
  * completions to reap, spinning while one is due soon and sleeping on its
  * eventfd while none is.  The library learns, per queue pair, how long the
- * CQ stays empty after a wait begins (the median, following the device):
+ * CQ stays empty after a wait begins (the median, following the device),
+ * once when polling and once when sleeping until the interrupt.  Polling,
  * it naps until about half that time, spins until twice it, then arms and
- * sleeps until the interrupt.  With nothing outstanding it sleeps at once.
+ * sleeps until the interrupt; it sleeps at once instead when that is at
+ * most an eighth slower, and when nothing is outstanding.
  *
  *	while (!done)
  *		if (nvd_qpair_process_completions(qp, 0) == 0 && !done)
@@ -720,11 +722,13 @@ int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us);
 /* What nvd_qpair_wait() learned and did on one queue pair. */
 struct nvd_qpair_wait_stats {
 	size_t size;			/* sizeof(struct nvd_qpair_wait_stats), set by the caller */
-	uint64_t waits;			/* waits that found nothing to reap */
-	uint64_t spin_hits;		/* ... and then saw a completion while spinning */
+	uint64_t waits;			/* waits with commands outstanding and none to reap */
+	uint64_t spin_hits;		/* ... that saw a completion while spinning */
 	uint64_t naps;			/* timed naps before spinning */
 	uint64_t blocks;		/* sleeps until an interrupt or the timeout */
-	uint64_t est_ns;		/* learned time from an empty CQ to its next entry; 0 unknown */
+	/* learned time from an empty CQ to its next entry, polling and sleeping; 0 unknown */
+	uint64_t spin_gap_ns;
+	uint64_t sleep_gap_ns;
 	uint64_t late_ns;		/* how late a nap wakes, learned */
 };
 /* Copy @qpair's wait statistics (up to @stats->size bytes); 0 or -EINVAL. */

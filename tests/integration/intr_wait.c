@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * nvd_intr_wait BDF SECONDS intr|poll [INTERVAL_MS [IO_BYTES]]: one thread,
+ * nvd_intr_wait BDF SECONDS intr|poll|adaptive [INTERVAL_MS [IO_BYTES]]: one thread,
  * queue depth 1: every INTERVAL_MS (0: back to back) write a block with a
  * pattern of its own, wait, read it back, wait, compare; for SECONDS.
  * "intr" waits the way an application in interrupt mode would (arm, then
  * poll() on the queue pair's eventfd, also between blocks, like a server
  * idle between requests); "poll" spins on nvd_qpair_process_completions()
- * the whole time, as a polled application must to notice completions.
+ * the whole time, as a polled application must to notice completions;
+ * "adaptive" waits in nvd_qpair_wait() (spin while due, sleep while not),
+ * its sleeps being the naps and blocks of nvd_qpair_get_wait_stats().
  * t_intr.sh measures the CPU this process burns from /proc/PID/stat.
  *
  * Prints "ios N verified N sleeps N timeouts N" and exits 0 when every I/O
@@ -26,7 +28,7 @@
 #define LOST_MS		10000
 #define SPAN_BYTES	(8u << 20)	/* blocks cycle through the first 8 MiB */
 
-static int intr_mode;
+static int intr_mode, adaptive;
 static unsigned long long sleeps, timeouts;
 
 struct done {
@@ -73,6 +75,14 @@ static int wait_done(struct nvd_qpair *qp, struct done *d)
 				LOST_MS, sleeps);
 			return -ETIMEDOUT;
 		}
+		if (adaptive) {
+			rc = nvd_qpair_wait(qp, 1000000);
+			if (rc < 0) {
+				fprintf(stderr, PROG ": wait: %s\n", nvd_strerror(rc));
+				return rc;
+			}
+			continue;
+		}
 		if (!intr_mode)
 			continue;
 		rc = nvd_qpair_arm(qp);
@@ -100,7 +110,9 @@ static int idle_until(struct nvd_qpair *qp, double t)
 		rc = nvd_qpair_process_completions(qp, 0);
 		if (rc < 0)
 			return rc;
-		if (intr_mode && nvd_qpair_arm(qp) == 0) {
+		if (adaptive)
+			nvd_qpair_wait(qp, (int64_t)(left * 1e6) + 1);
+		else if (intr_mode && nvd_qpair_arm(qp) == 0) {
 			sleeps++;
 			poll(&p, 1, (int)(left * 1000) + 1);
 		}
@@ -135,11 +147,13 @@ int main(int argc, char **argv)
 	uint64_t i, nblocks;
 	int err, ret = 1;
 
-	if (argc < 4 || (strcmp(argv[3], "intr") && strcmp(argv[3], "poll"))) {
-		fprintf(stderr, "usage: " PROG " BDF SECONDS intr|poll [INTERVAL_MS [IO_BYTES]]\n");
+	if (argc < 4 || (strcmp(argv[3], "intr") && strcmp(argv[3], "poll") &&
+			 strcmp(argv[3], "adaptive"))) {
+		fprintf(stderr, "usage: " PROG " BDF SECONDS intr|poll|adaptive [INTERVAL_MS [IO_BYTES]]\n");
 		return 2;
 	}
-	intr_mode = !strcmp(argv[3], "intr");
+	adaptive = !strcmp(argv[3], "adaptive");
+	intr_mode = !strcmp(argv[3], "intr") || adaptive;
 	if (argc > 4)
 		interval = atof(argv[4]) / 1000.0;
 	if (argc > 5)
@@ -207,6 +221,12 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 out_print:
+	if (adaptive) {
+		struct nvd_qpair_wait_stats ws = { .size = sizeof(ws) };
+
+		if (!nvd_qpair_get_wait_stats(qp, &ws))
+			sleeps = ws.naps + ws.blocks;
+	}
 	printf("ios %llu verified %llu sleeps %llu timeouts %llu\n", ios, verified, sleeps,
 	       timeouts);
 	fflush(stdout);

@@ -129,3 +129,53 @@ test_perf_interrupt_mode_next_to_polling() {
 	echo "$json" | grep -q '"mode": "interrupt"' || fail "JSON does not say interrupt mode"
 	[ "$(irq_lines "$(nvd_dev "$CTRL0")")" = 0 ] || fail "perf -E left vectors routed"
 }
+
+# Adaptive polling (nvd_qpair_wait): the data is right whichever way each
+# wait ends, and a waiter idle between blocks sleeps like interrupt mode.
+test_adaptive_waiter_verifies_data_and_sleeps_when_idle() {
+	bind_to nvdirect "$CTRL0"
+	"$WAITER" "$CTRL0" 3 adaptive 0 >/tmp/adapt0.out 2>&1 || { cat /tmp/adapt0.out; fail "back-to-back adaptive waiter failed"; }
+	cat /tmp/adapt0.out
+	waiter_ok /tmp/adapt0.out
+	pct=$(cpu_pct adaptive /tmp/adapt.out) || { cat /tmp/adapt.out; fail "adaptive waiter failed"; }
+	cat /tmp/adapt.out
+	waiter_ok /tmp/adapt.out
+	sleeps=$(awk '/^ios / { print $6 }' /tmp/adapt.out)
+	[ "$sleeps" -gt 0 ] || fail "the adaptive waiter never slept"
+	note "CPU of one core, a block every 20 ms: adaptive $pct%"
+	# polling burns the whole core here (test_intr_idle_waiter...): > 50%
+	awk -v i="$pct" 'BEGIN { exit !(i < 20) }' ||
+		fail "adaptive waiter used $pct% of a CPU idle between blocks (want < 20%)"
+	[ "$(irq_lines "$(nvd_dev "$CTRL0")")" = 0 ] || fail "vectors still routed after the waiter exited"
+}
+
+# nvdirect-perf --adaptive: I/O at full speed and at a low rate, where its
+# thread must be nearly idle while polling's is not.
+test_perf_adaptive_low_rate_is_nearly_idle() {
+	bind_to nvdirect "$CTRL0"
+	r="trtype:PCIe traddr:$CTRL0 ns:1"
+	out=$("$PERF" -r "$r" --adaptive -q 1 -o 4k -w randread -t 3) || { echo "$out"; fail "perf --adaptive failed"; }
+	echo "$out"
+	echo "$out" | grep -q "NSID 1 from core  0:" || fail "no device row"
+	echo "$out" | grep -Eq '^CPU \(adaptive polling\): worker threads busy [0-9.]+% of their wall time, [0-9]+ sleeps \([0-9]+ naps, [0-9]+ blocks; learned gap' ||
+		fail "no adaptive CPU line"
+	out=$("$PERF" -r "$r" --adaptive -q 32 -o 4k -w randread -t 2 --json) || { echo "$out"; fail "perf --adaptive -q 32 failed"; }
+	jq_true "$out" '.total.iops > 0 and .cpu.mode == "adaptive"'
+	ja=$("$PERF" -r "$r" --adaptive -q 1 --rate-iops 100 -o 4k -w randread -t 4 --json) ||
+		{ echo "$ja"; fail "perf --adaptive --rate-iops 100 failed"; }
+	jp=$("$PERF" -r "$r" -q 1 --rate-iops 100 -o 4k -w randread -t 4 --json) ||
+		{ echo "$jp"; fail "perf --rate-iops 100 (polling) failed"; }
+	jq -c '.total.ios, .cpu' <<<"$ja"
+	jq -c '.total.ios, .cpu' <<<"$jp"
+	# 4 s at 100 a second: never more, and most of them even under TCG
+	for j in "$ja" "$jp"; do
+		jq_true "$j" '.total.ios > 100 and .total.ios <= 404'
+	done
+	# generous: polling spins the whole time (~100%), which must fail this
+	jq_true "$ja" '.cpu.busy_pct < 25 and .cpu.blocks > 0'
+	jq_true "$jp" '.cpu.busy_pct > 50'
+	out=$("$PERF" -r "$r" --adaptive -P 2 -t 1 2>&1) && fail "--adaptive -P 2 was accepted"
+	[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "one queue pair per thread" ||
+		fail "--adaptive -P 2: not one line naming the limit: $out"
+	[ "$(irq_lines "$(nvd_dev "$CTRL0")")" = 0 ] || fail "perf --adaptive left vectors routed"
+}

@@ -77,23 +77,23 @@ START_TEST(test_learned_gap_follows_a_changed_service_time)
 	struct adaptive a = { 0 };
 	int i;
 
-	nvd__adaptive_learn(&a, 20000);
-	ck_assert_uint_eq(a.est_ns, 20000);	/* the first sample whole */
+	nvd__adaptive_learn(&a, false, 20000);
+	ck_assert_uint_eq(a.spin_gap_ns, 20000);	/* the first sample whole */
 	for (i = 0; i < 30; i++)
-		nvd__adaptive_learn(&a, 200000);
-	ck_assert_uint_gt(a.est_ns, 80000);	/* on its way */
-	ck_assert_uint_lt(a.est_ns, 200000);
+		nvd__adaptive_learn(&a, false, 200000);
+	ck_assert_uint_gt(a.spin_gap_ns, 80000);	/* on its way */
+	ck_assert_uint_lt(a.spin_gap_ns, 200000);
 	/* the device slowed down tenfold: there after 60 waits */
 	for (i = 0; i < 30; i++)
-		nvd__adaptive_learn(&a, 200000);
-	ck_assert_uint_eq(a.est_ns, 200000);
+		nvd__adaptive_learn(&a, false, 200000);
+	ck_assert_uint_eq(a.spin_gap_ns, 200000);
 	/* and back */
 	for (i = 0; i < 60; i++)
-		nvd__adaptive_learn(&a, 20000);
-	ck_assert_uint_eq(a.est_ns, 20000);
+		nvd__adaptive_learn(&a, false, 20000);
+	ck_assert_uint_eq(a.spin_gap_ns, 20000);
 	/* one outlier moves it by a sixteenth (at least 1 us), not to the outlier */
-	nvd__adaptive_learn(&a, 10000000);
-	ck_assert_uint_eq(a.est_ns, 21250);
+	nvd__adaptive_learn(&a, false, 10000000);
+	ck_assert_uint_eq(a.spin_gap_ns, 21250);
 }
 END_TEST
 
@@ -105,10 +105,10 @@ START_TEST(test_learned_gap_is_the_median_not_dragged_by_stalls)
 	/* nine gaps of 20 us, then a 10 ms stall of the host, over and over */
 	for (i = 0; i < 100; i++)
 		for (j = 0; j < 10; j++)
-			nvd__adaptive_learn(&a, j < 9 ? 20000 : 10000000);
+			nvd__adaptive_learn(&a, false, j < 9 ? 20000 : 10000000);
 	/* the mean is over 1 ms; the typical gap is what it spins for */
-	ck_assert_uint_lt(a.est_ns, 25000);
-	ck_assert_uint_ge(a.est_ns, 20000);
+	ck_assert_uint_lt(a.spin_gap_ns, 25000);
+	ck_assert_uint_ge(a.spin_gap_ns, 20000);
 }
 END_TEST
 
@@ -117,7 +117,8 @@ START_TEST(test_nap_to_half_the_gap_less_the_lateness)
 	struct adaptive a = { 0 };
 
 	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 0);		/* nothing learned: no nap */
-	a.est_ns = 100000;
+	ck_assert_uint_eq(nvd__adaptive_spin_ns(&a), 10000);	/* spin 10 us, then block */
+	a.spin_gap_ns = 100000;
 	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 50000);
 	ck_assert_uint_eq(nvd__adaptive_spin_ns(&a), 210000);	/* 2 est + 10 us */
 	a.late_ns = 30000;
@@ -126,16 +127,64 @@ START_TEST(test_nap_to_half_the_gap_less_the_lateness)
 	a.late_ns = 45000;
 	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 0);
 	a.late_ns = 0;
-	a.est_ns = 15000;			/* a deep queue's short gaps: polled */
+	a.spin_gap_ns = 15000;			/* a deep queue's short gaps: polled */
 	ck_assert_uint_eq(nvd__adaptive_nap_ns(&a), 0);
 	/* lateness is learned from what naps took over what they asked for */
 	nvd__adaptive_learn_late(&a, 10000, 90000);
-	ck_assert_uint_eq(a.late_ns, 1000);	/* from nothing: 1 us a nap */
+	ck_assert_uint_eq(a.late_ns, 80000);	/* the first whole */
 	for (int i = 0; i < 100; i++)
 		nvd__adaptive_learn_late(&a, 10000, 90000);
 	ck_assert_uint_eq(a.late_ns, 80000);
 	nvd__adaptive_learn_late(&a, 10000, 5000);	/* early: counts as 0 */
 	ck_assert_uint_eq(a.late_ns, 75000);
+}
+END_TEST
+
+START_TEST(test_sleeps_when_sleeping_is_at_most_an_eighth_slower)
+{
+	struct adaptive a = { 0 };
+
+	a.waits = 1;
+	ck_assert(!nvd__adaptive_sleeps(&a));	/* nothing learned: poll */
+	nvd__adaptive_learn(&a, false, 80000);
+	nvd__adaptive_learn(&a, true, 90000);
+	ck_assert(nvd__adaptive_sleeps(&a));	/* 90 us asleep vs 80 polling: sleep */
+	a.waits = 32;
+	ck_assert(!nvd__adaptive_sleeps(&a));	/* every 32nd wait tries the other way */
+	a.waits = 33;
+	a.sleep_gap_ns = 91000;
+	ck_assert(!nvd__adaptive_sleeps(&a));	/* more than an eighth slower: poll */
+	a.waits = 64;
+	ck_assert(nvd__adaptive_sleeps(&a));	/* and tries sleeping now and then */
+	/* each way learns only its own gap */
+	nvd__adaptive_learn(&a, true, 200000);
+	ck_assert_uint_eq(a.spin_gap_ns, 80000);
+	ck_assert_uint_gt(a.sleep_gap_ns, 91000);
+}
+END_TEST
+
+static void *complete_and_fire_later(void *arg);
+
+START_TEST(test_wait_sleeps_at_once_when_sleeping_pays)
+{
+	struct nvd_qpair_wait_stats s;
+	pthread_t th;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	/* polling would nap 150 ms and spin to 600: sleeping is as fast */
+	nvd__adaptive_learn(&f.q.adaptive, false, 300000000);
+	nvd__adaptive_learn(&f.q.adaptive, true, 300000000);
+	ck_assert_int_eq(pthread_create(&th, NULL, complete_and_fire_later, NULL), 0);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, -1), 1);
+	pthread_join(th, NULL);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 0);
+	ck_assert_uint_eq(s.spin_hits, 0);
+	ck_assert_uint_eq(s.blocks, 1);
+	/* the 0.1 s gap taught the sleeping way, not the polling one */
+	ck_assert_uint_eq(s.spin_gap_ns, 300000000);
+	ck_assert_uint_lt(s.sleep_gap_ns, 300000000);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 }
 END_TEST
 
@@ -145,7 +194,7 @@ START_TEST(test_wait_never_sleeps_with_an_entry_in_the_cq)
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
 	/* learned: completions take 10 s, so a wait would nap for 5 */
-	nvd__adaptive_learn(&f.q.adaptive, 10ull * 1000000000);
+	nvd__adaptive_learn(&f.q.adaptive, false, 10ull * 1000000000);
 	fake_complete(&f, 0, 0);		/* no interrupt yet either */
 	ck_assert_int_eq(nvd_qpair_wait(&f.q, -1), 1);
 	s = stats();
@@ -165,11 +214,11 @@ START_TEST(test_wait_arms_before_it_blocks)
 	fire(fd);
 	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);	/* the timeout */
 	s = stats();
-	ck_assert_uint_eq(s.waits, 1);
+	ck_assert_uint_eq(s.waits, 0);	/* nothing outstanding: no completion waited for */
 	ck_assert_uint_eq(s.naps, 0);
 	ck_assert_uint_eq(s.blocks, 1);
 	ck_assert(!readable(fd));	/* drained before the sleep, not left to wake it */
-	ck_assert_uint_eq(s.est_ns, 0);	/* nothing completed: nothing learned */
+	ck_assert_uint_eq(s.spin_gap_ns, 0);	/* nothing completed: nothing learned */
 }
 END_TEST
 
@@ -179,7 +228,7 @@ START_TEST(test_wait_arms_before_it_naps)
 	int fd = nvd_qpair_get_fd(&f.q);
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
-	nvd__adaptive_learn(&f.q.adaptive, 4000000);	/* nap 2 ms, spin to 8 ms */
+	nvd__adaptive_learn(&f.q.adaptive, false, 4000000);	/* nap 2 ms, spin to 8 ms */
 	fire(fd);
 	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);
 	s = stats();
@@ -189,7 +238,7 @@ START_TEST(test_wait_arms_before_it_naps)
 	ck_assert(!readable(fd));
 	/* the nap ran to its timer (a stale readiness would have ended it at once) */
 	ck_assert_uint_gt(s.late_ns, 0);
-	ck_assert_uint_eq(s.est_ns, 4000000);	/* a timeout teaches nothing */
+	ck_assert_uint_eq(s.spin_gap_ns, 4000000);	/* a timeout teaches nothing */
 }
 END_TEST
 
@@ -210,7 +259,7 @@ START_TEST(test_nap_then_spin_catches_a_completion_and_learns_its_gap)
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
 	/* learned 1 s: nap 0.5 s, spin to 2 s; the entry lands at 0.7 s */
-	nvd__adaptive_learn(&f.q.adaptive, 1000000000);
+	nvd__adaptive_learn(&f.q.adaptive, false, 1000000000);
 	ck_assert_int_eq(pthread_create(&th, NULL, complete_later, NULL), 0);
 	ck_assert_int_eq(nvd_qpair_wait(&f.q, 10 * 1000000), 1);
 	pthread_join(th, NULL);
@@ -219,7 +268,7 @@ START_TEST(test_nap_then_spin_catches_a_completion_and_learns_its_gap)
 	ck_assert_uint_eq(s.spin_hits, 1);
 	ck_assert_uint_eq(s.blocks, 0);
 	/* a 0.7 s gap pulled the 1 s estimate down */
-	ck_assert_uint_lt(s.est_ns, 1000000000);
+	ck_assert_uint_lt(s.spin_gap_ns, 1000000000);
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 	ck_assert_int_eq(ncb, 1);
 }
@@ -248,7 +297,7 @@ START_TEST(test_unknown_gap_blocks_and_the_interrupt_wakes_it)
 	s = stats();
 	ck_assert_uint_eq(s.naps, 0);		/* nothing learned yet: no nap */
 	ck_assert_uint_eq(s.blocks, 1);
-	ck_assert_uint_gt(s.est_ns, 0);		/* and now it knows a gap */
+	ck_assert_uint_gt(s.spin_gap_ns, 0);		/* and now it knows a gap */
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 }
 END_TEST
@@ -283,6 +332,8 @@ static Suite *adaptive_suite(void)
 	tcase_add_test(tc, test_learned_gap_follows_a_changed_service_time);
 	tcase_add_test(tc, test_learned_gap_is_the_median_not_dragged_by_stalls);
 	tcase_add_test(tc, test_nap_to_half_the_gap_less_the_lateness);
+	tcase_add_test(tc, test_sleeps_when_sleeping_is_at_most_an_eighth_slower);
+	tcase_add_test(tc, test_wait_sleeps_at_once_when_sleeping_pays);
 	tcase_add_test(tc, test_wait_never_sleeps_with_an_entry_in_the_cq);
 	tcase_add_test(tc, test_wait_arms_before_it_blocks);
 	tcase_add_test(tc, test_wait_arms_before_it_naps);
