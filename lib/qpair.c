@@ -379,9 +379,19 @@ static int qpair_fail(struct nvd_qpair *q)
 	return -ENXIO;
 }
 
+/*
+ * Reap completions.  Commands the callbacks submit meanwhile are announced
+ * once, with one SQ doorbell after the loop (as with delay_submit), not one
+ * each: at QD1 each poll then reaps exactly the command it found and
+ * publishes the CQ head for it, like SPDK's poll, instead of reaping on
+ * through every resubmission the device happens to finish before the loop
+ * looks again, a chain whose length depended on thread timing in the
+ * emulator (README, The I/O path).
+ */
 int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 {
 	uint32_t n = 0, old_head = q->cq.head;
+	bool delay = q->delay_submit;
 	struct nvd_cpl cpl;
 	struct tracker *tr;
 	nvd_cmd_cb cb;
@@ -395,6 +405,7 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 	if (q->sq.tail != q->sq_db_val)
 		qpair_ring_sq(q);
 
+	q->delay_submit = true;
 	while (max == 0 || n < max) {
 		if (!cq_ring_peek(&q->cq, &cpl))
 			break;
@@ -424,6 +435,9 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 	}
 	if (__builtin_expect(q->hooks != 0, 0))
 		nvd__qpair_poll_hooks(q);
+	q->delay_submit = delay;
+	if (!delay && q->sq.tail != q->sq_db_val)
+		qpair_ring_sq(q);
 
 	if (n) {
 		/* one CQ head doorbell per poll */

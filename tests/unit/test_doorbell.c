@@ -133,6 +133,52 @@ START_TEST(test_delayed_submission_rings_once_per_batch)
 }
 END_TEST
 
+/* io_done-style callback: read the next 512 bytes, as a benchmark at depth n does */
+static uint8_t *resubmit_buf;
+static unsigned resubmit_next;
+
+static void resubmit_cb(void *arg, const struct nvd_cpl *cpl)
+{
+	(void)arg;
+	ck_assert(!nvd_cpl_is_error(cpl));
+	ncb++;
+	/* the fake doorbell must not move while the poll is still reaping */
+	ck_assert_uint_eq(fake_sq_doorbell(&f), FAKE_DB_UNTOUCHED);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, resubmit_buf + (size_t)(resubmit_next % 8) * 512,
+				     resubmit_next, 1, resubmit_cb, NULL, 0), 0);
+	resubmit_next++;
+}
+
+START_TEST(test_callback_submissions_ring_once_after_the_poll)
+{
+	setup_with(16, 0, 0);
+	resubmit_buf = nvd_dma_alloc(&f.c, 8 * 512);
+	for (resubmit_next = 0; resubmit_next < 4; resubmit_next++)
+		ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, resubmit_buf + resubmit_next * 512,
+					     resubmit_next, 1, resubmit_cb, NULL, 0), 0);
+	ck_assert_uint_eq(stats().sq_doorbell_writes, 4);
+	ck_assert_uint_eq(fake_process(&f), 4);
+	fake_arm_doorbells(&f);
+	/* four completions, four new reads from their callbacks: one SQ doorbell */
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 4);
+	ck_assert_int_eq(ncb, 4);
+	ck_assert_uint_eq(fake_sq_doorbell(&f), 8);
+	ck_assert_uint_eq(stats().sq_doorbell_writes, 5);
+	ck_assert_uint_eq(nvd_qpair_outstanding(&f.q), 4);
+	/* a poll stopped at @max announces what its callbacks sent as well */
+	ck_assert_uint_eq(fake_process(&f), 4);
+	fake_arm_doorbells(&f);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 2), 2);
+	ck_assert_uint_eq(fake_sq_doorbell(&f), 10);
+	/* outside a poll a submission still rings at once */
+	read_at(resubmit_buf, 7);
+	ck_assert_uint_eq(fake_sq_doorbell(&f), 11);
+	ck_assert_uint_eq(stats().sq_doorbell_writes, 7);
+	nvd_dma_free(&f.c, resubmit_buf);
+	fake_ctrlr_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_flush_rings_without_reaping)
 {
 	uint8_t *buf;
@@ -268,6 +314,7 @@ int main(void)
 	tcase_add_test(tc, test_each_submission_rings_without_delay);
 	tcase_add_test(tc, test_delayed_submission_rings_once_per_batch);
 	tcase_add_test(tc, test_flush_rings_without_reaping);
+	tcase_add_test(tc, test_callback_submissions_ring_once_after_the_poll);
 	tcase_add_test(tc, test_shadow_doorbell_skips_register_unless_eventidx_asks);
 	tcase_add_test(tc, test_shadow_doorbells_complete_io_with_fewer_register_writes);
 	tcase_add_test(tc, test_new_queue_starts_from_zeroed_shadows);
