@@ -56,8 +56,6 @@ static uint64_t toward(uint64_t est, uint64_t sample)
 {
 	uint64_t step = est / 16 > 1000 ? est / 16 : 1000;
 
-	if (!est)
-		return sample ? sample : 1;	/* the first sample whole; 0 stays "unknown" */
 	if (sample > est)
 		return sample - est < step ? sample : est + step;
 	return est - sample < step ? sample : est - step;
@@ -65,16 +63,20 @@ static uint64_t toward(uint64_t est, uint64_t sample)
 
 void nvd__adaptive_learn(struct adaptive *a, bool slept, uint64_t gap_ns)
 {
-	if (slept)
-		a->sleep_gap_ns = toward(a->sleep_gap_ns, gap_ns);
-	else
-		a->spin_gap_ns = toward(a->spin_gap_ns, gap_ns);
+	uint64_t *gap = slept ? &a->sleep_gap_ns : &a->spin_gap_ns;
+
+	/* the first sample whole; 0 stays "unknown" */
+	*gap = *gap ? toward(*gap, gap_ns) : gap_ns ? gap_ns : 1;
 }
 
+/*
+ * From 0, never the first sample whole: one nap of a stalled guest would
+ * stop naps for good (a lateness that eats the nap stops them, and only
+ * naps teach it).
+ */
 void nvd__adaptive_learn_late(struct adaptive *a, uint64_t asked_ns, uint64_t took_ns)
 {
-	a->late_ns = a->late_ns ? toward(a->late_ns, took_ns > asked_ns ? took_ns - asked_ns : 0) :
-				  (took_ns > asked_ns ? took_ns - asked_ns : 1);
+	a->late_ns = toward(a->late_ns, took_ns > asked_ns ? took_ns - asked_ns : 0);
 }
 
 bool nvd__adaptive_sleeps(const struct adaptive *a)
