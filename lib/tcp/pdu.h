@@ -155,7 +155,10 @@ struct nvd_tcp_dir {
 	uint32_t max_data;	/* most data bytes one PDU may carry; 0: no limit */
 };
 
-/* A checked PDU: views into the caller's bytes, nothing allocated. */
+/*
+ * A checked PDU: views into the caller's bytes, nothing allocated.  The
+ * parsers read headers as the structs above: buffers start 8-byte aligned.
+ */
 struct nvd_tcp_pdu {
 	uint8_t type;
 	uint8_t flags;

@@ -20,6 +20,10 @@ tcp_target_up() {
 	modprobe null_blk nr_devices=1 gb=1 || fail "modprobe null_blk"
 	modprobe nvmet || fail "modprobe nvmet"
 	modprobe nvmet-tcp || fail "modprobe nvmet-tcp"
+	# Digests need the crc32c hash loaded: when nvmet-tcp's own request for
+	# it fails, 6.1's ICReq error path frees hashes it never allocated
+	# (NULL dereference in nvmet_tcp_release_queue_work, a kernel panic).
+	modprobe crc32c_generic || fail "modprobe crc32c_generic"
 	ip link set lo up
 	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 	wait_for 10 test -b /dev/nullb0 || fail "no /dev/nullb0 from null_blk"
@@ -39,9 +43,11 @@ tcp_target_up() {
 }
 
 # Undo tcp_target_up (and any kernel initiator connection to it), whatever
-# part of it was done.
+# part of it was done.  Runs as an EXIT trap: no step may stop the rest.
 tcp_target_down() {
 	local s=$NVMET/subsystems/$TCP_NQN p=$NVMET/ports/1
+	trap - ERR
+	set +e
 	command -v nvme >/dev/null && nvme disconnect -n "$TCP_NQN" >/dev/null 2>&1
 	rm -f "$p/subsystems/$TCP_NQN"
 	[ -d "$p" ] && rmdir "$p"
@@ -49,6 +55,7 @@ tcp_target_down() {
 	[ -d "$s" ] && rmdir "$s"
 	modprobe -r nvme-tcp nvme-fabrics 2>/dev/null
 	modprobe -r nvmet-tcp nvmet null_blk 2>/dev/null
+	[ ! -d "$s" ] || echo "t_tcp: $s is still there" >&2
 	return 0
 }
 

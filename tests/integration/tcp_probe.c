@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	err = nvd__tcp_conn_open(&conn, &trid, &opts);
 	if (err)
 		return die("connect", err);
-	printf("%-9s : header %s, data %s, cpda %u, maxh2cdata %u\n", "digests",
+	printf("%-9s : header %s, data %s, data alignment %u, maxh2cdata %u\n", "digests",
 	       conn.tx.hdgst ? "on" : "off", conn.tx.ddgst ? "on" : "off", conn.tx.data_align,
 	       conn.maxh2cdata);
 	err = nvd__tcp_connect(&conn, 0, 32, &host, trid.subnqn, 0, &cntlid);
