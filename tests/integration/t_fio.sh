@@ -41,6 +41,9 @@ test_fio_write_and_crc32c_verify_through_the_engine() {
 	# latency percentiles come with it
 	[ "$(fio_json /tmp/fio.json '.jobs[0].write.clat_ns.percentile["99.000000"]')" -gt 0 ] ||
 		fail "no 99th percentile of the write latency"
+	# and the submission latency: an engine with a commit hook reports it itself
+	[ "$(fio_json /tmp/fio.json '.jobs[0].write.slat_ns.N')" = 2048 ] ||
+		fail "submission latency of $(fio_json /tmp/fio.json '.jobs[0].write.slat_ns.N') writes, not of all 2048"
 }
 
 test_fio_engine_writes_and_the_kernel_verifies() {
@@ -130,8 +133,8 @@ fio_irq_count() {
 		END { print s + 0 }' /proc/interrupts
 }
 
-# Interrupt mode, no shadow doorbells, delayed doorbells, registered memory
-# with one controller: the same verified I/O, and the queue pair's MSI-X
+# Interrupt mode, no shadow doorbells, a doorbell per queue() (not the
+# default delayed ones), registered memory with one controller: the same verified I/O, and the queue pair's MSI-X
 # vector takes interrupts while fio runs.
 test_fio_engine_options_interrupts_and_doorbells() {
 	local dev pid irqs=0 n
@@ -140,7 +143,7 @@ test_fio_engine_options_interrupts_and_doorbells() {
 	dev=$(nvd_dev "$CTRL0")
 	fio_nvd --name=opts --filename="$(fio_fname "$CTRL0" 1)" --rw=randwrite --bs=4k --size=2m \
 		--offset=64m --iodepth=8 --iodepth_batch=4 --verify=crc32c --rate_iops=500 \
-		--nvd_interrupts=1 --nvd_shadow_doorbells=0 --nvd_delay_doorbells=1 --nvd_queue_size=16 \
+		--nvd_interrupts=1 --nvd_shadow_doorbells=0 --nvd_delay_doorbells=0 --nvd_queue_size=16 \
 		--nvd_registered_mem=1 \
 		--output-format=json >/tmp/fio.json 2>/tmp/fio.err &
 	pid=$!
@@ -154,6 +157,44 @@ test_fio_engine_options_interrupts_and_doorbells() {
 	[ "$(fio_json /tmp/fio.json '.jobs[0].read.io_bytes')" = $((2 << 20)) ] || fail "not 2 MiB verified"
 	[ "$irqs" -gt 0 ] || fail "no interrupt on $dev's vectors while fio ran: nvd_interrupts=1 was not used"
 	note "$irqs interrupts"
+}
+
+# fio_sq_doorbells FILE: the SQ doorbell register writes of the job's I/O
+# queue pair, from the line NVDIRECT_DEBUG=1 prints when it is freed.
+fio_sq_doorbells() {
+	sed -n 's/^nvdirect: qid [0-9]*: shadow doorbells o[nf]*; SQ doorbell writes \([0-9]*\) .*/\1/p' "$1"
+}
+
+# The doorbell options reach the queue pair: shadow doorbells on by default
+# (QEMU's controller offers Doorbell Buffer Config) and off on request;
+# then with nvd_delay_doorbells=0 every read rings the SQ tail register,
+# with delayed doorbells (the default) one write per fio commit (every
+# iodepth_batch_submit io_us, and before fio waits).
+test_fio_engine_doorbell_options_reach_the_queue_pair() {
+	local n=2048 sq
+	fio_engine_built
+	bind_to nvdirect "$CTRL0"
+	set -- --name=db --filename="$(fio_fname "$CTRL0" 1)" --rw=read --bs=4k --size=$((n * 4))k \
+		--iodepth=16 --output=/dev/null
+	NVDIRECT_DEBUG=1 fio_nvd "$@" 2>/tmp/fio.dbg || { cat /tmp/fio.dbg; fail "fio with default doorbells failed"; }
+	grep -qE '^nvdirect: qid [0-9]+: shadow doorbells on;' /tmp/fio.dbg ||
+		fail "shadow doorbells not on by default: $(grep 'qid' /tmp/fio.dbg)"
+
+	NVDIRECT_DEBUG=1 fio_nvd "$@" --nvd_shadow_doorbells=0 --nvd_delay_doorbells=0 2>/tmp/fio.dbg ||
+		{ cat /tmp/fio.dbg; fail "fio with nvd_shadow_doorbells=0 nvd_delay_doorbells=0 failed"; }
+	grep -qE '^nvdirect: qid [0-9]+: shadow doorbells off; SQ doorbell writes [0-9]+ \(shadow 0\), CQ doorbell writes [0-9]+ \(shadow 0\)' /tmp/fio.dbg ||
+		fail "nvd_shadow_doorbells=0 left them on: $(grep 'qid' /tmp/fio.dbg)"
+	sq=$(fio_sq_doorbells /tmp/fio.dbg)
+	[ "${sq:-0}" -ge $n ] || fail "$sq SQ doorbell writes for $n reads, each ringing its own"
+	note "$sq SQ doorbell writes for $n reads"
+
+	NVDIRECT_DEBUG=1 fio_nvd "$@" --nvd_shadow_doorbells=0 \
+		--iodepth_batch_submit=16 --iodepth_batch_complete_min=16 2>/tmp/fio.dbg ||
+		{ cat /tmp/fio.dbg; fail "fio with delayed doorbells in batches of 16 failed"; }
+	sq=$(fio_sq_doorbells /tmp/fio.dbg)
+	[ -n "$sq" ] && [ "$sq" -gt 0 ] && [ "$sq" -le $((n / 4)) ] ||
+		fail "delayed doorbells: ${sq:-no} SQ doorbell writes for $n reads in batches of 16 (at most $((n / 4)) expected)"
+	note "delayed: $sq SQ doorbell writes for $n reads"
 }
 
 test_fio_engine_refusals_name_the_problem() {
@@ -172,6 +213,13 @@ test_fio_engine_refusals_name_the_problem() {
 	out=$(fio_nvd "$@" --filename="$f" --iodepth=300 --nvd_queue_size=256 2>&1) && fail "iodepth 300 on 256 entries"
 	echo "$out" | grep -qF "nvdirect: iodepth=300 exceeds the 255 commands a queue of nvd_queue_size=256 holds" ||
 		fail "iodepth above the queue: $out"
+	out=$(fio_nvd "$@" --filename="$f" --iodepth=16 --nvd_queue_size=16 2>&1) && fail "iodepth 16 on 16 entries"
+	echo "$out" | grep -qF "nvdirect: iodepth=16 exceeds the 15 commands a queue of nvd_queue_size=16 holds" ||
+		fail "iodepth at the queue's size: $out"
+	fio_nvd "$@" --filename="$f" --iodepth=15 --nvd_queue_size=16 || fail "iodepth 15 on 16 entries refused"
+	out=$(fio_nvd "$@" --filename="$f" --nvd_queue_size=65536 2>&1) && fail "nvd_queue_size=65536 accepted"
+	echo "$out" | grep -qE "nvdirect: nvd_queue_size=65536 is outside what $CTRL0 supports: 2\.\.[0-9]+ \(MQES\)" ||
+		fail "queue above MQES: $out"
 	out=$(fio_nvd "$@" --filename="$(fio_fname "$CTRL0" 9)" 2>&1) && fail "namespace 9 accepted"
 	echo "$out" | grep -qF "nvdirect: $CTRL0 has no active namespace 9 (active: 1 2 3)" ||
 		fail "unknown namespace: $out"
