@@ -165,10 +165,14 @@ done:
 	return 0;
 }
 
-/* Figure 21: which field an Invalid Parameters response points at. */
+/*
+ * NVMe-oF 1.1 Figure 21: which field an Invalid Parameters response points
+ * at: DW0 bits 15:0 IPO (byte offset), bits 23:16 IATTR (bit 0 set: in the
+ * Connect data, clear: in the command).
+ */
 static const char *invalid_field(uint32_t cdw0)
 {
-	unsigned iattr = cdw0 & 0xff, ipo = cdw0 >> 16;
+	unsigned ipo = cdw0 & 0xffff, iattr = (cdw0 >> 16) & 0xff;
 
 	if (iattr & 1) {	/* in the Connect data */
 		switch (ipo) {

@@ -266,8 +266,8 @@ static void script_connect_bad_subnqn(struct target *t)
 	handshake(t, 0, 0, 8192);
 	rd(t, &t->cmd, sizeof(t->cmd));
 	rd(t, &t->data, sizeof(t->data));
-	/* Invalid Parameters, IATTR 1 (data), IPO 256 (SUBNQN), DNR */
-	respond(t, 256u << 16 | 1, 0, NVME_STATUS(NVME_SCT_CMD_SPECIFIC, 0x82) | NVME_CPL_DNR);
+	/* Invalid Parameters, IATTR 1 (data) in bits 23:16, IPO 256 (SUBNQN) in 15:0, DNR */
+	respond(t, 1u << 16 | 256, 0, NVME_STATUS(NVME_SCT_CMD_SPECIFIC, 0x82) | NVME_CPL_DNR);
 }
 
 START_TEST(test_connect_refusal_names_the_field)
@@ -285,6 +285,27 @@ START_TEST(test_connect_refusal_names_the_field)
 				     "as nqn.h: Connect Invalid Parameters: SUBNQN (sct 0x1 sc 0x82)"));
 	target_join(t);
 	nvd__tcp_conn_close(&c);
+}
+END_TEST
+
+/* Connect's own status codes and the field an Invalid Parameters names. */
+START_TEST(test_connect_status_words)
+{
+	struct nvd_cpl cpl = { .status = NVME_STATUS(NVME_SCT_CMD_SPECIFIC, 0x82) };
+	char buf[160];
+
+	cpl.cdw0 = 44;			/* IATTR 0: the command, byte 44 */
+	ck_assert_str_eq(nvd__tcp_connect_status_str(&cpl, buf, sizeof(buf)),
+			 "Connect Invalid Parameters: SQSIZE (sct 0x1 sc 0x82)");
+	cpl.cdw0 = 1u << 16 | 512;	/* IATTR 1: the data, byte 512 */
+	ck_assert_str_eq(nvd__tcp_connect_status_str(&cpl, buf, sizeof(buf)),
+			 "Connect Invalid Parameters: HOSTNQN (sct 0x1 sc 0x82)");
+	cpl.status = NVME_STATUS(NVME_SCT_CMD_SPECIFIC, 0x84);
+	ck_assert_str_eq(nvd__tcp_connect_status_str(&cpl, buf, sizeof(buf)),
+			 "Connect Invalid Host (sct 0x1 sc 0x84)");
+	cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD);
+	ck_assert_str_eq(nvd__tcp_connect_status_str(&cpl, buf, sizeof(buf)),
+			 "Invalid Field in Command (sct 0x0 sc 0x2)");
 }
 END_TEST
 
@@ -476,6 +497,7 @@ static Suite *tcp_conn_suite(void)
 	tcase_add_test(tc, test_refused_connect_names_the_address);
 	tcase_add_test(tc, test_connect_puts_hostnqn_and_subnqn_in_the_capsule);
 	tcase_add_test(tc, test_connect_refusal_names_the_field);
+	tcase_add_test(tc, test_connect_status_words);
 	tcase_add_test(tc, test_property_get_survives_partial_reads);
 	tcase_add_test(tc, test_malformed_pdu_is_an_error_with_words);
 	tcase_add_test(tc, test_c2h_term_req_is_a_reset_with_its_reason);
