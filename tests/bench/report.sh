@@ -72,7 +72,7 @@ fmt_row() {	# label qd iops min max spread within avg p99 irq/IO cpu ratio extra
 		printf '%-44s %4s %9.0f  %-16s %6s %4s %8.1f %8.1f %6.2f %4s %8s%s\n' "$1" "$2" "$3" \
 			"$(printf '%.0f..%.0f' "$4" "$5")" "$6" "$7" "$8" "$9" "${10}" "${11}" "$(ratio "${12}")" "$extra"
 	elif [ "${14}" = unsupported ]; then
-		printf '%-44s %4s  n/a (not supported by this build)\n' "$1" "$2"
+		printf '%-44s %4s  n/a (not supported by this build: %.70s)\n' "$1" "$2" "${15}"
 	else
 		printf '%-44s %4s  failed: %s\n' "$1" "$2" "${15}"
 	fi

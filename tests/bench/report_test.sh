@@ -81,7 +81,7 @@ check "QD1 aim NOT met at 2.22x" grep -q "QD1 IOPS >= 2.5x the kernel's best: NO
 check "p99 at QD1 judged against the best path's (60 us)" grep -q "QD1 p99 below the kernel's best path's: met, 50 vs 60 us" "$tbl"
 check "the spread aim names the row outside" grep -q "within 10% of their median: NOT met, 1 of .* rows outside: nvdirect QD1 ±30%" "$tbl"
 check "deep queues judged against spdk's growth" grep -q "QD256 1.43x (spdk 1.39x)" "$tbl"
-check "--adaptive refused is n/a" grep -Eq '^nvdirect-perf --adaptive .* +1  n/a \(not supported by this build\)' "$tbl"
+check "--adaptive refused is n/a, with the tool's words" grep -Eq "^nvdirect-perf --adaptive .* +1  n/a \(not supported by this build: nvdirect-perf: unknown option '--adaptive'" "$tbl"
 check "the deep rows compare with the kernel's best at that depth" \
 	grep -Eq '^nvdirect-perf \(polling\) +256 +1000000 .* 10.42x +1.43x$' <(sed -n '/^deep queues/,/^$/p' "$tbl")
 check "the kernel's best at QD256 is its only row there" \
