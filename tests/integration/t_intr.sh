@@ -161,15 +161,18 @@ test_perf_adaptive_low_rate_is_nearly_idle() {
 		fail "no adaptive CPU line"
 	out=$("$PERF" -r "$r" --adaptive -q 32 -o 4k -w randread -t 2 --json) || { echo "$out"; fail "perf --adaptive -q 32 failed"; }
 	jq_true "$out" '.total.iops > 0 and .cpu.mode == "adaptive"'
-	ja=$("$PERF" -r "$r" --adaptive -q 1 --rate-iops 100 -o 4k -w randread -t 4 --json) ||
-		{ echo "$ja"; fail "perf --adaptive --rate-iops 100 failed"; }
-	jp=$("$PERF" -r "$r" -q 1 --rate-iops 100 -o 4k -w randread -t 4 --json) ||
-		{ echo "$jp"; fail "perf --rate-iops 100 (polling) failed"; }
+	# 20 a second: under TCG a thread's CPU time also counts the host's
+	# stalls of its vCPU, which at 100 a second on a host loaded to 19
+	# made 43% of adaptive polling's 1 ms of spinning per I/O
+	ja=$("$PERF" -r "$r" --adaptive -q 1 --rate-iops 20 -o 4k -w randread -t 5 --json) ||
+		{ echo "$ja"; fail "perf --adaptive --rate-iops 20 failed"; }
+	jp=$("$PERF" -r "$r" -q 1 --rate-iops 20 -o 4k -w randread -t 5 --json) ||
+		{ echo "$jp"; fail "perf --rate-iops 20 (polling) failed"; }
 	jq -c '.total.ios, .cpu' <<<"$ja"
 	jq -c '.total.ios, .cpu' <<<"$jp"
-	# 4 s at 100 a second: never more, and most of them even under TCG
+	# 5 s at 20 a second: never more, and most of them even under TCG
 	for j in "$ja" "$jp"; do
-		jq_true "$j" '.total.ios > 100 and .total.ios <= 404'
+		jq_true "$j" '.total.ios > 20 and .total.ios <= 101'
 	done
 	# generous: polling spins the whole time (~100%), which must fail this
 	jq_true "$ja" '.cpu.busy_pct < 25 and .cpu.blocks > 0'
