@@ -381,7 +381,7 @@ static int qpair_fail(struct nvd_qpair *q)
 
 /*
  * Reap completions.  Commands the callbacks submit meanwhile are announced
- * once, with one SQ doorbell after the loop (as with delay_submit), not one
+ * once, with one SQ doorbell at the end (as with delay_submit), not one
  * each: at QD1 each poll then reaps exactly the command it found and
  * publishes the CQ head for it, like SPDK's poll, instead of reaping on
  * through every resubmission the device happens to finish before the loop
@@ -436,11 +436,13 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 	if (__builtin_expect(q->hooks != 0, 0))
 		nvd__qpair_poll_hooks(q);
 	q->delay_submit = delay;
-	if (!delay && q->sq.tail != q->sq_db_val)
-		qpair_ring_sq(q);
 
 	if (n) {
-		/* one CQ head doorbell per poll */
+		/*
+		 * One CQ head doorbell per poll, before the SQ doorbell below:
+		 * the controller then never finds the CQ full because of
+		 * entries reaped here, whatever the depth (Base 2.0 §4.1).
+		 */
 		qpair_ring_cq(q, old_head);
 		q->empty_polls = 0;
 	} else if (nvd__qpair_outstanding(q) && ++q->empty_polls >= NVD_ALIVE_CHECK_POLLS) {
@@ -455,6 +457,9 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 			return -EIO;
 		}
 	}
+	/* what the callbacks submitted, with one SQ doorbell */
+	if (!delay && q->sq.tail != q->sq_db_val)
+		qpair_ring_sq(q);
 	return (int)n;
 }
 
