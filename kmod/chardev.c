@@ -243,10 +243,12 @@ static struct page *nvd_gone_bar_page(struct nvd_dev *nvd, pgoff_t pgoff)
 }
 
 /*
- * Fill in one page of a mapping: BAR0 or a DMA region while the device is
- * bound; after removal the all-ones pages or the regions' copies.  A DMA
- * region freed by NVDIRECT_DMA_FREE (or whose copy failed) is SIGBUS: the
- * core would otherwise hand out a fresh page and hide the bug.
+ * Fill in one page of a mapping: BAR0 while the device is bound; after
+ * removal the all-ones pages or the DMA regions' copies (while bound, the
+ * DMA API mapped each region whole at mmap).  A DMA region freed by
+ * NVDIRECT_DMA_FREE, one whose pages its owner dropped (MADV_DONTNEED) or
+ * whose copy failed is SIGBUS: the core would otherwise hand out a fresh
+ * page and hide the bug.
  */
 static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
 {
@@ -275,8 +277,8 @@ static vm_fault_t nvd_vm_fault(struct vm_fault *vmf)
 		 * A region's copy after removal.  The vma is of the kind the
 		 * DMA API made at mmap: VM_PFNMAP (remap_pfn_range()), where
 		 * the copy, plain memory, gets plain protection; or
-		 * VM_MIXEDMAP (vm_map_pages()), whose protection the DMA API
-		 * left as it was for coherent, unencrypted memory.
+		 * VM_MIXEDMAP (vm_map_pages()), where it gets the vma's, which
+		 * the DMA API leaves plain for coherent, unencrypted memory.
 		 */
 		page = nvd_dma_page(nvd, vmf->pgoff);
 		if (page && (vma->vm_flags & VM_PFNMAP))
