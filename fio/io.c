@@ -261,7 +261,6 @@ int nvd_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max
 struct io_u *nvd_fio_event(struct thread_data *td, int i)
 {
 	struct nvd_fio_job *job = td->io_ops_data;
-
 	unsigned int at = job->head + (unsigned int)i;
 
 	return job->done[at < job->cap ? at : at - job->cap];
