@@ -139,9 +139,12 @@ name() {
 }
 label() {
 	local l="guest kernel $1"
-	if [ "$2" = 1 ]; then l+=", q35 + intel-iommu (intel_iommu=on)"; else l+=", pc, no IOMMU"; fi
+	if [ "$2" = 1 ]; then l+=", q35 + intel-iommu (intel_iommu=on)"
+	elif [ "$3" = aer ]; then l+=", q35, no IOMMU"
+	else l+=", pc, no IOMMU"; fi
 	[ "$3" = faults ] && l+=", blkdebug media errors"
 	[ "$3" = hotplug ] && l+=", ACPI hot-plug through QEMU's monitor"
+	[ "$3" = aer ] && l+=", a fatal AER error injected at a root port through QEMU's monitor"
 	echo "$l"
 }
 
