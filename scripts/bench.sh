@@ -57,9 +57,9 @@ jq, gnuplot-nox) and builds first.
   -s SERIES   the series to run (default "$(bench_default_series)")
   -k SERIES   guest kernel series, e.g. 6.12 (default: oldest installed)
   -h, --help  this text
-The default run takes about $(estimate 10 3 "$DEFAULT_DEPTHS" "$(bench_default_series)") minutes under TCG ($(bench_runs "$DEFAULT_DEPTHS" "$(bench_default_series)" | wc -l) runs x 3); -t 2 -r 1 about
-$(estimate 2 1 "$DEFAULT_DEPTHS" "$(bench_default_series)").  Exits 1 when a run failed (the table still shows the others),
-2 on a bad option.
+The default run ($(bench_runs "$DEFAULT_DEPTHS" "$(bench_default_series)" | wc -l) runs x 3) takes about $(estimate 10 3 "$DEFAULT_DEPTHS" "$(bench_default_series)") minutes under TCG on an idle
+host, -t 2 -r 1 about $(estimate 2 1 "$DEFAULT_DEPTHS" "$(bench_default_series)"); longer on a loaded one.  Exits 1 when a run
+failed (the table still shows the others), 2 on a bad option.
 USAGE
 }
 

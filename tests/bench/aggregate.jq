@@ -138,9 +138,10 @@ def spdk_scaling: {"64": (229000 / 223469), "128": (266000 / 223469), "256": (31
 			   else "no gain from more queue pairs: the emulated controller (QEMU's main loop) caps throughput as a whole" end)
 		  else empty end),
 		# A second polling thread: does it add to what one thread gets?
-		(iops("nvd-2t"; 32) as $t2 | (iops("nvd-P2"; 32) // iops("nvd"; 32)) as $p2
+		(iops("nvd-2t"; 32) as $t2 | (if iops("nvd-P2"; 32) then [iops("nvd-P2"; 32), "1 thread on 2 qpairs"]
+			else [iops("nvd"; 32), "1 thread on 1 qpair"] end) as [$p2, $what]
 		| if $t2 and $p2 then
-			"2 threads x 1 qpair (64 in flight): \($t2 | fmtk) IOPS vs \($p2 | fmtk) for 1 thread: "
+			"2 threads x 1 qpair (64 in flight): \($t2 | fmtk) IOPS vs \($p2 | fmtk) for \($what): "
 			+ (if $t2 > 1.25 * $p2 then "a second thread adds throughput"
 			   else "a second polling thread adds nothing: both guest vCPUs spin while QEMU's main loop, which runs the emulated controller, needs host CPU too (\($bench.host_cpus // "?") host CPUs, shared)" end)
 		  else empty end),
