@@ -45,7 +45,7 @@ int nvd__tcp_conn_open(struct nvd_tcp_conn *c, const struct nvd_trid *trid,
 		       const struct nvd_tcp_conn_opts *opts);
 void nvd__tcp_conn_close(struct nvd_tcp_conn *c);
 
-/* Send all of @iov, waiting for socket space up to the timeout. */
+/* Send all of @iov (which a partial write advances), waiting for socket space up to the timeout. */
 int nvd__tcp_conn_send(struct nvd_tcp_conn *c, struct iovec *iov, int iovcnt);
 
 /*

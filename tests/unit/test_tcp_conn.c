@@ -309,6 +309,25 @@ START_TEST(test_connect_status_words)
 }
 END_TEST
 
+/* The host identity: an NQN given wins; a UUID NQN gives the host ID. */
+START_TEST(test_host_nqn_override_and_uuid_host_id)
+{
+	struct nvd_tcp_host h;
+	char long_nqn[300];
+
+	ck_assert_int_eq(nvd__tcp_host_default(&h, "nqn.2014-08.org.nvmexpress:uuid:"
+						"01234567-89ab-cdef-0123-456789abcdef"), 0);
+	ck_assert_str_eq(h.nqn, "nqn.2014-08.org.nvmexpress:uuid:01234567-89ab-cdef-0123-456789abcdef");
+	if (access("/etc/nvme/hostid", R_OK) != 0) {	/* nvme-cli's file wins when there is one */
+		ck_assert_uint_eq(h.id[0], 0x01);
+		ck_assert_uint_eq(h.id[15], 0xef);
+	}
+	memset(long_nqn, 'n', sizeof(long_nqn) - 1);
+	long_nqn[sizeof(long_nqn) - 1] = '\0';
+	ck_assert_int_eq(nvd__tcp_host_default(&h, long_nqn), -EINVAL);
+}
+END_TEST
+
 /* Property Get's response dribbles in a byte at a time. */
 static void script_prop_get_slowly(struct target *t)
 {
@@ -498,6 +517,7 @@ static Suite *tcp_conn_suite(void)
 	tcase_add_test(tc, test_connect_puts_hostnqn_and_subnqn_in_the_capsule);
 	tcase_add_test(tc, test_connect_refusal_names_the_field);
 	tcase_add_test(tc, test_connect_status_words);
+	tcase_add_test(tc, test_host_nqn_override_and_uuid_host_id);
 	tcase_add_test(tc, test_property_get_survives_partial_reads);
 	tcase_add_test(tc, test_malformed_pdu_is_an_error_with_words);
 	tcase_add_test(tc, test_c2h_term_req_is_a_reset_with_its_reason);
