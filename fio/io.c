@@ -119,15 +119,16 @@ enum fio_q_status nvd_fio_queue(struct thread_data *td, struct io_u *io_u)
 /*
  * fio's accounting of what was issued: an engine with a commit hook calls
  * io_u_queued() itself (fio 3.33, backend.c: io_queue_event), else fio
- * reports no submission latency.  With delayed doorbells the commands left
- * for the device only now, so that is their issue time.
+ * reports no submission latency.  fio stamps an io_u's issue time only
+ * after the commit that td_io_queue() makes, so the stamp is ours to set
+ * first (as io_uring's engine does): the time of the doorbell.
  */
 static void issued(struct thread_data *td, struct nvd_fio_job *job)
 {
 	struct timespec now;
 	unsigned int i;
 
-	if (job->delay_doorbells && fio_fill_issue_time(td)) {
+	if (fio_fill_issue_time(td)) {
 		fio_gettime(&now, NULL);
 		for (i = 0; i < job->nr_pending; i++)
 			job->pending[i]->issue_time = now;

@@ -42,8 +42,21 @@ test_fio_write_and_crc32c_verify_through_the_engine() {
 	[ "$(fio_json /tmp/fio.json '.jobs[0].write.clat_ns.percentile["99.000000"]')" -gt 0 ] ||
 		fail "no 99th percentile of the write latency"
 	# and the submission latency: an engine with a commit hook reports it itself
-	[ "$(fio_json /tmp/fio.json '.jobs[0].write.slat_ns.N')" = 2048 ] ||
-		fail "submission latency of $(fio_json /tmp/fio.json '.jobs[0].write.slat_ns.N') writes, not of all 2048"
+	fio_slat_sane /tmp/fio.json write 2048
+}
+
+# fio_slat_sane OUT DIR N: fio reported the submission latency of N I/Os of
+# DIR, each above 0 (fio counts an issue time left from the io_u's last use
+# as 0) and within the job's run time.
+fio_slat_sane() {
+	local n min max run
+	n=$(fio_json "$1" ".jobs[0].$2.slat_ns.N")
+	min=$(fio_json "$1" ".jobs[0].$2.slat_ns.min")
+	max=$(fio_json "$1" ".jobs[0].$2.slat_ns.max")
+	run=$(fio_json "$1" '.jobs[0].job_runtime')
+	[ "$n" = "$3" ] || fail "submission latency of $n ${2}s, not of all $3"
+	[ "$min" -gt 0 ] && [ "$max" -le $((run * 1000000)) ] ||
+		fail "${2}s' submission latency from $min to $max ns in a job of $run ms"
 }
 
 test_fio_engine_writes_and_the_kernel_verifies() {
@@ -155,6 +168,7 @@ test_fio_engine_options_interrupts_and_doorbells() {
 	wait $pid || { cat /tmp/fio.err /tmp/fio.json; fail "fio with the engine's options failed"; }
 	fio_ok /tmp/fio.json
 	[ "$(fio_json /tmp/fio.json '.jobs[0].read.io_bytes')" = $((2 << 20)) ] || fail "not 2 MiB verified"
+	fio_slat_sane /tmp/fio.json write 512
 	[ "$irqs" -gt 0 ] || fail "no interrupt on $dev's vectors while fio ran: nvd_interrupts=1 was not used"
 	note "$irqs interrupts"
 }
