@@ -436,13 +436,19 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 	if (__builtin_expect(q->hooks != 0, 0))
 		nvd__qpair_poll_hooks(q);
 	q->delay_submit = delay;
+	/*
+	 * What the callbacks submitted goes out with one SQ doorbell, before
+	 * the CQ head when the CQ has room for it: every outstanding command
+	 * may complete before the controller sees the head, and the n entries
+	 * reaped here count as used until then, so n <= nfree keeps the CQ
+	 * from filling (Base 2.0 §4.1).  At QD1 the head's doorbell is then
+	 * off the way to the next completion.  Otherwise the head goes first.
+	 */
+	if (!delay && q->sq.tail != q->sq_db_val && n <= q->nfree)
+		qpair_ring_sq(q);
 
 	if (n) {
-		/*
-		 * One CQ head doorbell per poll, before the SQ doorbell below:
-		 * the controller then never finds the CQ full because of
-		 * entries reaped here, whatever the depth (Base 2.0 §4.1).
-		 */
+		/* one CQ head doorbell per poll */
 		qpair_ring_cq(q, old_head);
 		q->empty_polls = 0;
 	} else if (nvd__qpair_outstanding(q) && ++q->empty_polls >= NVD_ALIVE_CHECK_POLLS) {
@@ -457,7 +463,7 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 			return -EIO;
 		}
 	}
-	/* what the callbacks submitted, with one SQ doorbell */
+	/* the submissions the CQ head had to precede */
 	if (!delay && q->sq.tail != q->sq_db_val)
 		qpair_ring_sq(q);
 	return (int)n;
