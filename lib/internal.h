@@ -155,7 +155,8 @@ struct nvd_qpair {
 	bool failed;			/* completions can no longer arrive */
 	uint8_t no_fast;		/* QP_NO_FAST_*: reads/writes take the slow path */
 	bool on_device;			/* created with admin commands */
-	bool delay_submit;		/* SQ doorbell at the next poll, not per command */
+	bool delay_submit;		/* SQ doorbell later, not per command: now or in a poll */
+	bool delay_opt;			/* NVD_CTRLR_DELAY_CMD_SUBMIT: delay_submit outside polls */
 
 	uint32_t sq_db_val;		/* SQ tail last told to the controller */
 	/* shadow doorbell and EventIdx entries (Doorbell Buffer Config), or NULL */

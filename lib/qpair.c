@@ -225,7 +225,7 @@ int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	q->sq_db = (volatile uint32_t *)(c->bar + doorbell_offset(qid, false, dstrd));
 	q->cq_db = (volatile uint32_t *)(c->bar + doorbell_offset(qid, true, dstrd));
 	if (qid != 0)
-		q->delay_submit = (c->opts.flags & NVD_CTRLR_DELAY_CMD_SUBMIT) != 0;
+		q->delay_submit = q->delay_opt = (c->opts.flags & NVD_CTRLR_DELAY_CMD_SUBMIT) != 0;
 	/* the admin queue keeps ringing registers, as controllers expect */
 	if (qid != 0 && qid < c->dbbuf_queues) {
 		/* same layout as the registers, from offset 0 (Base 2.0 §5.8) */
@@ -381,8 +381,8 @@ static int qpair_fail(struct nvd_qpair *q)
 
 /*
  * Reap completions.  Commands the callbacks submit meanwhile are announced
- * once, with one SQ doorbell at the end (as with delay_submit), not one
- * each: at QD1 each poll then reaps exactly the command it found and
+ * once, with one SQ doorbell at the end (with or without delay_opt), not
+ * one each: at QD1 each poll then reaps exactly the command it found and
  * publishes the CQ head for it, like SPDK's poll, instead of reaping on
  * through every resubmission the device happens to finish before the loop
  * looks again, a chain whose length depended on thread timing in the
@@ -391,7 +391,7 @@ static int qpair_fail(struct nvd_qpair *q)
 int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 {
 	uint32_t n = 0, old_head = q->cq.head;
-	bool delay = q->delay_submit;
+	bool post;
 	struct nvd_cpl cpl;
 	struct tracker *tr;
 	nvd_cmd_cb cb;
@@ -435,7 +435,7 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 	}
 	if (__builtin_expect(q->hooks != 0, 0))
 		nvd__qpair_poll_hooks(q);
-	q->delay_submit = delay;
+	q->delay_submit = q->delay_opt;
 	/*
 	 * What the callbacks submitted goes out with one SQ doorbell, before
 	 * the CQ head when the CQ has room for it: every outstanding command
@@ -444,8 +444,11 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 	 * from filling (Base 2.0 §4.1).  At QD1 the head's doorbell is then
 	 * off the way to the next completion.  Otherwise the head goes first.
 	 */
-	if (!delay && q->sq.tail != q->sq_db_val && n <= q->nfree)
+	post = q->sq.tail != q->sq_db_val;
+	if (post && n <= q->nfree) {
 		qpair_ring_sq(q);
+		post = false;
+	}
 
 	if (n) {
 		/* one CQ head doorbell per poll */
@@ -464,7 +467,7 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
 		}
 	}
 	/* the submissions the CQ head had to precede */
-	if (!delay && q->sq.tail != q->sq_db_val)
+	if (post)
 		qpair_ring_sq(q);
 	return (int)n;
 }

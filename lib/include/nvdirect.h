@@ -469,8 +469,8 @@ int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint64_t io_tim
 /*
  * Reap up to @max completions (0 = all available), calling each command's
  * callback.  Commands the callbacks submit are announced to the controller
- * with one SQ doorbell when the callbacks are done, before this returns
- * (with NVD_CTRLR_DELAY_CMD_SUBMIT: at the next call).  Returns the number reaped or a negative errno: -ENXIO when the
+ * with one SQ doorbell when the callbacks are done, before this returns.
+ * Returns the number reaped or a negative errno: -ENXIO when the
  * controller is gone; -EIO when it reported a fatal error (CSTS.CFS): the
  * library has then disabled it and completed this queue pair's commands
  * with an aborted status, and nvd_ctrlr_reset() may bring it back.
