@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "fake.h"
 
@@ -304,4 +307,19 @@ uint16_t fake_complete_next(struct fake_ctrlr *f, uint16_t status, struct nvme_c
 		*cmd = *c;
 	fake_complete(f, c->cid, status);	/* advances sq_head */
 	return c->cid;
+}
+
+int fake_fd_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	ck_assert_int_ge(poll(&p, 1, 0), 0);
+	return (p.revents & POLLIN) != 0;
+}
+
+void fake_irq_fire(int fd)
+{
+	uint64_t one = 1;
+
+	ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
 }

@@ -200,4 +200,9 @@ uint32_t fake_pending(struct fake_ctrlr *f);
  */
 uint16_t fake_complete_next(struct fake_ctrlr *f, uint16_t status, struct nvme_cmd *cmd);
 
+/* 1 when @fd (an eventfd) would wake a poll() now. */
+int fake_fd_readable(int fd);
+/* What the module's interrupt handler does: signal the vector's eventfd. */
+void fake_irq_fire(int fd);
+
 #endif

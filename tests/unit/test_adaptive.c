@@ -55,23 +55,6 @@ static struct nvd_qpair_wait_stats stats(void)
 	return s;
 }
 
-/* 1 when @fd would wake a poll() now. */
-static int readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	ck_assert_int_ge(poll(&p, 1, 0), 0);
-	return (p.revents & POLLIN) != 0;
-}
-
-/* What the module's interrupt handler does. */
-static void fire(int fd)
-{
-	uint64_t one = 1;
-
-	ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
-}
-
 START_TEST(test_learned_gap_follows_a_changed_service_time)
 {
 	struct adaptive a = { 0 };
@@ -212,13 +195,13 @@ START_TEST(test_wait_arms_before_it_blocks)
 	int fd = nvd_qpair_get_fd(&f.q);
 
 	/* a stale interrupt, and nothing outstanding: straight to step 3 */
-	fire(fd);
+	fake_irq_fire(fd);
 	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);	/* the timeout */
 	s = stats();
 	ck_assert_uint_eq(s.waits, 0);	/* nothing outstanding: no completion waited for */
 	ck_assert_uint_eq(s.naps, 0);
 	ck_assert_uint_eq(s.blocks, 1);
-	ck_assert(!readable(fd));	/* drained before the sleep, not left to wake it */
+	ck_assert(!fake_fd_readable(fd));	/* drained before the sleep, not left to wake it */
 	ck_assert_uint_eq(s.spin_gap_ns, 0);	/* nothing completed: nothing learned */
 }
 END_TEST
@@ -230,13 +213,13 @@ START_TEST(test_wait_arms_before_it_naps)
 
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
 	nvd__adaptive_learn(&f.q.adaptive, false, 4000000);	/* nap 2 ms, spin to 8 ms */
-	fire(fd);
+	fake_irq_fire(fd);
 	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);
 	s = stats();
 	ck_assert_uint_eq(s.naps, 1);
 	ck_assert_uint_eq(s.spin_hits, 0);
 	ck_assert_uint_eq(s.blocks, 1);
-	ck_assert(!readable(fd));
+	ck_assert(!fake_fd_readable(fd));
 	/* the nap ran to its timer (a stale readiness would have ended it at once) */
 	ck_assert_uint_gt(s.late_ns, 0);
 	ck_assert_uint_eq(s.spin_gap_ns, 4000000);	/* a timeout teaches nothing */
@@ -282,7 +265,7 @@ static void *complete_and_fire_later(void *arg)
 	(void)arg;
 	nanosleep(&ts, NULL);
 	fake_complete(&f, 0, 0);
-	fire(nvd_qpair_get_fd(&f.q));
+	fake_irq_fire(nvd_qpair_get_fd(&f.q));
 	return NULL;
 }
 

@@ -38,23 +38,6 @@ static void teardown(void)
 	fake_ctrlr_teardown(&f);
 }
 
-/* 1 when @fd would wake a poll() now. */
-static int readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	ck_assert_int_ge(poll(&p, 1, 0), 0);
-	return (p.revents & POLLIN) != 0;
-}
-
-/* What the module's interrupt handler does. */
-static void fire(int fd)
-{
-	uint64_t one = 1;
-
-	ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
-}
-
 START_TEST(test_enable_routes_vector_qid_to_the_fd)
 {
 	int fd;
@@ -88,13 +71,13 @@ START_TEST(test_arm_drains_the_fd_and_says_empty)
 
 	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
 	fd = nvd_qpair_get_fd(&f.q);
-	ck_assert(!readable(fd));
-	fire(fd);
-	fire(fd);
-	ck_assert(readable(fd));
+	ck_assert(!fake_fd_readable(fd));
+	fake_irq_fire(fd);
+	fake_irq_fire(fd);
+	ck_assert(fake_fd_readable(fd));
 	/* a spurious or stale interrupt: drained, and nothing is waiting */
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
-	ck_assert(!readable(fd));
+	ck_assert(!fake_fd_readable(fd));
 }
 END_TEST
 
@@ -109,8 +92,8 @@ START_TEST(test_arm_reports_completion_posted_before_it)
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
 	/* the entry lands and its interrupt fires before the caller reaps */
 	fake_complete(&f, 0, 0);
-	fire(fd);
-	ck_assert(readable(fd));
+	fake_irq_fire(fd);
+	ck_assert(fake_fd_readable(fd));
 	/* arm again without reaping: it must not let the caller sleep */
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 1);
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
@@ -129,11 +112,11 @@ START_TEST(test_arm_then_interrupt_wakes_poll)
 	fd = nvd_qpair_get_fd(&f.q);
 	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
 	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
-	ck_assert(!readable(fd));
+	ck_assert(!fake_fd_readable(fd));
 	/* completion after the arm: its interrupt is not lost */
 	fake_complete(&f, 0, 0);
-	fire(fd);
-	ck_assert(readable(fd));
+	fake_irq_fire(fd);
+	ck_assert(fake_fd_readable(fd));
 	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
 	ck_assert_int_eq(ncb, 1);
 	nvd_dma_free(&f.c, buf);
