@@ -42,7 +42,8 @@ repetitions.  Series (-s; * = not in the default run):
   hipri-nopin* hipri with fio not pinned to a CPU
   hipri-2j uring-2j*  numjobs=2, one per CPU
 Every single-thread run is pinned to CPU 0 (nvdirect-perf's default core
-mask, fio --cpus_allowed=0).  The kernel's best at a depth is the best of
+mask, fio --cpus_allowed=0); every fio run submits and reaps in batches
+of half its depth, at most 16.  The kernel's best at a depth is the best of
 its single-thread series there, named in the table.  Prints one table
 (median IOPS, range, spread around the median, average and p99 latency,
 CPU, ratio to the kernel's best), the deep-queue rows, the scaling rows
