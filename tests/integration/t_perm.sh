@@ -7,9 +7,18 @@ PERM_USER=nvdtest
 PERM_PERF=$BIN/tools/nvdirect-perf
 
 # perm_user: an ordinary user (no capabilities), created once per boot.
+# The build may lie below a directory only root may enter (a CI clone in a
+# mktemp -d): the user gets search permission on the way to it, changed in
+# the guest's writable overlay only, never on the host.
 perm_user() {
+	local d=$BIN
 	id "$PERM_USER" >/dev/null 2>&1 || useradd -M -s /bin/bash "$PERM_USER" ||
 		fail "useradd $PERM_USER"
+	while [ "$d" != / ] && [ -n "$d" ]; do
+		[ -n "$(find "$d" -maxdepth 0 -perm -o=x)" ] || chmod o+x "$d" ||
+			fail "cannot let $PERM_USER reach the build: chmod o+x $d"
+		d=$(dirname "$d")
+	done
 }
 
 # as_user CMD...: run CMD as $PERM_USER with an ordinary user's ulimit -l
