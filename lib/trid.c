@@ -41,26 +41,6 @@ static int refuse(int err, const char *fmt, ...)
 	return err;
 }
 
-/* "0000:01:00.0" or "01:00.0" (domain 0) into "DDDD:BB:DD.F". */
-static int pci_addr(const char *v, char *out, size_t len)
-{
-	unsigned dom = 0, bus, dev, fn;
-	char tail;
-
-	if (sscanf(v, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(v, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
-			return -EINVAL;
-	}
-	for (const char *p = v; *p; p++)
-		if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
-			return -EINVAL;
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
-		return -EINVAL;
-	snprintf(out, len, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	return 0;
-}
-
 static int copy_value(char *dst, size_t size, const char *key, const char *v)
 {
 	size_t n = strlen(v);
@@ -153,7 +133,7 @@ static int finish(struct nvd_trid *t, unsigned seen)
 	if (t->trtype == NVD_TRTYPE_PCIE) {
 		if (seen & (SEEN_ADRFAM | SEEN_TRSVCID | SEEN_SUBNQN | SEEN_HOSTNQN))
 			return refuse(-EINVAL, "adrfam, trsvcid, subnqn and hostnqn are for TCP, not PCIe");
-		if (pci_addr(t->traddr, bdf, sizeof(bdf)))
+		if (nvd__bdf_normalize(t->traddr, bdf))
 			return refuse(-EINVAL, "traddr '%s' is not a PCI address (DDDD:BB:DD.F)",
 				      t->traddr);
 		strcpy(t->traddr, bdf);
