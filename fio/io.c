@@ -35,6 +35,14 @@ void nvd_fio_io_u_free(struct thread_data *td, struct io_u *io_u)
 	io_u->engine_data = NULL;
 }
 
+/* The slot @i entries past @job's head in the done ring (@i <= cap): no division. */
+static inline unsigned int done_slot(const struct nvd_fio_job *job, unsigned int i)
+{
+	unsigned int at = job->head + i;
+
+	return at < job->cap ? at : at - job->cap;
+}
+
 static void nvd_fio_done(void *arg, const struct nvd_cpl *cpl)
 {
 	struct nvd_fio_req *r = arg;
@@ -44,10 +52,8 @@ static void nvd_fio_done(void *arg, const struct nvd_cpl *cpl)
 	/* fio's word for a failed I/O; errdetails() names the NVMe status */
 	if (nvd_cpl_is_error(cpl))
 		r->io_u->error = EIO;
-	unsigned int i = job->head + job->count++;
-
 	/* never overflows: at most iodepth io_us are in flight or undelivered */
-	job->done[i < job->cap ? i : i - job->cap] = r->io_u;
+	job->done[done_slot(job, job->count++)] = r->io_u;
 }
 
 /* A submission the library refused: keep its words for errdetails(). */
@@ -220,9 +226,7 @@ int nvd_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max
 	int err, ms;
 
 	/* the io_us handed out last time are fio's now */
-	job->head += job->returned;
-	if (job->head >= job->cap)
-		job->head -= job->cap;
+	job->head = done_slot(job, job->returned);
 	job->count -= job->returned;
 	job->returned = 0;
 	/* fio reaps without committing first when it polls (min 0) */
@@ -262,9 +266,8 @@ int nvd_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max
 struct io_u *nvd_fio_event(struct thread_data *td, int i)
 {
 	struct nvd_fio_job *job = td->io_ops_data;
-	unsigned int at = job->head + (unsigned int)i;
 
-	return job->done[at < job->cap ? at : at - job->cap];
+	return job->done[done_slot(job, (unsigned int)i)];
 }
 
 static const char *ddir_word(enum fio_ddir d)
