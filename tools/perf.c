@@ -45,17 +45,12 @@ static atomic_int g_measuring;
 /* when g_measuring was set: rows divide by stop time minus this */
 static _Atomic uint64_t g_measure_start_ns;
 
-static uint64_t now_ns(void)
+uint64_t perf_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t perf_now_ns(void)
-{
-	return now_ns();
 }
 
 
@@ -259,7 +254,7 @@ static void io_done(void *arg, const struct nvd_cpl *cpl)
 {
 	struct task *t = arg;
 	struct ns_ctx *ctx = t->ctx;
-	uint64_t lat = now_ns() - t->start_ns;
+	uint64_t lat = perf_now_ns() - t->start_ns;
 
 	t->inflight = 0;
 	if (nvd_cpl_is_error(cpl)) {
@@ -311,7 +306,7 @@ static int submit(struct task *t)
 	else
 		is_read = (int)(xorshift(&t->rng) % 100) < g_o.read_pct;
 	t->lba = blk * ne->lbas_per_io;
-	t->start_ns = now_ns();
+	t->start_ns = perf_now_ns();
 	rc = is_read ? nvd_ns_read(ne->ns, t->qp, t->buf, t->lba, ne->lbas_per_io, io_done, t, 0) :
 		       nvd_ns_write(ne->ns, t->qp, t->buf, t->lba, ne->lbas_per_io, io_done, t, 0);
 	if (rc) {
@@ -330,7 +325,7 @@ static int submit(struct task *t)
  */
 static int submit_due(struct worker *w)
 {
-	uint64_t now = now_ns();
+	uint64_t now = perf_now_ns();
 	int i, q;
 
 	if (now < w->next_ns)
@@ -358,7 +353,7 @@ static void *worker_main(void *arg)
 	if (g_o.adaptive)
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	pthread_barrier_wait(&g_start);
-	wall0 = now_ns();
+	wall0 = perf_now_ns();
 	cpu0 = perf_thread_cpu_s();
 	w->next_ns = wall0;
 	for (i = 0; i < w->nctx && !g_o.rate_iops; i++)
@@ -381,7 +376,7 @@ static void *worker_main(void *arg)
 		if (!reaped)
 			perf_wait(w, g_o.rate_iops ? w->next_ns : 0);
 	}
-	deadline = now_ns();
+	deadline = perf_now_ns();
 	w->cpu_s = perf_thread_cpu_s() - cpu0;
 	w->wall_s = (double)(deadline - wall0) / 1e9;
 	t0 = atomic_load(&g_measure_start_ns);
@@ -396,7 +391,7 @@ static void *worker_main(void *arg)
 					continue;
 				busy |= nvd_qpair_outstanding(w->ctxs[i].qp[q]) != 0;
 			}
-	} while (busy && now_ns() < deadline);
+	} while (busy && perf_now_ns() < deadline);
 	return NULL;
 }
 
@@ -492,19 +487,19 @@ static void on_signal(int sig)
 static void run_clock(void)
 {
 	int tty = isatty(STDOUT_FILENO) && !g_o.json;
-	uint64_t start = now_ns(), t0, end;
+	uint64_t start = perf_now_ns(), t0, end;
 	struct timespec tick = { 0, 100 * 1000000 };
 
-	while (!atomic_load(&g_stop) && now_ns() - start < (uint64_t)g_o.warmup * 1000000000ull)
+	while (!atomic_load(&g_stop) && perf_now_ns() - start < (uint64_t)g_o.warmup * 1000000000ull)
 		nanosleep(&tick, NULL);
-	t0 = now_ns();
+	t0 = perf_now_ns();
 	atomic_store(&g_measure_start_ns, t0);
 	atomic_store(&g_measuring, 1);
 	end = t0 + (uint64_t)g_o.seconds * 1000000000ull;
-	for (uint64_t next = t0 + 1000000000ull; !atomic_load(&g_stop) && now_ns() < end;) {
+	for (uint64_t next = t0 + 1000000000ull; !atomic_load(&g_stop) && perf_now_ns() < end;) {
 		nanosleep(&tick, NULL);
-		if (tty && now_ns() >= next) {
-			printf("\r%10.2f IOPS after %.0f s", (double)live_total() / ((double)(now_ns() - t0) / 1e9),
+		if (tty && perf_now_ns() >= next) {
+			printf("\r%10.2f IOPS after %.0f s", (double)live_total() / ((double)(perf_now_ns() - t0) / 1e9),
 			       (double)(next - t0) / 1e9);
 			fflush(stdout);
 			next += 1000000000ull;
