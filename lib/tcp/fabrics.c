@@ -313,7 +313,7 @@ static int read_line(const char *path, char *buf, size_t len)
 	return err ? err : buf[0] ? 0 : -ENODATA;
 }
 
-/* "xxxxxxxx-xxxx-..." or 32 hex digits into 16 bytes. */
+/* A UUID (8-4-4-4-12 hex digits with dashes, or the 32 digits alone) into 16 bytes. */
 static int parse_uuid(const char *s, uint8_t id[16])
 {
 	unsigned n = 0;
