@@ -128,6 +128,16 @@ int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 		     struct nvd_ctrlr **ctrlr);
 
 /*
+ * Attach the controller a transport ID names (<nvdirect/trid.h>,
+ * nvd_trid_parse()): trtype:PCIe is nvd_ctrlr_attach() of its traddr.
+ * trtype:TCP parses, but this build's NVMe/TCP initiator cannot open a
+ * controller yet: -EPROTONOSUPPORT, and nvd_last_error() says so.
+ */
+struct nvd_trid;
+int nvd_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
+		      struct nvd_ctrlr **ctrlr);
+
+/*
  * Non-blocking attach: initialisation (Base 2.0 §3.5.1) as a state machine
  * the caller drives, so one thread can bring up several controllers at
  * once.  nvd_ctrlr_attach_async() opens the function and returns a context
