@@ -16,8 +16,6 @@
 NVD_EXPORT int nvd_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
 				 struct nvd_ctrlr **ctrlr)
 {
-	char name[NVD_TRADDR_MAX_LEN + 64];
-
 	nvd__clear_detail();
 	if (!trid || !ctrlr)
 		return -EINVAL;
@@ -25,10 +23,10 @@ NVD_EXPORT int nvd_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_c
 	case NVD_TRTYPE_PCIE:
 		return nvd_ctrlr_attach(trid->traddr, opts, ctrlr);
 	case NVD_TRTYPE_TCP:
-		nvd_trid_format(trid, name, sizeof(name));
-		nvd__set_detail("%s: this build's NVMe/TCP initiator cannot open a controller yet "
-				"(the TCP transport is not wired into the controller; "
-				"only trtype:PCIe connects)", name);
+		/* the caller names the target; the words say what is missing */
+		nvd__set_detail("this build's NVMe/TCP initiator cannot open a controller yet: "
+				"the TCP transport is not wired into the controller; "
+				"only trtype:PCIe connects");
 		return -EPROTONOSUPPORT;
 	}
 	nvd__set_detail("trtype %d is not a transport this library has (PCIe, TCP)",

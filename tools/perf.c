@@ -27,6 +27,7 @@
 
 #include "perf.h"
 #include "report.h"
+#include "trid_arg.h"
 
 const char *const workload_names[] = {
 	"read", "write", "randread", "randwrite", "rw", "randrw",
@@ -92,15 +93,22 @@ static int size_queues(struct ctrlr_entry *ce)
 	return 0;
 }
 
-static struct ctrlr_entry *get_ctrlr(const char *bdf, int *rc)
+/* The same controller: transport, address, port and subsystem (ns aside). */
+static int same_ctrlr(const struct nvd_trid *a, const struct nvd_trid *b)
+{
+	return a->trtype == b->trtype && !strcmp(a->traddr, b->traddr) &&
+	       !strcmp(a->trsvcid, b->trsvcid) && !strcmp(a->subnqn, b->subnqn);
+}
+
+static struct ctrlr_entry *get_ctrlr(const struct target *t, int *rc)
 {
 	struct nvd_ctrlr_opts co;
 	struct ctrlr_entry *ce;
-	char what[96];
+	char what[NVD_TRADDR_MAX_LEN + 2 * NVD_NQN_MAX_LEN + 96];
 	int i, err;
 
 	for (i = 0; i < g_nctrlrs; i++)
-		if (!strcmp(g_ctrlrs[i].bdf, bdf))
+		if (same_ctrlr(&g_ctrlrs[i].trid, &t->trid))
 			return &g_ctrlrs[i];
 	if (g_nctrlrs == MAX_CTRLRS) {
 		fprintf(stderr, PROG ": more than %d controllers\n", MAX_CTRLRS);
@@ -111,10 +119,17 @@ static struct ctrlr_entry *get_ctrlr(const char *bdf, int *rc)
 	nvd_ctrlr_opts_init(&co);
 	/* every thread gets -P queue pairs on every namespace */
 	co.num_io_queues = g_o.ncores * g_o.qpairs * 8 > 65535 ? 65535 : g_o.ncores * g_o.qpairs * 8;
-	snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, bdf);
-	err = nvd_ctrlr_attach(bdf, &co, &ce->ctrlr);
+	ce->trid = t->trid;
+	ce->trid.nsid = 0;
+	snprintf(ce->bdf, sizeof(ce->bdf), "%s", t->bdf);
+	err = nvd_ctrlr_connect(&ce->trid, &co, &ce->ctrlr);
 	if (err) {
-		snprintf(what, sizeof(what), "attaching %.*s", NVD_BDF_LEN - 1, bdf);
+		if (t->bdf[0])
+			snprintf(what, sizeof(what), "attaching %s", t->bdf);
+		else {
+			strcpy(what, "connecting to ");
+			nvd_trid_format(&ce->trid, what + strlen(what), sizeof(what) - strlen(what));
+		}
 		*rc = report_fail(PROG, what, err);
 		return NULL;
 	}
@@ -162,7 +177,7 @@ static int add_target(const struct target *t)
 	uint32_t nsid;
 	int rc = 0, found = 0;
 
-	ce = get_ctrlr(t->bdf, &rc);
+	ce = get_ctrlr(t, &rc);
 	if (!ce)
 		return rc;
 	if (t->nsid) {
@@ -215,6 +230,8 @@ static int find_targets(struct target *tg, int ntg)
 	if (nb > MAX_CTRLRS)
 		nb = MAX_CTRLRS;
 	for (i = 0; i < ntg; i++) {
+		if (tg[i].trid.trtype != NVD_TRTYPE_PCIE)
+			continue;
 		for (j = 0; j < nb && strcmp(bound[j], tg[i].bdf); j++)
 			;
 		if (j == nb)
@@ -226,8 +243,10 @@ static int find_targets(struct target *tg, int ntg)
 			return 1;
 		}
 		for (i = 0; i < nb; i++) {
-			snprintf(tg[i].bdf, sizeof(tg[i].bdf), "%.*s", NVD_BDF_LEN - 1, bound[i]);
-			tg[i].nsid = 0;
+			memset(&tg[i], 0, sizeof(tg[i]));
+			if (trid_from_bdf(bound[i], &tg[i].trid))
+				return report_fail(PROG, bound[i], -EINVAL);
+			snprintf(tg[i].bdf, sizeof(tg[i].bdf), "%.*s", NVD_BDF_LEN - 1, tg[i].trid.traddr);
 		}
 		ntg = nb;
 	}

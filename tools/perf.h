@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <nvdirect.h>
+#include <nvdirect/trid.h>
 
 #define PROG		"nvdirect-perf"
 #define MAX_CTRLRS	64
@@ -57,11 +58,13 @@ struct zipf {
 };
 
 struct target {
-	char bdf[NVD_BDF_LEN];
+	struct nvd_trid trid;	/* -r, or -b / a bound BDF as trtype:PCIe */
+	char bdf[NVD_BDF_LEN];	/* PCIe: the traddr; "" for other transports */
 	uint32_t nsid;		/* 0: every namespace */
 };
 
 struct ctrlr_entry {
+	struct nvd_trid trid;	/* as the target named it (ns aside) */
 	char bdf[NVD_BDF_LEN];
 	struct nvd_ctrlr *ctrlr;
 	uint32_t qsize;		/* entries of each I/O queue */

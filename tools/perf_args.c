@@ -8,7 +8,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "perf.h"
+#include "trid_arg.h"
 
 static void usage(FILE *f)
 {
@@ -39,9 +39,12 @@ static void usage(FILE *f)
 		"  -P, --num-qpairs N      queue pairs per namespace per thread (default 1)\n"
 		"  -L, --enable-sw-latency-tracking\n"
 		"                          latency percentiles; -LL adds the histogram (default off)\n"
-		"  -r, --transport-id TRID 'trtype:PCIe traddr:BDF [ns:N]', repeatable\n"
-		"                          (default every controller bound to nvdirect and\n"
-		"                          every namespace that supports I/O)\n"
+		"  -r, --transport-id TRID a controller (and with ns:N one namespace) as a\n"
+		"                          transport ID, e.g. 'trtype:PCIe traddr:0000:00:03.0\n"
+		"                          ns:1'; repeatable (default every controller bound\n"
+		"                          to nvdirect and every namespace that supports I/O).\n"
+		"                          trtype:TCP parses, but this build cannot connect to\n"
+		"                          a controller over TCP yet\n"
 		"  -b, --allowed-pci-addr BDF\n"
 		"                          only this controller of those bound, every namespace\n"
 		"                          that supports I/O; repeatable (not with -r)\n"
@@ -153,49 +156,24 @@ static int parse_zipf(const char *s)
 /* -b BDF: "0000:00:03.0", or "00:03.0" in domain 0 */
 static int parse_bdf(const char *s, struct target *t)
 {
-	static const char full[] = "hhhh:hh:hh.f", tail[] = "hh:hh.f";
-	const char *shape = strlen(s) == strlen(full) ? full : tail;
-	size_t i;
-
 	memset(t, 0, sizeof(*t));
-	if (strlen(s) != strlen(shape))
+	if (trid_from_bdf(s, &t->trid))
 		bad("-b %s is not a PCI address like 0000:00:03.0", s);
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'h' ? !isxdigit((unsigned char)s[i]) :
-		    shape[i] == 'f' ? s[i] < '0' || s[i] > '7' : s[i] != shape[i])
-			bad("-b %s is not a PCI address like 0000:00:03.0", s);
-	if (strtoul(s + strlen(shape) - 4, NULL, 16) > 0x1f)
-		bad("-b %s: device %.2s is above 1f", s, s + strlen(shape) - 4);
-	snprintf(t->bdf, sizeof(t->bdf), "%s%s", shape == full ? "" : "0000:", s);
-	for (i = 0; t->bdf[i]; i++)
-		t->bdf[i] = (char)tolower((unsigned char)t->bdf[i]);
+	snprintf(t->bdf, sizeof(t->bdf), "%.*s", NVD_BDF_LEN - 1, t->trid.traddr);
 	return 0;
 }
 
-/* "trtype:PCIe traddr:0000:00:03.0 ns:1" */
+/* -r TRID, as spdk_nvme_perf: "trtype:PCIe traddr:0000:00:03.0 ns:1" */
 static int parse_trid(const char *s, struct target *t)
 {
-	char buf[256], *tok, *save = NULL;
+	char why[400];
 
 	memset(t, 0, sizeof(*t));
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (!strncasecmp(tok, "trtype:", 7)) {
-			if (strcasecmp(tok + 7, "PCIe"))
-				bad("-r '%s': trtype %s is not supported (only PCIe)", s, tok + 7);
-		} else if (!strncasecmp(tok, "traddr:", 7)) {
-			if (strlen(tok + 7) >= NVD_BDF_LEN)
-				bad("-r '%s': traddr %s is not a PCI address", s, tok + 7);
-			snprintf(t->bdf, sizeof(t->bdf), "%s", tok + 7);
-		} else if (!strncasecmp(tok, "ns:", 3)) {
-			if (parse_u32(tok + 3, &t->nsid) || !t->nsid)
-				bad("-r '%s': ns:%s is not a namespace ID", s, tok + 3);
-		} else {
-			bad("-r '%s': unknown key '%s' (trtype, traddr, ns)", s, tok);
-		}
-	}
-	if (!t->bdf[0])
-		bad("-r '%s' has no traddr:BDF", s);
+	if (trid_arg(s, &t->trid, why, sizeof(why)))
+		bad("-r '%s': %s; expected a transport ID like " TRID_EXAMPLE " [ns:N]", s, why);
+	if (t->trid.trtype == NVD_TRTYPE_PCIE)
+		snprintf(t->bdf, sizeof(t->bdf), "%.*s", NVD_BDF_LEN - 1, t->trid.traddr);
+	t->nsid = t->trid.nsid;
 	return 0;
 }
 

@@ -93,10 +93,8 @@ START_TEST(test_tcp_trid_is_refused_in_words)
 	ck_assert_int_eq(nvd_ctrlr_connect(&t, NULL, &c), -EPROTONOSUPPORT);
 	ck_assert_uint_eq(attaches, 0);
 	ck_assert_ptr_eq(c, (struct nvd_ctrlr *)0x1);	/* untouched */
-	/* names the target and says what is missing */
-	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 "
-					 "trsvcid:4420 subnqn:nqn.2024-01.io.nvdirect:test"));
-	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "cannot open a controller yet"));
+	/* says what is missing, and what does connect */
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "NVMe/TCP initiator cannot open a controller yet"));
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "only trtype:PCIe connects"));
 }
 END_TEST
