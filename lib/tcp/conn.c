@@ -121,12 +121,7 @@ int nvd__tcp_conn_send(struct nvd_tcp_conn *c, struct iovec *iov, int iovcnt)
 	return 0;
 }
 
-/*
- * Read into @buf up to @want bytes; *@have counts what is in.  0 when all
- * of it is, -EAGAIN when the socket ran dry first, -ECONNRESET when the
- * controller closed the connection.
- */
-static int read_some(struct nvd_tcp_conn *c, void *buf, uint32_t want, uint32_t *have)
+int nvd__tcp_conn_recv_some(struct nvd_tcp_conn *c, void *buf, uint32_t want, uint32_t *have)
 {
 	while (*have < want) {
 		ssize_t n = recv(c->fd, (uint8_t *)buf + *have, want - *have, 0);
@@ -157,7 +152,7 @@ static int read_all(struct nvd_tcp_conn *c, void *buf, uint32_t len, const char 
 	int err;
 
 	for (;;) {
-		err = read_some(c, buf, len, &have);
+		err = nvd__tcp_conn_recv_some(c, buf, len, &have);
 		if (err != -EAGAIN)
 			return err;
 		err = wait_fd(c, POLLIN, deadline);
@@ -187,7 +182,7 @@ int nvd__tcp_conn_recv_hdr(struct nvd_tcp_conn *c, struct nvd_tcp_pdu *pdu, int 
 	int err;
 
 	for (;;) {
-		err = read_some(c, c->rx_hdr, c->rx_need, &c->rx_have);
+		err = nvd__tcp_conn_recv_some(c, c->rx_hdr, c->rx_need, &c->rx_have);
 		if (err == 0 && c->rx_need == sizeof(struct nvme_tcp_ch)) {
 			uint32_t hdr_bytes;
 

@@ -59,6 +59,12 @@ int nvd__tcp_conn_send(struct nvd_tcp_conn *c, struct iovec *iov, int iovcnt);
  */
 int nvd__tcp_conn_recv_hdr(struct nvd_tcp_conn *c, struct nvd_tcp_pdu *pdu, int timeout_ms);
 /*
+ * Read into @buf up to @want bytes without waiting; *@have counts what is
+ * in.  0 when all of it is, -EAGAIN when the socket ran dry first,
+ * -ECONNRESET when the controller closed the connection.
+ */
+int nvd__tcp_conn_recv_some(struct nvd_tcp_conn *c, void *buf, uint32_t want, uint32_t *have);
+/*
  * Read @pdu's data into @dst (pdu->data_len bytes) and check its data
  * digest.  Waits up to the connection's timeout.
  */

@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: MIT
+/*
+ * NVMe/TCP I/O queue pairs: many commands in flight on one connection,
+ * never blocking the poll (NVMe/TCP Transport 1.0 §3.4, §3.6.2).
+ *
+ * A slot per CID holds a command's callback, buffer and what is being sent
+ * for it.  Sending: a FIFO of slots, each with one PDU under way (its
+ * CapsuleCmd, or the H2CData answering its R2T, MAXR2T 0 allowing one R2T
+ * per command at a time), written as far as the socket accepts and
+ * resumed from submit and poll.  Receiving: a header, then for C2HData its
+ * data straight into the command's buffer and its digest, each resumed
+ * where the last poll stopped.  Anything the controller should not have
+ * sent tears the connection down: every outstanding command completes
+ * with an aborted status and every later poll returns the error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tcp/qpair.h"
+
+struct slot {
+	nvd_cmd_cb cb;
+	void *cb_arg;
+	uint8_t *buf;
+	uint32_t len;
+	bool busy;		/* submitted, callback not yet run */
+	bool done;		/* callback ran; the slot waits for its PDU to leave */
+	bool to_ctrl;
+	bool incapsule;
+	/* the PDU being sent */
+	bool queued;		/* on the send FIFO */
+	struct slot *tx_next;
+	uint32_t hdr_len, data_len, dgst_len, sent;
+	const uint8_t *data;
+	uint8_t dgst[NVME_TCP_DIGEST_LEN];
+	/* the R2T being answered (§3.4.4): [h2c_off, h2c_end) still to build */
+	bool r2t;
+	uint16_t ttag;
+	uint32_t h2c_off, h2c_end;
+	uint8_t hdr[NVD_TCP_HDR_MAX] __attribute__((aligned(8)));
+};
+
+enum rx_state { RX_HDR, RX_DATA, RX_DDGST };
+
+struct nvd_tcp_qpair {
+	struct nvd_tcp_conn conn;
+	bool connected;
+	int dead;			/* why the connection went: what polls return */
+	int tx_err;			/* a send failed in submit: the next poll tears down */
+	char why[256];			/* words for @dead, given again by every poll */
+	uint16_t qid, cntlid;
+	uint32_t qsize, incapsule_max;
+	struct nvd_tcp_host host;
+	char subnqn[NVD_NQN_MAX_LEN + 1];
+	struct nvd_tcp_conn_opts conn_opts;
+
+	struct slot *slots;		/* by CID */
+	uint16_t *free_cids;
+	uint32_t nfree;
+	struct slot *tx_head, *tx_tail;
+
+	/* C2HData being received */
+	enum rx_state rx_state;
+	struct slot *rx_slot;
+	uint8_t rx_flags;
+	uint32_t rx_off, rx_len, rx_have;
+	uint8_t rx_dgst[NVME_TCP_DIGEST_LEN];
+	bool in_poll;
+};
+
+uint32_t nvd__tcp_incapsule_max(const void *id_ctrl)
+{
+	uint32_t ioccsz;
+
+	memcpy(&ioccsz, (const uint8_t *)id_ctrl + NVMF_ID_CTRL_IOCCSZ, sizeof(ioccsz));
+	/* the capsule holds the 64-byte SQE, then the data (NVMe-oF 1.1 §2.1) */
+	return ioccsz > 4 ? ioccsz * 16 - sizeof(struct nvme_cmd) : 0;
+}
+
+int nvd__tcp_qpair_create(struct nvd_tcp_qpair **qp, const struct nvd_tcp_qpair_opts *o)
+{
+	struct nvd_tcp_qpair *q;
+	uint32_t i;
+
+	/* CIDs are slot numbers, Connect's SQSIZE a 16-bit count less one */
+	if (!o->qid || o->qsize < 2 || o->qsize > 65535 || !o->host ||
+	    (o->subnqn && strlen(o->subnqn) > NVD_NQN_MAX_LEN))
+		return -EINVAL;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->slots = calloc(o->qsize, sizeof(*q->slots));
+	if (!q->slots)
+		goto err_free_q;
+	q->free_cids = calloc(o->qsize, sizeof(*q->free_cids));
+	if (!q->free_cids)
+		goto err_free_slots;
+	q->qid = o->qid;
+	q->qsize = o->qsize;
+	q->cntlid = o->cntlid;
+	q->incapsule_max = o->incapsule_max;
+	q->host = *o->host;
+	if (o->subnqn)
+		strcpy(q->subnqn, o->subnqn);
+	q->conn_opts = o->conn;
+	q->conn.fd = -1;
+	/* lowest CIDs first: the top of the stack is the end of the array */
+	for (i = 0; i < q->qsize; i++)
+		q->free_cids[i] = q->qsize - 1 - i;
+	q->nfree = q->qsize;
+	*qp = q;
+	return 0;
+
+err_free_slots:
+	free(q->slots);
+err_free_q:
+	free(q);
+	return -ENOMEM;
+}
+
+static void slot_put(struct nvd_tcp_qpair *q, struct slot *s)
+{
+	s->busy = s->done = s->r2t = false;
+	q->free_cids[q->nfree++] = s - q->slots;
+}
+
+/* The callback of @s with @cpl; the slot is free before it runs (it may submit). */
+static void complete(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_cpl *cpl)
+{
+	nvd_cmd_cb cb = s->cb;
+	void *arg = s->cb_arg;
+
+	if (s->queued)
+		s->done = true;		/* freed once its PDU is out (send_flush) */
+	else
+		slot_put(q, s);
+	if (cb)
+		cb(arg, cpl);
+}
+
+static void tx_unlink(struct nvd_tcp_qpair *q, struct slot *s)
+{
+	struct slot **pp = &q->tx_head, *prev = NULL;
+
+	while (*pp != s) {
+		prev = *pp;
+		pp = &(*pp)->tx_next;
+	}
+	*pp = s->tx_next;
+	if (q->tx_tail == s)
+		q->tx_tail = prev;
+	s->tx_next = NULL;
+	s->queued = false;
+}
+
+static void tx_queue(struct nvd_tcp_qpair *q, struct slot *s)
+{
+	s->sent = 0;
+	s->tx_next = NULL;
+	s->queued = true;
+	if (q->tx_tail)
+		q->tx_tail->tx_next = s;
+	else
+		q->tx_head = s;
+	q->tx_tail = s;
+}
+
+void nvd__tcp_qpair_abort_all(struct nvd_tcp_qpair *q, int err)
+{
+	struct nvd_cpl cpl;
+	uint32_t i;
+
+	if (!q->dead) {
+		q->dead = err ? err : -ECONNABORTED;
+		snprintf(q->why, sizeof(q->why), "%s", nvd_last_error());
+	}
+	nvd__tcp_conn_close(&q->conn);
+	q->connected = false;
+	q->tx_head = q->tx_tail = NULL;
+	q->rx_state = RX_HDR;
+	q->rx_slot = NULL;
+	for (i = 0; i < q->qsize; i++) {
+		struct slot *s = &q->slots[i];
+
+		s->queued = false;
+		if (!s->busy)
+			continue;
+		if (s->done) {
+			slot_put(q, s);
+			continue;
+		}
+		/* as the PCIe queue does for commands that will never complete */
+		memset(&cpl, 0, sizeof(cpl));
+		cpl.cid = i;
+		cpl.sqid = q->qid;
+		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
+		complete(q, s, &cpl);
+	}
+}
+
+static int fail(struct nvd_tcp_qpair *q, int err)
+{
+	nvd__tcp_qpair_abort_all(q, err);
+	nvd__set_detail("%s", q->why);
+	return q->dead;
+}
+
+static int proto_error(struct nvd_tcp_qpair *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int proto_error(struct nvd_tcp_qpair *q, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	nvd__set_detail("NVMe/TCP queue %u: protocol error from %s: %s", q->qid, q->conn.peer, msg);
+	return -EPROTO;
+}
+
+/* The next H2CData PDU of @s's R2T: at most MAXH2CDATA bytes (§3.6.2.8). */
+static void h2c_build(struct nvd_tcp_qpair *q, struct slot *s)
+{
+	struct nvme_tcp_data *d = (void *)s->hdr;
+	uint32_t n = s->h2c_end - s->h2c_off;
+
+	if (n > q->conn.maxh2cdata)
+		n = q->conn.maxh2cdata;
+	memset(d, 0, sizeof(*d));
+	d->cccid = s - q->slots;
+	d->ttag = s->ttag;
+	d->datao = s->h2c_off;
+	d->datal = n;
+	s->hdr_len = nvd__tcp_hdr_finish(s->hdr, NVME_TCP_H2C_DATA, sizeof(*d),
+					 s->h2c_off + n == s->h2c_end ? NVME_TCP_F_LAST : 0, n,
+					 &q->conn.tx);
+	s->data = s->buf + s->h2c_off;
+	s->data_len = n;
+	s->dgst_len = 0;
+	if (q->conn.tx.ddgst) {
+		nvd__tcp_ddgst(s->data, n, s->dgst);
+		s->dgst_len = NVME_TCP_DIGEST_LEN;
+	}
+	s->h2c_off += n;
+	s->sent = 0;
+}
+
+/* What of @s's PDU is still to go, from byte s->sent on. */
+static int tx_iov(struct slot *s, struct iovec iov[3])
+{
+	const struct { const void *p; uint32_t len; } part[3] = {
+		{ s->hdr, s->hdr_len }, { s->data, s->data_len }, { s->dgst, s->dgst_len },
+	};
+	uint32_t skip = s->sent;
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (skip >= part[i].len) {
+			skip -= part[i].len;
+			continue;
+		}
+		iov[n].iov_base = (uint8_t *)part[i].p + skip;
+		iov[n++].iov_len = part[i].len - skip;
+		skip = 0;
+	}
+	return n;
+}
+
+/* Write what the socket takes now; 0 also when it took only part. */
+static int send_flush(struct nvd_tcp_qpair *q)
+{
+	struct iovec iov[3];
+
+	while (q->tx_head) {
+		struct slot *s = q->tx_head;
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = tx_iov(s, iov) };
+		ssize_t n = m.msg_iovlen ? sendmsg(q->conn.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			n = errno == EPIPE ? ECONNRESET : errno;
+			nvd__set_detail("NVMe/TCP queue %u: send to %s: %s", q->qid, q->conn.peer,
+					strerror(n));
+			return -n;
+		}
+		s->sent += n;
+		if (s->sent < s->hdr_len + s->data_len + s->dgst_len)
+			continue;
+		/* this PDU is out: the R2T's next piece, or the slot leaves the FIFO */
+		if (s->r2t && s->h2c_off < s->h2c_end && !s->done) {
+			h2c_build(q, s);
+			continue;
+		}
+		s->r2t = false;
+		tx_unlink(q, s);
+		if (s->done)
+			slot_put(q, s);
+	}
+	return 0;
+}
+
+int nvd__tcp_qpair_connect(struct nvd_tcp_qpair *q, const struct nvd_trid *trid)
+{
+	int err;
+
+	if (q->connected)
+		return -EBUSY;
+	err = nvd__tcp_conn_open(&q->conn, trid, &q->conn_opts);
+	if (err)
+		return err;
+	err = nvd__tcp_connect(&q->conn, q->qid, q->qsize, &q->host, q->subnqn, 0, &q->cntlid);
+	if (err)
+		goto err_close;
+	q->dead = q->tx_err = 0;
+	q->why[0] = '\0';
+	q->rx_state = RX_HDR;
+	q->connected = true;
+	return 0;
+
+err_close:
+	nvd__tcp_conn_close(&q->conn);
+	return err;
+}
+
+void nvd__tcp_qpair_disconnect(struct nvd_tcp_qpair *q)
+{
+	if (q->connected)
+		nvd__set_detail("NVMe/TCP queue %u: disconnected", q->qid);
+	nvd__tcp_qpair_abort_all(q, -ENXIO);
+}
+
+void nvd__tcp_qpair_destroy(struct nvd_tcp_qpair *q)
+{
+	if (!q)
+		return;
+	nvd__tcp_qpair_disconnect(q);
+	free(q->free_cids);
+	free(q->slots);
+	free(q);
+}
+
+int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
+			  uint32_t len, bool to_ctrl, nvd_cmd_cb cb, void *cb_arg)
+{
+	struct nvme_tcp_capsule_cmd *cc;
+	struct slot *s;
+	uint16_t cid;
+	int err;
+
+	if (!q->connected || q->dead)
+		return -ENXIO;
+	if (len && !buf)
+		return -EINVAL;
+	if (!q->nfree)
+		return -EAGAIN;
+	cid = q->free_cids[--q->nfree];
+	s = &q->slots[cid];
+	s->cb = cb;
+	s->cb_arg = cb_arg;
+	s->buf = buf;
+	s->len = len;
+	s->to_ctrl = to_ctrl;
+	s->incapsule = to_ctrl && len && len <= q->incapsule_max;
+	s->busy = true;
+
+	/*
+	 * §3.4.3 (NVMe-oF 1.1 §2.3.1): fabrics data is described by SGL1:
+	 * in-capsule data by an SGL Data Block descriptor of sub type Offset
+	 * (offset 0 into the capsule's data), the rest by a Transport SGL
+	 * Data Block descriptor, moved by C2HData or by H2CData after R2T.
+	 */
+	cmd->cid = cid;
+	cmd->flags = (cmd->flags & ~NVME_CMD_PSDT_MASK) | NVME_CMD_PSDT_SGL_MPTR_CONTIG;
+	memset(&cmd->sgl1, 0, sizeof(cmd->sgl1));
+	if (len) {
+		cmd->sgl1.len = len;
+		cmd->sgl1.id = s->incapsule ? NVME_SGL_ID_INCAPSULE : NVME_SGL_ID_TRANSPORT;
+	}
+	cc = (void *)s->hdr;
+	memset(cc, 0, sizeof(*cc));
+	cc->sqe = *cmd;
+	s->hdr_len = nvd__tcp_hdr_finish(s->hdr, NVME_TCP_CAPSULE_CMD, sizeof(*cc), 0,
+					 s->incapsule ? len : 0, &q->conn.tx);
+	s->data = s->incapsule ? buf : NULL;
+	s->data_len = s->incapsule ? len : 0;
+	s->dgst_len = 0;
+	if (s->incapsule && q->conn.tx.ddgst) {
+		nvd__tcp_ddgst(buf, len, s->dgst);
+		s->dgst_len = NVME_TCP_DIGEST_LEN;
+	}
+	tx_queue(q, s);
+	/* a send error is the poll's to report: callbacks run only from there */
+	err = send_flush(q);
+	if (err && !q->tx_err) {
+		q->tx_err = err;
+		snprintf(q->why, sizeof(q->why), "%s", nvd_last_error());
+	}
+	return 0;
+}
+
+/* The slot @cid names, if that command is still waiting for the controller. */
+static struct slot *slot_of(struct nvd_tcp_qpair *q, uint16_t cid)
+{
+	if (cid >= q->qsize || !q->slots[cid].busy || q->slots[cid].done)
+		return NULL;
+	return &q->slots[cid];
+}
+
+static int on_capsule_resp(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pdu, uint32_t *n)
+{
+	struct nvd_cpl cpl = ((const struct nvme_tcp_capsule_resp *)pdu->hdr)->cqe;
+	struct slot *s = slot_of(q, cpl.cid);
+
+	if (!s)
+		return proto_error(q, "CapsuleResp for CID %u, which is not in flight", cpl.cid);
+	if (s->queued && s->sent && q->tx_head == s)
+		s->r2t = false;		/* finish the PDU under way, build no more */
+	else if (s->queued)
+		tx_unlink(q, s);
+	(*n)++;
+	complete(q, s, &cpl);
+	return 0;
+}
+
+static int on_c2h_data(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pdu)
+{
+	const struct nvme_tcp_data *d = pdu->hdr;
+	struct slot *s = slot_of(q, d->cccid);
+
+	if (!s || s->to_ctrl)
+		return proto_error(q, "C2HData for CID %u, which is %s", d->cccid,
+				   s ? "a write" : "not in flight");
+	if (d->datao > s->len || d->datal > s->len - d->datao)
+		return proto_error(q, "C2HData for CID %u carries bytes %u..%u of its %u",
+				   d->cccid, d->datao, d->datao + d->datal, s->len);
+	q->rx_slot = s;
+	q->rx_flags = pdu->flags;
+	q->rx_off = d->datao;
+	q->rx_len = d->datal;
+	q->rx_have = 0;
+	q->rx_state = RX_DATA;
+	return 0;
+}
+
+static int on_r2t(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pdu)
+{
+	const struct nvme_tcp_r2t *r = pdu->hdr;
+	struct slot *s = slot_of(q, r->cccid);
+
+	if (!s || !s->to_ctrl || s->incapsule)
+		return proto_error(q, "R2T for CID %u, which is %s", r->cccid,
+				   !s ? "not in flight" : !s->to_ctrl ? "a read" :
+				   "a write with in-capsule data");
+	if (r->r2to > s->len || r->r2tl > s->len - r->r2to)
+		return proto_error(q, "R2T for CID %u asks for bytes %u..%u of its %u", r->cccid,
+				   r->r2to, r->r2to + r->r2tl, s->len);
+	/* MAXR2T 0 in our ICReq: the next R2T only after all of this one's data */
+	if (s->queued)
+		return proto_error(q, "R2T for CID %u while its %s is still being sent",
+				   r->cccid, s->r2t ? "last R2T's data" : "capsule");
+	s->r2t = true;
+	s->ttag = r->ttag;
+	s->h2c_off = r->r2to;
+	s->h2c_end = r->r2to + r->r2tl;
+	h2c_build(q, s);
+	tx_queue(q, s);
+	return send_flush(q);
+}
+
+/* C2HData's data (and digest) are in. */
+static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
+{
+	struct slot *s = q->rx_slot;
+	struct nvd_cpl cpl;
+	int err;
+
+	if (q->rx_flags & NVME_TCP_F_DDGST) {
+		err = nvd__tcp_ddgst_check(s->buf + q->rx_off, q->rx_len, q->rx_dgst);
+		if (err)
+			return err;
+	}
+	q->rx_state = RX_HDR;
+	q->rx_slot = NULL;
+	if (!(q->rx_flags & NVME_TCP_F_SUCCESS))
+		return 0;
+	/* §3.6.2.9: SUCCESS: the command completed, no CapsuleResp follows */
+	memset(&cpl, 0, sizeof(cpl));
+	cpl.cid = s - q->slots;
+	cpl.sqid = q->qid;
+	(*n)++;
+	complete(q, s, &cpl);
+	return 0;
+}
+
+/* One step of reading: 0 progress, -EAGAIN nothing more to read now. */
+static int rx_step(struct nvd_tcp_qpair *q, uint32_t *n)
+{
+	struct nvd_tcp_pdu pdu;
+	char tb[16];
+	int err;
+
+	switch (q->rx_state) {
+	case RX_DATA:
+		err = nvd__tcp_conn_recv_some(&q->conn, q->rx_slot->buf + q->rx_off, q->rx_len,
+					      &q->rx_have);
+		if (err)
+			return err;
+		if (!(q->rx_flags & NVME_TCP_F_DDGST))
+			return c2h_done(q, n);
+		q->rx_have = 0;
+		q->rx_state = RX_DDGST;
+		return 0;
+	case RX_DDGST:
+		err = nvd__tcp_conn_recv_some(&q->conn, q->rx_dgst, sizeof(q->rx_dgst), &q->rx_have);
+		if (err)
+			return err;
+		return c2h_done(q, n);
+	case RX_HDR:
+		break;
+	}
+	err = nvd__tcp_conn_recv_hdr(&q->conn, &pdu, 0);
+	if (err)
+		return err;
+	switch (pdu.type) {
+	case NVME_TCP_CAPSULE_RESP:
+		return on_capsule_resp(q, &pdu, n);
+	case NVME_TCP_C2H_DATA:
+		return on_c2h_data(q, &pdu);
+	case NVME_TCP_R2T:
+		return on_r2t(q, &pdu);
+	}
+	return proto_error(q, "unexpected %s on an I/O queue", nvd__tcp_type_str(pdu.type, tb));
+}
+
+int32_t nvd__tcp_qpair_process_completions(struct nvd_tcp_qpair *q, uint32_t max)
+{
+	uint32_t n = 0;
+	int err;
+
+	if (q->dead) {
+		nvd__set_detail("%s", q->why);
+		return q->dead;
+	}
+	if (!q->connected)
+		return -ENXIO;
+	if (q->in_poll)		/* from a callback: the outer poll goes on reading */
+		return 0;
+	if (q->tx_err) {
+		nvd__set_detail("%s", q->why);
+		return fail(q, q->tx_err);
+	}
+	q->in_poll = true;
+	err = send_flush(q);
+	while (!err && (!max || n < max)) {
+		err = rx_step(q, &n);
+		if (q->dead)		/* a callback disconnected the queue */
+			break;
+	}
+	if (err == -EAGAIN)
+		err = send_flush(q);
+	if (!err && q->tx_err) {
+		nvd__set_detail("%s", q->why);
+		err = q->tx_err;
+	}
+	q->in_poll = false;
+	if (q->dead)
+		return q->dead;
+	if (err && err != -EAGAIN)
+		return fail(q, err);
+	return n;
+}
+
+uint32_t nvd__tcp_qpair_outstanding(const struct nvd_tcp_qpair *q)
+{
+	uint32_t i, busy = 0;
+
+	for (i = 0; i < q->qsize; i++)
+		busy += q->slots[i].busy && !q->slots[i].done;
+	return busy;
+}
+
+const struct nvd_tcp_conn *nvd__tcp_qpair_conn(const struct nvd_tcp_qpair *q)
+{
+	return &q->conn;
+}
