@@ -16,6 +16,7 @@
 #include <nvdirect.h>
 
 #include "report.h"
+#include "trid_arg.h"
 
 #define PROG		"hello_world"
 #define MAX_CTRLRS	64
@@ -25,13 +26,20 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " [-h] [BDF]\n"
+		"usage: " PROG " [-h] [-r TRID | BDF]\n"
 		"\n"
-		"Attach every NVMe controller bound to nvdirect.ko (or only BDF, e.g.\n"
-		"0000:00:03.0), all at once, then write \"Hello world!\" to LBA 0 of each\n"
-		"namespace, read it back and compare.  This overwrites LBA 0: use a\n"
-		"scratch disk.  Namespaces formatted with metadata are listed and\n"
-		"skipped: nvdirect does not do I/O on them.\n"
+		"Attach every NVMe controller bound to nvdirect.ko (or only the one named),\n"
+		"all at once, then write \"Hello world!\" to LBA 0 of each namespace, read\n"
+		"it back and compare.  This overwrites LBA 0: use a scratch disk.\n"
+		"Namespaces formatted with metadata are listed and skipped: nvdirect does\n"
+		"not do I/O on them.\n"
+		"\n"
+		"  -r, --transport-id TRID  the controller as a transport ID, SPDK's form:\n"
+		"                           'trtype:PCIe traddr:0000:00:03.0' (with ns:N,\n"
+		"                           only that namespace).  trtype:TCP parses, but\n"
+		"                           this build cannot connect to a controller over\n"
+		"                           TCP yet\n"
+		"  BDF                      the same as -r 'trtype:PCIe traddr:BDF'\n"
 		"\n"
 		"Bind a controller first (as root):\n"
 		"  echo nvdirect > /sys/bus/pci/devices/BDF/driver_override\n"
@@ -39,7 +47,7 @@ static void usage(FILE *f)
 		"  echo BDF > /sys/bus/pci/drivers_probe\n"
 		"\n"
 		"Exits 0 when every namespace it wrote read back what was written; otherwise\n"
-		"prints one line saying why and exits 1.\n"
+		"prints one line saying why and exits 1, or 2 for a bad argument.\n"
 		"  -h, --help   this text\n");
 }
 
@@ -198,12 +206,18 @@ static int refused_ns(struct nvd_ctrlr *c, struct nvd_ns *ns, struct nvd_qpair *
 	return 1;
 }
 
-static int attach_error(const char *bdf, int err)
+static int attach_error(const struct nvd_trid *t, int err)
 {
 	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "";
-	char what[64];
+	char what[NVD_TRADDR_MAX_LEN + 2 * NVD_NQN_MAX_LEN + 96];
+	const char *bdf = t->traddr;
 	int n, i;
 
+	if (t->trtype != NVD_TRTYPE_PCIE) {
+		strcpy(what, "cannot connect to ");
+		nvd_trid_format(t, what + strlen(what), sizeof(what) - strlen(what));
+		return fail(what, err);
+	}
 	if (err != -ENOENT) {
 		snprintf(what, sizeof(what), "cannot attach %s", bdf);
 		return fail(what, err);
@@ -218,8 +232,8 @@ static int attach_error(const char *bdf, int err)
 	return 1;
 }
 
-/* Attach @bdf and list its namespaces, as SPDK's hello_world does at probe. */
-static int attach_ctrlr(const char *bdf, struct nvd_ctrlr **out)
+/* Attach @t and list its namespaces, as SPDK's hello_world does at probe. */
+static int attach_ctrlr(const struct nvd_trid *t, struct nvd_ctrlr **out)
 {
 	const struct nvd_ctrlr_info *info;
 	struct nvd_ctrlr *c;
@@ -228,9 +242,9 @@ static int attach_ctrlr(const char *bdf, struct nvd_ctrlr **out)
 	uint32_t nsid;
 	int rc;
 
-	rc = nvd_ctrlr_attach(bdf, NULL, &c);
+	rc = nvd_ctrlr_connect(t, NULL, &c);
 	if (rc)
-		return attach_error(bdf, rc);
+		return attach_error(t, rc);
 	info = nvd_ctrlr_get_info(c);
 	printf("Attached to %s\n", info->bdf);
 	printf("  Controller: %s (serial %s, firmware %s)\n", info->mn, info->sn, info->fr);
@@ -251,8 +265,8 @@ static int attach_ctrlr(const char *bdf, struct nvd_ctrlr **out)
 	return 0;
 }
 
-/* Write and read back LBA 0 of every namespace of @c that takes I/O. */
-static int hello_ctrlr(struct nvd_ctrlr *c)
+/* Write and read back LBA 0 of every namespace of @c that takes I/O (or of @only). */
+static int hello_ctrlr(struct nvd_ctrlr *c, uint32_t only)
 {
 	const struct nvd_ctrlr_info *info = nvd_ctrlr_get_info(c);
 	struct nvd_qpair *qp;
@@ -266,7 +280,13 @@ static int hello_ctrlr(struct nvd_ctrlr *c)
 		snprintf(what, sizeof(what), "%s: cannot create an I/O queue pair", info->bdf);
 		return fail(what, rc);
 	}
+	if (only && !nvd_ctrlr_get_ns(c, only)) {
+		fprintf(stderr, PROG ": %s has no active namespace %u\n", info->bdf, only);
+		ret = 1;
+	}
 	for (nsid = nvd_ctrlr_first_ns(c); nsid && !ret; nsid = nvd_ctrlr_next_ns(c, nsid)) {
+		if (only && nsid != only)
+			continue;
 		ns = nvd_ctrlr_get_ns(c, nsid);
 		if (nvd_ns_is_io_supported(ns))
 			ret = hello_ns(c, ns, qp, info->bdf);
@@ -285,20 +305,20 @@ static int hello_ctrlr(struct nvd_ctrlr *c)
  * Attach every controller first, then do the I/O: one process drives all of
  * them at once, each with its own BAR, queues and DMA memory.
  */
-static int hello_all(const char *const *bdfs, int n)
+static int hello_all(const struct nvd_trid *trids, int n)
 {
 	struct nvd_ctrlr *c[MAX_CTRLRS];
 	int i, attached, ret = 0;
 
 	for (attached = 0; attached < n && attached < MAX_CTRLRS; attached++) {
-		ret = attach_ctrlr(bdfs[attached], &c[attached]);
+		ret = attach_ctrlr(&trids[attached], &c[attached]);
 		if (ret)
 			break;
 	}
 	if (!ret)
 		printf("Initialization complete.\n");
 	for (i = 0; i < attached && !ret; i++)
-		ret = hello_ctrlr(c[i]);
+		ret = hello_ctrlr(c[i], trids[i].nsid);
 	while (attached--)
 		nvd_ctrlr_detach(c[attached]);
 	return ret;
@@ -307,30 +327,58 @@ static int hello_all(const char *const *bdfs, int n)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "transport-id", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char bdfs[MAX_CTRLRS][NVD_BDF_LEN];
-	const char *names[MAX_CTRLRS];
+	static struct nvd_trid trids[MAX_CTRLRS];
+	char bdfs[MAX_CTRLRS][NVD_BDF_LEN], why[400];
+	const char *r = NULL;
 	int opt, n, i;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own below */
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'r':
+			if (r) {
+				fprintf(stderr, PROG ": -r given twice: name one controller\n");
+				return 2;
+			}
+			r = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, PROG ": unknown option (see " PROG " --help)\n");
-			return 1;
+			if (optopt == 'r')
+				fprintf(stderr, PROG ": -r needs a transport ID like " TRID_EXAMPLE "\n");
+			else
+				fprintf(stderr, PROG ": unknown option '%s' (see " PROG " --help)\n",
+					argv[optind - 1]);
+			return 2;
 		}
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, PROG ": expected at most one BDF, got %d arguments (see " PROG " --help)\n",
-			argc - optind);
-		return 1;
+	if (argc - optind > 1 || (r && argc - optind)) {
+		fprintf(stderr, PROG ": expected at most one controller (-r TRID or a BDF), got %d "
+			"(see " PROG " --help)\n", argc - optind + !!r);
+		return 2;
 	}
-	if (argc - optind == 1)
-		return hello_all((const char *const *)&argv[optind], 1);
+	if (r) {
+		if (trid_arg(r, &trids[0], why, sizeof(why))) {
+			fprintf(stderr, PROG ": -r '%s': %s; expected a transport ID like "
+				TRID_EXAMPLE "\n", r, why);
+			return 2;
+		}
+		return hello_all(trids, 1);
+	}
+	if (argc - optind == 1) {
+		if (trid_from_bdf(argv[optind], &trids[0])) {
+			fprintf(stderr, PROG ": '%s' is not a PCI address like 0000:00:03.0\n",
+				argv[optind]);
+			return 2;
+		}
+		return hello_all(trids, 1);
+	}
 
 	n = nvd_list_bound(bdfs, MAX_CTRLRS);
 	if (n < 0)
@@ -342,6 +390,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < n && i < MAX_CTRLRS; i++)
-		names[i] = bdfs[i];
-	return hello_all(names, i);
+		if (trid_from_bdf(bdfs[i], &trids[i]))
+			return fail(bdfs[i], -EINVAL);
+	return hello_all(trids, i);
 }
