@@ -17,9 +17,19 @@
  * gap (sleep_gap: the interrupt's delivery and the wakeup included) is at
  * most an eighth longer than polling's: a device much slower than a
  * wakeup, or a host where a spinning guest CPU slows the emulated device
- * down.  Every 32nd wait takes the other way, so both gaps stay current.
- * With nothing outstanding nothing can complete: the wait blocks at once
- * and learns nothing.
+ * down.  Every 32nd wait takes the other way, so both gaps stay current;
+ * a polling wait taken that way spins without a nap, so that it measures
+ * pure spinning.  With nothing outstanding nothing can complete: the wait
+ * blocks at once and learns nothing.
+ *
+ * What each wait teaches: only an entry a spin finds is a polling sample.
+ * An entry an interrupt woke the waiter for, in a nap or a block, is a
+ * sleeping sample, wakeup included.  A nap the interrupt cut short also
+ * says the completion came before the nap ended, so spin_gap moves toward
+ * that nap's length: an estimate too long for the device comes down
+ * instead of feeding itself (naps as long as a wakeup, each ended by a
+ * wakeup).  A spin that ran out says the gap is longer: spin_gap moves
+ * toward the whole wait.
  *
  * Each gap moves a sixteenth toward every sample of its way: it settles at
  * the samples' median (a host that stalls the guest for milliseconds now
@@ -128,15 +138,23 @@ static bool cq_has_entry(const struct nvd_qpair *q)
 	return cq_ring_peek(&q->cq, &cpl);
 }
 
-/* Steps 1 and 2: 1 when the CQ has an entry, 0 when the spin ran out, -errno. */
-static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline)
+/* How a wait ended, for what it teaches (see above). */
+enum ended { SPUN, WOKEN_IN_NAP, WOKEN_IN_BLOCK };
+
+/*
+ * Steps 1 (if @nap_ok) and 2: 1 when the CQ has an entry (*how says
+ * which step saw it), 0 when the spin ran out, -errno.
+ */
+static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, bool nap_ok,
+			enum ended *how, uint64_t *nap_ns)
 {
 	struct adaptive *a = &q->adaptive;
-	uint64_t nap = nvd__adaptive_nap_ns(a), spin_end;
+	uint64_t nap = nap_ok ? nvd__adaptive_nap_ns(a) : 0, spin_end;
 	int rc;
 
 	if (nap > deadline - t0)
 		nap = deadline - t0;
+	*nap_ns = nap;
 	if (nap) {
 		rc = nvd_qpair_arm(q);
 		if (rc)
@@ -145,8 +163,12 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline)
 		rc = sleep_on_fd(q, nap);
 		if (rc < 0)
 			return rc;
-		if (!rc)
+		if (!rc) {
 			nvd__adaptive_learn_late(a, nap, now_ns() - t0);
+		} else if (cq_has_entry(q)) {
+			*how = WOKEN_IN_NAP;
+			return 1;
+		}
 	}
 	spin_end = t0 + nvd__adaptive_spin_ns(a);
 	if (spin_end > deadline)
@@ -154,17 +176,34 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline)
 	do {
 		if (cq_has_entry(q)) {
 			a->spin_hits++;
+			*how = SPUN;
 			return 1;
 		}
 	} while (now_ns() < spin_end);
 	return 0;
 }
 
+/* Learn from a wait that found an entry @gap_ns after t0 (see above). */
+static void learn(struct adaptive *a, bool polled, enum ended how, uint64_t gap_ns,
+		  uint64_t nap_ns)
+{
+	if (how == SPUN) {
+		nvd__adaptive_learn(a, false, gap_ns);
+		return;
+	}
+	nvd__adaptive_learn(a, true, gap_ns);
+	if (how == WOKEN_IN_NAP)
+		nvd__adaptive_learn(a, false, nap_ns < gap_ns ? nap_ns : gap_ns);
+	else if (polled)	/* and the spin ran out */
+		nvd__adaptive_learn(a, false, gap_ns);
+}
+
 NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 {
 	struct adaptive *a;
-	uint64_t t0, t, deadline;
-	bool learn, slept = true;
+	uint64_t t0, t, deadline, nap_ns = 0;
+	enum ended how = WOKEN_IN_BLOCK;
+	bool learning, slept = true, explore = false;
 	int rc;
 
 	if (!qpair || !qpair->intr)
@@ -174,12 +213,13 @@ NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 	a = &qpair->adaptive;
 	t0 = now_ns();
 	deadline = timeout_us < 0 ? UINT64_MAX : t0 + (uint64_t)timeout_us * 1000;
-	learn = nvd_qpair_outstanding(qpair) != 0;
-	if (learn) {
+	learning = nvd_qpair_outstanding(qpair) != 0;
+	if (learning) {
 		a->waits++;
 		slept = nvd__adaptive_sleeps(a);
+		explore = a->waits % EXPLORE_EVERY == 0;
 	}
-	rc = slept ? 0 : nap_and_spin(qpair, t0, deadline);
+	rc = slept ? 0 : nap_and_spin(qpair, t0, deadline, !explore, &how, &nap_ns);
 	if (!rc) {
 		/* 3. block: sleeping pays, nothing is due soon, or nothing is outstanding */
 		rc = nvd_qpair_arm(qpair);
@@ -196,8 +236,8 @@ NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 	if (rc < 0)
 		return rc;
 	/* an entry, or the module's last signal when the device goes */
-	if (learn && cq_has_entry(qpair))
-		nvd__adaptive_learn(a, slept, now_ns() - t0);
+	if (learning && cq_has_entry(qpair))
+		learn(a, !slept, how, now_ns() - t0, nap_ns);
 	return 1;
 }
 

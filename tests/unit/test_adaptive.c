@@ -6,8 +6,11 @@
  * device's service time, the nap/spin arithmetic, that a wait never sleeps
  * with an entry already in the CQ, that it arms (drains the eventfd) before
  * each sleep, that a nap followed by a spin catches a completion that
- * raised no interrupt, and the arguments refused.  No elapsed time is
- * asserted: the counters say which step ended each wait.
+ * raised no interrupt, that a nap an interrupt ends teaches sleeping (not
+ * spinning), that the explored polling wait spins without a nap, and the
+ * arguments refused.  No elapsed time is asserted beyond lower bounds
+ * the fake's own sleeps guarantee: the counters say which step ended each
+ * wait.
  */
 #include <check.h>
 #include <errno.h>
@@ -269,6 +272,57 @@ static void *complete_and_fire_later(void *arg)
 	return NULL;
 }
 
+START_TEST(test_a_nap_the_interrupt_ends_is_a_sleep_and_shortens_the_spin_gap)
+{
+	struct nvd_qpair_wait_stats s;
+	pthread_t th;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	/* learned 1 s: nap 0.5 s; the entry and its interrupt come at 0.1 s */
+	nvd__adaptive_learn(&f.q.adaptive, false, 1000000000);
+	ck_assert_int_eq(pthread_create(&th, NULL, complete_and_fire_later, NULL), 0);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 10 * 1000000), 1);
+	pthread_join(th, NULL);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 1);
+	ck_assert_uint_eq(s.spin_hits, 0);
+	ck_assert_uint_eq(s.blocks, 0);
+	/*
+	 * The wakeup is in this gap, so it teaches sleeping, not spinning
+	 * (counted as spinning, a wakeup's length would keep every nap as
+	 * long as a wakeup).  The nap was too long: spin_gap comes down a
+	 * sixteenth.
+	 */
+	ck_assert_uint_ge(s.sleep_gap_ns, 100000000);
+	ck_assert_uint_eq(s.spin_gap_ns, 1000000000 - 1000000000 / 16);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+}
+END_TEST
+
+START_TEST(test_the_explored_polling_wait_spins_without_a_nap)
+{
+	struct nvd_qpair_wait_stats s;
+	pthread_t th;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	/* sleeping pays (0.9 s against 1 s); the next wait is the 32nd: it polls */
+	nvd__adaptive_learn(&f.q.adaptive, false, 1000000000);
+	nvd__adaptive_learn(&f.q.adaptive, true, 900000000);
+	f.q.adaptive.waits = 31;
+	ck_assert_int_eq(pthread_create(&th, NULL, complete_later, NULL), 0);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 10 * 1000000), 1);
+	pthread_join(th, NULL);
+	s = stats();
+	/* no 0.5 s nap first: what it learns is pure spinning's gap */
+	ck_assert_uint_eq(s.naps, 0);
+	ck_assert_uint_eq(s.spin_hits, 1);
+	ck_assert_uint_eq(s.blocks, 0);
+	ck_assert_uint_lt(s.spin_gap_ns, 1000000000);
+	ck_assert_uint_eq(s.sleep_gap_ns, 900000000);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+}
+END_TEST
+
 START_TEST(test_unknown_gap_blocks_and_the_interrupt_wakes_it)
 {
 	struct nvd_qpair_wait_stats s;
@@ -322,6 +376,8 @@ static Suite *adaptive_suite(void)
 	tcase_add_test(tc, test_wait_arms_before_it_blocks);
 	tcase_add_test(tc, test_wait_arms_before_it_naps);
 	tcase_add_test(tc, test_nap_then_spin_catches_a_completion_and_learns_its_gap);
+	tcase_add_test(tc, test_a_nap_the_interrupt_ends_is_a_sleep_and_shortens_the_spin_gap);
+	tcase_add_test(tc, test_the_explored_polling_wait_spins_without_a_nap);
 	tcase_add_test(tc, test_unknown_gap_blocks_and_the_interrupt_wakes_it);
 	tcase_add_test(tc, test_wait_refuses_polled_and_reports_gone);
 	suite_add_tcase(s, tc);
