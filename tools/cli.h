@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include <nvdirect.h>
+#include <nvdirect/trid.h>
 
 #define PROG		"nvdirect"
 #define EXIT_BAD_ARG	2	/* a bad argument: nothing was sent to a device */
@@ -19,7 +20,10 @@
 /* Options of one command line; which apply depends on the command. */
 struct cli {
 	const char *cmd;
-	const char *bdf;
+	const char *bdf;	/* the controller as named: a BDF, or the TRID's words */
+	struct nvd_trid trid;	/* the controller a command attaches (-r TRID or BDF) */
+	const char *rargs[MAX_CTRLRS];	/* -r values, in order given */
+	int nr;
 	int json;		/* -o json */
 	int human;		/* -H */
 	uint32_t nsid;		/* -n; 0 = not given */
@@ -42,10 +46,8 @@ struct cli {
 int bad_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line for a failed library call; returns 1. */
 int cli_fail(const char *what, int err);
-/* 0 when @s is a PCI address like 0000:00:03.0 (or 00:03.0). */
-int bdf_valid(const char *s);
-/* Attach @bdf; on failure prints why and returns the exit status. */
-int cli_attach(const char *bdf, struct nvd_ctrlr **c);
+/* Attach the controller @o names; on failure prints why and returns the exit status. */
+int cli_attach(const struct cli *o, struct nvd_ctrlr **c);
 /* "1 2 3" for the active namespaces. */
 void cli_ns_list(const struct nvd_ctrlr *c, char *out, size_t len);
 

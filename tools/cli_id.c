@@ -154,7 +154,7 @@ int cmd_id_ctrl(struct cli *o)
 	unsigned i;
 	int rc;
 
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	info = nvd_ctrlr_get_info(c);

@@ -63,7 +63,7 @@ int cmd_smart_log(struct cli *o)
 	unsigned i;
 	int rc;
 
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	rc = nvd_ctrlr_get_smart_log(c, nsid, &log);
@@ -139,7 +139,7 @@ int cmd_error_log(struct cli *o)
 	char title[96];
 	int rc, n, i;
 
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	n = nvd_ctrlr_get_error_log(c, e, o->entries ? o->entries : 256);
@@ -214,7 +214,7 @@ int cmd_fw_log(struct cli *o)
 	char title[64], key[24], text[9], val[48];
 	int rc, i;
 
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	rc = nvd_ctrlr_get_fw_slot_log(c, &log);
@@ -376,7 +376,7 @@ int cmd_get_feature(struct cli *o)
 	if (o->feature < 0)
 		return bad_arg("get-feature needs -f FID (a feature identifier, 1..255; e.g. 4 Temperature Threshold, 6 Volatile Write Cache, 7 Number of Queues)");
 	len = o->sel == NVD_FEAT_SEL_SUPPORTED ? 0 : feature_data_len((unsigned)o->feature);
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	memset(data, 0, sizeof(data));
@@ -424,7 +424,7 @@ int cmd_format(struct cli *o)
 	if (!o->force && !isatty(STDIN_FILENO))
 		return bad_arg("format erases namespace %u: pass --force (stdin is not a terminal to ask)",
 			       o->nsid);
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	ns = o->nsid == NVD_NSID_ALL ? nvd_ctrlr_get_ns(c, nvd_ctrlr_first_ns(c))

@@ -174,7 +174,7 @@ int cmd_id_ns(struct cli *o)
 
 	if (!o->nsid)
 		return bad_arg("id-ns needs -n NSID (a namespace ID, 1..4294967294)");
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	ns = nvd_ctrlr_get_ns(c, o->nsid);
@@ -261,7 +261,7 @@ int cmd_ns_descs(struct cli *o)
 		return bad_arg("ns-descs needs -n NSID (a namespace ID, 1..4294967294)");
 	if (o->nsid == NVD_NSID_ALL)
 		return bad_arg("ns-descs -n 0xffffffff: descriptors are per namespace, name one (1..4294967294)");
-	rc = cli_attach(o->bdf, &c);
+	rc = cli_attach(o, &c);
 	if (rc)
 		return rc;
 	if (!nvd_ctrlr_get_ns(c, o->nsid)) {

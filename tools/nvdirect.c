@@ -14,11 +14,12 @@
 
 #include "cli.h"
 #include "report.h"
+#include "trid_arg.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " COMMAND [BDF] [OPTIONS]\n"
+		"usage: " PROG " COMMAND [BDF | -r TRID] [OPTIONS]\n"
 		"\n"
 		"Commands (output follows nvme-cli; -o json for scripts):\n"
 		"  list                  namespaces of controllers bound to nvdirect.ko, in\n"
@@ -48,6 +49,11 @@ static void usage(FILE *f)
 		"  status                table: BDF, vendor:device, driver, node, owner, pinned\n"
 		"\n"
 		"Options:\n"
+		"  -r, --transport-id TRID   the controller as a transport ID, SPDK's form:\n"
+		"                            'trtype:PCIe traddr:0000:00:03.0', instead of\n"
+		"                            BDF (setup, reset: repeatable); ns:N in it is\n"
+		"                            -n N.  trtype:TCP parses, but this build cannot\n"
+		"                            connect to a controller over TCP yet\n"
 		"  -n, --namespace-id NSID   namespace (1..4294967294; smart-log: 0xffffffff = all)\n"
 		"  -H, --human-readable      decode fields\n"
 		"  -o, --output-format FMT   normal or json\n"
@@ -68,8 +74,9 @@ static void usage(FILE *f)
 		"  -h, --help                this text; COMMAND --help or help COMMAND: that\n"
 		"                            command's own\n"
 		"\n"
-		"BDF is a PCI address like 0000:00:03.0.  Commands on a controller attach\n"
-		"it (a controller reset), so they fail while another process holds it.\n"
+		"BDF is a PCI address like 0000:00:03.0, the same as -r 'trtype:PCIe\n"
+		"traddr:0000:00:03.0'.  Commands on a controller attach it (a controller\n"
+		"reset), so they fail while another process holds it.\n"
 		"Exit status: 0 done, 1 the device or system refused, 2 bad arguments.\n");
 }
 
@@ -90,18 +97,6 @@ int cli_fail(const char *what, int err)
 	return report_fail(PROG, what, err);
 }
 
-int bdf_valid(const char *s)
-{
-	unsigned d, b, dev, fn;
-	char tail;
-
-	if (sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &dev, &fn, &tail) == 4 && strlen(s) == 12)
-		return dev < 32 && fn < 8 ? 0 : -1;
-	if (sscanf(s, "%2x:%2x.%1x%c", &b, &dev, &fn, &tail) == 3 && strlen(s) == 7)
-		return dev < 32 && fn < 8 ? 0 : -1;
-	return -1;
-}
-
 void cli_ns_list(const struct nvd_ctrlr *c, char *out, size_t len)
 {
 	uint32_t nsid;
@@ -119,16 +114,19 @@ void cli_ns_list(const struct nvd_ctrlr *c, char *out, size_t len)
 		snprintf(out, len, "none");
 }
 
-int cli_attach(const char *bdf, struct nvd_ctrlr **c)
+int cli_attach(const struct cli *o, struct nvd_ctrlr **c)
 {
-	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "", what[64];
+	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "";
+	char what[NVD_TRADDR_MAX_LEN + 2 * NVD_NQN_MAX_LEN + 96];
+	const char *bdf = o->bdf;
 	int rc, n, i;
 
-	rc = nvd_ctrlr_attach(bdf, NULL, c);
+	rc = nvd_ctrlr_connect(&o->trid, NULL, c);
 	if (!rc)
 		return 0;
-	if (rc != -ENOENT) {
-		snprintf(what, sizeof(what), "cannot attach %s", bdf);
+	if (o->trid.trtype != NVD_TRTYPE_PCIE || rc != -ENOENT) {
+		snprintf(what, sizeof(what), "cannot %s %s",
+			 o->trid.trtype == NVD_TRTYPE_PCIE ? "attach" : "connect to", bdf);
 		return cli_fail(what, rc);
 	}
 	n = nvd_list_bound(bound, MAX_CTRLRS);
@@ -189,45 +187,45 @@ static const struct {
 	  "list [-o json]\n"
 	  "  One row per namespace of every controller bound to nvdirect.ko, in\n"
 	  "  'nvme list' columns: Node, BDF, SN, Model, Namespace, Usage, Format, FW Rev.\n" },
-	{ "id-ctrl", cmd_id_ctrl, 1, "Ho",
-	  "id-ctrl BDF [-H] [-o json]\n"
+	{ "id-ctrl", cmd_id_ctrl, 1, "rHo",
+	  "id-ctrl {BDF | -r TRID} [-H] [-o json]\n"
 	  "  Identify Controller: every field as nvme id-ctrl prints it; -H decodes\n"
 	  "  OACS, FRMW, LPA, temperatures, SQES/CQES, ONCS, FNA, VWC, SGLS.\n" },
-	{ "id-ns", cmd_id_ns, 1, "nHo",
-	  "id-ns BDF -n NSID [-H] [-o json]\n"
+	{ "id-ns", cmd_id_ns, 1, "rnHo",
+	  "id-ns {BDF | -r TRID} -n NSID [-H] [-o json]\n"
 	  "  Identify Namespace NSID; -H decodes NSFEAT, FLBAS, MC, DPC, DPS, NMIC\n"
 	  "  and the LBA formats (the one in use marked).  A namespace whose format\n"
 	  "  has metadata is shown, with a last line saying nvdirect does no I/O on it.\n" },
-	{ "smart-log", cmd_smart_log, 1, "nHo",
-	  "smart-log BDF [-n NSID] [-H] [-o json]\n"
+	{ "smart-log", cmd_smart_log, 1, "rnHo",
+	  "smart-log {BDF | -r TRID} [-n NSID] [-H] [-o json]\n"
 	  "  SMART / Health Information log (default: the whole controller,\n"
 	  "  NSID 0xffffffff); -H decodes the critical warning bits.\n" },
-	{ "error-log", cmd_error_log, 1, "eo",
-	  "error-log BDF [-e N] [-o json]\n"
+	{ "error-log", cmd_error_log, 1, "reo",
+	  "error-log {BDF | -r TRID} [-e N] [-o json]\n"
 	  "  Error Information log: the controller keeps ELPE+1 entries (id-ctrl);\n"
 	  "  -e shows the first N (1..256).\n" },
-	{ "fw-log", cmd_fw_log, 1, "Ho",
-	  "fw-log BDF [-H] [-o json]\n"
+	{ "fw-log", cmd_fw_log, 1, "rHo",
+	  "fw-log {BDF | -r TRID} [-H] [-o json]\n"
 	  "  Firmware Slot Information log (Get Log Page 03h), as nvme fw-log prints\n"
 	  "  it: afi (bits 2:0 the active slot, 6:4 the slot activated at the next\n"
 	  "  reset) and frsN, the revision in each slot that holds one; -H decodes afi.\n" },
-	{ "ns-descs", cmd_ns_descs, 1, "nHo",
-	  "ns-descs BDF -n NSID [-H] [-o json]\n"
+	{ "ns-descs", cmd_ns_descs, 1, "rnHo",
+	  "ns-descs {BDF | -r TRID} -n NSID [-H] [-o json]\n"
 	  "  Namespace Identification Descriptors (Identify CNS 03h) of namespace NSID,\n"
 	  "  as nvme ns-descs prints them: eui64, nguid, uuid and csi (command set\n"
 	  "  identifier, 0 = NVM), whichever the controller reports; -H adds each\n"
 	  "  descriptor's offset (loc), type (nidt) and length (nidl).\n" },
-	{ "get-feature", cmd_get_feature, 1, "fsncHo",
-	  "get-feature BDF -f FID [-s SEL] [-n NSID] [-c CDW11] [-H] [-o json]\n"
+	{ "get-feature", cmd_get_feature, 1, "rfsncHo",
+	  "get-feature {BDF | -r TRID} -f FID [-s SEL] [-n NSID] [-c CDW11] [-H] [-o json]\n"
 	  "  Get Features: FID 1..255, SEL 0 current (default), 1 default, 2 saved,\n"
 	  "  3 supported capabilities; -H decodes the value of common features.\n" },
-	{ "format", cmd_format, 1, "nlsipmtF",
-	  "format BDF -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] [-t MS] --force\n"
+	{ "format", cmd_format, 1, "rnlsipmtF",
+	  "format {BDF | -r TRID} -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] [-t MS] --force\n"
 	  "  Format NVM: ERASES the namespace (0xffffffff: all).  LBAF from id-ns\n"
 	  "  (default: the current one), SES 0 none, 1 user data, 2 cryptographic.\n"
 	  "  Asks for 'yes' on a terminal; --force skips that (needed in scripts).\n" },
-	{ "setup", cmd_setup, -1, "MP",
-	  "setup [BDF...] [--module PATH] [--param NAME=VALUE]...\n"
+	{ "setup", cmd_setup, -1, "rMP",
+	  "setup [BDF... | -r TRID...] [--module PATH] [--param NAME=VALUE]...\n"
 	  "  Load nvdirect.ko through libkmod if it is not loaded (--module PATH, else\n"
 	  "  $NVD_KO, else the installed module as modprobe loads it, with its\n"
 	  "  modprobe.d options, else ./nvdirect.ko), with each --param as a module\n"
@@ -235,8 +233,8 @@ static const struct {
 	  "  Controllers with a mounted filesystem, active swap, a holder, an open\n"
 	  "  block device or an open /dev/nvmeX or /dev/ngXnY are skipped with the\n"
 	  "  reason.  The previous driver is remembered in /run/nvdirect.\n" },
-	{ "reset", cmd_reset, -1, "",
-	  "reset [BDF...]\n"
+	{ "reset", cmd_reset, -1, "r",
+	  "reset [BDF... | -r TRID...]\n"
 	  "  Give the named controllers (default: all bound to nvdirect) back to the\n"
 	  "  driver they had before setup (nvme when unknown).\n" },
 	{ "status", cmd_status, 0, "o",
@@ -245,6 +243,7 @@ static const struct {
 	  "  owner pid and pinned bytes (bound to nvdirect), previous driver.\n" },
 };
 static const char *cmd_help;	/* the command's own help, for -h */
+static const char *cmd_opts;	/* and the options it takes */
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 /* "list, id-ctrl, ..." */
@@ -289,6 +288,7 @@ static const char *opts_words(const char *allowed)
 static int parse(int argc, char **argv, const char *allowed, struct cli *o, const char **sval)
 {
 	static const struct option longopts[] = {
+		{ "transport-id", required_argument, NULL, 'r' },
 		{ "namespace-id", required_argument, NULL, 'n' },
 		{ "human-readable", no_argument, NULL, 'H' },
 		{ "output-format", required_argument, NULL, 'o' },
@@ -313,7 +313,7 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "n:Ho:f:s:c:l:i:p:m:t:e:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:n:Ho:f:s:c:l:i:p:m:t:e:h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			if (cmd_help)
 				printf("usage: " PROG " %s\nSee " PROG " --help for every option.\n", cmd_help);
@@ -325,7 +325,7 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 			if (optopt >= OPT_FORCE)
 				return bad_arg("%s: %s needs a value (see " PROG " --help)", o->cmd,
 					       argv[optind - 1]);
-			if (optopt && strchr("nofsclipmte", optopt))
+			if (optopt && strchr("rnofsclipmte", optopt))
 				return bad_arg("%s: -%c needs a value (see " PROG " --help)", o->cmd, optopt);
 			return bad_arg("%s: unknown option '%s' (see " PROG " --help)", o->cmd,
 				       argv[optind - 1]);
@@ -336,6 +336,11 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 				       o->cmd, opt_name(letter), opts_words(allowed));
 		rc = 0;
 		switch (opt) {
+		case 'r':
+			if (o->nr == MAX_CTRLRS)
+				return bad_arg("%s: more than %d -r", o->cmd, MAX_CTRLRS);
+			o->rargs[o->nr++] = optarg;
+			break;
 		case 'n':
 			rc = parse_num("-n", optarg, 1, 0xffffffffull,
 				       "a namespace ID (1..4294967294, or 0xffffffff for all)", &v);
@@ -403,6 +408,69 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 	return 0;
 }
 
+/*
+ * The controllers a command names: BDFs (positional) or -r TRIDs, not
+ * both.  @want: 1 exactly one (o->trid, o->bdf), -1 any number of PCI
+ * functions (o->args, as BDFs), 0 none.  0, or the exit status.
+ */
+static int name_controllers(struct cli *o, int want)
+{
+	static char fmt[NVD_TRADDR_MAX_LEN + 2 * NVD_NQN_MAX_LEN + 64];
+	static char *bdfs[MAX_CTRLRS];
+	static struct nvd_trid r[MAX_CTRLRS];
+	char why[400];
+	int a;
+
+	if (want == 0 && o->nargs)
+		return bad_arg("%s takes no arguments, got '%s'", o->cmd, o->args[0]);
+	if (o->nr && o->nargs)
+		return bad_arg("%s: name controllers by BDF or by -r TRID, not both (got '%s' and -r '%s')",
+			       o->cmd, o->args[0], o->rargs[0]);
+	if (want == 1 && o->nargs + o->nr != 1)
+		return bad_arg("%s needs exactly one controller, a BDF like 0000:00:03.0 or -r "
+			       TRID_EXAMPLE ", got %d", o->cmd, o->nargs + o->nr);
+	for (a = 0; a < o->nargs; a++)
+		if (trid_from_bdf(o->args[a], &r[a]))
+			return bad_arg("'%s' is not a PCI address (like 0000:00:03.0)", o->args[a]);
+	for (a = 0; a < o->nr; a++) {
+		if (trid_arg(o->rargs[a], &r[a], why, sizeof(why)))
+			return bad_arg("-r '%s': %s; expected a transport ID like " TRID_EXAMPLE,
+				       o->rargs[a], why);
+		if (want == -1 && r[a].trtype != NVD_TRTYPE_PCIE)
+			return bad_arg("%s binds PCI functions: -r '%s' is trtype:%s, not PCIe", o->cmd,
+				       o->rargs[a], nvd_trtype_str(r[a].trtype));
+		if (want == -1 && r[a].nsid)
+			return bad_arg("%s binds whole controllers: -r '%s' names a namespace", o->cmd,
+				       o->rargs[a]);
+		bdfs[a] = r[a].traddr;
+	}
+	if (want == -1 && o->nr) {
+		o->args = bdfs;
+		o->nargs = o->nr;
+	}
+	if (want != 1)
+		return 0;
+	o->trid = r[0];
+	if (o->nargs) {
+		o->bdf = o->args[0];
+	} else if (r[0].trtype == NVD_TRTYPE_PCIE) {
+		o->bdf = r[0].traddr;
+	} else {
+		nvd_trid_format(&r[0], fmt, sizeof(fmt));
+		o->bdf = fmt;
+	}
+	if (r[0].nsid) {
+		if (!strchr(cmd_opts, 'n'))
+			return bad_arg("%s does not take a namespace (ns:%u in -r '%s')", o->cmd,
+				       r[0].nsid, o->rargs[0]);
+		if (o->nsid && o->nsid != r[0].nsid)
+			return bad_arg("%s: -n %u and ns:%u in -r name two namespaces", o->cmd, o->nsid,
+				       r[0].nsid);
+		o->nsid = r[0].nsid;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli o = { .feature = -1, .lbaf = -1, .sel = 0 };
@@ -427,19 +495,14 @@ int main(int argc, char **argv)
 	if (i == NCOMMANDS)
 		return bad_arg("unknown command '%s' (%s)", o.cmd, command_names());
 	cmd_help = commands[i].help;
+	cmd_opts = commands[i].opts;
 	/* options may come before or after the BDF (getopt permutes), as with nvme-cli */
 	rc = parse(argc - 1, argv + 1, commands[i].opts, &o, &sval);
 	if (rc)
 		return rc;
-	if (commands[i].bdf == 0 && o.nargs)
-		return bad_arg("%s takes no arguments, got '%s'", o.cmd, o.args[0]);
-	if (commands[i].bdf == 1 && o.nargs != 1)
-		return bad_arg("%s needs exactly one BDF like 0000:00:03.0, got %d arguments", o.cmd,
-			       o.nargs);
-	for (int a = 0; a < o.nargs; a++)
-		if (bdf_valid(o.args[a]))
-			return bad_arg("'%s' is not a PCI address (like 0000:00:03.0)", o.args[a]);
-	o.bdf = o.nargs ? o.args[0] : NULL;
+	rc = name_controllers(&o, commands[i].bdf);
+	if (rc)
+		return rc;
 
 	if (sval && !strcmp(o.cmd, "get-feature")) {
 		rc = parse_num("-s", sval, 0, 3,
