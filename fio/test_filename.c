@@ -42,24 +42,49 @@ START_TEST(test_bad_names_say_which_part)
 	ck_assert_int_eq(parse("/dev/nvme0n1"), -EINVAL);
 	ck_assert_str_eq(why, "'/dev/nvme0n1' is not KEY=VALUE");
 	ck_assert_int_eq(parse("traddr=0000.00.03.0 ns=1"), -EINVAL);
-	ck_assert_str_eq(why, "no trtype=PCIe");
+	ck_assert_str_eq(why, "no trtype (PCIe or TCP)");
 	ck_assert_int_eq(parse("trtype=PCIe ns=1"), -EINVAL);
-	ck_assert_str_eq(why, "no traddr=DDDD.BB.DD.F");
+	ck_assert_str_eq(why, "trtype PCIe needs a traddr");
 	ck_assert_int_eq(parse("trtype=RDMA traddr=0000.00.03.0"), -EINVAL);
-	ck_assert_str_eq(why, "trtype 'RDMA' is not PCIe, the only transport");
+	ck_assert_str_eq(why, "trtype RDMA is not supported (PCIe, TCP)");
 	/* what fio leaves of an address written with colons */
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000"), -EINVAL);
-	ck_assert_str_eq(why, "traddr '0000' is not a PCI address DDDD.BB.DD.F");
-	ck_assert_int_eq(parse("trtype=PCIe traddr=00.03.0"), -EINVAL);
+	ck_assert_str_eq(why, "traddr '0000' is not a PCI address (DDDD:BB:DD.F)");
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.20.0"), -EINVAL);	/* device > 1f */
+	ck_assert_str_eq(why, "traddr '0000:00:20.0' is not a PCI address (DDDD:BB:DD.F)");
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.8"), -EINVAL);	/* function > 7 */
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=0"), -EINVAL);
-	ck_assert_str_eq(why, "ns '0' is not a namespace ID 1..4294967294");
+	ck_assert_str_eq(why, "ns '0' is not a namespace ID (1 to 0xfffffffe)");
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=4294967295"), -EINVAL);
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=-1"), -EINVAL);
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=1x"), -EINVAL);
 	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 nsid=1"), -EINVAL);
-	ck_assert_str_eq(why, "unknown key 'nsid'");
+	ck_assert_str_eq(why, "unknown key 'nsid' (trtype adrfam traddr trsvcid subnqn hostnqn ns)");
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0000.00.03.0 ns=1 ns=2"), -EINVAL);
+	ck_assert_str_eq(why, "ns given twice");
+}
+END_TEST
+
+/* nvd_trid_parse() decides, so what it takes the engine takes: a short BDF is domain 0 */
+START_TEST(test_short_bdf_is_domain_0)
+{
+	ck_assert_int_eq(parse("trtype=PCIe traddr=00.03.0"), 0);
+	ck_assert_str_eq(t.bdf, "0000:00:03.0");
+	ck_assert_int_eq(parse("trtype=PCIe traddr=0a:1F.7 ns=0x2"), 0);
+	ck_assert_str_eq(t.bdf, "0000:0a:1f.7");
+	ck_assert_uint_eq(t.nsid, 2);
+}
+END_TEST
+
+/* a TCP transport ID parses, then is refused in words */
+START_TEST(test_tcp_is_refused_in_words)
+{
+	ck_assert_int_eq(parse("trtype=TCP adrfam=IPv4 traddr=127.0.0.1 trsvcid=4420 ns=1"), -EINVAL);
+	ck_assert_str_eq(why, "trtype=TCP parses, but this build cannot connect to a controller "
+			      "over TCP yet (only trtype=PCIe)");
+	/* the parser's words for the TCP keys come through */
+	ck_assert_int_eq(parse("traddr=127.0.0.1 trtype=TCP trsvcid=99999"), -EINVAL);
+	ck_assert_str_eq(why, "trsvcid '99999' is not a TCP port (1 to 65535)");
 }
 END_TEST
 
@@ -71,6 +96,8 @@ static Suite *filename_suite(void)
 	tcase_add_test(tc, test_spdk_syntax_with_dots);
 	tcase_add_test(tc, test_keys_in_any_order_any_case_ns_defaults_to_1);
 	tcase_add_test(tc, test_bad_names_say_which_part);
+	tcase_add_test(tc, test_short_bdf_is_domain_0);
+	tcase_add_test(tc, test_tcp_is_refused_in_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
