@@ -14,10 +14,11 @@ NVMET=/sys/kernel/config/nvmet
 TCP_ERR=/tmp/tcp_probe.err
 
 # tcp_target_up [ALLOW_ANY_HOST]: subsystem TCP_NQN with one null_blk
-# namespace, on a TCP port at 127.0.0.1:TCP_PORT.
+# namespace that keeps what is written (memory backed), on a TCP port at
+# 127.0.0.1:TCP_PORT.
 tcp_target_up() {
 	local s=$NVMET/subsystems/$TCP_NQN p=$NVMET/ports/1
-	modprobe null_blk nr_devices=1 gb=1 || fail "modprobe null_blk"
+	modprobe null_blk nr_devices=1 gb=1 memory_backed=1 || fail "modprobe null_blk"
 	modprobe nvmet || fail "modprobe nvmet"
 	modprobe nvmet-tcp || fail "modprobe nvmet-tcp"
 	# Digests need the crc32c hash loaded: when nvmet-tcp's own request for
@@ -133,4 +134,82 @@ test_tcp_host_not_allowed_gives_invalid_host() {
 	cat "$TCP_ERR"
 	grep -q "as nqn.2026-12.io.nvdirect:not-allowed: Connect Invalid Host (sct 0x1 sc 0x84)" "$TCP_ERR" ||
 		fail "the refusal does not say Connect Invalid Host"
+}
+
+# tcp_kernel_connect: connect the kernel's nvme-tcp initiator to TCP_NQN;
+# sets TCP_KDEV to its namespace's block device.
+tcp_kernel_connect() {
+	local before b
+	before=$(ls /sys/block)
+	modprobe nvme-tcp || fail "modprobe nvme-tcp"
+	nvme connect -t tcp -a 127.0.0.1 -s "$TCP_PORT" -n "$TCP_NQN" || fail "nvme connect"
+	TCP_KDEV=
+	for _ in $(seq 100); do
+		# the new namespace disk, not a multipath controller path (nvmeXcYnZ)
+		for b in /sys/block/nvme*n*; do
+			b=${b##*/}
+			case $b in nvme*c*) continue ;; esac
+			grep -qx "$b" <<<"$before" || TCP_KDEV=/dev/$b
+		done
+		[ -n "$TCP_KDEV" ] && [ -b "$TCP_KDEV" ] && return 0
+		sleep 0.1
+	done
+	fail "no namespace block device for $TCP_NQN after nvme connect"
+}
+
+TCP_PAT=/tmp/tcp_pattern
+
+# 1 MiB of fresh random bytes in TCP_PAT.
+tcp_pattern() { head -c 1048576 /dev/urandom >"$TCP_PAT" || fail "no pattern"; }
+
+test_tcp_io_written_by_nvdirect_read_by_the_kernel() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	command -v nvme >/dev/null || fail "nvme-cli is needed for the kernel initiator"
+	for dg in "" "-H -D"; do
+		tcp_pattern
+		# shellcheck disable=SC2086
+		out=$("$TCP_PROBE" $dg -W "$TCP_PAT" -r "$TCP_TRID") ||
+			{ echo "$out"; fail "nvd_tcp_probe $dg -W failed"; }
+		echo "$out"
+		[ "$(tcp_field "$out" compare)" = match ] || fail "nvdirect's own read-back differs"
+		# both ways of moving write data were used: in the capsule and after R2T
+		grep -Eq '^writes *: [1-9][0-9]* in-capsule, [1-9][0-9]* after R2T' <<<"$out" ||
+			fail "not both in-capsule and R2T writes"
+		if [ -n "$dg" ]; then
+			grep -q '^ioq .*digests header on data on' <<<"$out" || fail "I/O queue without digests"
+		fi
+		tcp_kernel_connect
+		dd if="$TCP_KDEV" of=/tmp/tcp_kread bs=64k count=16 iflag=direct status=none ||
+			fail "dd from $TCP_KDEV"
+		cmp /tmp/tcp_kread "$TCP_PAT" || fail "the kernel reads other bytes than nvdirect wrote ($dg)"
+		nvme disconnect -n "$TCP_NQN" >/dev/null || fail "nvme disconnect"
+	done
+}
+
+test_tcp_io_written_by_the_kernel_read_by_nvdirect() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	command -v nvme >/dev/null || fail "nvme-cli is needed for the kernel initiator"
+	for dg in "" "-H -D"; do
+		tcp_pattern
+		tcp_kernel_connect
+		dd if="$TCP_PAT" of="$TCP_KDEV" bs=64k oflag=direct conv=fsync status=none ||
+			fail "dd to $TCP_KDEV"
+		nvme disconnect -n "$TCP_NQN" >/dev/null || fail "nvme disconnect"
+		# shellcheck disable=SC2086
+		out=$("$TCP_PROBE" $dg -R "$TCP_PAT" -r "$TCP_TRID") ||
+			{ echo "$out"; fail "nvd_tcp_probe $dg -R: nvdirect reads other bytes than the kernel wrote"; }
+		echo "$out"
+		[ "$(tcp_field "$out" compare)" = match ] || fail "no match line"
+		grep -q '^read *: 1048576 bytes in .* at QD16' <<<"$out" || fail "not the whole 1 MiB at QD16"
+	done
+	# and a difference is noticed: one LBA changed behind nvdirect's back
+	tcp_kernel_connect
+	printf 'X' | dd of="$TCP_KDEV" bs=512 seek=7 count=1 conv=sync,fsync oflag=direct status=none ||
+		fail "dd one LBA"
+	nvme disconnect -n "$TCP_NQN" >/dev/null
+	expect_fail "a read-back of a changed LBA" "$TCP_PROBE" -R "$TCP_PAT" -r "$TCP_TRID" 2>"$TCP_ERR"
+	cat "$TCP_ERR"
+	grep -q "LBA 7 read back differs from $TCP_PAT" "$TCP_ERR" || fail "the differing LBA is not named"
 }

@@ -8,6 +8,12 @@
  * Controller.  Prints "key : value" lines (t_tcp.sh compares them with the
  * target's configuration); one line of words and exit 1 on failure.
  * -H/-D ask for header/data digests.
+ *
+ * With -W FILE or -R FILE it then opens I/O queue 1 on its own connection
+ * (lib/tcp/qpair.c) and moves FILE's bytes from LBA 0 of namespace 1 at
+ * QD16, in commands of 4, 32 and 12 KiB in turn (in-capsule writes and
+ * writes after R2T both): -W writes FILE, reads it back and compares; -R
+ * reads and compares with FILE (what the kernel's initiator wrote).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +28,7 @@
 #include "internal.h"
 #include "tcp/conn.h"
 #include "tcp/fabrics.h"
+#include "tcp/qpair.h"
 
 #define PROG "nvd_tcp_probe"
 
@@ -62,6 +69,209 @@ static int wait_ready(struct nvd_tcp_conn *c, uint64_t cap)
 	}
 }
 
+#define QD	16
+static const uint32_t chunk_kib[] = { 4, 32, 12 };
+
+struct io {
+	uint64_t off;
+	int done;
+	struct nvd_cpl cpl;
+};
+
+static void io_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct io *io = arg;
+
+	io->done = 1;
+	io->cpl = *cpl;
+}
+
+/*
+ * Move @len bytes between @buf and the namespace from LBA 0, at most QD
+ * commands in flight; 0, or 1 with words.
+ */
+static int move(struct nvd_tcp_qpair *q, uint8_t *buf, uint64_t len, uint32_t lba_bytes,
+		bool write, unsigned *incapsule, unsigned *r2t, uint32_t incapsule_max)
+{
+	struct io ios[QD];
+	uint64_t off = 0;
+	unsigned inflight = 0, i, k = 0, cmds = 0;
+	int32_t n;
+	int err;
+
+	memset(ios, 0, sizeof(ios));
+	for (i = 0; i < QD; i++)
+		ios[i].done = -1;	/* free */
+	while (off < len || inflight) {
+		for (i = 0; i < QD && off < len; i++) {
+			struct nvme_cmd cmd;
+			uint32_t bytes = chunk_kib[k % 3] * 1024;
+
+			if (ios[i].done != -1)
+				continue;
+			if (bytes > len - off)
+				bytes = len - off;
+			memset(&cmd, 0, sizeof(cmd));
+			cmd.opc = write ? NVME_CMD_WRITE : NVME_CMD_READ;
+			cmd.nsid = 1;
+			cmd.cdw10 = (uint32_t)(off / lba_bytes);
+			cmd.cdw11 = (uint32_t)(off / lba_bytes >> 32);
+			cmd.cdw12 = bytes / lba_bytes - 1;
+			ios[i].off = off;
+			ios[i].done = 0;
+			err = nvd__tcp_qpair_submit(q, &cmd, buf + off, bytes, write, io_done, &ios[i]);
+			if (err)
+				return die(write ? "write" : "read", err);
+			if (write && bytes <= incapsule_max)
+				(*incapsule)++;
+			else if (write)
+				(*r2t)++;
+			off += bytes;
+			inflight++;
+			cmds++;
+			k++;
+		}
+		n = nvd__tcp_qpair_process_completions(q, 0);
+		if (n < 0)
+			return die(write ? "write completions" : "read completions", n);
+		for (i = 0; i < QD; i++) {
+			if (ios[i].done != 1)
+				continue;
+			if (nvd_cpl_is_error(&ios[i].cpl)) {
+				fprintf(stderr, PROG ": %s at byte %llu: %s\n", write ? "write" : "read",
+					(unsigned long long)ios[i].off, nvd_cpl_status_str(&ios[i].cpl));
+				return 1;
+			}
+			ios[i].done = -1;
+			inflight--;
+		}
+	}
+	printf("%-9s : %llu bytes in %u commands at QD%u\n", write ? "written" : "read",
+	       (unsigned long long)len, cmds, QD);
+	return 0;
+}
+
+/* The first differing LBA of @got against @want, in words; 0 when equal. */
+static int compare(const uint8_t *got, const uint8_t *want, uint64_t len, uint32_t lba_bytes,
+		   const char *file)
+{
+	uint64_t i;
+
+	for (i = 0; i < len; i += lba_bytes)
+		if (memcmp(got + i, want + i, lba_bytes)) {
+			fprintf(stderr, PROG ": LBA %llu read back differs from %s\n",
+				(unsigned long long)(i / lba_bytes), file);
+			return 1;
+		}
+	return 0;
+}
+
+static int read_file(const char *path, uint8_t **buf, uint64_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET)) {
+		fprintf(stderr, PROG ": cannot read %s\n", path);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	*buf = malloc(n);
+	if (!*buf || fread(*buf, 1, n, f) != (size_t)n) {
+		fprintf(stderr, PROG ": cannot read %s\n", path);
+		fclose(f);
+		return 1;
+	}
+	fclose(f);
+	*len = n;
+	return 0;
+}
+
+/*
+ * -W/-R: Set Features Number of Queues, Identify Namespace 1, then I/O
+ * queue 1 on its own connection with the admin queue's CNTLID.
+ */
+static int io_queue(struct nvd_tcp_conn *admin, const struct nvd_trid *trid,
+		    const struct nvd_tcp_conn_opts *copts, const struct nvd_tcp_host *host,
+		    uint16_t cntlid, const struct nvd_id_ctrl *id, const char *file, bool write)
+{
+	struct nvd_tcp_qpair_opts o = {
+		.qid = 1, .qsize = 32, .cntlid = cntlid, .host = host, .subnqn = trid->subnqn,
+		.incapsule_max = nvd__tcp_incapsule_max(id), .conn = *copts,
+	};
+	struct nvd_tcp_qpair *q;
+	struct nvd_id_ns *ns;
+	struct nvme_cmd cmd;
+	struct nvd_cpl cpl;
+	uint8_t *want = NULL, *got = NULL;
+	unsigned incapsule = 0, r2t = 0;
+	uint32_t lba_bytes;
+	uint64_t len;
+	int err, rc = 1;
+
+	if (read_file(file, &want, &len))
+		return 1;
+	ns = aligned_alloc(4096, sizeof(*ns));
+	got = calloc(1, len);
+	if (!ns || !got)
+		return die("buffers", -ENOMEM);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_ADM_SET_FEATURES;
+	cmd.cdw10 = NVME_FEAT_NUM_QUEUES;
+	cmd.cdw11 = 0;		/* one SQ and one CQ, 0-based */
+	err = nvd__tcp_exec(admin, &cmd, NULL, 0, false, 0, "Set Features Number of Queues", &cpl);
+	if (err) {
+		rc = die("set features", err);
+		goto out;
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_ADM_IDENTIFY;
+	cmd.nsid = 1;
+	err = nvd__tcp_exec(admin, &cmd, ns, sizeof(*ns), false, 0, "Identify Namespace 1", &cpl);
+	if (err) {
+		rc = die("identify namespace", err);
+		goto out;
+	}
+	lba_bytes = 1u << ns->lbaf[nvd_flbas_index(ns->flbas)].lbads;
+	if (len % lba_bytes || len > ns->nsze * lba_bytes) {
+		fprintf(stderr, PROG ": %s is %llu bytes: not whole %u-byte LBAs within the %llu of namespace 1\n",
+			file, (unsigned long long)len, lba_bytes, (unsigned long long)ns->nsze);
+		goto out;
+	}
+	printf("%-9s : %u bytes\n", "incapsule", o.incapsule_max);
+	err = nvd__tcp_qpair_create(&q, &o);
+	if (err) {
+		rc = die("I/O queue", err);
+		goto out;
+	}
+	err = nvd__tcp_qpair_connect(q, trid);
+	if (err) {
+		rc = die("I/O queue connect", err);
+		goto out_destroy;
+	}
+	printf("%-9s : qid 1, %u entries, digests header %s data %s\n", "ioq", o.qsize,
+	       nvd__tcp_qpair_conn(q)->tx.hdgst ? "on" : "off",
+	       nvd__tcp_qpair_conn(q)->tx.ddgst ? "on" : "off");
+	if (write) {
+		if (move(q, want, len, lba_bytes, true, &incapsule, &r2t, o.incapsule_max))
+			goto out_destroy;
+		printf("%-9s : %u in-capsule, %u after R2T\n", "writes", incapsule, r2t);
+	}
+	if (move(q, got, len, lba_bytes, false, &incapsule, &r2t, o.incapsule_max) ||
+	    compare(got, want, len, lba_bytes, file))
+		goto out_destroy;
+	printf("%-9s : %s\n", "compare", "match");
+	rc = 0;
+out_destroy:
+	nvd__tcp_qpair_destroy(q);
+out:
+	free(got);
+	free(ns);
+	free(want);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct nvd_tcp_conn_opts opts = { 0 };
@@ -71,19 +281,21 @@ int main(int argc, char **argv)
 	struct nvd_id_ctrl *id;
 	struct nvme_cmd cmd;
 	struct nvd_cpl cpl;
-	const char *r = NULL, *hostnqn = NULL;
+	const char *r = NULL, *hostnqn = NULL, *wfile = NULL, *rfile = NULL;
 	uint64_t cap, vs;
 	uint16_t cntlid = 0;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "r:HDn:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:HDn:W:R:")) != -1) {
 		switch (opt) {
 		case 'r': r = optarg; break;
+		case 'W': wfile = optarg; break;
+		case 'R': rfile = optarg; break;
 		case 'H': opts.hdgst = true; break;
 		case 'D': opts.ddgst = true; break;
 		case 'n': hostnqn = optarg; break;
 		default:
-			fprintf(stderr, "usage: " PROG " -r TRID [-H] [-D] [-n HOSTNQN]\n");
+			fprintf(stderr, "usage: " PROG " -r TRID [-H] [-D] [-n HOSTNQN] [-W FILE | -R FILE]\n");
 			return 2;
 		}
 	}
@@ -145,9 +357,12 @@ int main(int argc, char **argv)
 	print_str("sn", id->sn, sizeof(id->sn));
 	print_str("fr", id->fr, sizeof(id->fr));
 	print_str("subnqn", id->subnqn, sizeof(id->subnqn));
+	err = 0;
+	if (wfile || rfile)
+		err = io_queue(&conn, &trid, &opts, &host, cntlid, id, wfile ? wfile : rfile, !!wfile);
 	nvd__tcp_conn_close(&conn);
 	free(id);
-	return 0;
+	return err;
 
 fail_identify:
 	die("identify", err);
