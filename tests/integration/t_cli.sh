@@ -462,6 +462,51 @@ test_cli_bad_arguments_get_one_line() {
 	done
 }
 
+# -r TRID on the commands that name a controller: the same output as the
+# BDF; ns:N is -n N; bad or conflicting ones get one line, exit 2; setup
+# and reset take -r too; trtype:TCP parses but cannot connect (exit 1).
+test_cli_transport_id() {
+	local rc out
+	bind_to nvdirect "$CTRL0"
+	bind_to nvdirect "$CTRL1"
+	"$NVDIRECT" id-ctrl "$CTRL0" >/tmp/bdf.txt || fail "id-ctrl $CTRL0"
+	"$NVDIRECT" id-ctrl -r "trtype:PCIe traddr:$CTRL0" >/tmp/trid.txt || fail "id-ctrl -r"
+	[ "$(wc -l </tmp/trid.txt)" -gt 50 ] || fail "id-ctrl -r printed $(wc -l </tmp/trid.txt) lines"
+	cmp /tmp/bdf.txt /tmp/trid.txt || fail "id-ctrl -r differs from id-ctrl BDF"
+	"$NVDIRECT" id-ns "$CTRL0" -n 2 >/tmp/bdf.txt || fail "id-ns -n 2"
+	"$NVDIRECT" id-ns -r "trtype:PCIe traddr:${CTRL0#0000:} ns:2" >/tmp/trid.txt || fail "id-ns -r ns:2"
+	cmp /tmp/bdf.txt /tmp/trid.txt || fail "id-ns -r ... ns:2 differs from id-ns BDF -n 2"
+	"$NVDIRECT" id-ns "$CTRL0" -n 1 | cmp -s - /tmp/trid.txt && fail "namespaces 1 and 2 look the same: the comparison proves nothing"
+
+	bad_arg id-ctrl -r 'trtype:PCIe traddr:0000:00:zz.0'
+	grep -qxF "nvdirect: -r 'trtype:PCIe traddr:0000:00:zz.0': traddr '0000:00:zz.0' is not a PCI address (DDDD:BB:DD.F); expected a transport ID like 'trtype:PCIe traddr:0000:00:03.0'" /tmp/err.txt ||
+		fail "malformed -r: words do not name the value and the syntax"
+	bad_arg id-ctrl -r "trtype:PCIe traddr:$CTRL0 bogus:1"
+	grep -q "unknown key 'bogus'" /tmp/err.txt || fail "-r with an unknown key: not named"
+	bad_arg id-ctrl "$CTRL0" -r "trtype:PCIe traddr:$CTRL0"
+	bad_arg id-ctrl -r "trtype:PCIe traddr:$CTRL0" -r "trtype:PCIe traddr:$CTRL1"
+	bad_arg id-ctrl -r "trtype:PCIe traddr:$CTRL0 ns:1"
+	grep -q "id-ctrl does not take a namespace" /tmp/err.txt || fail "id-ctrl -r ... ns:1 accepted"
+	bad_arg id-ns -r "trtype:PCIe traddr:$CTRL0 ns:1" -n 2
+	bad_arg list -r "trtype:PCIe traddr:$CTRL0"
+	bad_arg setup -r 'trtype:TCP traddr:127.0.0.1'
+	grep -q "setup binds PCI functions" /tmp/err.txt || fail "setup -r trtype:TCP: $(cat /tmp/err.txt)"
+
+	rc=0
+	out=$("$NVDIRECT" id-ctrl -r 'trtype:TCP traddr:127.0.0.1' 2>&1) || rc=$?
+	note "id-ctrl -r trtype:TCP: [$rc] $out"
+	[ "$rc" = 1 ] || fail "id-ctrl -r trtype:TCP exited $rc, expected 1"
+	echo "$out" | grep -q "^nvdirect: cannot connect to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*NVMe/TCP initiator cannot open a controller yet" ||
+		fail "id-ctrl -r trtype:TCP: words do not say this build cannot connect over TCP"
+
+	# reset and setup by TRID move the named controller only
+	"$NVDIRECT" reset -r "trtype:PCIe traddr:$CTRL1" || fail "reset -r $CTRL1"
+	[ "$(driver_of "$CTRL1")" = nvme ] || fail "reset -r: $CTRL1 is on $(driver_of "$CTRL1")"
+	[ "$(driver_of "$CTRL0")" = nvdirect ] || fail "reset -r $CTRL1 moved $CTRL0"
+	"$NVDIRECT" setup -r "trtype:PCIe traddr:$CTRL1" || fail "setup -r $CTRL1"
+	[ "$(driver_of "$CTRL1")" = nvdirect ] || fail "setup -r: $CTRL1 is on $(driver_of "$CTRL1")"
+}
+
 test_cli_list_and_json() {
 	bind_to nvdirect "$CTRL0"
 	bind_to nvdirect "$CTRL1"

@@ -78,3 +78,43 @@ test_hello_world_says_why_when_nothing_is_bound() {
 	echo "$out"
 	echo "$out" | grep -q '0000:00:09.0' || fail "reason does not name the address"
 }
+
+# -r TRID names the controller as SPDK's hello_world takes it; ns:N picks one
+# namespace; a malformed TRID is refused in one line, exit 2; trtype:TCP
+# parses but this build cannot connect over it, and says so (exit 1).
+test_hello_world_by_transport_id() {
+	local out rc
+	bind_to nvdirect "$CTRL0"
+	bind_to nvdirect "$CTRL1"
+	out=$("$HELLO" -r "trtype:PCIe traddr:$CTRL1") || { echo "$out"; fail "hello_world -r $CTRL1 failed"; }
+	echo "$out"
+	echo "$out" | grep -qx "$CTRL1 namespace 1 read back: Hello world!" || fail "-r $CTRL1: no read back"
+	! echo "$out" | grep -q "$CTRL0" || fail "hello_world -r $CTRL1 touched $CTRL0"
+	# a short traddr and ns:2: that namespace only
+	out=$("$HELLO" -r "trtype:pcie traddr:${CTRL0#0000:} ns:2") || { echo "$out"; fail "-r ... ns:2 failed"; }
+	echo "$out"
+	[ "$(echo "$out" | grep -c 'read back: Hello world!$')" = 1 ] ||
+		fail "-r ... ns:2 wrote more than one namespace"
+	echo "$out" | grep -qx "$CTRL0 namespace 2 read back: Hello world!" || fail "-r ... ns:2: no read back of namespace 2"
+
+	rc=0
+	out=$("$HELLO" -r "trtype:PCIe traddr:0000:00:zz.0" 2>&1) || rc=$?
+	echo "[$rc] $out"
+	[ "$rc" = 2 ] || fail "malformed -r exited $rc, expected 2"
+	[ "$(echo "$out" | wc -l)" = 1 ] || fail "malformed -r: expected one line"
+	echo "$out" | grep -qxF "hello_world: -r 'trtype:PCIe traddr:0000:00:zz.0': traddr '0000:00:zz.0' is not a PCI address (DDDD:BB:DD.F); expected a transport ID like 'trtype:PCIe traddr:0000:00:03.0'" ||
+		fail "malformed -r: words do not name the value and the syntax"
+	rc=0
+	out=$("$HELLO" -r "trtype:PCIe traddr:$CTRL0" "$CTRL1" 2>&1) || rc=$?
+	[ "$rc" = 2 ] || fail "-r and a BDF together exited $rc, expected 2: $out"
+
+	rc=0
+	out=$("$HELLO" -r "trtype:TCP traddr:127.0.0.1 trsvcid:4420" 2>&1) || rc=$?
+	echo "[$rc] $out"
+	[ "$rc" = 1 ] || fail "-r trtype:TCP exited $rc, expected 1"
+	echo "$out" | grep -q "^hello_world: cannot connect to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*NVMe/TCP initiator cannot open a controller yet" ||
+		fail "-r trtype:TCP: words do not say this build cannot connect over TCP"
+	for b in "$CTRL0" "$CTRL1"; do
+		[ "$(cat "$(nvd_sys "$b")/owner_pid")" = 0 ] || fail "$b still owned after hello_world -r"
+	done
+}

@@ -110,6 +110,12 @@ test_perf_core_list_bdf_and_zipf() {
 	perf_refuses '-b and -r both pick controllers' -b "$CTRL0" -r "trtype:PCIe traddr:$CTRL0"
 	perf_refuses '-b 0000:00:3.0x is not a PCI address' -b 0000:00:3.0x
 	perf_refuses '-b 00:03.8 is not a PCI address' -b 00:03.8
+	# -r goes through the library's transport ID parser: the value, the fault, the syntax
+	perf_refuses "^nvdirect-perf: -r 'trtype:PCIe traddr:0000:00:zz.0': traddr '0000:00:zz.0' is not a PCI address \(DDDD:BB:DD.F\); expected a transport ID like 'trtype:PCIe traddr:0000:00:03.0' \[ns:N\]\$" \
+		-r 'trtype:PCIe traddr:0000:00:zz.0'
+	perf_refuses "-r 'traddr:$CTRL0': no trtype" -r "traddr:$CTRL0"
+	perf_refuses "-r 'trtype:PCIe traddr:$CTRL0 ns:0': ns '0' is not a namespace ID" -r "trtype:PCIe traddr:$CTRL0 ns:0"
+	perf_refuses "-r 'trtype:RDMA traddr:$CTRL0': trtype RDMA is not supported" -r "trtype:RDMA traddr:$CTRL0"
 }
 
 # A controller that is not bound: the nvdirect CLI's words and exit status 1.
@@ -178,4 +184,30 @@ test_perf_refuses_bad_values_before_any_io() {
 	for b in "$CTRL0" "$CTRL1"; do
 		[ "$(cat "$(nvd_sys "$b")/owner_pid")" = 0 ] || fail "$b still owned"
 	done
+}
+
+# Several -r, as spdk_nvme_perf takes them: each a controller or one of its
+# namespaces, a short traddr normalised, one controller named twice attached
+# once; trtype:TCP parses but this build cannot connect over it (exit 1).
+test_perf_transport_ids() {
+	local out rc
+	bind_to nvdirect "$CTRL0"
+	bind_to nvdirect "$CTRL1"
+	out=$("$PERF" -r "trtype:PCIe traddr:${CTRL0#0000:} ns:2" -r "trtype:pcie traddr:$CTRL1" -q 2 -t 1) ||
+		{ echo "$out"; fail "two -r failed"; }
+	echo "$out"
+	[ "$(echo "$out" | perf_rows | wc -l)" -eq 2 ] || fail "two -r: expected 2 rows"
+	echo "$out" | grep -q "PCIE ($CTRL0) NSID 2 from core" || fail "no row for $CTRL0 NSID 2"
+	echo "$out" | grep -q "PCIE ($CTRL1) NSID 1 from core" || fail "no row for $CTRL1 NSID 1"
+	out=$("$PERF" -r "trtype:PCIe traddr:$CTRL0 ns:1" -r "trtype:PCIe traddr:$CTRL0 ns:2" -q 2 -t 1) ||
+		{ echo "$out"; fail "one controller in two -r failed"; }
+	echo "$out"
+	[ "$(echo "$out" | perf_rows | wc -l)" -eq 2 ] || fail "ns:1 and ns:2 of $CTRL0: expected 2 rows"
+
+	rc=0
+	out=$("$PERF" -t 1 -r 'trtype:TCP traddr:127.0.0.1 trsvcid:4420' 2>&1) || rc=$?
+	echo "[$rc] $out"
+	[ "$rc" -eq 1 ] || fail "-r trtype:TCP exited $rc, expected 1"
+	echo "$out" | grep -q "^nvdirect-perf: connecting to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*NVMe/TCP initiator cannot open a controller yet" ||
+		fail "-r trtype:TCP: words do not say this build cannot connect over TCP"
 }

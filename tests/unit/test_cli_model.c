@@ -23,9 +23,9 @@
 static struct model *m;
 
 /* The CLI's attach (nvdirect.c), through the model instead of /dev/nvdirectN. */
-int cli_attach(const char *bdf, struct nvd_ctrlr **c)
+int cli_attach(const struct cli *o, struct nvd_ctrlr **c)
 {
-	int err = nvd__ctrlr_attach_transport(bdf, &model_transport_ops, NULL, c);
+	int err = nvd__ctrlr_attach_transport(o->bdf, &model_transport_ops, NULL, c);
 
 	ck_assert_msg(err == 0, "attach: %s", nvd_last_error());
 	return 0;
