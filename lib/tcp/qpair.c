@@ -204,8 +204,27 @@ void nvd__tcp_qpair_abort_all(struct nvd_tcp_qpair *q, int err)
 	}
 }
 
+/*
+ * §3.6.2.4: a host that finds a PDU in error says so with H2CTermReq before
+ * closing; best effort, and only between PDUs of ours.
+ */
+static void term_req(struct nvd_tcp_qpair *q, int err)
+{
+	struct nvme_tcp_term t;
+
+	if (q->conn.fd < 0 || (q->tx_head && q->tx_head->sent))
+		return;
+	memset(&t, 0, sizeof(t));
+	t.fes = err == -EBADMSG ? NVME_TCP_FES_HDGST : NVME_TCP_FES_INVALID_HDR;
+	nvd__tcp_hdr_finish(&t, NVME_TCP_H2C_TERM, sizeof(t), 0, 0, &q->conn.tx);
+	(void)!send(q->conn.fd, &t, sizeof(t), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static int fail(struct nvd_tcp_qpair *q, int err)
 {
+	/* a data digest error is no header error: no FES names it (§3.6.2.4, Figure 24) */
+	if (err == -EPROTO || (err == -EBADMSG && q->rx_state != RX_DDGST))
+		term_req(q, err);
 	nvd__tcp_qpair_abort_all(q, err);
 	nvd__set_detail("%s", q->why);
 	return q->dead;

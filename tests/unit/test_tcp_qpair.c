@@ -49,6 +49,7 @@ struct target {
 	bool hd, dd;
 	uint16_t connect_qid, connect_sqsize, connect_cntlid;
 	unsigned cmds, h2c_pdus, h2c_last_flags, r2ts, incapsule_cmds, max_h2c_len;
+	uint16_t term_fes;		/* the host's H2CTermReq, if it sent one */
 	uint8_t sgl_ids[256];
 	int failed;
 	char why[160];
@@ -284,7 +285,8 @@ static void serve(struct target *t)
 				misbehave(t, c->cid, 8);
 				/* then only read until the host closes */
 				while (read_pdu(t, pdu, &data, &dlen))
-					;
+					if (cap->ch.type == NVME_TCP_H2C_TERM)
+						t->term_fes = ((struct nvme_tcp_term *)pdu)->fes;
 				return;
 			}
 			if (cmd_off(c) + cmd_len(c) > NS_BYTES || c->sgl1.len != cmd_len(c)) {
@@ -492,11 +494,16 @@ static void write_read_back(struct nvd_tcp_qpair *q, unsigned n, uint32_t bytes)
 	free(io);
 }
 
-static void finish(struct nvd_tcp_qpair *q, struct target *t)
+/* Close the queue pair, wait for the target; the FES of any H2CTermReq it got. */
+static uint16_t finish(struct nvd_tcp_qpair *q, struct target *t)
 {
+	uint16_t fes;
+
 	nvd__tcp_qpair_destroy(q);
 	target_join(t);
+	fes = t->term_fes;
 	free(t);
+	return fes;
 }
 
 /* ---- data movement -------------------------------------------------------- */
@@ -801,7 +808,7 @@ START_TEST(test_target_closing_mid_io_fails_every_command_and_the_polls)
 	ck_assert_int_eq(misbehaving_target(t, &q, io), -ECONNRESET);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "closed the connection"));
 	stays_down(q, -ECONNRESET, "closed the connection");
-	finish(q, t);
+	ck_assert_uint_eq(finish(q, t), 0);	/* nothing wrong with a PDU: no TermReq */
 }
 END_TEST
 
@@ -816,7 +823,8 @@ START_TEST(test_malformed_pdu_tears_down_with_words)
 	ck_assert_msg(strstr(nvd_last_error(), "CapsuleResp HLEN 30, expected 24"), "%s",
 		      nvd_last_error());
 	stays_down(q, -EPROTO, "CapsuleResp HLEN 30, expected 24");
-	finish(q, t);
+	/* it told the target why before closing */
+	ck_assert_uint_eq(finish(q, t), NVME_TCP_FES_INVALID_HDR);
 }
 END_TEST
 
@@ -831,7 +839,7 @@ START_TEST(test_capsule_resp_for_an_unknown_cid_tears_down_with_words)
 	ck_assert_msg(strstr(nvd_last_error(), "CapsuleResp for CID 999, which is not in flight"),
 		      "%s", nvd_last_error());
 	stays_down(q, -EPROTO, "CID 999");
-	finish(q, t);
+	ck_assert_uint_eq(finish(q, t), NVME_TCP_FES_INVALID_HDR);
 }
 END_TEST
 
