@@ -24,12 +24,13 @@
  *
  * What each wait teaches: only an entry a spin finds is a polling sample.
  * An entry an interrupt woke the waiter for, in a nap or a block, is a
- * sleeping sample, wakeup included.  A nap the interrupt cut short also
- * says the completion came before the nap ended, so spin_gap moves toward
- * that nap's length: an estimate too long for the device comes down
- * instead of feeding itself (naps as long as a wakeup, each ended by a
- * wakeup).  A spin that ran out says the gap is longer: spin_gap moves
- * toward the whole wait.
+ * sleeping sample, wakeup included; if the wait polled first, spin_gap
+ * also moves toward how long it polled.  A nap the interrupt cut short
+ * says the completion came before the nap ended: an estimate too long for
+ * the device comes down instead of feeding itself (naps as long as a
+ * wakeup, each ended by a wakeup).  A spin that ran out says the gap is at
+ * least that long: the estimate grows, by a sixteenth, not to a stalled
+ * guest's whole wait.
  *
  * Each gap moves a sixteenth toward every sample of its way: it settles at
  * the samples' median (a host that stalls the guest for milliseconds now
@@ -143,10 +144,11 @@ enum ended { SPUN, WOKEN_IN_NAP, WOKEN_IN_BLOCK };
 
 /*
  * Steps 1 (if @nap_ok) and 2: 1 when the CQ has an entry (*how says
- * which step saw it), 0 when the spin ran out, -errno.
+ * which step saw it), 0 when the spin ran out, -errno.  *polled_ns: how
+ * long after t0 the nap would have ended, or the spin did.
  */
 static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, bool nap_ok,
-			enum ended *how, uint64_t *nap_ns)
+			enum ended *how, uint64_t *polled_ns)
 {
 	struct adaptive *a = &q->adaptive;
 	uint64_t nap = nap_ok ? nvd__adaptive_nap_ns(a) : 0, spin_end;
@@ -154,7 +156,6 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, boo
 
 	if (nap > deadline - t0)
 		nap = deadline - t0;
-	*nap_ns = nap;
 	if (nap) {
 		rc = nvd_qpair_arm(q);
 		if (rc)
@@ -167,6 +168,7 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, boo
 			nvd__adaptive_learn_late(a, nap, now_ns() - t0);
 		} else if (cq_has_entry(q)) {
 			*how = WOKEN_IN_NAP;
+			*polled_ns = nap;
 			return 1;
 		}
 	}
@@ -180,28 +182,26 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, boo
 			return 1;
 		}
 	} while (now_ns() < spin_end);
+	*polled_ns = spin_end - t0;
 	return 0;
 }
 
 /* Learn from a wait that found an entry @gap_ns after t0 (see above). */
-static void learn(struct adaptive *a, bool polled, enum ended how, uint64_t gap_ns,
-		  uint64_t nap_ns)
+static void learn(struct adaptive *a, enum ended how, uint64_t gap_ns, uint64_t polled_ns)
 {
 	if (how == SPUN) {
 		nvd__adaptive_learn(a, false, gap_ns);
 		return;
 	}
 	nvd__adaptive_learn(a, true, gap_ns);
-	if (how == WOKEN_IN_NAP)
-		nvd__adaptive_learn(a, false, nap_ns < gap_ns ? nap_ns : gap_ns);
-	else if (polled)	/* and the spin ran out */
-		nvd__adaptive_learn(a, false, gap_ns);
+	if (polled_ns)
+		nvd__adaptive_learn(a, false, polled_ns < gap_ns ? polled_ns : gap_ns);
 }
 
 NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 {
 	struct adaptive *a;
-	uint64_t t0, t, deadline, nap_ns = 0;
+	uint64_t t0, t, deadline, polled_ns = 0;
 	enum ended how = WOKEN_IN_BLOCK;
 	bool learning, slept = true, explore = false;
 	int rc;
@@ -219,7 +219,7 @@ NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 		slept = nvd__adaptive_sleeps(a);
 		explore = a->waits % EXPLORE_EVERY == 0;
 	}
-	rc = slept ? 0 : nap_and_spin(qpair, t0, deadline, !explore, &how, &nap_ns);
+	rc = slept ? 0 : nap_and_spin(qpair, t0, deadline, !explore, &how, &polled_ns);
 	if (!rc) {
 		/* 3. block: sleeping pays, nothing is due soon, or nothing is outstanding */
 		rc = nvd_qpair_arm(qpair);
@@ -237,7 +237,7 @@ NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 		return rc;
 	/* an entry, or the module's last signal when the device goes */
 	if (learning && cq_has_entry(qpair))
-		learn(a, !slept, how, now_ns() - t0, nap_ns);
+		learn(a, how, now_ns() - t0, polled_ns);
 	return 1;
 }
 
