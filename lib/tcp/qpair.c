@@ -33,6 +33,7 @@ struct slot {
 	bool done;		/* callback ran; the slot waits for its PDU to leave */
 	bool to_ctrl;
 	bool incapsule;
+	bool ddgst_bad;		/* a C2HData's data digest did not match */
 	/* the PDU being sent */
 	bool queued;		/* on the send FIFO */
 	struct slot *tx_next;
@@ -222,8 +223,7 @@ static void term_req(struct nvd_tcp_qpair *q, int err)
 
 static int fail(struct nvd_tcp_qpair *q, int err)
 {
-	/* a data digest error is no header error: no FES names it (§3.6.2.4, Figure 24) */
-	if (err == -EPROTO || (err == -EBADMSG && q->rx_state != RX_DDGST))
+	if (err == -EPROTO || err == -EBADMSG)
 		term_req(q, err);
 	nvd__tcp_qpair_abort_all(q, err);
 	nvd__set_detail("%s", q->why);
@@ -390,6 +390,7 @@ int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *b
 	s->len = len;
 	s->to_ctrl = to_ctrl;
 	s->incapsule = to_ctrl && len && len <= q->incapsule_max;
+	s->ddgst_bad = false;
 	s->busy = true;
 
 	/*
@@ -446,6 +447,8 @@ static int on_capsule_resp(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pd
 		s->r2t = false;		/* finish the PDU under way, build no more */
 	else if (s->queued)
 		tx_unlink(q, s);
+	if (s->ddgst_bad && !nvd_cpl_is_error(&cpl))
+		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT);
 	(*n)++;
 	complete(q, s, &cpl);
 	return 0;
@@ -501,12 +504,17 @@ static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
 {
 	struct slot *s = q->rx_slot;
 	struct nvd_cpl cpl;
-	int err;
 
-	if (q->rx_flags & NVME_TCP_F_DDGST) {
-		err = nvd__tcp_ddgst_check(s->buf + q->rx_off, q->rx_len, q->rx_dgst);
-		if (err)
-			return err;
+	/*
+	 * A data digest error spoils this command's data, not the byte
+	 * stream: the command fails with Transient Transport Error (a retry
+	 * is likely to succeed, Base 2.0 Figure 102), the queue goes on.
+	 */
+	if ((q->rx_flags & NVME_TCP_F_DDGST) &&
+	    nvd__tcp_ddgst_check(s->buf + q->rx_off, q->rx_len, q->rx_dgst)) {
+		nvd__dbg("tcp queue %u CID %u: %s", q->qid, (unsigned)(s - q->slots),
+			 nvd_last_error());
+		s->ddgst_bad = true;
 	}
 	q->rx_state = RX_HDR;
 	q->rx_slot = NULL;
@@ -516,6 +524,8 @@ static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
 	memset(&cpl, 0, sizeof(cpl));
 	cpl.cid = s - q->slots;
 	cpl.sqid = q->qid;
+	if (s->ddgst_bad)
+		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT);
 	(*n)++;
 	complete(q, s, &cpl);
 	return 0;

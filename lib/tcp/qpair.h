@@ -74,9 +74,11 @@ int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *b
  * Send what waits and read what the socket has, without blocking; run
  * the callbacks of up to @max completed commands (0: no limit).  Returns
  * how many completed, or, once the connection is gone (closed by the
- * controller, a malformed PDU, a digest error: words in nvd_last_error()),
- * a negative errno, -ECONNRESET, -EPROTO, -EBADMSG, and on every later
- * call; by then every outstanding command has completed with an error.
+ * controller, a malformed PDU, a header digest error: words in
+ * nvd_last_error()), a negative errno, -ECONNRESET, -EPROTO, -EBADMSG,
+ * and on every later call; by then every outstanding command has
+ * completed with an error.  A C2HData data digest error fails only its
+ * command, with Transient Transport Error.
  */
 int32_t nvd__tcp_qpair_process_completions(struct nvd_tcp_qpair *q, uint32_t max);
 /*

@@ -82,7 +82,7 @@ size_t tcp_target_build_pdu(struct target *t, uint8_t *out, void *hdr, uint8_t t
 	}
 	if (dd) {
 		crc = nvd__crc32c(0, data, dlen);
-		if (t->misbehave == BAD_DDGST)
+		if (t->misbehave == BAD_DDGST && !t->ddgst_spoiled++)
 			crc ^= 1;
 		memcpy(out + off, &crc, 4);
 		off += 4;
@@ -110,6 +110,7 @@ static bool read_pdu(struct target *t, uint8_t *pdu, uint8_t **data, uint32_t *d
 {
 	struct nvme_tcp_ch *ch = (void *)pdu;
 	uint32_t crc, dd;
+	bool hd;
 
 	if (!tcp_target_rd(t, pdu, 8))
 		return false;
@@ -117,11 +118,13 @@ static bool read_pdu(struct target *t, uint8_t *pdu, uint8_t **data, uint32_t *d
 		tcp_target_fail(t, "PDU length");
 		return false;
 	}
-	if (!!(ch->flags & NVME_TCP_F_HDGST) != t->hd) {
+	/* TermReqs are never digested (§3.6.2.4) */
+	hd = t->hd && ch->type != NVME_TCP_H2C_TERM;
+	if (!!(ch->flags & NVME_TCP_F_HDGST) != hd) {
 		tcp_target_fail(t, "header digest flag");
 		return false;
 	}
-	if (t->hd) {
+	if (hd) {
 		memcpy(&crc, pdu + ch->hlen, 4);
 		if (crc != nvd__crc32c(0, pdu, ch->hlen))
 			tcp_target_fail(t, "header digest");
@@ -177,8 +180,9 @@ static void c2h(struct target *t, const struct nvme_cmd *c)
 static void misbehave(struct target *t, uint16_t cid, unsigned total_cmds)
 {
 	struct nvme_tcp_capsule_resp r = { .cqe = { .cid = cid } };
-	uint8_t pdu[256] __attribute__((aligned(8))), *data;
+	uint8_t pdu[256] __attribute__((aligned(8))), *data, out[64];
 	uint32_t dlen;
+	size_t n;
 
 	switch (t->misbehave) {
 	case CLOSE_MID_IO:
@@ -196,6 +200,12 @@ static void misbehave(struct target *t, uint16_t cid, unsigned total_cmds)
 		r.ch = (struct nvme_tcp_ch){ NVME_TCP_CAPSULE_RESP, 0, 24, 0, 24 };
 		r.cqe.cid = 999;
 		send(t->fd, &r, sizeof(r), MSG_NOSIGNAL);
+		break;
+	case BAD_HDGST:
+		/* its own CapsuleResp, one bit of the header digest flipped */
+		n = tcp_target_build_pdu(t, out, &r, NVME_TCP_CAPSULE_RESP, sizeof(r), 0, NULL, 0);
+		out[sizeof(r)] ^= 0x10;
+		send(t->fd, out, n, MSG_NOSIGNAL);
 		break;
 	default:
 		break;

@@ -22,7 +22,7 @@
 #define NS_BYTES	(1u << 20)
 #define MAX_PDU		(64u * 1024)
 
-enum misbehave { OK, CLOSE_MID_IO, MALFORMED, UNKNOWN_CID, BAD_DDGST };
+enum misbehave { OK, CLOSE_MID_IO, MALFORMED, UNKNOWN_CID, BAD_DDGST, BAD_HDGST };
 
 struct target;
 
@@ -39,6 +39,7 @@ struct target {
 	bool dribble;			/* every PDU a byte at a time */
 	enum misbehave misbehave;
 	unsigned misbehave_after;	/* commands read before it misbehaves */
+	unsigned ddgst_spoiled;		/* BAD_DDGST: data digests sent; the first was wrong */
 	sem_t sent, go;			/* for scripts: a chunk is out / send the next */
 	/* what it saw */
 	bool hd, dd;

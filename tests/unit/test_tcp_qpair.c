@@ -369,7 +369,7 @@ static int32_t misbehaving_target(struct target *t, struct nvd_tcp_qpair **qp, s
 	unsigned i, done = 0, failed = 0;
 
 	t->misbehave_after = 2;
-	*qp = q = qpair_up(t, 16, 0, false);
+	*qp = q = qpair_up(t, 16, 0, t->dgst != 0);
 	for (i = 0; i < 8; i++) {
 		io[i].buf = buf[i];
 		io_submit(q, &io[i], NVME_CMD_READ, i * 8, 4096);
@@ -455,28 +455,47 @@ START_TEST(test_capsule_resp_for_an_unknown_cid_tears_down_with_words)
 }
 END_TEST
 
-START_TEST(test_bad_data_digest_tears_down_with_words)
+START_TEST(test_bad_header_digest_tears_down_with_words)
 {
 	struct target *t = tcp_target_new();
 	struct nvd_tcp_qpair *q;
-	uint8_t buf[4096];
-	struct io io = { .buf = buf };
-	int32_t n;
+	struct io io[8];
 
-	t->dgst = NVME_TCP_DGST_DATA;
+	t->dgst = NVME_TCP_DGST_HDR;
+	t->misbehave = BAD_HDGST;
+	ck_assert_int_eq(misbehaving_target(t, &q, io), -EBADMSG);
+	ck_assert_msg(strstr(nvd_last_error(), "CapsuleResp header digest"), "%s", nvd_last_error());
+	stays_down(q, -EBADMSG, "header digest");
+	ck_assert_uint_eq(finish(q, t), NVME_TCP_FES_HDGST);
+}
+END_TEST
+
+START_TEST(test_bad_data_digest_fails_that_read_and_the_queue_goes_on)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_tcp_qpair *q;
+	uint8_t buf[2][4096];
+	struct io io[2] = { { .buf = buf[0] }, { .buf = buf[1] } };
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;
 	t->misbehave = BAD_DDGST;
 	t->misbehave_after = 100;
+	t->c2h_piece = 1024;
+	fill(t->ns, 8192, 3);
 	q = qpair_up(t, 4, 0, true);
-	io_submit(q, &io, NVME_CMD_READ, 0, 4096);
-	do
-		n = nvd__tcp_qpair_process_completions(q, 0);
-	while (n == 0);
-	ck_assert_int_eq(n, -EBADMSG);
-	ck_assert_msg(strstr(nvd_last_error(), "data digest"), "%s", nvd_last_error());
-	ck_assert_int_eq(io.done, 1);
-	ck_assert(nvd_cpl_is_error(&io.cpl));
-	stays_down(q, -EBADMSG, "data digest");
-	finish(q, t);
+	/* the first C2HData of the first read carries a wrong data digest */
+	io_submit(q, &io[0], NVME_CMD_READ, 0, 4096);
+	ck_assert_uint_eq(poll_all(q), 1);
+	ck_assert_int_eq(io[0].done, 1);
+	ck_assert_uint_eq(nvd_cpl_sct(&io[0].cpl), NVME_SCT_GENERIC);
+	ck_assert_uint_eq(nvd_cpl_sc(&io[0].cpl), NVME_SC_TRANSIENT_TRANSPORT);
+	/* the byte stream is still in step: the next read is whole */
+	io_submit(q, &io[1], NVME_CMD_READ, 8, 4096);
+	ck_assert_uint_eq(poll_all(q), 1);
+	ck_assert(!nvd_cpl_is_error(&io[1].cpl));
+	ck_assert_int_eq(memcmp(buf[1], t->ns + 4096, 4096), 0);
+	ck_assert_uint_eq(t->ddgst_spoiled, 8);		/* digests sent: 4 pieces a read */
+	ck_assert_uint_eq(finish(q, t), 0);
 }
 END_TEST
 
@@ -517,7 +536,8 @@ static Suite *tcp_qpair_suite(void)
 	tcase_add_test(tc, test_target_closing_mid_io_fails_every_command_and_the_polls);
 	tcase_add_test(tc, test_malformed_pdu_tears_down_with_words);
 	tcase_add_test(tc, test_capsule_resp_for_an_unknown_cid_tears_down_with_words);
-	tcase_add_test(tc, test_bad_data_digest_tears_down_with_words);
+	tcase_add_test(tc, test_bad_header_digest_tears_down_with_words);
+	tcase_add_test(tc, test_bad_data_digest_fails_that_read_and_the_queue_goes_on);
 	tcase_add_test(tc, test_full_queue_is_eagain_and_bad_args_einval);
 	suite_add_tcase(s, tc);
 	return s;
