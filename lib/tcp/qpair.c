@@ -19,15 +19,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "tcp/crc32c.h"
 #include "tcp/qpair.h"
+
+/* iovecs handed to one sendmsg/recvmsg: a PDU's data may take several calls */
+#define DATA_IOV_MAX	16
 
 struct slot {
 	nvd_cmd_cb cb;
 	void *cb_arg;
+	/* the data: one buffer, or the caller's element list (reset_sgl set) */
 	uint8_t *buf;
+	nvd_req_reset_sgl_cb reset_sgl;
+	nvd_req_next_sge_cb next_sge;
 	uint32_t len;
 	bool busy;		/* submitted, callback not yet run */
 	bool done;		/* callback ran; the slot waits for its PDU to leave */
@@ -37,8 +45,7 @@ struct slot {
 	/* the PDU being sent */
 	bool queued;		/* on the send FIFO */
 	struct slot *tx_next;
-	uint32_t hdr_len, data_len, dgst_len, sent;
-	const uint8_t *data;
+	uint32_t hdr_len, data_off, data_len, dgst_len, sent;
 	uint8_t dgst[NVME_TCP_DIGEST_LEN];
 	/* the R2T being answered (§3.4.4): [h2c_off, h2c_end) still to build */
 	bool r2t;
@@ -129,6 +136,60 @@ static void slot_put(struct nvd_tcp_qpair *q, struct slot *s)
 {
 	s->busy = s->done = s->r2t = false;
 	q->free_cids[q->nfree++] = s - q->slots;
+}
+
+/*
+ * Bytes [@off, @off + @len) of @s's data as at most @max iovecs; *@covered
+ * gets how many bytes they hold (less than @len when @max ran out).
+ * -EINVAL when the element list ends early.
+ */
+static int data_iov(const struct slot *s, uint32_t off, uint32_t len, struct iovec *iov, int max,
+		    uint32_t *covered)
+{
+	uint32_t have = 0;
+	int n = 0;
+
+	if (!s->reset_sgl) {
+		iov[0].iov_base = s->buf + off;
+		iov[0].iov_len = len;
+		*covered = len;
+		return 1;
+	}
+	s->reset_sgl(s->cb_arg, off);
+	while (have < len && n < max) {
+		void *addr;
+		uint32_t l;
+
+		if (s->next_sge(s->cb_arg, &addr, &l) || !l || !addr)
+			return -EINVAL;
+		if (l > len - have)
+			l = len - have;
+		iov[n].iov_base = addr;
+		iov[n++].iov_len = l;
+		have += l;
+	}
+	*covered = have;
+	return n;
+}
+
+/* CRC32C of bytes [@off, @off + @len) of @s's data: a data digest (§3.6.1). */
+static int data_crc(const struct slot *s, uint32_t off, uint32_t len, uint32_t *crc)
+{
+	struct iovec iov[DATA_IOV_MAX];
+	uint32_t got;
+	int i, n;
+
+	*crc = 0;
+	while (len) {
+		n = data_iov(s, off, len, iov, DATA_IOV_MAX, &got);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++)
+			*crc = nvd__crc32c(*crc, iov[i].iov_base, iov[i].iov_len);
+		off += got;
+		len -= got;
+	}
+	return 0;
 }
 
 /* The callback of @s with @cpl; the slot is free before it runs (it may submit). */
@@ -244,6 +305,18 @@ static int proto_error(struct nvd_tcp_qpair *q, const char *fmt, ...)
 	return -EPROTO;
 }
 
+/* The data digest of the data @s sends next, when negotiated (the list was checked at submit). */
+static void set_ddgst(struct nvd_tcp_qpair *q, struct slot *s)
+{
+	uint32_t crc;
+
+	s->dgst_len = 0;
+	if (!q->conn.tx.ddgst || !s->data_len || data_crc(s, s->data_off, s->data_len, &crc))
+		return;
+	memcpy(s->dgst, &crc, sizeof(crc));	/* little-endian, as on the wire */
+	s->dgst_len = NVME_TCP_DIGEST_LEN;
+}
+
 /* The next H2CData PDU of @s's R2T: at most MAXH2CDATA bytes (§3.6.2.8). */
 static void h2c_build(struct nvd_tcp_qpair *q, struct slot *s)
 {
@@ -260,34 +333,44 @@ static void h2c_build(struct nvd_tcp_qpair *q, struct slot *s)
 	s->hdr_len = nvd__tcp_hdr_finish(s->hdr, NVME_TCP_H2C_DATA, sizeof(*d),
 					 s->h2c_off + n == s->h2c_end ? NVME_TCP_F_LAST : 0, n,
 					 &q->conn.tx);
-	s->data = s->buf + s->h2c_off;
+	s->data_off = s->h2c_off;
 	s->data_len = n;
-	s->dgst_len = 0;
-	if (q->conn.tx.ddgst) {
-		nvd__tcp_ddgst(s->data, n, s->dgst);
-		s->dgst_len = NVME_TCP_DIGEST_LEN;
-	}
+	set_ddgst(q, s);
 	s->h2c_off += n;
 	s->sent = 0;
 }
 
-/* What of @s's PDU is still to go, from byte s->sent on. */
-static int tx_iov(struct slot *s, struct iovec iov[3])
+/*
+ * What of @s's PDU is still to go, from byte s->sent on: header, data
+ * (as many elements as fit), digest once the data is all in the vector.
+ */
+static int tx_iov(struct slot *s, struct iovec iov[DATA_IOV_MAX + 2])
 {
-	const struct { const void *p; uint32_t len; } part[3] = {
-		{ s->hdr, s->hdr_len }, { s->data, s->data_len }, { s->dgst, s->dgst_len },
-	};
-	uint32_t skip = s->sent;
-	int i, n = 0;
+	uint32_t skip = s->sent, covered;
+	int n = 0, k;
 
-	for (i = 0; i < 3; i++) {
-		if (skip >= part[i].len) {
-			skip -= part[i].len;
-			continue;
-		}
-		iov[n].iov_base = (uint8_t *)part[i].p + skip;
-		iov[n++].iov_len = part[i].len - skip;
+	if (skip < s->hdr_len) {
+		iov[n].iov_base = s->hdr + skip;
+		iov[n++].iov_len = s->hdr_len - skip;
 		skip = 0;
+	} else {
+		skip -= s->hdr_len;
+	}
+	if (skip < s->data_len) {
+		k = data_iov(s, s->data_off + skip, s->data_len - skip, iov + n, DATA_IOV_MAX,
+			     &covered);
+		if (k < 0)
+			return k;
+		n += k;
+		if (covered < s->data_len - skip)
+			return n;
+		skip = 0;
+	} else {
+		skip -= s->data_len;
+	}
+	if (skip < s->dgst_len) {
+		iov[n].iov_base = s->dgst + skip;
+		iov[n++].iov_len = s->dgst_len - skip;
 	}
 	return n;
 }
@@ -295,12 +378,20 @@ static int tx_iov(struct slot *s, struct iovec iov[3])
 /* Write what the socket takes now; 0 also when it took only part. */
 static int send_flush(struct nvd_tcp_qpair *q)
 {
-	struct iovec iov[3];
+	struct iovec iov[DATA_IOV_MAX + 2];
 
 	while (q->tx_head) {
 		struct slot *s = q->tx_head;
-		struct msghdr m = { .msg_iov = iov, .msg_iovlen = tx_iov(s, iov) };
-		ssize_t n = m.msg_iovlen ? sendmsg(q->conn.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
+		int cnt = tx_iov(s, iov);
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = cnt > 0 ? cnt : 0 };
+		ssize_t n;
+
+		if (cnt < 0) {
+			nvd__set_detail("NVMe/TCP queue %u: CID %u's element list ended early",
+					q->qid, (unsigned)(s - q->slots));
+			return cnt;
+		}
+		n = cnt ? sendmsg(q->conn.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -368,8 +459,25 @@ void nvd__tcp_qpair_destroy(struct nvd_tcp_qpair *q)
 	free(q);
 }
 
-int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
-			  uint32_t len, bool to_ctrl, nvd_cmd_cb cb, void *cb_arg)
+/* The element list covers @len bytes: checked once, so sends and receives can trust it. */
+static int sgl_check(nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge, void *arg,
+		     uint32_t len)
+{
+	uint32_t have = 0, l;
+	void *addr;
+
+	reset_sgl(arg, 0);
+	while (have < len) {
+		if (next_sge(arg, &addr, &l) || !l || !addr)
+			return -EINVAL;
+		have += l < len - have ? l : len - have;
+	}
+	return 0;
+}
+
+static int submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
+		  nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge, uint32_t len,
+		  bool to_ctrl, nvd_cmd_cb cb, void *cb_arg)
 {
 	struct nvme_tcp_capsule_cmd *cc;
 	struct slot *s;
@@ -378,8 +486,13 @@ int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *b
 
 	if (!q->connected || q->dead)
 		return -ENXIO;
-	if (len && !buf)
+	if (len && !buf && !reset_sgl)
 		return -EINVAL;
+	if (len && reset_sgl && sgl_check(reset_sgl, next_sge, cb_arg, len)) {
+		nvd__set_detail("NVMe/TCP queue %u: the element list holds less than the %u bytes of the command",
+				q->qid, len);
+		return -EINVAL;
+	}
 	if (!q->nfree)
 		return -EAGAIN;
 	cid = q->free_cids[--q->nfree];
@@ -387,6 +500,8 @@ int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *b
 	s->cb = cb;
 	s->cb_arg = cb_arg;
 	s->buf = buf;
+	s->reset_sgl = reset_sgl;
+	s->next_sge = next_sge;
 	s->len = len;
 	s->to_ctrl = to_ctrl;
 	s->incapsule = to_ctrl && len && len <= q->incapsule_max;
@@ -411,13 +526,9 @@ int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *b
 	cc->sqe = *cmd;
 	s->hdr_len = nvd__tcp_hdr_finish(s->hdr, NVME_TCP_CAPSULE_CMD, sizeof(*cc), 0,
 					 s->incapsule ? len : 0, &q->conn.tx);
-	s->data = s->incapsule ? buf : NULL;
+	s->data_off = 0;
 	s->data_len = s->incapsule ? len : 0;
-	s->dgst_len = 0;
-	if (s->incapsule && q->conn.tx.ddgst) {
-		nvd__tcp_ddgst(buf, len, s->dgst);
-		s->dgst_len = NVME_TCP_DIGEST_LEN;
-	}
+	set_ddgst(q, s);
 	tx_queue(q, s);
 	/* a send error is the poll's to report: callbacks run only from there */
 	err = send_flush(q);
@@ -426,6 +537,21 @@ int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *b
 		snprintf(q->why, sizeof(q->why), "%s", nvd_last_error());
 	}
 	return 0;
+}
+
+int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
+			  uint32_t len, bool to_ctrl, nvd_cmd_cb cb, void *cb_arg)
+{
+	return submit(q, cmd, buf, NULL, NULL, len, to_ctrl, cb, cb_arg);
+}
+
+int nvd__tcp_qpair_submitv(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, uint32_t len,
+			   bool to_ctrl, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
+			   nvd_cmd_cb cb, void *cb_arg)
+{
+	if (!reset_sgl || !next_sge)
+		return -EINVAL;
+	return submit(q, cmd, NULL, reset_sgl, next_sge, len, to_ctrl, cb, cb_arg);
 }
 
 /* The slot @cid names, if that command is still waiting for the controller. */
@@ -504,16 +630,17 @@ static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
 {
 	struct slot *s = q->rx_slot;
 	struct nvd_cpl cpl;
+	uint32_t crc;
 
 	/*
 	 * A data digest error spoils this command's data, not the byte
 	 * stream: the command fails with Transient Transport Error (a retry
 	 * is likely to succeed, Base 2.0 Figure 102), the queue goes on.
 	 */
-	if ((q->rx_flags & NVME_TCP_F_DDGST) &&
-	    nvd__tcp_ddgst_check(s->buf + q->rx_off, q->rx_len, q->rx_dgst)) {
-		nvd__dbg("tcp queue %u CID %u: %s", q->qid, (unsigned)(s - q->slots),
-			 nvd_last_error());
+	if ((q->rx_flags & NVME_TCP_F_DDGST) && !data_crc(s, q->rx_off, q->rx_len, &crc) &&
+	    memcmp(&crc, q->rx_dgst, sizeof(crc))) {
+		nvd__dbg("tcp queue %u CID %u: data digest mismatch over %u bytes at %u", q->qid,
+			 (unsigned)(s - q->slots), q->rx_len, q->rx_off);
 		s->ddgst_bad = true;
 	}
 	q->rx_state = RX_HDR;
@@ -531,6 +658,40 @@ static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
 	return 0;
 }
 
+/* C2HData's data straight into the command's buffer or elements, from where the last call stopped. */
+static int rx_data(struct nvd_tcp_qpair *q)
+{
+	struct iovec iov[DATA_IOV_MAX];
+	uint32_t covered;
+	ssize_t n;
+	int cnt;
+
+	while (q->rx_have < q->rx_len) {
+		cnt = data_iov(q->rx_slot, q->rx_off + q->rx_have, q->rx_len - q->rx_have, iov,
+			       DATA_IOV_MAX, &covered);
+		if (cnt < 0)
+			return proto_error(q, "CID %u's element list ended early",
+					   (unsigned)(q->rx_slot - q->slots));
+		n = readv(q->conn.fd, iov, cnt);
+		if (n > 0) {
+			q->rx_have += n;
+			continue;
+		}
+		if (n == 0) {
+			nvd__set_detail("NVMe/TCP: %s closed the connection", q->conn.peer);
+			return -ECONNRESET;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		n = errno;
+		nvd__set_detail("NVMe/TCP: receive from %s: %s", q->conn.peer, strerror(n));
+		return -n;
+	}
+	return 0;
+}
+
 /* One step of reading: 0 progress, -EAGAIN nothing more to read now. */
 static int rx_step(struct nvd_tcp_qpair *q, uint32_t *n)
 {
@@ -540,8 +701,7 @@ static int rx_step(struct nvd_tcp_qpair *q, uint32_t *n)
 
 	switch (q->rx_state) {
 	case RX_DATA:
-		err = nvd__tcp_conn_recv_some(&q->conn, q->rx_slot->buf + q->rx_off, q->rx_len,
-					      &q->rx_have);
+		err = rx_data(q);
 		if (err)
 			return err;
 		if (!(q->rx_flags & NVME_TCP_F_DDGST))

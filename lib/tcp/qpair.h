@@ -62,7 +62,7 @@ void nvd__tcp_qpair_destroy(struct nvd_tcp_qpair *q);
 
 /*
  * Queue @cmd (CID, PSDT and SGL1 are filled in here) with @len bytes of
- * data at @buf: to the controller when @to_ctrl, else from it.  Sends
+ * data at @buf (any memory): to the controller when @to_ctrl, else from it.  Sends
  * what the socket accepts now, the rest from later submits and polls.
  * @cb runs from nvd__tcp_qpair_process_completions().  -EAGAIN when every
  * slot is in use, -EINVAL for a length the command cannot describe,
@@ -70,6 +70,16 @@ void nvd__tcp_qpair_destroy(struct nvd_tcp_qpair *q);
  */
 int nvd__tcp_qpair_submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
 			  uint32_t len, bool to_ctrl, nvd_cmd_cb cb, void *cb_arg);
+/*
+ * The same with the data in the caller's element list, walked through
+ * @reset_sgl/@next_sge with @cb_arg (as nvd_ns_readv): C2HData lands in
+ * the elements, H2CData and in-capsule data are sent from them.  The list
+ * must cover @len bytes (-EINVAL with words otherwise) and stay valid until
+ * @cb runs.
+ */
+int nvd__tcp_qpair_submitv(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, uint32_t len,
+			   bool to_ctrl, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
+			   nvd_cmd_cb cb, void *cb_arg);
 /*
  * Send what waits and read what the socket has, without blocking; run
  * the callbacks of up to @max completed commands (0: no limit).  Returns

@@ -357,6 +357,110 @@ START_TEST(test_poll_max_leaves_the_rest_for_the_next_poll)
 }
 END_TEST
 
+/* ---- element lists -------------------------------------------------------- */
+
+/* A transfer scattered over @n elements of @elem bytes; the cursor the callbacks move. */
+struct vio {
+	int done;
+	struct nvd_cpl cpl;
+	uint8_t *elem[64];
+	uint32_t n, size, cur, cur_off;
+};
+
+static void vio_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct vio *v = arg;
+
+	v->done++;
+	v->cpl = *cpl;
+}
+
+static void vio_reset(void *arg, uint32_t off)
+{
+	struct vio *v = arg;
+
+	v->cur = off / v->size;
+	v->cur_off = off % v->size;
+}
+
+static int vio_next(void *arg, void **addr, uint32_t *len)
+{
+	struct vio *v = arg;
+
+	if (v->cur >= v->n)
+		return -1;
+	*addr = v->elem[v->cur] + v->cur_off;
+	*len = v->size - v->cur_off;
+	v->cur++;
+	v->cur_off = 0;
+	return 0;
+}
+
+/* Write @n elements of @size at @lba from a pattern, read them back into fresh ones, compare. */
+static void vio_round(struct nvd_tcp_qpair *q, uint32_t n, uint32_t size, uint64_t lba)
+{
+	struct nvme_cmd cmd;
+	struct vio w = { .n = n, .size = size }, r = { .n = n, .size = size };
+	uint32_t i, len = n * size;
+
+	for (i = 0; i < n; i++) {
+		w.elem[i] = malloc(size);
+		r.elem[i] = calloc(1, size);
+		fill(w.elem[i], size, i + 40);
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opc = NVME_CMD_WRITE;
+	cmd.cdw10 = lba;
+	cmd.cdw12 = len / 512 - 1;
+	ck_assert_int_eq(nvd__tcp_qpair_submitv(q, &cmd, len, true, vio_reset, vio_next,
+						vio_done, &w), 0);
+	poll_all(q);
+	ck_assert_int_eq(w.done, 1);
+	ck_assert(!nvd_cpl_is_error(&w.cpl));
+	cmd.opc = NVME_CMD_READ;
+	ck_assert_int_eq(nvd__tcp_qpair_submitv(q, &cmd, len, false, vio_reset, vio_next,
+						vio_done, &r), 0);
+	poll_all(q);
+	ck_assert_int_eq(r.done, 1);
+	ck_assert(!nvd_cpl_is_error(&r.cpl));
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(!memcmp(r.elem[i], w.elem[i], size), "element %u of %u differs", i, n);
+		free(w.elem[i]);
+		free(r.elem[i]);
+	}
+}
+
+START_TEST(test_element_lists_in_and_out_with_digests)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_tcp_qpair *q;
+	struct nvme_cmd cmd = { .opc = NVME_CMD_READ, .cdw12 = 7 };
+	struct vio short_list = { .n = 2, .size = 512 };
+	uint8_t e[2][512];
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;
+	t->maxh2cdata = 4096;
+	t->c2h_piece = 1536;	/* C2HData pieces that end inside elements */
+	q = qpair_up(t, 8, 1024, true);
+	vio_round(q, 2, 512, 0);	/* in the capsule, from two elements */
+	vio_round(q, 3, 1536, 8);	/* R2T, H2CData pieces across elements */
+	/* more elements in one PDU than one sendmsg/readv takes (16) */
+	vio_round(q, 64, 128, 64);	/* H2CData of 32 elements */
+	t->c2h_piece = 0;
+	vio_round(q, 64, 128, 128);	/* and one C2HData of 64 */
+	ck_assert_uint_eq(t->incapsule_cmds, 1);
+	ck_assert_uint_eq(t->r2ts, 3);
+	/* a list shorter than the command is refused before anything is sent */
+	short_list.elem[0] = e[0];
+	short_list.elem[1] = e[1];
+	ck_assert_int_eq(nvd__tcp_qpair_submitv(q, &cmd, 4096, false, vio_reset, vio_next,
+						vio_done, &short_list), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "less than the 4096 bytes"));
+	ck_assert_uint_eq(nvd__tcp_qpair_outstanding(q), 0);
+	ck_assert_uint_eq(finish(q, t), 0);
+}
+END_TEST
+
 /* ---- when the target goes wrong ------------------------------------------ */
 
 /* 8 reads; the target answers 2 and then misbehaves.  Returns the poll's error. */
@@ -533,6 +637,7 @@ static Suite *tcp_qpair_suite(void)
 	tcase_add_test(tc, test_digests_with_pdus_arriving_byte_by_byte);
 	tcase_add_test(tc, test_partial_headers_and_data_resume_across_polls);
 	tcase_add_test(tc, test_poll_max_leaves_the_rest_for_the_next_poll);
+	tcase_add_test(tc, test_element_lists_in_and_out_with_digests);
 	tcase_add_test(tc, test_target_closing_mid_io_fails_every_command_and_the_polls);
 	tcase_add_test(tc, test_malformed_pdu_tears_down_with_words);
 	tcase_add_test(tc, test_capsule_resp_for_an_unknown_cid_tears_down_with_words);
