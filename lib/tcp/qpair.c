@@ -3,15 +3,17 @@
  * NVMe/TCP I/O queue pairs: many commands in flight on one connection,
  * never blocking the poll (NVMe/TCP Transport 1.0 §3.4, §3.6.2).
  *
- * A slot per CID holds a command's callback, buffer and what is being sent
- * for it.  Sending: a FIFO of slots, each with one PDU under way (its
- * CapsuleCmd, or the H2CData answering its R2T, MAXR2T 0 allowing one R2T
- * per command at a time), written as far as the socket accepts and
- * resumed from submit and poll.  Receiving: a header, then for C2HData its
- * data straight into the command's buffer and its digest, each resumed
- * where the last poll stopped.  Anything the controller should not have
- * sent tears the connection down: every outstanding command completes
- * with an aborted status and every later poll returns the error.
+ * A slot per CID holds a command's callback, its data (one buffer or the
+ * caller's element list) and what is being sent for it.  Sending: a FIFO
+ * of slots, each with one PDU under way (its CapsuleCmd, or the H2CData
+ * answering its R2T, MAXR2T 0 allowing one R2T per command at a time),
+ * written as far as the socket accepts and resumed from submit and poll.
+ * Receiving: a header, then for C2HData its data straight into the
+ * command's memory and its digest, each resumed where the last poll
+ * stopped.  Anything the controller should not have sent tears the
+ * connection down (H2CTermReq first): every outstanding command completes
+ * with an aborted status and every later poll returns the error.  A data
+ * digest mismatch spoils one command's data only: that command fails.
  */
 #include <errno.h>
 #include <stdarg.h>
