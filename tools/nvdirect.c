@@ -437,10 +437,10 @@ static int name_controllers(struct cli *o, int want)
 			return bad_arg("-r '%s': %s; expected a transport ID like " TRID_EXAMPLE,
 				       o->rargs[a], why);
 		if (want == -1 && r[a].trtype != NVD_TRTYPE_PCIE)
-			return bad_arg("%s binds PCI functions: -r '%s' is trtype:%s, not PCIe", o->cmd,
+			return bad_arg("%s moves PCI functions between drivers: -r '%s' is trtype:%s, not PCIe", o->cmd,
 				       o->rargs[a], nvd_trtype_str(r[a].trtype));
 		if (want == -1 && r[a].nsid)
-			return bad_arg("%s binds whole controllers: -r '%s' names a namespace", o->cmd,
+			return bad_arg("%s moves whole controllers: -r '%s' names a namespace", o->cmd,
 				       o->rargs[a]);
 		bdfs[a] = r[a].traddr;
 	}

@@ -490,7 +490,10 @@ test_cli_transport_id() {
 	bad_arg id-ns -r "trtype:PCIe traddr:$CTRL0 ns:1" -n 2
 	bad_arg list -r "trtype:PCIe traddr:$CTRL0"
 	bad_arg setup -r 'trtype:TCP traddr:127.0.0.1'
-	grep -q "setup binds PCI functions" /tmp/err.txt || fail "setup -r trtype:TCP: $(cat /tmp/err.txt)"
+	grep -q "setup moves PCI functions between drivers: -r 'trtype:TCP traddr:127.0.0.1' is trtype:TCP, not PCIe" /tmp/err.txt ||
+		fail "setup -r trtype:TCP: $(cat /tmp/err.txt)"
+	bad_arg reset -r "trtype:PCIe traddr:$CTRL1 ns:1"
+	grep -q "reset moves whole controllers" /tmp/err.txt || fail "reset -r ... ns:1: $(cat /tmp/err.txt)"
 
 	rc=0
 	out=$("$NVDIRECT" id-ctrl -r 'trtype:TCP traddr:127.0.0.1' 2>&1) || rc=$?
