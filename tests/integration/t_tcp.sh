@@ -213,3 +213,29 @@ test_tcp_io_written_by_the_kernel_read_by_nvdirect() {
 	cat "$TCP_ERR"
 	grep -q "LBA 7 read back differs from $TCP_PAT" "$TCP_ERR" || fail "the differing LBA is not named"
 }
+
+test_tcp_target_going_away_mid_io_fails_the_polls() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	tcp_pattern
+	"$TCP_PROBE" -W "$TCP_PAT" -l 1000000 -r "$TCP_TRID" >/tmp/tcp_run.out 2>"$TCP_ERR" &
+	pid=$!
+	wait_for 60 grep -q "^read " /tmp/tcp_run.out || { kill "$pid" 2>/dev/null; cat "$TCP_ERR"; fail "no reads under way"; }
+	# the subsystem leaves the port: nvmet drops its controllers' connections
+	rm -f "$NVMET/ports/1/subsystems/$TCP_NQN"
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		fail "nvd_tcp_probe still runs 30 s after the target went away"
+	fi
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$TCP_ERR"
+	[ "$rc" = 1 ] || fail "nvd_tcp_probe exited $rc, expected 1"
+	grep -Eq '^nvd_tcp_probe: read completions: .*(closed the connection|reset by peer|terminated the connection)' "$TCP_ERR" ||
+		fail "the poll's error does not say the connection went"
+	[ "$(wc -l <"$TCP_ERR")" = 1 ] || fail "more than one line of words"
+}

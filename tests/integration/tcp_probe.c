@@ -13,7 +13,8 @@
  * (lib/tcp/qpair.c) and moves FILE's bytes from LBA 0 of namespace 1 at
  * QD16, in commands of 4, 32 and 12 KiB in turn (in-capsule writes and
  * writes after R2T both): -W writes FILE, reads it back and compares; -R
- * reads and compares with FILE (what the kernel's initiator wrote).
+ * reads and compares with FILE (what the kernel's initiator wrote).  -l N
+ * reads and compares N times (t_tcp.sh takes the target away meanwhile).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -194,7 +195,8 @@ static int read_file(const char *path, uint8_t **buf, uint64_t *len)
  */
 static int io_queue(struct nvd_tcp_conn *admin, const struct nvd_trid *trid,
 		    const struct nvd_tcp_conn_opts *copts, const struct nvd_tcp_host *host,
-		    uint16_t cntlid, const struct nvd_id_ctrl *id, const char *file, bool write)
+		    uint16_t cntlid, const struct nvd_id_ctrl *id, const char *file, bool write,
+		    unsigned loops)
 {
 	struct nvd_tcp_qpair_opts o = {
 		.qid = 1, .qsize = 32, .cntlid = cntlid, .host = host, .subnqn = trid->subnqn,
@@ -258,9 +260,12 @@ static int io_queue(struct nvd_tcp_conn *admin, const struct nvd_trid *trid,
 			goto out_destroy;
 		printf("%-9s : %u in-capsule, %u after R2T\n", "writes", incapsule, r2t);
 	}
-	if (move(q, got, len, lba_bytes, false, &incapsule, &r2t, o.incapsule_max) ||
-	    compare(got, want, len, lba_bytes, file))
-		goto out_destroy;
+	while (loops--) {
+		if (move(q, got, len, lba_bytes, false, &incapsule, &r2t, o.incapsule_max) ||
+		    compare(got, want, len, lba_bytes, file))
+			goto out_destroy;
+		fflush(stdout);
+	}
 	printf("%-9s : %s\n", "compare", "match");
 	rc = 0;
 out_destroy:
@@ -284,18 +289,21 @@ int main(int argc, char **argv)
 	const char *r = NULL, *hostnqn = NULL, *wfile = NULL, *rfile = NULL;
 	uint64_t cap, vs;
 	uint16_t cntlid = 0;
+	unsigned loops = 1;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "r:HDn:W:R:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:HDn:W:R:l:")) != -1) {
 		switch (opt) {
 		case 'r': r = optarg; break;
 		case 'W': wfile = optarg; break;
 		case 'R': rfile = optarg; break;
+		case 'l': loops = strtoul(optarg, NULL, 0); break;
 		case 'H': opts.hdgst = true; break;
 		case 'D': opts.ddgst = true; break;
 		case 'n': hostnqn = optarg; break;
 		default:
-			fprintf(stderr, "usage: " PROG " -r TRID [-H] [-D] [-n HOSTNQN] [-W FILE | -R FILE]\n");
+			fprintf(stderr, "usage: " PROG " -r TRID [-H] [-D] [-n HOSTNQN]"
+				" [-W FILE | -R FILE [-l N]]\n");
 			return 2;
 		}
 	}
@@ -359,7 +367,8 @@ int main(int argc, char **argv)
 	print_str("subnqn", id->subnqn, sizeof(id->subnqn));
 	err = 0;
 	if (wfile || rfile)
-		err = io_queue(&conn, &trid, &opts, &host, cntlid, id, wfile ? wfile : rfile, !!wfile);
+		err = io_queue(&conn, &trid, &opts, &host, cntlid, id, wfile ? wfile : rfile, !!wfile,
+			       loops);
 	nvd__tcp_conn_close(&conn);
 	free(id);
 	return err;
