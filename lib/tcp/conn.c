@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tcp/conn.h"
 
 #define CONN_TIMEOUT_MS	10000u

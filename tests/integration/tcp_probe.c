@@ -19,7 +19,7 @@
 #include <nvdirect.h>
 #include <nvdirect/trid.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tcp/conn.h"
 #include "tcp/fabrics.h"
 

@@ -74,7 +74,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 #define MODEL_MAX_NS		8
 #define MODEL_MAX_QUEUES	64	/* I/O queue pairs the model can hold */

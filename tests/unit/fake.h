@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 #define FAKE_BAR_SIZE	0x4000
 #define FAKE_BUS_BASE	0xa000000000ull

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
 #include "fake.h"
-#include "regs.h"
+#include "pcie/regs.h"
 
 #define SC_INVALID_OPCODE	NVME_STATUS(NVME_SCT_GENERIC, 0x01)
 #define SC_INVALID_FIELD	NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD)

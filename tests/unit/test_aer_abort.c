@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
 #include "fake.h"
 
 #define BDF0	"0000:00:03.0"

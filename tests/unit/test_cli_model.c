@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "core/internal.h"
 #include "model.h"
 #include "model_priv.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

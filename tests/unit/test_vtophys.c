@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
 #include "fake.h"
 
 #define BDF	"0000:00:05.0"

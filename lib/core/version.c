@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The library's own version, so that a program can tell which one it runs
+ * with (the NVD_VERSION_* macros tell which headers it was compiled with).
+ */
+#include "core/internal.h"
+
+NVD_EXPORT const char *nvd_version(void)
+{
+	return NVD_VERSION_STRING;
+}
