@@ -309,7 +309,7 @@ bool nvd__ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 	return true;
 }
 
-int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct transport *t, const struct nvd_ctrlr_opts *opts)
+int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t, const struct nvd_ctrlr_opts *opts)
 {
 	const struct nvd_quirk *quirk;
 	pthread_mutexattr_t ma;
@@ -422,7 +422,7 @@ bool nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 
 void nvd__ctrlr_release(struct nvd_ctrlr *c, bool stopped)
 {
-	struct transport *t = c->t;
+	struct pci_backend *t = c->t;
 
 	if (stopped) {
 		nvd__ctrlr_destruct(c);

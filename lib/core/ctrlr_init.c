@@ -503,12 +503,12 @@ NVD_EXPORT void nvd_ctrlr_attach_cancel(struct nvd_attach_ctx *ctx)
 		attach_unwind(ctx);
 }
 
-int nvd__ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_backend_async(const char *bdf, const struct pci_backend_ops *ops,
 				 const struct nvd_ctrlr_opts *opts, struct nvd_attach_ctx **ctx)
 {
 	struct nvd_attach_ctx *x;
 	struct nvd_ctrlr_opts o;
-	struct transport *t;
+	struct pci_backend *t;
 	struct nvd_ctrlr *c;
 	char norm[NVD_BDF_LEN];
 	int err;
@@ -578,10 +578,10 @@ err_free:
 NVD_EXPORT int nvd_ctrlr_attach_async(const char *bdf, const struct nvd_ctrlr_opts *opts,
 				      struct nvd_attach_ctx **ctx)
 {
-	return nvd__ctrlr_attach_transport_async(bdf, &nvd__pcie_transport_ops, opts, ctx);
+	return nvd__ctrlr_attach_backend_async(bdf, &nvd__pci_backend_kmod, opts, ctx);
 }
 
-int nvd__ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_backend(const char *bdf, const struct pci_backend_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
 {
 	struct timespec ts = { 0, 20 * 1000 };
@@ -592,7 +592,7 @@ int nvd__ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops
 
 	if (!ctrlr)
 		return -EINVAL;
-	rc = nvd__ctrlr_attach_transport_async(bdf, ops, opts, &x);
+	rc = nvd__ctrlr_attach_backend_async(bdf, ops, opts, &x);
 	if (rc)
 		return rc;
 	/* ready waits take milliseconds, admin commands microseconds: spin, then nap */
@@ -613,5 +613,5 @@ int nvd__ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops
 NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 				struct nvd_ctrlr **ctrlr)
 {
-	return nvd__ctrlr_attach_transport(bdf, &nvd__pcie_transport_ops, opts, ctrlr);
+	return nvd__ctrlr_attach_backend(bdf, &nvd__pci_backend_kmod, opts, ctrlr);
 }

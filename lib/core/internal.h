@@ -184,7 +184,7 @@ struct nvd_ns {
 };
 
 struct nvd_ctrlr {
-	struct transport *t;
+	struct pci_backend *t;
 	volatile uint8_t *bar;
 	struct nvd_ctrlr_opts opts;
 	struct nvd_ctrlr_info info;
@@ -253,14 +253,14 @@ const struct nvd_quirk *nvd__quirk_lookup(uint16_t vendor, uint16_t device);
 
 /* ---- ctrlr.c ---------------------------------------------------------- */
 /* Set up @c over an open transport: reads CAP/VS, no other device access. */
-int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct transport *t,
+int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t,
 		    const struct nvd_ctrlr_opts *opts);
 void nvd__ctrlr_destruct(struct nvd_ctrlr *c);
 /* ---- ctrlr_init.c ----------------------------------------------------- */
 /* nvd_ctrlr_attach() and nvd_ctrlr_attach_async() over any transport. */
-int nvd__ctrlr_attach_transport(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_backend(const char *bdf, const struct pci_backend_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr);
-int nvd__ctrlr_attach_transport_async(const char *bdf, const struct transport_ops *ops,
+int nvd__ctrlr_attach_backend_async(const char *bdf, const struct pci_backend_ops *ops,
 				 const struct nvd_ctrlr_opts *opts, struct nvd_attach_ctx **ctx);
 
 /* false (and the controller marked failed) when CSTS reads all ones. */

@@ -2,11 +2,11 @@
 /*
  * DMA allocator.  The kernel hands out regions of at most max_region_size;
  * a larger allocation reserves its whole virtual range first (PROT_NONE)
- * and has the transport map each region over it with MAP_FIXED, so the
+ * and has the backend map each region over it with MAP_FIXED, so the
  * caller sees one contiguous buffer.  The per-allocation region table
  * answers virtual-to-bus lookups for the PRP builder.
  *
- * Registrations are the application's own memory, pinned by the transport
+ * Registrations are the application's own memory, pinned by the backend
  * page by page: the pages holding the registered bytes, so a malloc'd
  * buffer need not be aligned.  Their table has one bus address per 4 KiB.
  */
@@ -95,7 +95,7 @@ static void radix_free(struct dma_pool *pool)
 	pool->top = NULL;
 }
 
-void nvd__dma_pool_init(struct dma_pool *pool, struct transport *t)
+void nvd__dma_pool_init(struct dma_pool *pool, struct pci_backend *t)
 {
 	pool->t = t;
 	pthread_rwlock_init(&pool->lock, NULL);
@@ -115,7 +115,7 @@ static void unmap_alloc(struct dma_pool *pool, struct dma_alloc *a)
 	radix_remove(pool, &a->span, a->size);
 	/* cached spans are checked against gen: invalidate before freeing */
 	__atomic_add_fetch(&pool->gen, 1, __ATOMIC_RELEASE);
-	/* transport closed: its release frees the regions (nvd__dma_pool_closed) */
+	/* backend closed: its release frees the regions (nvd__dma_pool_closed) */
 	if (pool->t)
 		for (i = a->nregions; i-- > 0;)
 			pool->t->ops->dma_unmap(pool->t, &a->regions[i]);
@@ -202,7 +202,7 @@ int nvd__dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, voi
 			goto err_unmap_regions;
 		a->nregions++;
 	}
-	/* the kernel zeroes regions, but a fake transport may not */
+	/* the kernel zeroes regions, but a fake backend may not */
 	memset(a->vaddr, 0, total);
 	/* every region but the last is max_region long: a page's region by division, once */
 	for (off = 0; off < total; off += NVME_PAGE_SIZE)
@@ -365,7 +365,7 @@ int nvd__dma_pool_register(struct dma_pool *pool, void *buf, size_t len)
 		return -EINVAL;
 	}
 	if (!pool->t->ops->mem_pin) {
-		nvd__set_detail("the %s transport cannot pin application memory", pool->t->ops->name);
+		nvd__set_detail("the %s backend cannot pin application memory", pool->t->ops->name);
 		return -EOPNOTSUPP;
 	}
 	start = (uintptr_t)buf & ~(page - 1);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * DMA memory for one controller: page-rounded allocations built from
- * transport regions (each at most max_region_size), mapped back to back so
+ * backend regions (each at most max_region_size), mapped back to back so
  * an allocation is contiguous in virtual memory even when its regions are
  * not contiguous on the bus.  Memory of the application's own, pinned by
- * the transport (nvd_mem_register), is tracked beside the allocations as
+ * the backend (nvd_mem_register), is tracked beside the allocations as
  * registrations.  nvd__dma_pool_vtophys() finds the bus address of any byte
  * inside either.
  *
@@ -67,12 +67,12 @@ struct dma_reg {
 	size_t len;
 	uint8_t *vaddr;			/* buf rounded down to a system page */
 	size_t size;			/* len rounded out to system pages */
-	uint64_t handle;		/* transport cookie for mem_unpin */
+	uint64_t handle;		/* backend cookie for mem_unpin */
 	uint64_t addrs[];		/* bus address of each 4 KiB from vaddr */
 };
 
 struct dma_pool {
-	struct transport *t;
+	struct pci_backend *t;
 	pthread_rwlock_t lock;		/* writers: alloc/free; readers: lookups */
 	struct dma_alloc *allocs;
 	uint64_t bytes;			/* currently allocated */
@@ -92,15 +92,15 @@ struct dma_span_cache {
 	uint32_t gen;
 };
 
-void nvd__dma_pool_init(struct dma_pool *pool, struct transport *t);
+void nvd__dma_pool_init(struct dma_pool *pool, struct pci_backend *t);
 /* Release every allocation and registration still held. */
 void nvd__dma_pool_fini(struct dma_pool *pool);
 /*
- * The transport was closed with the regions and pins still held, because
+ * The backend was closed with the regions and pins still held, because
  * the device might still use them: its release frees them once the device
  * is stopped (nvd_ctrlr_detach).  From here on freeing only drops this
  * process's bookkeeping and mappings (the last mapping of a region is what
- * lets the release run); nothing reaches the transport.
+ * lets the release run); nothing reaches the backend.
  */
 void nvd__dma_pool_closed(struct dma_pool *pool);
 
@@ -113,9 +113,9 @@ int nvd__dma_pool_alloc(struct dma_pool *pool, size_t size, bool contiguous, voi
 /* -EINVAL when @vaddr is not the start of an allocation. */
 int nvd__dma_pool_free(struct dma_pool *pool, void *vaddr);
 /*
- * Pin the pages holding [buf, buf + len) through the transport.  -EINVAL
+ * Pin the pages holding [buf, buf + len) through the backend.  -EINVAL
  * for len 0, a @buf already registered, or a range overlapping an
- * allocation; else what the transport said.
+ * allocation; else what the backend said.
  */
 int nvd__dma_pool_register(struct dma_pool *pool, void *buf, size_t len);
 /* -EINVAL when @buf is not the start of a registration. */

@@ -34,7 +34,7 @@ uint32_t nvd__qpair_cq_intr_bits(const struct nvd_qpair *q)
 
 int nvd__qpair_intr_enable(struct nvd_qpair *q)
 {
-	struct transport *t = q->ctrlr->t;
+	struct pci_backend *t = q->ctrlr->t;
 	uint32_t nvec = t->info.nr_vectors;
 	int fd, err;
 
@@ -68,7 +68,7 @@ int nvd__qpair_intr_enable(struct nvd_qpair *q)
 
 void nvd__qpair_intr_disable(struct nvd_qpair *q)
 {
-	struct transport *t = q->ctrlr->t;
+	struct pci_backend *t = q->ctrlr->t;
 
 	if (!q->intr)
 		return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * PCIe transport: a controller bound to nvdirect.ko, reached through
+ * The PCI-function backend over nvdirect.ko: a controller bound to it,
+ * reached through
  * /dev/nvdirectN.  The module hands out everything by ioctl (BAR0 mmap
  * offset, DMA regions with their bus addresses and mmap offsets); this file
  * never computes an offset itself.
@@ -21,16 +22,16 @@
 
 #define CLASS_DIR	"/sys/class/nvdirect"
 
-struct pcie_transport {
-	struct transport base;
+struct kmod_backend {
+	struct pci_backend base;
 	int fd;
 	void *bar_map;
 	size_t bar_len;
 };
 
-static struct pcie_transport *to_pcie(struct transport *t)
+static struct kmod_backend *to_pcie(struct pci_backend *t)
 {
-	return (struct pcie_transport *)t;
+	return (struct kmod_backend *)t;
 }
 
 /* /dev/nvdirectN for @bdf: the class device whose "device" link ends in it. */
@@ -149,7 +150,7 @@ static uint32_t query_vectors(int fd)
  * the first page holding the MSI-X table or PBA, which the module never
  * maps (kmod/msix.c).  A module that predates NVDIRECT_INFO_BAR0_MAPPABLE
  * maps all of BAR0.  The admin queue's doorbells must be in that part; I/O
- * queues are limited to the doorbells it holds (transport_info.bar_size).
+ * queues are limited to the doorbells it holds (pci_backend_info.bar_size).
  */
 static int bar0_map_len(const char *bdf, const struct nvdirect_info *info, size_t *len)
 {
@@ -171,10 +172,10 @@ static int bar0_map_len(const char *bdf, const struct nvdirect_info *info, size_
 	return 0;
 }
 
-static int pcie_open(const char *bdf, struct transport **out)
+static int pcie_open(const char *bdf, struct pci_backend **out)
 {
 	struct nvdirect_info info = { .argsz = sizeof(info) };
-	struct pcie_transport *p;
+	struct kmod_backend *p;
 	char path[32];
 	int err;
 
@@ -220,7 +221,7 @@ static int pcie_open(const char *bdf, struct transport **out)
 		goto err_close;
 	}
 
-	p->base.ops = &nvd__pcie_transport_ops;
+	p->base.ops = &nvd__pci_backend_kmod;
 	p->base.bar = p->bar_map;
 	p->base.info.bar_size = p->bar_len;	/* what is mapped: doorbells stop there */
 	p->base.info.max_region_size = info.max_region_size;
@@ -244,9 +245,9 @@ err_free:
 	return err;
 }
 
-static void pcie_close(struct transport *t)
+static void pcie_close(struct pci_backend *t)
 {
-	struct pcie_transport *p = to_pcie(t);
+	struct kmod_backend *p = to_pcie(t);
 
 	munmap(p->bar_map, p->bar_len);
 	/* the module disables the controller and frees what is left */
@@ -292,9 +293,9 @@ static void memlock_detail(const char *verb, size_t size, void *vaddr)
 		nvd__set_detail("%s %zu bytes%s: the kernel is out of memory", verb, size, what);
 }
 
-static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+static int pcie_dma_map(struct pci_backend *t, size_t size, void *at, struct dma_region *r)
 {
-	struct pcie_transport *p = to_pcie(t);
+	struct kmod_backend *p = to_pcie(t);
 	struct nvdirect_dma_alloc req = { .argsz = sizeof(req), .size = size };
 	struct nvdirect_dma_free rel = { .argsz = sizeof(rel) };
 	void *va;
@@ -333,9 +334,9 @@ static int pcie_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 	return 0;
 }
 
-static void pcie_dma_unmap(struct transport *t, struct dma_region *r)
+static void pcie_dma_unmap(struct pci_backend *t, struct dma_region *r)
 {
-	struct pcie_transport *p = to_pcie(t);
+	struct kmod_backend *p = to_pcie(t);
 	struct nvdirect_dma_free rel = { .argsz = sizeof(rel), .mmap_offset = r->handle };
 
 	/* swap the device mapping for a reservation, atomically */
@@ -374,7 +375,7 @@ static int pin_error(int e, void *vaddr, size_t size)
 	}
 }
 
-static int pcie_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t *addrs,
+static int pcie_mem_pin(struct pci_backend *t, void *vaddr, size_t size, uint64_t *addrs,
 			uint64_t *handle)
 {
 	struct nvdirect_mem_pin req = {
@@ -394,7 +395,7 @@ static int pcie_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t 
 	return 0;
 }
 
-static void pcie_mem_unpin(struct transport *t, uint64_t handle)
+static void pcie_mem_unpin(struct pci_backend *t, uint64_t handle)
 {
 	struct nvdirect_mem_unpin req = { .argsz = sizeof(req), .handle = handle };
 
@@ -402,7 +403,7 @@ static void pcie_mem_unpin(struct transport *t, uint64_t handle)
 	ioctl(to_pcie(t)->fd, NVDIRECT_MEM_UNPIN, &req);
 }
 
-static int pcie_set_irq(struct transport *t, uint32_t vector, int efd)
+static int pcie_set_irq(struct pci_backend *t, uint32_t vector, int efd)
 {
 	struct nvdirect_irq_set req = {
 		.argsz = sizeof(req),
@@ -428,7 +429,7 @@ static int pcie_set_irq(struct transport *t, uint32_t vector, int efd)
 	}
 }
 
-const struct transport_ops nvd__pcie_transport_ops = {
+const struct pci_backend_ops nvd__pci_backend_kmod = {
 	.name = "pcie",
 	.open = pcie_open,
 	.close = pcie_close,

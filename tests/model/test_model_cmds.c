@@ -38,7 +38,7 @@ static void setup_cfg(struct model_config *cfg)
 	c = NULL;
 	m = model_create(cfg);
 	model_start(m);
-	ck_assert_msg(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
+	ck_assert_msg(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
 		      "attach: %s", nvd_last_error());
 	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &qp), 0);
 }
