@@ -8,6 +8,9 @@
 #include <stdio.h>
 
 #include "core/admin_cmds.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
 
 /* Abort CDW10 (Figure 142): SQID 15:0, CID 31:16.  DW0 bit 0 (Figure 143). */
 #define NVME_ABORT_CDW10(sqid, cid)	((uint32_t)(sqid) | ((uint32_t)(cid) << 16))

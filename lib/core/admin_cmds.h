@@ -7,7 +7,7 @@
 #ifndef NVD_ADMIN_CMDS_H
 #define NVD_ADMIN_CMDS_H
 
-#include "core/internal.h"
+#include "core/admin.h"
 
 /* Admin opcodes (Base 2.0 §5, Figure 138) beyond those in nvme_spec.h */
 #define NVME_ADM_GET_LOG_PAGE	0x02

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/ns.h"
 
 NVD_EXPORT int nvd_ctrlr_get_feature(struct nvd_ctrlr *ctrlr, uint8_t fid, uint8_t sel,
 				     uint32_t nsid, uint32_t cdw11, void *buf, size_t len,

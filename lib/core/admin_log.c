@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
 
 _Static_assert(sizeof(struct nvd_smart_log) == 512, "SMART / Health log is 512 bytes");
 _Static_assert(offsetof(struct nvd_smart_log, temperature) == 1, "composite temperature at byte 1");

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
 
 int nvd__admin_sync_copy(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
 		    uint32_t timeout_ms, const char *what, struct nvd_cpl *cpl)

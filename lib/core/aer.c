@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
 
 static int aer_submit(struct nvd_ctrlr *c);
 

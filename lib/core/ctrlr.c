@@ -9,28 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/internal.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/quirks.h"
 #include "pcie/regs.h"
 
 #define SHUTDOWN_DEFAULT_MS	5000u
 #define SHUTDOWN_MAX_MS		60000u
-
-uint64_t nvd__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-void nvd__sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 void nvd__ctrlr_mark_failed(struct nvd_ctrlr *c)
 {

@@ -13,6 +13,13 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/ns.h"
+#include "core/quirks.h"
+#include "pcie/sysfs.h"
 #include "pcie/regs.h"
 
 /* Namespaces probed when there is no active namespace list. */

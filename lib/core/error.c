@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/error.h"
+#include "core/export.h"
 
 static _Thread_local char detail[256];
 

@@ -9,20 +9,16 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/internal.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/io_hooks.h"
+#include "core/request.h"
 
 /* Polls between two timeout scans of a queue pair. */
 #define NVD_TIMEOUT_CHECK_POLLS	64u
-
-uint64_t nvd__now_us_coarse(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /*
  * Base 2.0 §3.3.3.2.1: with DNR=0 the same command may succeed if sent

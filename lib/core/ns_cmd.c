@@ -8,7 +8,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/ns.h"
+#include "core/request.h"
 
 static int oncs_refuse(const struct nvd_ns *ns, uint16_t bit, const char *what, unsigned nr)
 {

@@ -45,7 +45,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/export.h"
 
 #define NAP_MIN_NS	10000ull	/* a shorter nap costs more than it saves */
 #define SPIN_SLACK_NS	10000ull	/* spin this much past 2 spin_gap before blocking */

@@ -7,7 +7,7 @@
  */
 #include <stddef.h>
 
-#include "core/internal.h"
+#include "core/quirks.h"
 
 static const struct nvd_quirk quirk_table[] = {
 	/*

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/error.h"
+#include "core/request.h"
+#include "pcie/qpair.h"
 
 #define NVD_REQS_PER_TRACKER	4u
 

@@ -30,7 +30,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/admin.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/request.h"
 #include "pcie/regs.h"
 
 static int recreate_qpair(struct nvd_ctrlr *c, struct nvd_qpair *q)

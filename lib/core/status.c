@@ -7,7 +7,8 @@
  */
 #include <stdio.h>
 
-#include "core/internal.h"
+#include "core/export.h"
+#include "core/nvme_spec.h"
 
 struct status_name {
 	uint8_t sct;

@@ -13,7 +13,9 @@
 
 #include <nvdirect/trid.h>
 
-#include "core/internal.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "pcie/sysfs.h"
 
 #define KEY_MAX 16
 

@@ -3,7 +3,9 @@
  * The library's own version, so that a program can tell which one it runs
  * with (the NVD_VERSION_* macros tell which headers it was compiled with).
  */
-#include "core/internal.h"
+#include <nvdirect.h>
+
+#include "core/export.h"
 
 NVD_EXPORT const char *nvd_version(void)
 {

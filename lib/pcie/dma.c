@@ -16,7 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
 
 #define PAGE_ROUND(x)	(((x) + NVME_PAGE_SIZE - 1) & ~(size_t)(NVME_PAGE_SIZE - 1))
 

@@ -23,7 +23,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "pcie/intr.h"
 
 uint32_t nvd__qpair_cq_intr_bits(const struct nvd_qpair *q)
 {

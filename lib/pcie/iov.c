@@ -14,7 +14,12 @@
  */
 #include <errno.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/ns.h"
+#include "core/request.h"
+#include "pcie/qpair.h"
 
 #define PAGE_MASK	((uintptr_t)NVME_PAGE_SIZE - 1)
 

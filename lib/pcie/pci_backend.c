@@ -17,7 +17,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "core/internal.h"
+#include "core/error.h"
+#include "core/nvme_spec.h"
+#include "pcie/pci_backend.h"
 #include "uapi/nvdirect.h"
 
 #define CLASS_DIR	"/sys/class/nvdirect"

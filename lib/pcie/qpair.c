@@ -25,7 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/export.h"
+#include "core/request.h"
+#include "pcie/intr.h"
+#include "pcie/qpair.h"
 #include "pcie/regs.h"
 
 /* nvd__prp_build() callback over one span: its pages, no lookup, no lock. */

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/export.h"
+#include "pcie/sysfs.h"
 
 #define NVDIRECT_DRIVER_DIR	"/sys/bus/pci/drivers/nvdirect"
 

@@ -19,7 +19,8 @@
 #include <nvdirect.h>
 #include <nvdirect/trid.h>
 
-#include "core/internal.h"
+#include "core/clock.h"
+#include "core/nvme_spec.h"
 #include "tcp/conn.h"
 #include "tcp/fabrics.h"
 

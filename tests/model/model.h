@@ -74,7 +74,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/internal.h"
+#include "core/nvme_spec.h"
+#include "pcie/pci_backend.h"
 
 #define MODEL_MAX_NS		8
 #define MODEL_MAX_QUEUES	64	/* I/O queue pairs the model can hold */

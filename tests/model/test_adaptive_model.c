@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "model.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 static struct model *m;
 static struct nvd_ctrlr *c;

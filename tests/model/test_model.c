@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "model.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 #define NS1_LBAS	2048	/* 512 B: 1 MiB */
 #define NS2_LBAS	256	/* 4 KiB: 1 MiB */

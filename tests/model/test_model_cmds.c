@@ -15,6 +15,9 @@
 #include <time.h>
 
 #include "model.h"
+#include "core/admin.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 static struct model *m;
 static struct nvd_ctrlr *c;

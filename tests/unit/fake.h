@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-#include "core/internal.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 #define FAKE_BAR_SIZE	0x4000
 #define FAKE_BUS_BASE	0xa000000000ull

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/admin_cmds.h"
+#include "pcie/qpair.h"
 #include "fake.h"
 #include "pcie/regs.h"
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fake.h"
+#include "pcie/intr.h"
 
 static struct fake_ctrlr f;
 static void *buf;

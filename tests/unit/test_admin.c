@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/ns.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

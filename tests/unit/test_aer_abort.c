@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

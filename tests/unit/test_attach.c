@@ -12,6 +12,9 @@
 #include <sys/mman.h>
 
 #include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
+#include "core/quirks.h"
 #include "fake.h"
 
 #define BDF0	"0000:00:03.0"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/internal.h"
+#include "core/ctrlr.h"
 #include "model.h"
 #include "model_priv.h"
 

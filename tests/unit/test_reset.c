@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

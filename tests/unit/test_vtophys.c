@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/admin_cmds.h"
+#include "core/ctrlr.h"
 #include "fake.h"
 
 #define BDF	"0000:00:05.0"
