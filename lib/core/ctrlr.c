@@ -15,7 +15,7 @@
 #include "core/error.h"
 #include "core/export.h"
 #include "core/quirks.h"
-#include "pcie/regs.h"
+#include "pcie/regs.h"	/* doorbell_offset(): the doorbells BAR0 holds */
 
 #define SHUTDOWN_DEFAULT_MS	5000u
 #define SHUTDOWN_MAX_MS		60000u
@@ -32,7 +32,7 @@ bool nvd__ctrlr_check_alive(struct nvd_ctrlr *c)
 
 	if (ctrlr_is_failed(c))
 		return false;
-	csts = reg_read32(c->bar, NVME_REG_CSTS);
+	csts = ctrlr_get_reg4(c, NVME_REG_CSTS);
 	if (csts == NVME_REG_GONE) {
 		nvd__ctrlr_mark_failed(c);
 		return false;
@@ -51,7 +51,7 @@ void nvd__ctrlr_note_fatal(struct nvd_ctrlr *c)
 		return;
 	nvd__dbg("%s: controller fatal status (CSTS.CFS): disabling it", c->info.bdf);
 	/* Base 2.0 §3.5.3: a controller with CFS set is reset by clearing CC.EN */
-	reg_write32(c->bar, NVME_REG_CC, reg_read32(c->bar, NVME_REG_CC) & ~NVME_CC_EN);
+	ctrlr_set_reg4(c, NVME_REG_CC, ctrlr_get_reg4(c, NVME_REG_CC) & ~NVME_CC_EN);
 	if (nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)"))
 		nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
 	nvd__clear_detail();
@@ -65,7 +65,7 @@ int nvd__ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint
 	uint32_t csts;
 
 	for (;;) {
-		csts = reg_read32(c->bar, NVME_REG_CSTS);
+		csts = ctrlr_get_reg4(c, NVME_REG_CSTS);
 		if (csts == NVME_REG_GONE) {
 			nvd__ctrlr_mark_failed(c);
 			nvd__set_detail("CSTS reads all ones while waiting for %s: the device is gone",
@@ -90,8 +90,8 @@ int nvd__ctrlr_wait_csts(struct nvd_ctrlr *c, uint32_t mask, uint32_t want, uint
 
 int nvd__ctrlr_disable(struct nvd_ctrlr *c)
 {
-	uint32_t cc = reg_read32(c->bar, NVME_REG_CC);
-	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
+	uint32_t cc = ctrlr_get_reg4(c, NVME_REG_CC);
+	uint32_t csts = ctrlr_get_reg4(c, NVME_REG_CSTS);
 	int err;
 
 	if (cc == NVME_REG_GONE || csts == NVME_REG_GONE) {
@@ -110,31 +110,35 @@ int nvd__ctrlr_disable(struct nvd_ctrlr *c)
 			if (err)
 				nvd__dbg("%s: %s", c->info.bdf, nvd_last_error());
 		}
-		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
+		ctrlr_set_reg4(c, NVME_REG_CC, cc & ~NVME_CC_EN);
 		if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
 			nvd__sleep_ms(c->quirk_rdy_delay_ms);
 	}
 	return nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms, "CSTS.RDY=0 (disable)");
 }
 
-void nvd__ctrlr_enable_start(struct nvd_ctrlr *c)
+int nvd__ctrlr_enable_start(struct nvd_ctrlr *c)
 {
-	struct nvd_qpair *aq = &c->adminq;
 	uint32_t cc;
+	int err;
 
-	/* Base 2.0 §3.5.1: admin queue registers, then CC, then wait for RDY */
-	reg_write32(c->bar, NVME_REG_AQA, NVME_AQA(aq->sq.size, aq->cq.size));
-	reg_write64(c->bar, NVME_REG_ASQ, aq->sq_bus);
-	reg_write64(c->bar, NVME_REG_ACQ, aq->cq_bus);
-
+	/* Base 2.0 §3.5.1: the admin queue (PCIe: AQA, ASQ, ACQ), then CC, then wait for RDY */
+	err = c->transport->ctrlr_enable(c);
+	if (err)
+		return err;
 	cc = NVME_CC_EN | NVME_CC_CSS_NVM | NVME_CC_MPS(0) | NVME_CC_AMS_RR |
 	     NVME_CC_IOSQES(NVME_SQES_LOG2) | NVME_CC_IOCQES(NVME_CQES_LOG2);
-	reg_write32(c->bar, NVME_REG_CC, cc);
+	ctrlr_set_reg4(c, NVME_REG_CC, cc);
+	return 0;
 }
 
 int nvd__ctrlr_enable(struct nvd_ctrlr *c)
 {
-	nvd__ctrlr_enable_start(c);
+	int err;
+
+	err = nvd__ctrlr_enable_start(c);
+	if (err)
+		return err;
 	if (c->quirks & NVD_QUIRK_DELAY_BEFORE_CHK_RDY)
 		nvd__sleep_ms(c->quirk_rdy_delay_ms);
 	return nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, NVME_CSTS_RDY, c->ready_timeout_ms,
@@ -303,11 +307,12 @@ int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t, const struc
 	pthread_mutexattr_t ma;
 	int err;
 
+	c->transport = &nvd__pcie_transport;
 	c->t = t;
 	c->bar = t->bar;
 	c->opts = *opts;
-	c->cap = reg_read64(c->bar, NVME_REG_CAP);
-	c->info.ver = reg_read32(c->bar, NVME_REG_VS);
+	c->cap = ctrlr_get_reg8(c, NVME_REG_CAP);
+	c->info.ver = ctrlr_get_reg4(c, NVME_REG_VS);
 	if (c->cap == UINT64_MAX || c->info.ver == NVME_REG_GONE) {
 		nvd__set_detail("registers read all ones: the device is gone");
 		return -ENXIO;
@@ -374,8 +379,8 @@ static int ctrlr_shutdown(struct nvd_ctrlr *c)
 		timeout_ms = SHUTDOWN_MAX_MS;
 
 	/* Base 2.0 §3.6: normal shutdown, then wait for SHST = complete */
-	cc = reg_read32(c->bar, NVME_REG_CC);
-	reg_write32(c->bar, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
+	cc = ctrlr_get_reg4(c, NVME_REG_CC);
+	ctrlr_set_reg4(c, NVME_REG_CC, (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
 	err = nvd__ctrlr_wait_csts(c, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_DONE, timeout_ms,
 			"CSTS.SHST=complete (shutdown)");
 	if (err)

@@ -13,6 +13,7 @@
 #include <nvdirect.h>
 
 #include "core/nvme_spec.h"
+#include "core/transport_ops.h"
 #include "pcie/dma.h"
 #include "pcie/pci_backend.h"
 #include "pcie/qpair.h"
@@ -31,6 +32,7 @@
 struct nvd_ns;
 
 struct nvd_ctrlr {
+	const struct nvd_transport_ops *transport;
 	struct pci_backend *t;
 	volatile uint8_t *bar;
 	struct nvd_ctrlr_opts opts;
@@ -110,6 +112,32 @@ static inline bool ctrlr_is_failed(const struct nvd_ctrlr *c)
 {
 	return __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) != 0;
 }
+/*
+ * Controller registers through the transport (MMIO on PCIe, Property
+ * Get/Set on fabrics).  A read that fails reads all ones, as the registers
+ * of a PCI function that is gone do, which every caller already takes for
+ * "gone"; a write that fails shows at the next read of CSTS the same way.
+ */
+static inline uint32_t ctrlr_get_reg4(struct nvd_ctrlr *c, uint32_t ofst)
+{
+	uint32_t v;
+
+	return c->transport->get_reg_4(c, ofst, &v) ? UINT32_MAX : v;
+}
+static inline uint64_t ctrlr_get_reg8(struct nvd_ctrlr *c, uint32_t ofst)
+{
+	uint64_t v;
+
+	return c->transport->get_reg_8(c, ofst, &v) ? UINT64_MAX : v;
+}
+static inline void ctrlr_set_reg4(struct nvd_ctrlr *c, uint32_t ofst, uint32_t value)
+{
+	(void)c->transport->set_reg_4(c, ofst, value);
+}
+static inline void ctrlr_set_reg8(struct nvd_ctrlr *c, uint32_t ofst, uint64_t value)
+{
+	(void)c->transport->set_reg_8(c, ofst, value);
+}
 /* Defaults, then the caller's options as far as its opts_size reaches. */
 void nvd__ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user);
 /*
@@ -124,8 +152,8 @@ bool nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown);
  * otherwise the transport is closed first and its release frees them.
  */
 void nvd__ctrlr_release(struct nvd_ctrlr *c, bool stopped);
-/* Admin queue registers and CC with EN = 1; nothing waited for. */
-void nvd__ctrlr_enable_start(struct nvd_ctrlr *c);
+/* The admin queue to the transport and CC with EN = 1; nothing waited for.  0 or -errno. */
+int nvd__ctrlr_enable_start(struct nvd_ctrlr *c);
 /* Identify Controller data is in c->id: fill c->info and the transfer limit. */
 int nvd__ctrlr_identify_done(struct nvd_ctrlr *c);
 /* I/O queues to ask Set Features Number of Queues for (0: none fit in BAR0). */

@@ -20,7 +20,6 @@
 #include "core/ns.h"
 #include "core/quirks.h"
 #include "pcie/sysfs.h"
-#include "pcie/regs.h"
 
 /* Namespaces probed when there is no active namespace list. */
 #define NS_PROBE_MAX		1024u
@@ -143,7 +142,7 @@ static int check_rdy(struct nvd_attach_ctx *x, uint32_t want, bool cfs_is_fatal)
 
 	if (nvd__now_ms() < x->not_before)
 		return -EAGAIN;
-	csts = reg_read32(c->bar, NVME_REG_CSTS);
+	csts = ctrlr_get_reg4(c, NVME_REG_CSTS);
 	if (csts == NVME_REG_GONE) {
 		nvd__ctrlr_mark_failed(c);
 		nvd__set_detail("CSTS reads all ones: the device is gone");
@@ -173,8 +172,8 @@ static void start_ready_wait(struct nvd_attach_ctx *x)
 static int st_disable(struct nvd_attach_ctx *x)
 {
 	struct nvd_ctrlr *c = x->c;
-	uint32_t cc = reg_read32(c->bar, NVME_REG_CC);
-	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS);
+	uint32_t cc = ctrlr_get_reg4(c, NVME_REG_CC);
+	uint32_t csts = ctrlr_get_reg4(c, NVME_REG_CSTS);
 
 	if (cc == NVME_REG_GONE || csts == NVME_REG_GONE) {
 		nvd__ctrlr_mark_failed(c);
@@ -188,7 +187,7 @@ static int st_disable(struct nvd_attach_ctx *x)
 			goto_state(x, ST_WAIT_RDY1_BEFORE_DISABLE);
 			return 0;
 		}
-		reg_write32(c->bar, NVME_REG_CC, cc & ~NVME_CC_EN);
+		ctrlr_set_reg4(c, NVME_REG_CC, cc & ~NVME_CC_EN);
 	}
 	goto_state(x, ST_WAIT_RDY0);
 	start_ready_wait(x);
@@ -209,7 +208,9 @@ static int st_enable(struct nvd_attach_ctx *x)
 		return err;
 	/* from here on the controller may touch our memory: quiesce on failure */
 	c->enabled = true;
-	nvd__ctrlr_enable_start(c);
+	err = nvd__ctrlr_enable_start(c);
+	if (err)
+		return err;
 	goto_state(x, ST_WAIT_RDY1);
 	start_ready_wait(x);
 	x->entered = true;
@@ -342,7 +343,7 @@ static int run_state(struct nvd_attach_ctx *x)
 		}
 		/* a fatal controller is disabled right away */
 		err = check_rdy(x, NVME_CSTS_RDY, false);
-		if (err == -EAGAIN && (reg_read32(c->bar, NVME_REG_CSTS) & NVME_CSTS_CFS))
+		if (err == -EAGAIN && (ctrlr_get_reg4(c, NVME_REG_CSTS) & NVME_CSTS_CFS))
 			err = 0;
 		return err ? err : st_disable(x);
 	case ST_WAIT_RDY0:

@@ -35,22 +35,12 @@
 #include "core/error.h"
 #include "core/export.h"
 #include "core/request.h"
-#include "pcie/regs.h"
 
 static int recreate_qpair(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
-	int err;
-
 	nvd__qpair_reset_rings(q);
 	q->on_device = false;
-	err = nvd__admin_create_io_cq(c, q);
-	if (err)
-		return err;
-	err = nvd__admin_create_io_sq(c, q);
-	if (err)
-		return err;
-	q->on_device = true;
-	return 0;
+	return c->transport->qpair_connect(c, q);
 }
 
 /* Steps 3: the controller's side again, over the same memory.  Under admin_lock. */
@@ -105,7 +95,7 @@ static int reset_rebuild(struct nvd_ctrlr *c)
  */
 static void reset_delete_io_queues(struct nvd_ctrlr *c)
 {
-	uint32_t csts = reg_read32(c->bar, NVME_REG_CSTS), qid;
+	uint32_t csts = ctrlr_get_reg4(c, NVME_REG_CSTS), qid;
 	struct nvd_qpair *q;
 
 	if (csts == NVME_REG_GONE || !(csts & NVME_CSTS_RDY) || (csts & NVME_CSTS_CFS))
@@ -134,7 +124,7 @@ static void reset_fail(struct nvd_ctrlr *c, int err)
 	snprintf(c->fail_reason, sizeof(c->fail_reason), "controller reset failed: %s", why);
 	if (nvd__ctrlr_check_alive(c)) {
 		/* whatever state it is stuck in: EN = 0 without waiting for RDY = 1 first */
-		reg_write32(c->bar, NVME_REG_CC, reg_read32(c->bar, NVME_REG_CC) & ~NVME_CC_EN);
+		ctrlr_set_reg4(c, NVME_REG_CC, ctrlr_get_reg4(c, NVME_REG_CC) & ~NVME_CC_EN);
 		if (nvd__ctrlr_wait_csts(c, NVME_CSTS_RDY, 0, c->ready_timeout_ms,
 				    "CSTS.RDY=0 (disable)") == 0)
 			c->enabled = false;

@@ -641,19 +641,12 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		if (err)
 			goto err_destruct;
 	}
-	/* a CQ must exist before the SQ that posts to it (and outlive it) */
-	err = nvd__admin_create_io_cq(ctrlr, q);
+	err = ctrlr->transport->qpair_connect(ctrlr, q);
 	if (err)
 		goto err_destruct;
-	err = nvd__admin_create_io_sq(ctrlr, q);
-	if (err)
-		goto err_delete_cq;
-	q->on_device = true;
 	*qpair = q;
 	return 0;
 
-err_delete_cq:
-	nvd__admin_delete_io_cq(ctrlr, (uint16_t)qid);
 err_destruct:
 	nvd__qpair_intr_disable(q);
 	nvd__qpair_destruct(q);
@@ -683,14 +676,7 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	    (unsigned long long)qpair->stats.cq_shadow_writes,
 	    (unsigned long long)qpair->stats.stale_completions);
 
-	if (qpair->on_device && !ctrlr_is_failed(c)) {
-		/* SQ first: its outstanding commands complete as aborted on the CQ */
-		err = nvd__admin_delete_io_sq(c, qid);
-		if (!err && !qpair->failed)
-			nvd__qpair_poll(qpair, 0);
-		if (!err)
-			err = nvd__admin_delete_io_cq(c, qid);
-	}
+	err = c->transport->qpair_disconnect(c, qpair);
 	/* whatever is left will never complete */
 	nvd__qpair_abort_all(qpair);
 	nvd__qpair_intr_disable(qpair);
