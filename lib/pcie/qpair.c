@@ -164,7 +164,7 @@ int nvd__qpair_construct(struct nvd_qpair *q, struct nvd_ctrlr *c, uint16_t qid,
 	if (qsize < 2 || qsize > 65536)
 		return -EINVAL;
 	if (doorbell_offset(qid, true, dstrd) + 4 > c->t->info.bar_size) {
-		/* bar_size: what is mapped, BAR0 up to its MSI-X table (pcie.c) */
+		/* bar_size: what is mapped, BAR0 up to its MSI-X table (pci_backend.c) */
 		nvd__set_detail("queue %u's doorbell lies outside the %llu bytes of BAR0 that may be mapped", qid,
 			   (unsigned long long)c->t->info.bar_size);
 		return -EINVAL;
