@@ -32,7 +32,8 @@
 struct nvd_ns;
 
 struct nvd_ctrlr {
-	const struct nvd_transport_ops *transport;
+	const struct nvd_transport_ops *transport;	/* by the TRID's trtype */
+	/* PCIe: the PCI-function backend and BAR0 (pcie/) */
 	struct pci_backend *t;
 	volatile uint8_t *bar;
 	struct nvd_ctrlr_opts opts;
