@@ -1,23 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The transport ops table the library's split along the transport line
- * will dispatch through (issue 13): what a transport provides to the core
+ * The transport ops table: what a transport provides to the core
  * (controller state machine, admin commands, namespaces, requests,
  * retries, timeouts, reset), in the shape of SPDK's
- * spdk_nvme_transport_ops.  A DESIGN, NOT WIRED YET: nothing includes this
- * header; lib/transport.h stays what it is, the PCI-function backend
- * (open, DMA map, pin, IRQ) the PCIe transport is built on and the unit
- * tests fake.
- *
- * Selected by the transport ID (<nvdirect/trid.h>): PCIe (lib/pcie/,
- * today's qpair.c/prp.c/sgl.c/ctrlr_init.c register code) and TCP
+ * spdk_nvme_transport_ops.  Selected by the transport ID
+ * (<nvdirect/trid.h>): PCIe (lib/pcie/transport.c) and, to come, TCP
  * (lib/tcp/: pdu.c, conn.c, fabrics.c already; a tcp_qpair.c to come).
+ * The controller holds its table in nvd_ctrlr.transport.
  *
- * Fast path: the PCIe submit and completion paths are not reached through
- * these pointers.  The core tests the queue pair's transport type and
- * calls the PCIe functions directly (inlined), the other transports
- * through the table; SPDK's PCIe path avoids the indirect call the same
- * way.  scripts/bench-ipo.sh decides whether that stays so.
+ * WIRED (the core calls these for PCIe): get_reg_4/8 and set_reg_4/8 for
+ * every register the state machine, shutdown, fatal-status handling and
+ * reset touch (CAP, VS, CC, CSTS: core/ctrlr.h's ctrlr_get_reg4() ...);
+ * ctrlr_enable (AQA/ASQ/ACQ before CC.EN = 1); qpair_connect and
+ * qpair_disconnect (Create/Delete I/O CQ and SQ) when an I/O queue pair is
+ * allocated, freed, or recreated by a reset.
+ *
+ * NOT WIRED YET (NULL in the PCIe table, called directly): ctrlr_construct
+ * and ctrlr_destruct (attach opens the PCI-function backend,
+ * pcie/pci_backend.h, and nvd__ctrlr_construct() takes it), qpair_create and
+ * qpair_destroy (nvd__qpair_construct()/destruct() in pcie/qpair.c),
+ * max_xfer_size and max_sges, and the deletion of every I/O queue at the
+ * start of a reset (core/reset.c).
+ *
+ * Fast path, by design: the PCIe submit and completion paths are not
+ * reached through these pointers.  The I/O calls go straight to
+ * pcie/qpair.h's inlines and nvd__qpair_poll() (no indirect call per I/O,
+ * as SPDK's PCIe path); another transport would be reached by testing the
+ * queue pair's transport type first.  scripts/bench-ipo.sh keeps the count.
  */
 #ifndef NVD_CORE_TRANSPORT_OPS_H
 #define NVD_CORE_TRANSPORT_OPS_H
@@ -76,7 +85,12 @@ struct nvd_transport_ops {
 	 * TCP opens its own connection and sends Connect with the CNTLID.
 	 */
 	int (*qpair_connect)(struct nvd_ctrlr *c, struct nvd_qpair *q);
-	void (*qpair_disconnect)(struct nvd_ctrlr *c, struct nvd_qpair *q);
+	/*
+	 * Take it off the device (PCIe: Delete I/O SQ, reap, Delete I/O CQ);
+	 * 0 when it was never on it.  An error leaves the controller in
+	 * possession of the queue's memory.
+	 */
+	int (*qpair_disconnect)(struct nvd_ctrlr *c, struct nvd_qpair *q);
 	void (*qpair_destroy)(struct nvd_qpair *q);
 
 	/*
@@ -104,5 +118,7 @@ struct nvd_transport_ops {
 	 */
 	bool needs_dma_memory;
 };
+
+extern const struct nvd_transport_ops nvd__pcie_transport;
 
 #endif /* NVD_CORE_TRANSPORT_OPS_H */

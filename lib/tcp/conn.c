@@ -14,7 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core/clock.h"
+#include "core/error.h"
 #include "tcp/conn.h"
 
 #define CONN_TIMEOUT_MS	10000u

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/error.h"
 #include "tcp/fabrics.h"
 
 /* NVMe/TCP Transport 1.0 §3.4: an admin queue takes 8 KiB of in-capsule data */

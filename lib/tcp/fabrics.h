@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "nvme_spec.h"
+#include "core/nvme_spec.h"
 #include "tcp/conn.h"
 
 #define NVME_OPC_FABRICS	0x7f

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/error.h"
 #include "tcp/crc32c.h"
 #include "tcp/pdu.h"
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nvme_spec.h"
+#include "core/nvme_spec.h"
 
 /* §3.6.1, Figure 19: PDU types */
 #define NVME_TCP_ICREQ		0x00

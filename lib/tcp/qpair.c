@@ -24,7 +24,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core/error.h"
 #include "tcp/crc32c.h"
 #include "tcp/qpair.h"
 

@@ -26,7 +26,8 @@
 #include <nvdirect.h>
 #include <nvdirect/trid.h>
 
-#include "internal.h"
+#include "core/clock.h"
+#include "core/nvme_spec.h"
 #include "tcp/conn.h"
 #include "tcp/fabrics.h"
 #include "tcp/qpair.h"

@@ -28,7 +28,7 @@ uint64_t model_now_ms(void)
 
 /* ---- transport ops ---------------------------------------------------- */
 
-static int model_open(const char *bdf, struct transport **out)
+static int model_open(const char *bdf, struct pci_backend **out)
 {
 	struct model *m = NULL;
 	unsigned i;
@@ -58,7 +58,7 @@ static int model_open(const char *bdf, struct transport **out)
  * stopped (nvd_ctrlr_detach); leaving any after a completed shutdown or
  * disable is a leak, which model_destroy() reports.
  */
-static void model_close(struct transport *t)
+static void model_close(struct pci_backend *t)
 {
 	struct model *m = to_model(t);
 	unsigned i, left = 0;
@@ -97,7 +97,7 @@ static void model_close(struct transport *t)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static int model_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+static int model_dma_map(struct pci_backend *t, size_t size, void *at, struct dma_region *r)
 {
 	struct model *m = to_model(t);
 	unsigned i;
@@ -130,7 +130,7 @@ static int model_dma_map(struct transport *t, size_t size, void *at, struct dma_
 	return 0;
 }
 
-static void model_dma_unmap(struct transport *t, struct dma_region *r)
+static void model_dma_unmap(struct pci_backend *t, struct dma_region *r)
 {
 	struct model *m = to_model(t);
 	unsigned i;
@@ -153,7 +153,7 @@ static uint64_t pin_page_bus(uint64_t h, size_t i)
 	return MODEL_PIN_BASE + h * MODEL_BUS_STEP - (i + 1) * 0x10000;
 }
 
-static int model_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t *addrs,
+static int model_mem_pin(struct pci_backend *t, void *vaddr, size_t size, uint64_t *addrs,
 			 uint64_t *handle)
 {
 	struct model *m = to_model(t);
@@ -179,7 +179,7 @@ static int model_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t
 	return 0;
 }
 
-static void model_mem_unpin(struct transport *t, uint64_t handle)
+static void model_mem_unpin(struct pci_backend *t, uint64_t handle)
 {
 	struct model *m = to_model(t);
 	unsigned i;
@@ -191,7 +191,7 @@ static void model_mem_unpin(struct transport *t, uint64_t handle)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static int model_set_irq(struct transport *t, uint32_t vector, int efd)
+static int model_set_irq(struct pci_backend *t, uint32_t vector, int efd)
 {
 	struct model *m = to_model(t);
 
@@ -202,7 +202,7 @@ static int model_set_irq(struct transport *t, uint32_t vector, int efd)
 	return 0;
 }
 
-const struct transport_ops model_transport_ops = {
+const struct pci_backend_ops model_transport_ops = {
 	.name = "model",
 	.open = model_open,
 	.close = model_close,

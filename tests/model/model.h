@@ -2,7 +2,7 @@
 /*
  * An in-process NVMe controller model for host tests (never shipped).
  *
- * The model is a transport (struct transport_ops) whose BAR is plain memory
+ * The model is a transport (struct pci_backend_ops) whose BAR is plain memory
  * that a controller thread watches, and whose DMA regions are anonymous
  * mappings with made-up, non-contiguous bus addresses.  It implements the
  * registers (CAP, VS, CC/CSTS enable, reset and shutdown), admin and I/O
@@ -19,7 +19,7 @@
  *	cfg.nr_ns = 2;
  *	struct model *m = model_create(&cfg);
  *	model_start(m);				// controller thread
- *	nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c);
+ *	nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c);
  *
  * Determinism: model_stop() parks the thread; then nothing happens until
  * the test calls model_step() (one pass: registers, doorbells, fetch and
@@ -74,7 +74,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "core/nvme_spec.h"
+#include "pcie/pci_backend.h"
 
 #define MODEL_MAX_NS		8
 #define MODEL_MAX_QUEUES	64	/* I/O queue pairs the model can hold */
@@ -129,7 +130,7 @@ struct model_config {
 void model_config_init(struct model_config *cfg);
 
 struct model;
-extern const struct transport_ops model_transport_ops;
+extern const struct pci_backend_ops model_transport_ops;
 
 /* A controller at cfg->bdf, registers reset; asserts on failure. */
 struct model *model_create(const struct model_config *cfg);

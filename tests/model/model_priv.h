@@ -127,7 +127,7 @@ struct model_pin {
 };
 
 struct model {
-	struct transport t;		/* first: the library's struct transport * */
+	struct pci_backend t;		/* first: the library's struct pci_backend * */
 	struct model_config cfg;
 	pthread_mutex_t lock;
 	pthread_t thread;
@@ -181,7 +181,7 @@ struct model {
 	struct model_stats stats;
 };
 
-static inline struct model *to_model(struct transport *t)
+static inline struct model *to_model(struct pci_backend *t)
 {
 	return (struct model *)t;
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "model_priv.h"
-#include "regs.h"
+#include "pcie/regs.h"
 
 /* Commands fetched per SQ per pass: keeps queues fair. */
 #define FETCH_BUDGET	64

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "model.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 static struct model *m;
 static struct nvd_ctrlr *c;
@@ -35,7 +37,7 @@ static void setup(void)
 	model_config_init(&cfg);
 	m = model_create(&cfg);
 	model_start(m);
-	ck_assert_msg(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
+	ck_assert_msg(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
 		      "attach: %s", nvd_last_error());
 	nvd_io_qpair_opts_init(&o);
 	o.interrupts = 1;

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "model.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 #define NS1_LBAS	2048	/* 512 B: 1 MiB */
 #define NS2_LBAS	256	/* 4 KiB: 1 MiB */
@@ -65,7 +67,7 @@ static void start_model(const struct model_config *cfg)
 
 static void attach(void)
 {
-	ck_assert_msg(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
+	ck_assert_msg(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
 		      "attach: %s", nvd_last_error());
 }
 
@@ -572,7 +574,7 @@ START_TEST(test_init_times_out_when_rdy_never_comes)
 	start_model(&cfg);
 	model_set_never_ready(m, true);
 	t0 = ms_now();
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c),
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c),
 			 -ETIMEDOUT);
 	took = ms_now() - t0;
 	c = NULL;
@@ -627,7 +629,7 @@ START_TEST(test_admin_failures_unwind)
 	start_model(&cfg);
 	/* Identify Controller refused: attach fails and names the command */
 	model_fail_nth(m, 0, MODEL_ADM_IDENTIFY, 1, MODEL_STATUS(NVME_SCT_GENERIC, 0x06));
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c),
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c),
 			 -EIO);
 	c = NULL;
 	ck_assert_msg(strstr(nvd_last_error(), "Identify Controller failed: Internal Error"),

@@ -15,6 +15,9 @@
 #include <time.h>
 
 #include "model.h"
+#include "core/admin.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 static struct model *m;
 static struct nvd_ctrlr *c;
@@ -38,7 +41,7 @@ static void setup_cfg(struct model_config *cfg)
 	c = NULL;
 	m = model_create(cfg);
 	model_start(m);
-	ck_assert_msg(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
+	ck_assert_msg(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, NULL, &c) == 0,
 		      "attach: %s", nvd_last_error());
 	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &qp), 0);
 }

@@ -10,19 +10,19 @@
 
 #include "fake.h"
 
-static int fake_open(const char *bdf, struct transport **out)
+static int fake_open(const char *bdf, struct pci_backend **out)
 {
 	(void)bdf;
 	(void)out;
 	return -ENODEV;
 }
 
-static void fake_close(struct transport *t)
+static void fake_close(struct pci_backend *t)
 {
 	fake_transport_free(t);
 }
 
-static int fake_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+static int fake_dma_map(struct pci_backend *t, size_t size, void *at, struct dma_region *r)
 {
 	struct fake_transport *f = to_fake(t);
 	void *va;
@@ -55,7 +55,7 @@ static int fake_dma_map(struct transport *t, size_t size, void *at, struct dma_r
 	return 0;
 }
 
-static void fake_dma_unmap(struct transport *t, struct dma_region *r)
+static void fake_dma_unmap(struct pci_backend *t, struct dma_region *r)
 {
 	to_fake(t)->unmaps++;
 	for (unsigned i = 0; i < 64; i++)
@@ -66,7 +66,7 @@ static void fake_dma_unmap(struct transport *t, struct dma_region *r)
 	to_fake(t)->live_regions--;
 }
 
-static int fake_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t *addrs,
+static int fake_mem_pin(struct pci_backend *t, void *vaddr, size_t size, uint64_t *addrs,
 			uint64_t *handle)
 {
 	struct fake_transport *f = to_fake(t);
@@ -85,7 +85,7 @@ static int fake_mem_pin(struct transport *t, void *vaddr, size_t size, uint64_t 
 	return 0;
 }
 
-static void fake_mem_unpin(struct transport *t, uint64_t handle)
+static void fake_mem_unpin(struct pci_backend *t, uint64_t handle)
 {
 	struct fake_transport *f = to_fake(t);
 
@@ -95,7 +95,7 @@ static void fake_mem_unpin(struct transport *t, uint64_t handle)
 	f->live_pins--;
 }
 
-static int fake_set_irq(struct transport *t, uint32_t vector, int efd)
+static int fake_set_irq(struct pci_backend *t, uint32_t vector, int efd)
 {
 	struct fake_transport *f = to_fake(t);
 
@@ -107,7 +107,7 @@ static int fake_set_irq(struct transport *t, uint32_t vector, int efd)
 	return 0;
 }
 
-static const struct transport_ops fake_ops = {
+static const struct pci_backend_ops fake_ops = {
 	.name = "fake",
 	.open = fake_open,
 	.close = fake_close,
@@ -118,7 +118,7 @@ static const struct transport_ops fake_ops = {
 	.set_irq = fake_set_irq,
 };
 
-struct transport *fake_transport_new(size_t max_region)
+struct pci_backend *fake_transport_new(size_t max_region)
 {
 	struct fake_transport *f = calloc(1, sizeof(*f));
 
@@ -144,7 +144,7 @@ struct transport *fake_transport_new(size_t max_region)
 	return &f->base;
 }
 
-void fake_transport_free(struct transport *t)
+void fake_transport_free(struct pci_backend *t)
 {
 	struct fake_transport *f = to_fake(t);
 
@@ -228,7 +228,7 @@ uint32_t fake_cq_doorbell(struct fake_ctrlr *f)
 	return *fake_reg(f->t, doorbell_offset(f->q.qid, true, 0));
 }
 
-void *fake_bus_to_virt(struct transport *t, uint64_t bus)
+void *fake_bus_to_virt(struct pci_backend *t, uint64_t bus)
 {
 	struct fake_transport *f = to_fake(t);
 	unsigned i;

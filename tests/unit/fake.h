@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-#include "internal.h"
+#include "core/ctrlr.h"
+#include "core/ns.h"
 
 #define FAKE_BAR_SIZE	0x4000
 #define FAKE_BUS_BASE	0xa000000000ull
@@ -18,7 +19,7 @@
 #define FAKE_PIN_BASE	0xb000000000ull	/* pinned 4 KiB pages: descending from here */
 
 struct fake_transport {
-	struct transport base;
+	struct pci_backend base;
 	uint8_t *bar_mem;
 	unsigned live_regions;
 	unsigned maps;			/* dma_map calls so far */
@@ -38,7 +39,7 @@ struct fake_transport {
 };
 
 /* Virtual address behind bus address @bus, or NULL. */
-void *fake_bus_to_virt(struct transport *t, uint64_t bus);
+void *fake_bus_to_virt(struct pci_backend *t, uint64_t bus);
 
 /*
  * Bus address the fake gives the 4 KiB page @idx of pin @handle: pages
@@ -49,13 +50,13 @@ static inline uint64_t fake_pin_addr(uint64_t handle, size_t idx)
 	return FAKE_PIN_BASE + handle * FAKE_BUS_STEP - (idx + 1) * 0x10000;
 }
 
-struct transport *fake_transport_new(size_t max_region);
-void fake_transport_free(struct transport *t);
-static inline struct fake_transport *to_fake(struct transport *t)
+struct pci_backend *fake_transport_new(size_t max_region);
+void fake_transport_free(struct pci_backend *t);
+static inline struct fake_transport *to_fake(struct pci_backend *t)
 {
 	return (struct fake_transport *)t;
 }
-static inline volatile uint32_t *fake_reg(struct transport *t, uint32_t off)
+static inline volatile uint32_t *fake_reg(struct pci_backend *t, uint32_t off)
 {
 	return (volatile uint32_t *)(to_fake(t)->bar_mem + off);
 }
@@ -63,7 +64,7 @@ static inline volatile uint32_t *fake_reg(struct transport *t, uint32_t off)
 struct fake_admin;
 
 struct fake_ctrlr {
-	struct transport *t;
+	struct pci_backend *t;
 	struct nvd_ctrlr c;
 	struct nvd_ns ns;
 	struct nvd_qpair q;		/* qid 1 */
@@ -157,8 +158,8 @@ void fake_device_start(struct fake_ctrlr *f, struct fake_admin *a);
  * and whose close() leaves it to the test (fake_transport_free after
  * fake_admin_stop).
  */
-void fake_attach_register(const char *bdf, struct transport *t);
-extern const struct transport_ops fake_attach_ops;
+void fake_attach_register(const char *bdf, struct pci_backend *t);
+extern const struct pci_backend_ops fake_attach_ops;
 
 /* Complete one held AER with completion dword 0 @cdw0 and wait until it is posted. */
 void fake_admin_fire_aer(struct fake_admin *a, uint32_t cdw0);

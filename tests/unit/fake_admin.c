@@ -11,9 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
+#include "pcie/qpair.h"
 #include "fake.h"
-#include "regs.h"
+#include "pcie/regs.h"
 
 #define SC_INVALID_OPCODE	NVME_STATUS(NVME_SCT_GENERIC, 0x01)
 #define SC_INVALID_FIELD	NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD)
@@ -426,12 +427,12 @@ void fake_device_start(struct fake_ctrlr *f, struct fake_admin *a)
 
 static struct {
 	char bdf[NVD_BDF_LEN];
-	struct transport *t;
+	struct pci_backend *t;
 } attach_table[4];
 /* the plain fake's ops, for DMA */
-static const struct transport_ops *plain_ops;
+static const struct pci_backend_ops *plain_ops;
 
-void fake_attach_register(const char *bdf, struct transport *t)
+void fake_attach_register(const char *bdf, struct pci_backend *t)
 {
 	unsigned i;
 
@@ -448,7 +449,7 @@ void fake_attach_register(const char *bdf, struct transport *t)
 	ck_abort_msg("fake_attach_register: table full");
 }
 
-static int attach_open(const char *bdf, struct transport **out)
+static int attach_open(const char *bdf, struct pci_backend **out)
 {
 	unsigned i;
 
@@ -461,23 +462,23 @@ static int attach_open(const char *bdf, struct transport **out)
 	return -ENODEV;
 }
 
-static void attach_close(struct transport *t)
+static void attach_close(struct pci_backend *t)
 {
 	to_fake(t)->closes++;
 	to_fake(t)->live_at_close = to_fake(t)->live_regions;
 }
 
-static int attach_dma_map(struct transport *t, size_t size, void *at, struct dma_region *r)
+static int attach_dma_map(struct pci_backend *t, size_t size, void *at, struct dma_region *r)
 {
 	return plain_ops->dma_map(t, size, at, r);
 }
 
-static void attach_dma_unmap(struct transport *t, struct dma_region *r)
+static void attach_dma_unmap(struct pci_backend *t, struct dma_region *r)
 {
 	plain_ops->dma_unmap(t, r);
 }
 
-const struct transport_ops fake_attach_ops = {
+const struct pci_backend_ops fake_attach_ops = {
 	.name = "fake-attach",
 	.open = attach_open,
 	.close = attach_close,

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "nvme_spec.h"
+#include "core/nvme_spec.h"
 #include "tcp/crc32c.h"
 #include "tcp/fabrics.h"
 #include "tcp_target.h"

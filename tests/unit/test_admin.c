@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
+#include "core/ns.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
+#include "core/quirks.h"
 #include "fake.h"
 
 #define BDF0	"0000:00:03.0"
@@ -65,7 +68,7 @@ START_TEST(test_attach_async_is_polled_to_ready)
 	unsigned again;
 
 	__atomic_store_n(&a[0].rdy_delay, 100, __ATOMIC_RELEASE);
-	ck_assert_int_eq(nvd__ctrlr_attach_transport_async(BDF0, &fake_attach_ops, NULL, &x), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend_async(BDF0, &fake_attach_ops, NULL, &x), 0);
 	/* nothing happened yet beyond reading CAP/VS */
 	ck_assert_uint_eq(a[0].enables, 0);
 	ck_assert_int_eq(poll_to_end(x, &c, &again), 0);
@@ -96,7 +99,7 @@ START_TEST(test_blocking_attach_is_the_same_machine)
 {
 	struct nvd_ctrlr *c = NULL;
 
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), 0);
 	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->num_io_queues, 4);
 	ck_assert_uint_eq(c->num_ns, 1);
 	nvd_ctrlr_detach(c);
@@ -110,7 +113,7 @@ START_TEST(test_timeout_names_the_state_and_undoes_everything)
 	unsigned again;
 
 	__atomic_store_n(&a[0].rdy_never, 1, __ATOMIC_RELEASE);
-	ck_assert_int_eq(nvd__ctrlr_attach_transport_async(BDF0, &fake_attach_ops, NULL, &x), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend_async(BDF0, &fake_attach_ops, NULL, &x), 0);
 	ck_assert_int_eq(poll_to_end(x, &c, &again), -ETIMEDOUT);	/* CAP.TO: 500 ms */
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(nvd_last_error(),
@@ -125,7 +128,7 @@ START_TEST(test_failed_command_names_the_state)
 	struct nvd_ctrlr *c = NULL;
 
 	a[0].fail_opc = NVME_ADM_SET_FEATURES + 1;
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), -EIO);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), -EIO);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "state 'set number of queues'"));
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "Invalid Field"));
 }
@@ -139,7 +142,7 @@ START_TEST(test_enabled_controller_becomes_ready_before_it_is_disabled)
 	*fake_reg(f[0].t, NVME_REG_AQA) = 0;
 	__atomic_store_n(&a[0].rdy_delay, 300, __ATOMIC_RELEASE);
 	*fake_reg(f[0].t, NVME_REG_CC) = NVME_CC_EN;
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), 0);
 	/* the fake saw it get ready, then disabled, then enabled by attach */
 	ck_assert_uint_eq(a[0].enables, 2);
 	ck_assert_uint_eq(a[0].disables, 1);
@@ -156,8 +159,8 @@ START_TEST(test_two_controllers_attach_from_one_thread)
 	start(1, BDF1);
 	__atomic_store_n(&a[0].rdy_delay, 100, __ATOMIC_RELEASE);
 	__atomic_store_n(&a[1].rdy_delay, 100, __ATOMIC_RELEASE);
-	ck_assert_int_eq(nvd__ctrlr_attach_transport_async(BDF0, &fake_attach_ops, NULL, &x0), 0);
-	ck_assert_int_eq(nvd__ctrlr_attach_transport_async(BDF1, &fake_attach_ops, NULL, &x1), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend_async(BDF0, &fake_attach_ops, NULL, &x0), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend_async(BDF1, &fake_attach_ops, NULL, &x1), 0);
 	while (rc0 == -EAGAIN || rc1 == -EAGAIN) {
 		if (rc0 == -EAGAIN)
 			rc0 = nvd_ctrlr_attach_poll(x0, &c0);
@@ -182,7 +185,7 @@ START_TEST(test_cancel_undoes_a_started_attach)
 	struct nvd_ctrlr *c = NULL;
 
 	__atomic_store_n(&a[0].rdy_delay, 1000000, __ATOMIC_RELEASE);
-	ck_assert_int_eq(nvd__ctrlr_attach_transport_async(BDF0, &fake_attach_ops, NULL, &x), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend_async(BDF0, &fake_attach_ops, NULL, &x), 0);
 	ck_assert_int_eq(nvd_ctrlr_attach_poll(x, &c), -EAGAIN);
 	nvd_ctrlr_attach_cancel(x);
 	ck_assert_ptr_null(c);
@@ -195,7 +198,7 @@ START_TEST(test_old_qemu_id_probes_namespaces_instead_of_the_list)
 
 	f[0].t->info.pci_vendor = 0x8086;
 	f[0].t->info.pci_device = 0x5845;
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), 0);
 	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->pci_vendor, 0x8086);
 	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->pci_device, 0x5845);
 	ck_assert_uint_ne(nvd_ctrlr_get_info(c)->quirks, 0);
@@ -216,7 +219,7 @@ START_TEST(test_ready_delay_quirk_holds_off_the_csts_checks)
 	f[0].t->info.pci_vendor = 0x1c58;
 	f[0].t->info.pci_device = 0x0003;
 	t0 = nvd__now_ms();
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), 0);
 	/* once after clearing EN, once after setting it */
 	ck_assert_uint_ge(nvd__now_ms() - t0, 2 * q->rdy_delay_ms);
 	nvd_ctrlr_detach(c);
@@ -237,7 +240,7 @@ START_TEST(test_detach_leaves_memory_of_a_controller_that_will_not_stop_to_close
 	unsigned live, unmaps;
 	void *ring;
 
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), 0);
 	ring = c->adminq.sq_mem;
 	live = ft->live_regions;
 	unmaps = ft->unmaps;
@@ -265,7 +268,7 @@ START_TEST(test_detach_of_a_stopped_controller_frees_regions_before_close)
 	struct nvd_ctrlr *c = NULL;
 	unsigned live, unmaps;
 
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF0, &fake_attach_ops, NULL, &c), 0);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF0, &fake_attach_ops, NULL, &c), 0);
 	live = ft->live_regions;
 	unmaps = ft->unmaps;
 	nvd_ctrlr_detach(c);

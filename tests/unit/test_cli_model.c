@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "core/ctrlr.h"
 #include "model.h"
 #include "model_priv.h"
 
@@ -25,7 +25,7 @@ static struct model *m;
 /* The CLI's attach (nvdirect.c), through the model instead of /dev/nvdirectN. */
 int cli_attach(const struct cli *o, struct nvd_ctrlr **c)
 {
-	int err = nvd__ctrlr_attach_transport(o->bdf, &model_transport_ops, NULL, c);
+	int err = nvd__ctrlr_attach_backend(o->bdf, &model_transport_ops, NULL, c);
 
 	ck_assert_msg(err == 0, "attach: %s", nvd_last_error());
 	return 0;
@@ -133,7 +133,7 @@ static uint32_t default_qsize(struct model_config *cfg, const struct nvd_ctrlr_o
 
 	m = model_create(cfg);
 	model_start(m);
-	ck_assert_msg(nvd__ctrlr_attach_transport(model_bdf(m), &model_transport_ops, opts, &c) == 0,
+	ck_assert_msg(nvd__ctrlr_attach_backend(model_bdf(m), &model_transport_ops, opts, &c) == 0,
 		      "attach: %s", nvd_last_error());
 	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 0, &qp), 0);
 	size = qp->sq.size;

@@ -28,7 +28,7 @@ int __wrap_nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 {
 	attaches++;
 	snprintf(attached_bdf, sizeof(attached_bdf), "%s", bdf);
-	return nvd__ctrlr_attach_transport(bdf, &fake_attach_ops, opts, ctrlr);
+	return nvd__ctrlr_attach_backend(bdf, &fake_attach_ops, opts, ctrlr);
 }
 
 static void setup(void)
@@ -76,7 +76,7 @@ START_TEST(test_pcie_trid_of_an_unknown_function_fails_as_attach_does)
 	int direct;
 
 	ck_assert_int_eq(nvd_trid_parse(&t, "trtype:PCIe traddr:0000:00:09.0"), 0);
-	direct = nvd__ctrlr_attach_transport("0000:00:09.0", &fake_attach_ops, NULL, &c);
+	direct = nvd__ctrlr_attach_backend("0000:00:09.0", &fake_attach_ops, NULL, &c);
 	ck_assert_int_lt(direct, 0);
 	ck_assert_int_eq(nvd_ctrlr_connect(&t, NULL, &c), direct);
 	ck_assert_str_eq(attached_bdf, "0000:00:09.0");

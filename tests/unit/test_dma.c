@@ -7,7 +7,7 @@
 
 #include "fake.h"
 
-static struct transport *t;
+static struct pci_backend *t;
 static struct dma_pool pool;
 
 static void setup(void)

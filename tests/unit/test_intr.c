@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fake.h"
+#include "pcie/intr.h"
 
 static struct fake_ctrlr f;
 static int ncb;

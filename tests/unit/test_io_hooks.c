@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "fake.h"
+#include "core/clock.h"
 
 static struct fake_ctrlr f;
 static uint8_t *buf;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prp.h"
+#include "pcie/prp.h"
 
 #define PG		4096u
 #define NPAGES		1100u		/* data pages available to a test */

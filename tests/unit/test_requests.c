@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "fake.h"
+#include "core/request.h"
 
 static struct fake_ctrlr f;
 static uint8_t *buf;

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
 #include "fake.h"
 
 static struct fake_ctrlr f;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fake.h"
-#include "ring.h"
+#include "pcie/ring.h"
 
 /* Controller side of a small CQ: post entries with the current phase. */
 struct writer {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sgl.h"
+#include "pcie/sgl.h"
 
 #define PG		4096u
 #define NSEG		3u

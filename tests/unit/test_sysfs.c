@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core/ctrlr.h"
+#include "pcie/sysfs.h"
 
 static char dir[64];
 

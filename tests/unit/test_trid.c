@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Transport ID strings (lib/trid.c): SPDK's forms parse, bad ones say which key. */
+/* Transport ID strings (lib/core/trid.c): SPDK's forms parse, bad ones say which key. */
 #include <check.h>
 #include <errno.h>
 #include <string.h>

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_cmds.h"
+#include "core/admin_cmds.h"
+#include "core/ctrlr.h"
 #include "fake.h"
 
 #define BDF	"0000:00:05.0"
@@ -58,7 +59,7 @@ static struct nvd_ctrlr *attach(void)
 {
 	struct nvd_ctrlr *c = NULL;
 
-	ck_assert_msg(nvd__ctrlr_attach_transport(BDF, &fake_attach_ops, NULL, &c) == 0, "attach: %s",
+	ck_assert_msg(nvd__ctrlr_attach_backend(BDF, &fake_attach_ops, NULL, &c) == 0, "attach: %s",
 		      nvd_last_error());
 	return c;
 }
@@ -95,7 +96,7 @@ START_TEST(test_failed_admin_ring_lookup_fails_attach_before_enable)
 
 	/* the first lookup of an attach is the admin SQ's bus address */
 	arm(1);
-	ck_assert_int_eq(nvd__ctrlr_attach_transport(BDF, &fake_attach_ops, NULL, &c), -EINVAL);
+	ck_assert_int_eq(nvd__ctrlr_attach_backend(BDF, &fake_attach_ops, NULL, &c), -EINVAL);
 	ck_assert_ptr_null(c);
 	ck_assert_msg(strstr(nvd_last_error(), "queue 0: no bus address for the submission queue"),
 		      "%s", nvd_last_error());
