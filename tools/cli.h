@@ -96,6 +96,7 @@ int cmd_format(struct cli *o);
 int cmd_setup(struct cli *o);
 int cmd_reset(struct cli *o);
 int cmd_status(struct cli *o);
+int cmd_discover(struct cli *o);
 
 #define MAX_PARAMS	16	/* setup --param */
 

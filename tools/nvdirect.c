@@ -39,6 +39,9 @@ static void usage(FILE *f)
 		"  format BDF -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] --force\n"
 		"                        Format NVM: erases the namespace (SES 0 none,\n"
 		"                        1 user data erase, 2 cryptographic erase)\n"
+		"  discover -r TRID      NVMe over Fabrics discovery: the Discovery Log Page\n"
+		"                        of the discovery controller at TRID (trtype:TCP), as\n"
+		"                        nvme discover prints it\n"
 		"  setup [BDF...] [--module PATH] [--param NAME=VALUE]...\n"
 		"                        load nvdirect.ko (libkmod) if needed and bind the\n"
 		"                        controllers (default: every NVMe controller not in\n"
@@ -224,6 +227,13 @@ static const struct {
 	  "  Format NVM: ERASES the namespace (0xffffffff: all).  LBAF from id-ns\n"
 	  "  (default: the current one), SES 0 none, 1 user data, 2 cryptographic.\n"
 	  "  Asks for 'yes' on a terminal; --force skips that (needed in scripts).\n" },
+	{ "discover", cmd_discover, 1, "ro",
+	  "discover -r TRID [-o json]\n"
+	  "  NVMe over Fabrics discovery: connect to the discovery controller TRID\n"
+	  "  names (trtype:TCP; subnqn defaults to nqn.2014-08.org.nvmexpress.discovery),\n"
+	  "  read its Discovery Log Page (70h) and print each record as nvme discover\n"
+	  "  does: trtype, adrfam, subtype, treq, portid, trsvcid, subnqn, traddr,\n"
+	  "  eflags, sectype.  Each record's fields make a TRID for the other commands.\n" },
 	{ "setup", cmd_setup, -1, "rMP",
 	  "setup [BDF... | -r TRID...] [--module PATH] [--param NAME=VALUE]...\n"
 	  "  Load nvdirect.ko through libkmod if it is not loaded (--module PATH, else\n"
