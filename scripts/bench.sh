@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh: nvdirect against the kernel's nvme driver, side by side, in one
-# guest boot (QEMU nvme on null-co, tsc=reliable).  Not part of the tests.
+# guest boot (QEMU nvme on null-co, tsc=reliable); with -T tcp, over NVMe/TCP
+# against the kernel's nvme-tcp initiator.  Not part of the tests.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/vm/lib.sh"
@@ -12,6 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # CPUs: for the estimate below.
 RUN_OVERHEAD=4 BOOT=90
 DEFAULT_DEPTHS="1 32 64 128 256"
+TCP_DEPTHS="1 32"
 
 # estimate SECONDS REPS DEPTHS SERIES: the run's length in minutes.
 estimate() {
@@ -22,7 +24,7 @@ estimate() {
 
 usage() {
 	cat <<USAGE
-usage: scripts/bench.sh [-t SECONDS] [-r REPS] [-q "DEPTHS"] [-s "SERIES"] [-k SERIES]
+usage: scripts/bench.sh [-T pcie|tcp] [-t SECONDS] [-r REPS] [-q "DEPTHS"] [-s "SERIES"] [-k SERIES]
 Boots one guest (tests/vm/run.sh -l null: QEMU's nvme on a null-co backend,
 no file cost; kernel command line with tsc=reliable) and measures 4 KiB
 random reads, REPS times each, rotating the order of the runs between
@@ -41,13 +43,23 @@ repetitions.  Series (-s; * = not in the default run):
   libaio*      kernel nvme, fio libaio
   hipri-nopin* hipri with fio not pinned to a CPU
   hipri-2j uring-2j*  numjobs=2, one per CPU
+With -T tcp, instead (QD1 and QD32), over NVMe/TCP in the same guest: the
+kernel's target (nvmet-tcp on 127.0.0.1:4420, a null_blk namespace, not
+memory backed: reads move no memory on the target side) and
+  nvd-tcp      nvdirect-perf -r 'trtype:TCP ... subnqn:...' (polling)
+  ktcp         the kernel's nvme-tcp initiator (nvme connect
+               --nr-poll-queues=2), fio io_uring on /dev/nvmeXnY, fixed buffers
+  ktcp-hipri   the same, --hipri=1 (n/a when the disk has no poll queues)
+  nullb        the target's /dev/nullb0 through fio io_uring, no transport:
+               what TCP costs is the difference
 Every single-thread run is pinned to CPU 0 (nvdirect-perf's default core
 mask, fio --cpus_allowed=0); every fio run submits and reaps in batches
 of half its depth, at most 16.  The kernel's best at a depth is the best of
 its single-thread series there, named in the table.  Prints one table
 (median IOPS, range, spread around the median, average and p99 latency,
 CPU, ratio to the kernel's best), the deep-queue rows, the scaling rows
-and issue 11's aims as met or NOT met; writes
+and issue 11's aims as met or NOT met (for TCP a table of its own: ratio to
+the kernel's best nvme-tcp path and to the local null_blk); writes
 build/bench/{table.txt,results.json,chart.png,latency.png}, per-run tool
 output in build/bench/raw/.  Installs what it needs (tests/vm/deps.sh,
 jq, gnuplot-nox) and builds first.
@@ -57,14 +69,18 @@ jq, gnuplot-nox) and builds first.
               only at QD1/QD32 skip the others
   -s SERIES   the series to run (default "$(bench_default_series)")
   -k SERIES   guest kernel series, e.g. 6.12 (default: oldest installed)
+  -T TRANSPORT  pcie (default) or tcp: which default series and depths;
+              for tcp "$(bench_default_series tcp)" at "$TCP_DEPTHS"
+              (-s may mix both)
   -h, --help  this text
 The default run ($(bench_runs "$DEFAULT_DEPTHS" "$(bench_default_series)" | wc -l) runs x 3) takes about $(estimate 10 3 "$DEFAULT_DEPTHS" "$(bench_default_series)") minutes under TCG on an idle
-host, -t 2 -r 1 about $(estimate 2 1 "$DEFAULT_DEPTHS" "$(bench_default_series)"); longer on a loaded one.  Exits 1 when a run
+host, -t 2 -r 1 about $(estimate 2 1 "$DEFAULT_DEPTHS" "$(bench_default_series)"); -T tcp ($(bench_runs "$TCP_DEPTHS" "$(bench_default_series tcp)" | wc -l) runs x 3) about $(estimate 10 3 "$TCP_DEPTHS" "$(bench_default_series tcp)"), -T tcp -t 2 -r 1
+about $(estimate 2 1 "$TCP_DEPTHS" "$(bench_default_series tcp)"); longer on a loaded one.  Exits 1 when a run
 failed (the table still shows the others), 2 on a bad option.
 USAGE
 }
 
-secs=10 reps=3 kernel= depths=$DEFAULT_DEPTHS series=$(bench_default_series)
+secs=10 reps=3 kernel= depths= series= transport=pcie
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) secs=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
@@ -72,10 +88,17 @@ while [ $# -gt 0 ]; do
 	-q) depths=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-s) series=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-k) kernel=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	-T) transport=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
+case $transport in
+pcie) : "${depths:=$DEFAULT_DEPTHS}" ;;
+tcp) : "${depths:=$TCP_DEPTHS}" ;;
+*) echo "bench.sh: -T '$transport': the transport is pcie or tcp" >&2; exit 2 ;;
+esac
+: "${series:=$(bench_default_series "$transport")}"
 case $secs in '' | *[!0-9]* | 0) echo "bench.sh: -t '$secs': measured seconds must be a whole number, 1 or more" >&2; exit 2 ;; esac
 case $reps in '' | *[!0-9]* | 0) echo "bench.sh: -r '$reps': repetitions must be a whole number, 1 or more" >&2; exit 2 ;; esac
 depths=$(echo $depths | tr ',' ' ')
@@ -121,7 +144,7 @@ out=$NVD_BUILD/bench
 res=$NVD_BUILD/vm/$kver-null/results
 rm -rf "$out"
 mkdir -p "$out"
-echo "bench: guest $kver, null-co, $reps x $nruns runs of $secs s (about $(estimate "$secs" "$reps" "$depths" "$series") min); console in $out/console.log"
+echo "bench: guest $kver, $transport ($series), $reps x $nruns runs of $secs s (about $(estimate "$secs" "$reps" "$depths" "$series") min); console in $out/console.log"
 start=$(date +%s)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 "$top/tests/vm/run.sh" -k "$kver" -l null -a tsc=reliable -t "$timeout" -L "$out/console.log" -- \

@@ -1,7 +1,8 @@
 # Aggregates tests/bench/report.sh's per-run records ($runs[0]) into
 # build/bench/results.json: the medians and spread per series and queue
 # depth, the kernel's best per depth, the deep-queue and scaling rows,
-# issue 11's aims as met or not, and notes.  $bench and $guest are the
+# issue 11's aims as met or not, the NVMe/TCP rows (their own table: issue
+# 11's aims are about PCIe), and notes.  $bench and $guest are the
 # KEY=VALUE files of the host and the guest.
 
 def median: sort | if length == 0 then null
@@ -12,7 +13,8 @@ def r1: . * 10 | round / 10;
 
 # id: order, short (chart) and long label, family (scaling baseline),
 # threads, queue pairs, kernel?; main: a row of the QD1/QD32 table (one
-# thread, one queue pair)
+# thread, one queue pair); tcp: a row of the NVMe/TCP table (ktcp: the
+# kernel's nvme-tcp initiator; nullb: the target's device, no transport)
 def meta: {
 	"nvd":         {order: 0, short: "nvdirect", label: "nvdirect-perf (polling)", family: "nvd", threads: 1, qpairs: 1, main: true},
 	"nvd-A":       {order: 1, short: "nvdirect --adaptive", label: "nvdirect-perf --adaptive (poll or sleep)", family: "nvd-A", threads: 1, qpairs: 1, main: true},
@@ -29,7 +31,11 @@ def meta: {
 	"nvd-P4":      {order: 21, short: "nvdirect -P 4", label: "nvdirect-perf -P 4 (1 thread, 4 qpairs)", family: "nvd", threads: 1, qpairs: 4},
 	"nvd-2t":      {order: 22, short: "nvdirect 2 threads", label: "nvdirect-perf -c 0x3 (2 threads x 1 qpair)", family: "nvd", threads: 2, qpairs: 2},
 	"hipri-2j":    {order: 23, short: "hipri 2 jobs", label: "kernel: io_uring hipri fb numjobs=2", family: "hipri-fb", threads: 2},
-	"uring-2j":    {order: 24, short: "io_uring 2 jobs", label: "kernel: io_uring fb numjobs=2", family: "uring", threads: 2}
+	"uring-2j":    {order: 24, short: "io_uring 2 jobs", label: "kernel: io_uring fb numjobs=2", family: "uring", threads: 2},
+	"nvd-tcp":     {order: 40, short: "nvdirect TCP", label: "nvdirect-perf over TCP (polling)", family: "nvd-tcp", threads: 1, qpairs: 1, tcp: true},
+	"ktcp-hipri":  {order: 41, short: "nvme-tcp hipri", label: "kernel nvme-tcp: io_uring hipri, fb", family: "ktcp-hipri", threads: 1, tcp: true, ktcp: true},
+	"ktcp":        {order: 42, short: "nvme-tcp", label: "kernel nvme-tcp: io_uring fb (interrupts)", family: "ktcp", threads: 1, tcp: true, ktcp: true},
+	"nullb":       {order: 43, short: "null_blk local", label: "local /dev/nullb0: io_uring fb, no TCP", family: "nullb", threads: 1, tcp: true, nullb: true}
 };
 
 # spdk_nvme_perf in issue 11's boot (2048-entry queues): QD32 223,469,
@@ -53,8 +59,8 @@ def spdk_scaling: {"64": (229000 / 223469), "128": (266000 / 223469), "256": (31
 		p99_us: ($ok | map(.p99_us) | median),
 		cpu_pct: ($ok | map(.cpu_pct // empty) | median),
 		io_queue_size: ($ok | map(.io_queue_size // empty) | max),
-		# the interrupt count spans the warm-up too
-		irqs_per_io: ($ok | map(.irqs / (.iops * ($secs + $warm))) | median),
+		# the interrupt count spans the warm-up too; none over TCP
+		irqs_per_io: ($ok | map(select(.irqs != null) | .irqs / (.iops * ($secs + $warm))) | median),
 		reps: [$ok[] | {rep, iops, avg_us, p99_us, irqs, cpu_pct}]}
 		# spread: the farthest repetition from the median, in percent of it
 		| . + {spread_pct: (if .ok > 1 and .iops > 0 then
@@ -67,7 +73,12 @@ def spdk_scaling: {"64": (229000 / 223469), "128": (266000 / 223469), "256": (31
 # the kernel's best at each depth: its single-thread series there
 | [$depths[] | . as $qd | [$rows[] | select(.kernel and .threads == 1 and .qd == $qd and .status == "ok")] | max_by(.iops)
 	| select(. != null) | {qd: $qd, series: .series, label: .label, short: .short, iops: .iops, p99_us: .p99_us}] as $best
+# the kernel's nvme-tcp initiator at its best per depth, and the local
+# null_blk device there
+| [$depths[] | . as $qd | [$rows[] | select(.ktcp and .qd == $qd and .status == "ok")] | max_by(.iops)
+	| select(. != null) | {qd: $qd, series: .series, label: .label, short: .short, iops: .iops, avg_us: .avg_us, p99_us: .p99_us}] as $tbest
 | def best($qd): [$best[] | select(.qd == $qd)][0];
+  def tbest($qd): [$tbest[] | select(.qd == $qd)][0];
   def row($s; $qd): [$rows[] | select(.series == $s and .qd == $qd)][0];
   def iops($s; $qd): [$rows[] | select(.series == $s and .qd == $qd and .status == "ok")][0].iops;
   def vs_best: . + (best(.qd) as $b | if $b and .iops then {ratio: (.iops / $b.iops)} else {} end);
@@ -75,20 +86,26 @@ def spdk_scaling: {"64": (229000 / 223469), "128": (266000 / 223469), "256": (31
 {
 	config: ($bench + {kernel: $guest.kernel, cmdline: $guest.cmdline, guest_cpus: $guest.cpus,
 		fio: $guest.fio, clocksource: $guest.clocksource, poll_queues: $guest.poll_queues,
-		depths: $guest.depths, series: $guest.series,
+		depths: $guest.depths, series: $guest.series, tcp_target: $guest.tcp_target, ktcp: $guest.ktcp,
 		warmup_s: $warm, seconds: $secs, reps: ($bench.reps | tonumber),
 		workload: "4 KiB random read", latency: "submission to completion, microseconds",
 		pinning: "single-thread runs on CPU 0 (nvdirect-perf -c 0x1, fio --cpus_allowed=0)",
 		order: "repetition r starts (r-1)/reps of the way into the list of runs"}),
 	kernel_best: $best,
+	tcp_best: $tbest,
 	main: [$rows[] | select(.main and (.qd == 1 or .qd == 32)) | vs_best] | sort_by(.qd, .order),
+	# ratio: to the kernel's best nvme-tcp path at that depth; local: to
+	# the target's null_blk device read without a transport
+	tcp: [$rows[] | select(.tcp) | . + (tbest(.qd) as $b | if $b and .iops then {ratio: (.iops / $b.iops)} else {} end)
+		| . + (iops("nullb"; .qd) as $l | if $l and .iops then {local: (.iops / $l)} else {} end)]
+		| sort_by(.qd, .order),
 	# every depth above 32 with its QD32 row, for the series measured there;
 	# scale: IOPS over the same series' QD32
-	deep: (([$rows[] | select(.qd > 32) | .series] | unique) as $ds
+	deep: (([$rows[] | select(.qd > 32 and (.tcp | not)) | .series] | unique) as $ds
 		| [$rows[] | select(.qd >= 32 and (.series as $s | $ds | index($s)) and .threads == 1) | vs_best
 		| . + (iops(.series; 32) as $b | if $b and .iops then {scale: (.iops / $b)} else {} end)]
 		| sort_by(.order, .qd)),
-	scaling: [$rows[] | select(.qd == 32 and ((.main | not) or .series == "nvd" or .series == "hipri-fb" or .series == "uring"))
+	scaling: [$rows[] | select(.qd == 32 and (.tcp | not) and ((.main | not) or .series == "nvd" or .series == "hipri-fb" or .series == "uring"))
 		| . + (iops(.family; 32) as $b | if $b and .iops then {ratio: (.iops / $b)} else {} end)]
 		| sort_by(.family != "nvd", .family, .order),
 	# issue 11's aims, each as measured in this boot: met true/false, or
@@ -106,7 +123,7 @@ def spdk_scaling: {"64": (229000 / 223469), "128": (266000 / 223469), "256": (31
 			{aim: "QD\($qd) p99 below the kernel's best path's", met: null, text: "not measured"}
 		  else {aim: "QD\($qd) p99 below the kernel's best path's", qd: $qd, met: ($n.p99_us < $b.p99_us),
 			text: "\($n.p99_us | r1) vs \($b.p99_us | r1) us (\($b.label))"} end),
-		([$rows[] | select(.within_10pct != null)] as $r | [$r[] | select(.within_10pct | not)] as $out
+		([$rows[] | select(.within_10pct != null and (.tcp | not))] as $r | [$r[] | select(.within_10pct | not)] as $out
 		| if ($r | length) == 0 then
 			{aim: "every series' repetitions within 10% of their median", met: null,
 			 text: "not measured (one repetition per run: use -r 3)"}
@@ -122,8 +139,24 @@ def spdk_scaling: {"64": (229000 / 223469), "128": (266000 / 223469), "256": (31
 				| if $s then " (spdk \($s | r2)x)" else "" end)] | join(", "))} end)
 	],
 	notes: [
-		"kernel's best: per depth the best of the kernel's single-thread series there ("
-			+ ([$rows[] | select(.kernel and .threads == 1) | .short] | unique | join(", ")) + ")",
+		(if any($rows[]; .kernel) then "kernel's best: per depth the best of the kernel's single-thread series there ("
+			+ ([$rows[] | select(.kernel and .threads == 1) | .short] | unique | join(", ")) + ")" else empty end),
+		# Over TCP: nvdirect against the kernel's initiator, and what the
+		# transport costs over the device read locally.
+		(1, 32 | . as $qd | row("nvd-tcp"; $qd) as $n | tbest($qd) as $b
+		| if $n.iops and $b then
+			"QD\($qd) over TCP: nvdirect-perf \($n.iops | fmtk) IOPS, \($n.iops / $b.iops | r2)x \($b.label) (\($b.iops | fmtk)), p99 \($n.p99_us | r1) vs \($b.p99_us | r1) us"
+		  elif $n.status == "failed" and $b then
+			"QD\($qd) over TCP: nvdirect-perf failed in every run (\($n.error // "?" | split("\n")[0])); the kernel's nvme-tcp best \($b.iops | fmtk) IOPS (\($b.label))"
+		  else empty end),
+		(1, 32 | . as $qd | tbest($qd) as $b | row("nullb"; $qd) as $l
+		| if $b and $l.iops then
+			"QD\($qd): what TCP costs the kernel: \($b.label) \($b.iops | fmtk) IOPS, avg \($b.avg_us | r1) us, against the target's null_blk read locally \($l.iops | fmtk) IOPS, avg \($l.avg_us | r1) us (+\($b.avg_us - $l.avg_us | r1) us per I/O)"
+		  else empty end),
+		(if $rows | any(.series == "ktcp-hipri" and .status == "unsupported") then
+			"kernel nvme-tcp hipri: the connected disk has no poll queues (nvme connect --nr-poll-queues), shown as n/a" else empty end),
+		(if $rows | any(.tcp) then
+			"over TCP: \($guest.tcp_target // "the kernel's target") in the same guest as the initiator: both share its \($guest.cpus // "?") vCPUs; no nvme interrupts to count (irq/IO -)" else empty end),
 		# Where the emulated controller caps.  One thread on 1, 2, 4 queue
 		# pairs (the same 32 in flight): growth means the thread had CPU to
 		# spare and one queue is held back by the device's per-queue

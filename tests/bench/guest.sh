@@ -5,7 +5,11 @@
 # through fio with nvdirect's engine (fio/fio-nvdirect.so), and through the
 # kernel's nvme driver with fio (io_uring with and without hipri, fixed
 # buffers and registered files, io_uring_cmd passthrough on /dev/ngXnY,
-# libaio).  The series and where they run are in series.sh.  Every
+# libaio); and over NVMe/TCP to the kernel's own target on 127.0.0.1
+# (tests/integration/tcp_target.sh, null_blk not memory backed): nvdirect-perf
+# -r trtype:TCP, fio on the kernel's nvme-tcp initiator (with and without
+# hipri), and fio on the target's /dev/nullb0 itself, the baseline without
+# a transport.  The series and where they run are in series.sh.  Every
 # single-thread run is pinned to CPU 0: nvdirect-perf by its default core
 # mask 0x1, fio by --cpus_allowed=0.
 # Repetitions are the outer loop and each one starts one third (1/REPS) further
@@ -13,7 +17,8 @@
 # or late in the boot lands on one series more than on another.  Each run
 # leaves its tool's JSON in $NVD_RESULTS/raw/ and one line
 # "SERIES QD REP STATUS IRQS" in $NVD_RESULTS/runs (STATUS ok, unsupported
-# or failed; IRQS the nvme interrupts the guest took during the run).
+# or failed; IRQS the nvme interrupts the guest took during the run, - over
+# TCP, where the PCIe device's interrupts say nothing).
 # Nothing here is judged: the host side (tests/bench/report.sh) aggregates.
 # Usage (from tests/vm/run.sh): guest.sh SECONDS REPS "DEPTHS" "SERIES"
 set -uo pipefail
@@ -21,6 +26,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${NVD_BUILD:?set by tests/vm/run.sh}" "${NVD_KO:?set by tests/vm/run.sh}" "${NVD_RESULTS:?}"
 . "$here/../integration/lib.sh"
 . "$here/series.sh"
+# reads need no memory behind them: null_blk returns without copying
+TCP_NULLB="nr_devices=1 gb=1 memory_backed=0"
+. "$here/../integration/tcp_target.sh"
 
 usage="usage: guest.sh SECONDS REPS DEPTHS SERIES"
 secs=${1:?$usage}
@@ -29,6 +37,7 @@ depths=${3:?$usage}
 series=${4:?$usage}
 BDF=0000:00:03.0
 PERF=$NVD_BUILD/tools/nvdirect-perf
+PERF_TRID="trtype:PCIe traddr:$BDF ns:1"	# nvd's target, unless the caller sets it
 ENGINE=$NVD_BUILD/fio/fio-nvdirect.so
 WARM=1			# seconds of I/O before measuring, every run
 POLL_QUEUES=2		# one per guest CPU: fio numjobs=2 polls on its own queue
@@ -42,10 +51,15 @@ log() { echo "bench: $*"; }
 # should add next to none.
 irqs() { awk '/nvme|nvdirect/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }' /proc/interrupts; }
 
+# irqs_since COUNT: the interrupts since irqs said COUNT; - while the run
+# is one of the NVMe/TCP section's (NO_IRQ_COUNT set: loopback and null_blk
+# raise none of the nvme device's)
+irqs_since() { if [ -n "${NO_IRQ_COUNT:-}" ]; then echo -; else echo $(($(irqs) - $1)); fi; }
+
 # record SERIES QD REP STATUS IRQS
 record() { echo "$*" >>"$NVD_RESULTS/runs"; }
 
-# nvd SERIES QD REP ARGS...: one nvdirect-perf run, with its latency
+# nvd SERIES QD REP ARGS...: one nvdirect-perf run on PERF_TRID, with its latency
 # histogram (-LL) in the JSON.  An option this build refuses (exit 2,
 # "unknown option" or "not supported") is n/a, not a failure.
 nvd() {
@@ -53,11 +67,11 @@ nvd() {
 	shift 3
 	f=$out/$series.qd$qd.rep$rep
 	i0=$(irqs)
-	"$PERF" -r "trtype:PCIe traddr:$BDF ns:1" -q "$qd" -o 4096 -w randread \
+	"$PERF" -r "$PERF_TRID" -q "$qd" -o 4096 -w randread \
 		-t "$secs" -a "$WARM" -LL --json "$@" >"$f.json" 2>"$f.err"
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		record "$series" "$qd" "$rep" ok $(($(irqs) - i0))
+		record "$series" "$qd" "$rep" ok "$(irqs_since "$i0")"
 	elif [ $rc -eq 2 ] && grep -qiE 'not supported|unknown option' "$f.err"; then
 		record "$series" "$qd" "$rep" unsupported 0
 	else
@@ -85,7 +99,7 @@ kfio() {
 		--output-format=json+ --output="$f.json" "$@" >"$f.err" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		record "$series" "$qd" "$rep" ok $(($(irqs) - i0))
+		record "$series" "$qd" "$rep" ok "$(irqs_since "$i0")"
 	else
 		record "$series" "$qd" "$rep" failed 0
 		log "$series QD$qd rep $rep failed (exit $rc): $(head -c 300 "$f.err")"
@@ -109,6 +123,42 @@ nvme_with_poll_queues() {
 	# nvmeXnY's generic device is ngXnY (NVMe generic char devices, 5.13+)
 	chr=/dev/ng${blk#/dev/nvme}
 	wait_for 10 test -c "$chr" || fail "no generic device $chr beside $blk"
+}
+
+# tcp_up: the kernel's NVMe/TCP target on 127.0.0.1:TCP_PORT over
+# /dev/nullb0, once per boot.
+tcp_up() {
+	[ -n "${tcp_is_up:-}" ] && return 0
+	tcp_target_up
+	tcp_is_up=1
+	echo "tcp_target=nvmet-tcp 127.0.0.1:$TCP_PORT $TCP_NQN, null_blk $TCP_NULLB" >>"$NVD_RESULTS/guest.env"
+}
+
+# ktcp_connected: the kernel's nvme-tcp initiator connected to the target,
+# with POLL_QUEUES polled queues when nvme-cli and the driver take them
+# (nvme connect --nr-poll-queues); sets $tblk, its namespace's block device
+# (the multipath head nvmeXnY, not a path nvmeXcYnZ), once per boot.
+ktcp_connected() {
+	local b
+	[ -n "${tblk:-}" ] && return 0
+	tcp_up
+	command -v nvme >/dev/null || fail "no nvme-cli: the kernel's nvme-tcp initiator cannot be connected"
+	modprobe nvme-tcp || fail "modprobe nvme-tcp"
+	nvme connect -t tcp -a 127.0.0.1 -s "$TCP_PORT" -n "$TCP_NQN" --nr-poll-queues="$POLL_QUEUES" ||
+		fail "nvme connect -t tcp -a 127.0.0.1 -s $TCP_PORT -n $TCP_NQN --nr-poll-queues=$POLL_QUEUES"
+	for _ in $(seq 100); do
+		# a disk's parent is its subsystem (multipath head) or controller,
+		# both with subsysnqn
+		for b in /sys/block/nvme*n*; do
+			case ${b##*/} in nvme*c*) continue ;; esac
+			[ "$(cat "$(realpath "$b")/../subsysnqn" 2>/dev/null)" = "$TCP_NQN" ] && tblk=/dev/${b##*/}
+		done
+		[ -n "${tblk:-}" ] && [ -b "$tblk" ] && break
+		tblk=
+		sleep 0.1
+	done
+	[ -n "${tblk:-}" ] || fail "no namespace block device for $TCP_NQN after nvme connect"
+	echo "ktcp=$tblk, nr_poll_queues=$POLL_QUEUES, io_poll=$(cat "/sys/block/${tblk#/dev/}/queue/io_poll")" >>"$NVD_RESULTS/guest.env"
 }
 
 PIN=(--cpus_allowed=0)
@@ -145,6 +195,18 @@ run_one() {
 	libaio) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=libaio "${PIN[@]}" ;;
 	hipri-2j) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring --hipri=1 "${FB[@]}" --numjobs=2 "${PIN2[@]}" ;;
 	uring-2j) kfio "$s" "$qd" "$rep" "$blk" --direct=1 --ioengine=io_uring "${FB[@]}" --numjobs=2 "${PIN2[@]}" ;;
+	# the NVMe/TCP section (NO_IRQ_COUNT: no nvme interrupt count)
+	nvd-tcp) NO_IRQ_COUNT=1 PERF_TRID="$TCP_TRID ns:1" nvd "$s" "$qd" "$rep" ;;
+	ktcp) NO_IRQ_COUNT=1 kfio "$s" "$qd" "$rep" "$tblk" --direct=1 --ioengine=io_uring "${FB[@]}" "${PIN[@]}" ;;
+	ktcp-hipri)
+		if [ "$(cat "/sys/block/${tblk#/dev/}/queue/io_poll")" = 1 ]; then
+			NO_IRQ_COUNT=1 kfio "$s" "$qd" "$rep" "$tblk" --direct=1 --ioengine=io_uring --hipri=1 "${FB[@]}" "${PIN[@]}"
+		else
+			echo "$tblk has no poll queues (queue/io_poll is 0 after nvme connect --nr-poll-queues=$POLL_QUEUES)" \
+				>"$out/$s.qd$qd.rep$rep.err"
+			record "$s" "$qd" "$rep" unsupported 0
+		fi ;;
+	nullb) NO_IRQ_COUNT=1 kfio "$s" "$qd" "$rep" /dev/nullb0 --direct=1 --ioengine=io_uring "${FB[@]}" "${PIN[@]}" ;;
 	*) fail "no such series '$s' (series.sh and run_one disagree)" ;;
 	esac
 }
@@ -173,9 +235,12 @@ for ((rep = 1; rep <= reps; rep++)); do
 		case $drv in
 		nvdirect) bind_to nvdirect "$BDF" ;;
 		nvme) nvme_with_poll_queues ;;
+		tcp | nullb) tcp_up ;;
+		ktcp) ktcp_connected ;;
 		esac
 		run_one "$s" "$qd" "$rep"
 	done
 done
 unbind "$BDF"
+[ -z "${tcp_is_up:-}" ] || tcp_target_down
 log "done: $(wc -l <"$NVD_RESULTS/runs") runs"

@@ -4,7 +4,10 @@
 # the kernel's best per depth is the best of its single-thread series and
 # is named, the spread is the farthest repetition from the median, the aims
 # are judged from the medians, a refused option is n/a, the CDFs end at 100%
-# and both charts are drawn.
+# and both charts are drawn; the NVMe/TCP series get a table of their own
+# (against the kernel's best nvme-tcp path and the local null_blk), stay out
+# of the PCIe kernel's best and issue 11's aims, and a failed connect is
+# shown with its words, never as a number.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command -v jq >/dev/null && command -v gnuplot >/dev/null || { echo "jq or gnuplot missing: skipped"; exit 77; }
@@ -35,6 +38,16 @@ fiojson() {
 			bins: {"40000": 98, ($p99 * 1000 | tostring): 2}}}}]}' >"$t/res/raw/$1.qd$2.rep$3.json"
 	echo "$1 $2 $3 ok 100" >>"$t/res/runs"
 }
+# tcpfio SERIES QD REP IOPS P99: fio over TCP, no interrupt count (-).
+tcpfio() {
+	fiojson "$@"
+	sed -i '$ s/ ok 100$/ ok -/' "$t/res/runs"
+}
+connect_failed() {	# SERIES QD REP
+	echo "nvdirect-perf: connecting to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:nqn.x: Protocol not supported" \
+		>"$t/res/raw/$1.qd$2.rep$3.err"
+	echo "$1 $2 $3 failed 0" >>"$t/res/runs"
+}
 refused() {	# SERIES QD REP
 	echo "nvdirect-perf: unknown option '--adaptive' (see --help)" >"$t/res/raw/$1.qd$2.rep$3.err"
 	echo "$1 $2 $3 unsupported 0" >>"$t/res/runs"
@@ -54,6 +67,16 @@ for rep in 1 2 3; do
 	fiojson hipri-2j 32 $rep 150000 900	# two threads: never the kernel's best
 	fiojson hipri-fb 64 $rep 95000 900
 	fiojson hipri-fb 256 $rep 96000 1900
+	# over TCP: nvdirect's connect refused at QD1; at QD32 60k median, ±50%
+	connect_failed nvd-tcp 1 $rep
+	nvdperf nvd-tcp 32 $rep $((rep == 1 ? 60000 : rep == 2 ? 30000 : 90000)) 500
+	sed -i '$ s/ ok 0$/ ok -/' "$t/res/runs"
+	tcpfio ktcp 1 $rep 20000 100
+	tcpfio ktcp-hipri 1 $rep 25000 90	# the kernel's nvme-tcp best at QD1
+	tcpfio ktcp 32 $rep 40000 900		# and at QD32
+	tcpfio ktcp-hipri 32 $rep 30000 1000
+	tcpfio nullb 1 $rep 50000 30		# above every PCIe kernel row: not one of them
+	tcpfio nullb 32 $rep 120000 300
 done
 cat >"$t/res/guest.env" <<ENV
 kernel=6.1.0-test
@@ -64,7 +87,9 @@ clocksource=tsc
 poll_queues=2
 warmup_s=1
 depths=1 32 64 256
-series=nvd nvd-A hipri ucmd-hipri uring hipri-2j hipri-fb
+series=nvd nvd-A hipri ucmd-hipri uring hipri-2j hipri-fb nvd-tcp ktcp ktcp-hipri nullb
+tcp_target=nvmet-tcp 127.0.0.1:4420 nqn.x, null_blk nr_devices=1 gb=1 memory_backed=0
+ktcp=/dev/nvme1n1, nr_poll_queues=2, io_poll=1
 ENV
 printf 'seconds=2\nreps=3\nqemu=7.2\nhost_cpus=2\nhost_load_at_start=1 1 1\nhost_load_at_end=1 1 1\n' >"$t/res/bench.env"
 
@@ -94,4 +119,34 @@ check "fio's bins in us: 98% at 40 us" \
 	test "$(jq -c '.latency_cdf[] | select(.series == "hipri" and .qd == 1) | .points[0]' "$R")" = "[40,98]"
 check "chart.png drawn" test -s "$t/out/chart.png"
 check "latency.png drawn" test -s "$t/out/latency.png"
-[ $fails -eq 0 ] || { cat "$tbl"; exit 1; }
+
+tcp=$(sed -n '/^over NVMe\/TCP/,/^$/p' "$tbl")
+check "the TCP table: nvdirect QD32 1.50x the kernel's nvme-tcp best, 0.50x the local null_blk, irq/IO -" \
+	grep -Eq '^nvdirect-perf over TCP \(polling\) +32 +60000 +30000\.\.90000 +±50% +no +20\.0 +500\.0 +- +100 +1\.50x +0\.50x$' <<<"$tcp"
+check "a refused TCP connect is a failure with its words, not a number" \
+	grep -Eq '^nvdirect-perf over TCP \(polling\) +1  failed: nvdirect-perf: connecting to trtype:TCP .*Protocol not supported$' <<<"$tcp"
+check "the kernel's nvme-tcp best at QD1 is hipri" \
+	grep -q "^kernel nvme-tcp best at QD1: kernel nvme-tcp: io_uring hipri, fb, 25000 IOPS" <<<"$tcp"
+check "the kernel's nvme-tcp best at QD32 is interrupt-driven" \
+	grep -q "^kernel nvme-tcp best at QD32: kernel nvme-tcp: io_uring fb (interrupts), 40000 IOPS" <<<"$tcp"
+check "the local null_blk row is 1.00x itself" grep -Eq '^local /dev/nullb0: io_uring fb, no TCP +32 +120000 .* 3\.00x +1\.00x$' <<<"$tcp"
+check "no TCP row in the PCIe table" test "$(jq '[.main[] | select(.tcp)] | length' "$R")" = 0
+check "what TCP costs the kernel at QD1: avg over the local device's" \
+	jq -e '.notes | any(startswith("QD1: what TCP costs the kernel: kernel nvme-tcp: io_uring hipri, fb 25000 IOPS, avg 40 us, against the target'"'"'s null_blk read locally 50000 IOPS"))' "$R" >/dev/null
+check "the failed nvdirect TCP runs are a note, not a ratio" \
+	jq -e '.notes | any(startswith("QD1 over TCP: nvdirect-perf failed in every run (nvdirect-perf: connecting to"))' "$R" >/dev/null
+
+# a TCP-only run (-T tcp): its table, no PCIe table or issue 11's aims
+mkdir -p "$t/tcp/raw"
+grep -E '^(nvd-tcp|ktcp|ktcp-hipri|nullb) ' "$t/res/runs" >"$t/tcp/runs"
+cp "$t/res/raw/"{nvd-tcp,ktcp,nullb}* "$t/tcp/raw/"
+sed 's/^series=.*/series=nvd-tcp ktcp ktcp-hipri nullb/; s/^depths=.*/depths=1 32/' "$t/res/guest.env" >"$t/tcp/guest.env"
+cp "$t/res/bench.env" "$t/tcp/"
+"$here/report.sh" "$t/tcp" "$t/tcpout" >/dev/null 2>"$t/err" || { cat "$t/err"; echo "FAIL: report.sh (TCP only) exited $?"; exit 1; }
+check "TCP only: the TCP table, titled so" grep -q '^nvdirect benchmark over NVMe/TCP' "$t/tcpout/table.txt"
+check "TCP only: the same nvdirect QD32 row" grep -Eq '^nvdirect-perf over TCP \(polling\) +32 +60000 .* 1\.50x +0\.50x$' "$t/tcpout/table.txt"
+check "TCP only: no PCIe kernel's best, no issue 11 aims" bash -c "! grep -Eq \"^(kernel's best|issue 11)\" '$t/tcpout/table.txt'"
+check "TCP only: both charts drawn" test -s "$t/tcpout/chart.png" -a -s "$t/tcpout/latency.png"
+check "TCP only: a CDF per TCP row with I/O" \
+	test "$(jq '[.latency_cdf[] | select(.points[-1][1] == 100)] | length' "$t/tcpout/results.json")" = 7
+[ $fails -eq 0 ] || { cat "$tbl" "$t/tcpout/table.txt"; exit 1; }

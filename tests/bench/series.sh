@@ -2,10 +2,15 @@
 # and estimate the run's length) and by tests/bench/guest.sh (to run them);
 # how each one runs is in guest.sh's run_one, its labels in aggregate.jq.
 # One line each: ID DRIVER DEPTHS DEFAULT
-#   DRIVER   nvdirect, or nvme (the kernel's driver, loaded with poll_queues)
+#   DRIVER   nvdirect, or nvme (the kernel's driver, loaded with poll_queues);
+#            over NVMe/TCP to the kernel's target on 127.0.0.1 (null_blk):
+#            tcp (nvdirect-perf -r trtype:TCP), ktcp (the kernel's nvme-tcp
+#            initiator, connected with poll queues), nullb (the target's
+#            null_blk device itself, no transport: the baseline)
 #   DEPTHS   any: every depth of -q; low: those of 1 and 32 in -q;
 #            32: QD32 only (the scaling rows, 32 in flight per thread)
-#   DEFAULT  yes: in the default run (what the README's tables need)
+#   DEFAULT  yes: in the default run (what the README's tables need);
+#            tcp: in the default run of -T tcp; no: only when asked for
 bench_series_table() {
 	cat <<'TABLE'
 nvd          nvdirect any yes
@@ -24,11 +29,20 @@ libaio       nvme     low no
 hipri-nopin  nvme     low no
 hipri-2j     nvme     32  yes
 uring-2j     nvme     32  no
+nvd-tcp      tcp      low tcp
+ktcp         ktcp     low tcp
+ktcp-hipri   ktcp     low tcp
+nullb        nullb    low tcp
 TABLE
 }
 
-# The default selection, in the table's order.
-bench_default_series() { bench_series_table | awk '$4 == "yes" { print $1 }' | xargs; }
+# bench_default_series [TRANSPORT]: the default selection for pcie (the
+# default) or tcp, in the table's order.
+bench_default_series() {
+	local want=yes
+	[ "${1:-pcie}" = tcp ] && want=tcp
+	bench_series_table | awk -v want="$want" '$4 == want { print $1 }' | xargs
+}
 bench_all_series() { bench_series_table | awk '{ print $1 }' | xargs; }
 
 # bench_runs "DEPTHS" "SERIES": one line "SERIES QD DRIVER" per run of one
