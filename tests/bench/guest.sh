@@ -137,15 +137,23 @@ tcp_up() {
 # ktcp_connected: the kernel's nvme-tcp initiator connected to the target,
 # with POLL_QUEUES polled queues when nvme-cli and the driver take them
 # (nvme connect --nr-poll-queues); sets $tblk, its namespace's block device
-# (the multipath head nvmeXnY, not a path nvmeXcYnZ), once per boot.
+# (the multipath head nvmeXnY, not a path nvmeXcYnZ), once per boot.  When
+# it cannot, returns 1 with the reason in $ktcp_err: those runs fail, the
+# others go on.
+ktcp_err=
 ktcp_connected() {
-	local b
+	local b msg
 	[ -n "${tblk:-}" ] && return 0
+	[ -z "$ktcp_err" ] || return 1
 	tcp_up
-	command -v nvme >/dev/null || fail "no nvme-cli: the kernel's nvme-tcp initiator cannot be connected"
-	modprobe nvme-tcp || fail "modprobe nvme-tcp"
-	nvme connect -t tcp -a 127.0.0.1 -s "$TCP_PORT" -n "$TCP_NQN" --nr-poll-queues="$POLL_QUEUES" ||
-		fail "nvme connect -t tcp -a 127.0.0.1 -s $TCP_PORT -n $TCP_NQN --nr-poll-queues=$POLL_QUEUES"
+	ktcp_err="no nvme-cli: the kernel's nvme-tcp initiator cannot be connected"
+	command -v nvme >/dev/null || return 1
+	ktcp_err="modprobe nvme-tcp failed"
+	modprobe nvme-tcp || return 1
+	if ! msg=$(nvme connect -t tcp -a 127.0.0.1 -s "$TCP_PORT" -n "$TCP_NQN" --nr-poll-queues="$POLL_QUEUES" 2>&1 >/dev/null); then
+		ktcp_err="nvme connect -t tcp -a 127.0.0.1 -s $TCP_PORT -n $TCP_NQN --nr-poll-queues=$POLL_QUEUES: ${msg:-failed}"
+		return 1
+	fi
 	for _ in $(seq 100); do
 		# a disk's parent is its subsystem (multipath head) or controller,
 		# both with subsysnqn
@@ -157,7 +165,9 @@ ktcp_connected() {
 		tblk=
 		sleep 0.1
 	done
-	[ -n "${tblk:-}" ] || fail "no namespace block device for $TCP_NQN after nvme connect"
+	ktcp_err="no namespace block device for $TCP_NQN after nvme connect"
+	[ -n "${tblk:-}" ] || return 1
+	ktcp_err=
 	echo "ktcp=$tblk, nr_poll_queues=$POLL_QUEUES, io_poll=$(cat "/sys/block/${tblk#/dev/}/queue/io_poll")" >>"$NVD_RESULTS/guest.env"
 }
 
@@ -236,7 +246,13 @@ for ((rep = 1; rep <= reps; rep++)); do
 		nvdirect) bind_to nvdirect "$BDF" ;;
 		nvme) nvme_with_poll_queues ;;
 		tcp | nullb) tcp_up ;;
-		ktcp) ktcp_connected ;;
+		ktcp)
+			if ! ktcp_connected; then
+				echo "$ktcp_err" >"$out/$s.qd$qd.rep$rep.err"
+				record "$s" "$qd" "$rep" failed 0
+				log "$s QD$qd rep $rep failed: $ktcp_err"
+				continue
+			fi ;;
 		esac
 		run_one "$s" "$qd" "$rep"
 	done
