@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/ctrlr.h"
 #include "core/error.h"
+#include "tcp/transport.h"
 
 struct sync_wait {
 	bool done;
@@ -52,6 +53,9 @@ static int admin_sync_locked(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *bu
 			   "the controller is gone");
 		return -ENXIO;
 	}
+	/* NVMe/TCP: the admin connection runs it (tcp/transport.c) */
+	if (c->tcp)
+		return nvd__tcp_admin_exec(c, cmd, buf, len, what, cpl);
 	tr = qpair_get_tracker(aq);
 	if (!tr) {
 		nvd__set_detail("%s: the admin queue is full", what);

@@ -14,6 +14,7 @@
 #include "core/ctrlr.h"
 #include "core/error.h"
 #include "core/export.h"
+#include "tcp/transport.h"
 
 static int aer_submit(struct nvd_ctrlr *c);
 
@@ -127,6 +128,9 @@ NVD_EXPORT int nvd_ctrlr_process_admin_completions(struct nvd_ctrlr *ctrlr)
 	nvd__clear_detail();
 	if (!ctrlr)
 		return -EINVAL;
+	/* NVMe/TCP: no AERs outstanding; this is where Keep Alive is sent */
+	if (ctrlr->tcp)
+		return nvd__tcp_keep_alive(ctrlr, false);
 	pthread_mutex_lock(&ctrlr->admin_lock);
 	rc = nvd__qpair_poll(&ctrlr->adminq, 0);
 	/* take the events out, then call back without the lock */

@@ -2,9 +2,8 @@
 /*
  * nvd_ctrlr_connect(): a controller named by its transport ID, beside
  * nvd_ctrlr_attach()'s BDF.  PCIe attaches the function at the traddr;
- * any other transport is refused in words until the controller can run
- * over it (lib/tcp/ has the NVMe/TCP connection and Fabrics commands, not
- * yet a controller transport behind them).
+ * TCP connects the admin queue to traddr:trsvcid and subnqn
+ * (tcp/transport.c), then both run the same initialisation.
  */
 #include <errno.h>
 
@@ -13,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/export.h"
+#include "tcp/transport.h"
 
 NVD_EXPORT int nvd_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
 				 struct nvd_ctrlr **ctrlr)
@@ -24,11 +24,7 @@ NVD_EXPORT int nvd_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_c
 	case NVD_TRTYPE_PCIE:
 		return nvd_ctrlr_attach(trid->traddr, opts, ctrlr);
 	case NVD_TRTYPE_TCP:
-		/* the caller names the target; the words say what is missing */
-		nvd__set_detail("this build's NVMe/TCP initiator cannot open a controller yet: "
-				"the TCP transport is not wired into the controller; "
-				"only trtype:PCIe connects");
-		return -EPROTONOSUPPORT;
+		return nvd__tcp_ctrlr_connect(trid, opts, ctrlr);
 	}
 	nvd__set_detail("trtype %d is not a transport this library has (PCIe, TCP)",
 			(int)trid->trtype);

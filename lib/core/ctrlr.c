@@ -202,6 +202,9 @@ uint16_t nvd__ctrlr_io_queues_wanted(const struct nvd_ctrlr *c)
 
 	if (want > 65535)
 		want = 65535;
+	/* fabrics: no doorbells, each queue is a connection */
+	if (c->tcp)
+		return (uint16_t)want;
 	/* every queue's doorbells must be inside BAR0 */
 	while (want > 0 && doorbell_offset((uint16_t)want, true, dstrd) + 4 > c->t->info.bar_size)
 		want--;
@@ -283,7 +286,7 @@ bool nvd__ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 	const char *env = getenv("NVDIRECT_NO_SHADOW_DOORBELLS");
 	int err;
 
-	if (!(c->id.oacs & NVD_OACS_DBBUF) || !c->info.num_io_queues ||
+	if (c->tcp || !(c->id.oacs & NVD_OACS_DBBUF) || !c->info.num_io_queues ||
 	    (c->opts.flags & NVD_CTRLR_NO_SHADOW_DOORBELLS) ||
 	    (c->quirks & NVD_QUIRK_NO_SHADOW_DOORBELLS) || (env && strcmp(env, "0"))) {
 		nvd__dbg("%s: shadow doorbells off (OACS 0x%x%s)", c->info.bdf, c->id.oacs,
@@ -301,30 +304,53 @@ bool nvd__ctrlr_dbbuf_prepare(struct nvd_ctrlr *c)
 	return true;
 }
 
-int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t, const struct nvd_ctrlr_opts *opts)
+int nvd__ctrlr_construct_common(struct nvd_ctrlr *c, const struct nvd_ctrlr_opts *opts)
 {
-	const struct nvd_quirk *quirk;
 	pthread_mutexattr_t ma;
-	int err;
 
-	c->transport = &nvd__pcie_transport;
-	c->t = t;
-	c->bar = t->bar;
+	/* recursive: a reset holds it across the admin commands it sends */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&c->admin_lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	c->opts = *opts;
 	c->cap = ctrlr_get_reg8(c, NVME_REG_CAP);
 	c->info.ver = ctrlr_get_reg4(c, NVME_REG_VS);
 	if (c->cap == UINT64_MAX || c->info.ver == NVME_REG_GONE) {
 		nvd__set_detail("registers read all ones: the device is gone");
-		return -ENXIO;
+		goto err_destroy_lock;
 	}
 	/* CAP.TO is in 500 ms units; 0 would make every wait fail at once */
 	c->ready_timeout_ms = (NVME_CAP_TO(c->cap) ? NVME_CAP_TO(c->cap) : 1) * 500u;
 	c->info.mqes = (uint16_t)(NVME_CAP_MQES(c->cap) + 1 > 65535 ? 65535 : NVME_CAP_MQES(c->cap) + 1);
 	if (c->info.mqes < 2) {
 		nvd__set_detail("CAP.MQES 0x%x is invalid", NVME_CAP_MQES(c->cap));
+		pthread_mutex_destroy(&c->admin_lock);
 		return -EIO;
 	}
 	c->info.dstrd = (uint8_t)NVME_CAP_DSTRD(c->cap);
+	c->max_xfer = NVD_MAX_XFER_CAP;
+	nvd__dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
+	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
+	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
+	return 0;
+
+err_destroy_lock:
+	pthread_mutex_destroy(&c->admin_lock);
+	return -ENXIO;
+}
+
+int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t, const struct nvd_ctrlr_opts *opts)
+{
+	const struct nvd_quirk *quirk;
+	int err;
+
+	c->transport = &nvd__pcie_transport;
+	c->t = t;
+	c->bar = t->bar;
+	err = nvd__ctrlr_construct_common(c, opts);
+	if (err)
+		return err;
 	c->info.iommu = (uint8_t)t->info.iommu;
 	c->info.pci_vendor = t->info.pci_vendor;
 	c->info.pci_device = t->info.pci_device;
@@ -334,17 +360,8 @@ int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t, const struc
 		c->quirk_rdy_delay_ms = quirk->rdy_delay_ms;
 		nvd__dbg("%04x:%04x: quirks 0x%x", quirk->vendor, quirk->device, quirk->flags);
 	}
-	c->max_xfer = NVD_MAX_XFER_CAP;
-	nvd__dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
-	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
-	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
 
 	nvd__dma_pool_init(&c->dma, t);
-	/* recursive: a reset holds it across the admin commands it sends */
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&c->admin_lock, &ma);
-	pthread_mutexattr_destroy(&ma);
 	err = nvd__dma_pool_alloc(&c->dma, NVD_IDENTIFY_SIZE, true, &c->id_buf);
 	if (err)
 		goto err_fini;
@@ -417,6 +434,11 @@ void nvd__ctrlr_release(struct nvd_ctrlr *c, bool stopped)
 {
 	struct pci_backend *t = c->t;
 
+	/* a transport that owns its construction (TCP) also owns its release */
+	if (c->transport->ctrlr_destruct) {
+		c->transport->ctrlr_destruct(c);
+		return;
+	}
 	if (stopped) {
 		nvd__ctrlr_destruct(c);
 		t->ops->close(t);
@@ -487,7 +509,7 @@ NVD_EXPORT const void *nvd_ctrlr_identify_data(const struct nvd_ctrlr *ctrlr)
 
 NVD_EXPORT const char *nvd_ctrlr_get_devpath(const struct nvd_ctrlr *ctrlr)
 {
-	return ctrlr ? ctrlr->t->info.devpath : "";
+	return ctrlr && ctrlr->t ? ctrlr->t->info.devpath : "";
 }
 
 NVD_EXPORT int nvd_ctrlr_is_failed(const struct nvd_ctrlr *ctrlr)

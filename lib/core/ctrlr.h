@@ -30,9 +30,12 @@
 #define NVD_ALIVE_CHECK_POLLS	1024u
 
 struct nvd_ns;
+struct nvd_tcp_ctrlr;
 
 struct nvd_ctrlr {
 	const struct nvd_transport_ops *transport;	/* by the TRID's trtype */
+	/* TCP: the admin connection, host identity, Keep Alive (tcp/transport.c); NULL on PCIe */
+	struct nvd_tcp_ctrlr *tcp;
 	/* PCIe: the PCI-function backend and BAR0 (pcie/) */
 	struct pci_backend *t;
 	volatile uint8_t *bar;
@@ -80,11 +83,21 @@ struct nvd_ctrlr {
 };
 
 /* ---- ctrlr.c ---------------------------------------------------------- */
+/*
+ * What every transport's construct does once registers can be read:
+ * options, CAP and VS (and what follows from them), the admin lock.
+ */
+int nvd__ctrlr_construct_common(struct nvd_ctrlr *c, const struct nvd_ctrlr_opts *opts);
 /* Set up @c over an open transport: reads CAP/VS, no other device access. */
 int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t,
 		    const struct nvd_ctrlr_opts *opts);
 void nvd__ctrlr_destruct(struct nvd_ctrlr *c);
 /* ---- ctrlr_init.c ----------------------------------------------------- */
+/*
+ * Run the initialisation state machine on constructed @c (any transport)
+ * to the end: *@ctrlr = @c, or @c released and freed and a negative errno.
+ */
+int nvd__ctrlr_init_run(struct nvd_ctrlr *c, struct nvd_ctrlr **ctrlr);
 /* nvd_ctrlr_attach() and nvd_ctrlr_attach_async() over any transport. */
 int nvd__ctrlr_attach_backend(const char *bdf, const struct pci_backend_ops *ops,
 			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr);

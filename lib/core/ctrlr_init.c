@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/admin.h"
 #include "core/admin_cmds.h"
 #include "core/clock.h"
 #include "core/ctrlr.h"
@@ -99,6 +100,13 @@ static int run_cmd(struct nvd_attach_ctx *x, struct nvme_cmd *cmd, size_t len, c
 	struct nvd_ctrlr *c = x->c;
 	int rc;
 
+	/* NVMe/TCP: one command at a time over the admin connection, waited for */
+	if (c->tcp) {
+		if (len)
+			memset(c->id_buf, 0, NVD_IDENTIFY_SIZE);
+		return nvd__admin_sync(c, cmd, len ? c->id_buf : NULL, len, NVD_ADMIN_TIMEOUT_MS,
+				       what, &x->cpl);
+	}
 	if (!x->cmd_sent) {
 		x->tr = qpair_get_tracker(&c->adminq);
 		if (!x->tr)
@@ -203,9 +211,12 @@ static int st_enable(struct nvd_attach_ctx *x)
 
 	if (aqsize > c->info.mqes)
 		aqsize = c->info.mqes;
-	err = nvd__qpair_construct(&c->adminq, c, 0, aqsize, NVD_ADMIN_MAX_XFER);
-	if (err)
-		return err;
+	/* fabrics: the admin queue is the connection the transport opened */
+	if (!c->tcp) {
+		err = nvd__qpair_construct(&c->adminq, c, 0, aqsize, NVD_ADMIN_MAX_XFER);
+		if (err)
+			return err;
+	}
 	/* from here on the controller may touch our memory: quiesce on failure */
 	c->enabled = true;
 	err = nvd__ctrlr_enable_start(c);
@@ -589,21 +600,15 @@ NVD_EXPORT int nvd_ctrlr_attach_async(const char *bdf, const struct nvd_ctrlr_op
 	return nvd__ctrlr_attach_backend_async(bdf, &nvd__pci_backend_kmod, opts, ctx);
 }
 
-int nvd__ctrlr_attach_backend(const char *bdf, const struct pci_backend_ops *ops,
-			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
+/* nvd_ctrlr_attach_poll() until done: ready waits take milliseconds, admin commands microseconds. */
+static int attach_run(struct nvd_attach_ctx *x, struct nvd_ctrlr **ctrlr)
 {
 	struct timespec ts = { 0, 20 * 1000 };
 	enum init_state last = ST_READY;
-	struct nvd_attach_ctx *x;
 	unsigned spins = 0;
 	int rc;
 
-	if (!ctrlr)
-		return -EINVAL;
-	rc = nvd__ctrlr_attach_backend_async(bdf, ops, opts, &x);
-	if (rc)
-		return rc;
-	/* ready waits take milliseconds, admin commands microseconds: spin, then nap */
+	/* spin, then nap */
 	while ((rc = nvd_ctrlr_attach_poll(x, ctrlr)) == -EAGAIN) {
 		if (x->state != last) {
 			last = x->state;
@@ -616,6 +621,34 @@ int nvd__ctrlr_attach_backend(const char *bdf, const struct pci_backend_ops *ops
 			nanosleep(&ts, NULL);
 	}
 	return rc;
+}
+
+int nvd__ctrlr_init_run(struct nvd_ctrlr *c, struct nvd_ctrlr **ctrlr)
+{
+	struct nvd_attach_ctx *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		nvd__ctrlr_release(c, nvd__ctrlr_quiesce(c, false));
+		free(c);
+		return -ENOMEM;
+	}
+	x->c = c;
+	goto_state(x, ST_DISABLE);
+	return attach_run(x, ctrlr);
+}
+
+int nvd__ctrlr_attach_backend(const char *bdf, const struct pci_backend_ops *ops,
+			   const struct nvd_ctrlr_opts *opts, struct nvd_ctrlr **ctrlr)
+{
+	struct nvd_attach_ctx *x;
+	int rc;
+
+	if (!ctrlr)
+		return -EINVAL;
+	rc = nvd__ctrlr_attach_backend_async(bdf, ops, opts, &x);
+	if (rc)
+		return rc;
+	return attach_run(x, ctrlr);
 }
 
 NVD_EXPORT int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,

@@ -13,6 +13,7 @@
 #include "core/export.h"
 #include "core/ns.h"
 #include "core/request.h"
+#include "tcp/transport.h"
 
 void nvd__ns_construct(struct nvd_ns *ns, struct nvd_ctrlr *c, uint32_t nsid,
 		  const struct nvd_id_ns *id)
@@ -215,6 +216,9 @@ ns_rw_slow(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint6
 	err = nvd__ns_check_io(ns, q, what, lba, count, flags, NVD_IO_FLAGS);
 	if (err)
 		return err;
+	/* NVMe/TCP queue pairs always come here (QP_NO_FAST_TCP): any memory, no PRPs */
+	if (q->tcp)
+		return nvd__tcp_ns_rw(ns, q, opc, buf, lba, count, cb, cb_arg, flags);
 	len = (size_t)count << ns->sector_shift;
 	err = nvd__ns_check_buf(q, buf, len);
 	if (err)

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/request.h"
 #include "pcie/qpair.h"
+#include "tcp/transport.h"
 
 #define NVD_REQS_PER_TRACKER	4u
 
@@ -250,6 +251,8 @@ int nvd__qpair_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void 
 	struct request *r;
 	int err;
 
+	if (__builtin_expect(q->tcp != NULL, 0))
+		return nvd__tcp_submit_cmd(q, cmd, buf, len, cb, cb_arg);
 	if (qpair_may_send(q) && (tr = qpair_get_tracker(q))) {
 		slot = sq_ring_slot(&q->sq);
 		*slot = *cmd;

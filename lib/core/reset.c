@@ -35,6 +35,7 @@
 #include "core/error.h"
 #include "core/export.h"
 #include "core/request.h"
+#include "tcp/transport.h"
 
 static int recreate_qpair(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
@@ -149,6 +150,8 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 		nvd__set_detail("%s", c->fail_reason[0] ? c->fail_reason : "the controller is gone");
 		return -ENXIO;
 	}
+	if (c->tcp)
+		return nvd__tcp_ctrlr_reset(c);
 	pthread_mutex_lock(&c->admin_lock);
 	nvd__dbg("%s: controller reset", c->info.bdf);
 	/* what callbacks send from here on waits in the FIFO for step 5 */

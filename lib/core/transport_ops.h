@@ -4,9 +4,9 @@
  * (controller state machine, admin commands, namespaces, requests,
  * retries, timeouts, reset), in the shape of SPDK's
  * spdk_nvme_transport_ops.  Selected by the transport ID
- * (<nvdirect/trid.h>): PCIe (lib/pcie/transport.c) and, to come, TCP
- * (lib/tcp/: pdu.c, conn.c, fabrics.c already; a tcp_qpair.c to come).
- * The controller holds its table in nvd_ctrlr.transport.
+ * (<nvdirect/trid.h>): PCIe (lib/pcie/transport.c) and TCP
+ * (lib/tcp/transport.c).  The controller holds its table in
+ * nvd_ctrlr.transport.
  *
  * WIRED (the core calls these for PCIe): get_reg_4/8 and set_reg_4/8 for
  * every register the state machine, shutdown, fatal-status handling and
@@ -22,11 +22,17 @@
  * max_xfer_size and max_sges, and the deletion of every I/O queue at the
  * start of a reset (core/reset.c).
  *
+ * TCP sets ctrlr_destruct (nvd__ctrlr_release() hands the controller to
+ * it); its construct is nvd_ctrlr_connect()'s nvd__tcp_ctrlr_connect().
+ *
  * Fast path, by design: the PCIe submit and completion paths are not
  * reached through these pointers.  The I/O calls go straight to
  * pcie/qpair.h's inlines and nvd__qpair_poll() (no indirect call per I/O,
- * as SPDK's PCIe path); another transport would be reached by testing the
- * queue pair's transport type first.  scripts/bench-ipo.sh keeps the count.
+ * as SPDK's PCIe path).  TCP is reached by testing the queue pair's tcp
+ * member once: in nvd_qpair_process_completions(), and for reads and
+ * writes in ns_rw_slow(), where QP_NO_FAST_TCP in no_fast sends them (the
+ * fast path's existing test, no new one); admin commands test c->tcp in
+ * admin_sync_locked().  scripts/bench-ipo.sh keeps the count.
  */
 #ifndef NVD_CORE_TRANSPORT_OPS_H
 #define NVD_CORE_TRANSPORT_OPS_H

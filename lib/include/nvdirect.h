@@ -92,6 +92,14 @@ struct nvd_ctrlr_opts {
 	 * Namespace Not Ready (generic) and Internal Path Error (path).
 	 */
 	uint32_t retry_count;
+	/*
+	 * NVMe/TCP: the Keep Alive Timeout asked for in the admin Connect
+	 * (NVMe-oF 1.1 §3.3); default 0: 10000 ms.  The library sends Keep
+	 * Alive at half of it from nvd_ctrlr_process_admin_completions() and
+	 * from polls of the controller's I/O queue pairs: an application that
+	 * does neither for longer loses the controller to the target.
+	 */
+	uint32_t keep_alive_timeout_ms;
 };
 /*
  * Submissions on I/O queues write the SQ tail doorbell only at the next

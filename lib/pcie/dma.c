@@ -19,6 +19,7 @@
 #include "core/ctrlr.h"
 #include "core/error.h"
 #include "core/export.h"
+#include "tcp/transport.h"
 
 #define PAGE_ROUND(x)	(((x) + NVME_PAGE_SIZE - 1) & ~(size_t)(NVME_PAGE_SIZE - 1))
 
@@ -448,6 +449,15 @@ NVD_EXPORT void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size)
 		return NULL;
 	}
 	nvd__clear_detail();
+	/* NVMe/TCP: any memory is a buffer; page aligned as the PCIe pool's */
+	if (ctrlr->tcp) {
+		err = posix_memalign(&buf, 4096, size ? size : 1);
+		if (err) {
+			errno = err;
+			return NULL;
+		}
+		return buf;
+	}
 	err = nvd__dma_pool_alloc(&ctrlr->dma, size, false, &buf);
 	if (err) {
 		errno = -err;
@@ -458,7 +468,9 @@ NVD_EXPORT void *nvd_dma_alloc(struct nvd_ctrlr *ctrlr, size_t size)
 
 NVD_EXPORT void nvd_dma_free(struct nvd_ctrlr *ctrlr, void *buf)
 {
-	if (ctrlr && buf)
+	if (ctrlr && buf && ctrlr->tcp)
+		free(buf);
+	else if (ctrlr && buf)
 		nvd__dma_pool_free(&ctrlr->dma, buf);
 }
 
@@ -469,6 +481,9 @@ NVD_EXPORT int nvd_mem_register(struct nvd_ctrlr *ctrlr, void *buf, size_t len)
 		return -EINVAL;
 	if (ctrlr_is_failed(ctrlr))
 		return -ENXIO;
+	/* NVMe/TCP copies through the socket: nothing to pin or map */
+	if (ctrlr->tcp)
+		return 0;
 	return nvd__dma_pool_register(&ctrlr->dma, buf, len);
 }
 
@@ -477,5 +492,7 @@ NVD_EXPORT int nvd_mem_unregister(struct nvd_ctrlr *ctrlr, void *buf)
 	nvd__clear_detail();
 	if (!ctrlr)
 		return -EINVAL;
+	if (ctrlr->tcp)
+		return 0;
 	return nvd__dma_pool_unregister(&ctrlr->dma, buf);
 }

@@ -32,6 +32,7 @@
 #include "pcie/intr.h"
 #include "pcie/qpair.h"
 #include "pcie/regs.h"
+#include "tcp/transport.h"
 
 /* nvd__prp_build() callback over one span: its pages, no lookup, no lock. */
 static int span_vtophys(void *ctx, const void *vaddr, uint64_t *bus)
@@ -481,11 +482,16 @@ NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t m
 {
 	if (!qpair)
 		return -EINVAL;
+	/* NVMe/TCP: the one test on the PCIe poll's way (transport_ops.h) */
+	if (__builtin_expect(qpair->tcp != NULL, 0))
+		return nvd__tcp_io_poll(qpair, max);
 	return nvd__qpair_poll(qpair, max);
 }
 
 NVD_EXPORT uint32_t nvd_qpair_outstanding(const struct nvd_qpair *qpair)
 {
+	if (qpair && qpair->tcp)
+		return nvd__tcp_qpair_outstanding_of(qpair);
 	return qpair ? nvd__qpair_outstanding(qpair) + qpair->nqueued : 0;
 }
 
@@ -556,9 +562,13 @@ static void release_qid(struct nvd_ctrlr *c, uint16_t qid)
 uint32_t nvd__io_qsize_max(const struct nvd_ctrlr *c, const char **limit)
 {
 	uint32_t max = c->info.mqes;
-	uint64_t ring_max = c->t->info.max_region_size / sizeof(struct nvme_cmd);
+	uint64_t ring_max;
 
 	*limit = "CAP.MQES";
+	/* fabrics: no rings in DMA memory, Connect's SQSIZE is bounded by MQES alone */
+	if (c->tcp)
+		return max;
+	ring_max = c->t->info.max_region_size / sizeof(struct nvme_cmd);
 	/* a ring is one DMA region: physically contiguous (PC=1) */
 	if (max > ring_max) {
 		max = (uint32_t)ring_max;
@@ -576,6 +586,8 @@ uint32_t nvd__io_qsize_default(const struct nvd_ctrlr *c)
 
 	if (c->opts.io_queue_size)
 		return c->opts.io_queue_size;
+	if (c->tcp)
+		return max < NVD_TCP_IO_QSIZE_DEFAULT ? max : NVD_TCP_IO_QSIZE_DEFAULT;
 	fit = (uint32_t)(IO_QUEUE_DEFAULT_DMA_BYTES / entry);
 	if (fit < 2)
 		fit = 2;
@@ -628,6 +640,13 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		err = qid;
 		goto err_free;
 	}
+	if (ctrlr->tcp) {
+		err = nvd__tcp_io_qpair_connect(ctrlr, q, (uint16_t)qid, qsize, opts->interrupts);
+		if (err)
+			goto err_release;
+		*qpair = q;
+		return 0;
+	}
 	err = nvd__qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
 	if (err)
 		goto err_release;
@@ -668,6 +687,12 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	c = qpair->ctrlr;
 	qid = qpair->qid;
 	nvd__clear_detail();
+	if (qpair->tcp) {
+		nvd__tcp_io_qpair_destroy(qpair);
+		release_qid(c, qid);
+		free(qpair);
+		return 0;
+	}
 	nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu); stale completions %llu",
 	    qid, qpair->sq_shadow ? "on" : "off",
 	    (unsigned long long)qpair->stats.sq_doorbell_writes,

@@ -23,6 +23,7 @@
 
 struct nvd_ctrlr;
 struct request;
+struct nvd_tcp_qpair;
 
 /*
  * One command slot.  Its CID is idx in the bits nvd_qpair.cid_mask covers
@@ -54,6 +55,7 @@ _Static_assert(sizeof(struct tracker) == 128, "a tracker is two cache lines");
 #define QP_NO_FAST_NO_IO	(1u << 0)	/* admin queue, or failed: refused */
 #define QP_NO_FAST_HOOKS	(1u << 1)	/* injection or timeouts armed */
 #define QP_NO_FAST_RESET	(1u << 2)	/* controller reset: new I/O waits in the FIFO */
+#define QP_NO_FAST_TCP		(1u << 3)	/* an NVMe/TCP queue pair (tcp/transport.c) */
 
 /* Error injection (nvd_qpair_inject_error), one per opcode. */
 struct inject_rule {
@@ -126,6 +128,12 @@ struct nvd_qpair {
 	uint16_t iv;			/* its MSI-X vector */
 	int intr_fd;			/* eventfd the vector signals */
 	struct adaptive adaptive;	/* nvd_qpair_wait() (poll_adaptive.c) */
+	/*
+	 * NVMe/TCP: the queue pair that does the work (tcp/qpair.c), NULL on
+	 * PCIe.  None of the rings, trackers or requests above are used then;
+	 * the public entry points test this once and go to tcp/transport.c.
+	 */
+	struct nvd_tcp_qpair *tcp;
 };
 
 /* ---- qpair.c ---------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/nvme_spec.h"
@@ -212,6 +213,108 @@ static void misbehave(struct target *t, uint16_t cid, unsigned total_cmds)
 	}
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Identify data for CNS @cns: a controller of one 1 MiB namespace of 512-byte LBAs. */
+static void identify(struct target *t, const struct nvme_cmd *c, uint8_t *d)
+{
+	uint32_t ioccsz = (8192 + 64) / 16, nn = 1, one = 1;
+	uint64_t nsze = NS_BYTES / LBA;
+
+	memset(d, 0, 4096);
+	switch (c->cdw10 & 0xff) {
+	case 1:		/* Base 2.0 Figure 275 */
+		d[0] = 0x4e;				/* VID */
+		memcpy(d + 4, "FAKE-TCP-SN-0001    ", 20);
+		memcpy(d + 24, "nvdirect fake tcp target                ", 40);
+		memcpy(d + 64, "1.0     ", 8);
+		d[77] = 3;				/* MDTS: 32 KiB */
+		d[512] = 0x66;				/* SQES */
+		d[513] = 0x44;				/* CQES */
+		memcpy(d + 516, &nn, 4);
+		memcpy(d + 1792, &ioccsz, 4);
+		break;
+	case 2:		/* active namespace list */
+		memcpy(d, &one, 4);
+		break;
+	case 0:		/* Figure 280: NSZE, NCAP, NUSE, NLBAF 0, FLBAS 0, LBAF0 LBADS 9 */
+		memcpy(d, &nsze, 8);
+		memcpy(d + 8, &nsze, 8);
+		memcpy(d + 16, &nsze, 8);
+		d[130] = 9;
+		break;
+	}
+	(void)t;
+}
+
+/* The admin queue of a controller: properties and the admin commands an attach sends. */
+static void serve_admin(struct target *t, uint8_t *pdu)
+{
+	static uint8_t id[4096];
+	struct nvme_tcp_capsule_cmd *cap = (void *)pdu;
+	struct nvme_tcp_capsule_resp r;
+	struct nvme_tcp_data d;
+	uint8_t *data;
+	uint32_t dlen;
+
+	while (read_pdu(t, pdu, &data, &dlen)) {
+		const struct nvmf_prop_cmd *p = (const void *)&cap->sqe;
+		const struct nvme_cmd *c = &cap->sqe;
+		uint64_t v = 0;
+
+		if (cap->ch.type != NVME_TCP_CAPSULE_CMD)
+			return tcp_target_fail(t, "admin queue: not a CapsuleCmd");
+		t->admin_cmds++;
+		memset(&r, 0, sizeof(r));
+		r.cqe.cid = c->cid;
+		if (c->opc == NVME_OPC_FABRICS && p->fctype == NVMF_FCTYPE_PROP_GET) {
+			switch (p->ofst) {
+			case NVME_REG_CAP:	/* MQES, CQR, TO 500 ms, CSS NVM */
+				v = (uint64_t)(t->mqes - 1) | 1u << 16 | 1u << 24 | 1ull << 37;
+				break;
+			case NVME_REG_VS:
+				v = 0x10400;
+				break;
+			case NVME_REG_CC:
+				v = t->cc;
+				break;
+			case NVME_REG_CSTS:
+				v = t->csts;
+				break;
+			}
+			r.cqe.cdw0 = (uint32_t)v;
+			r.cqe.rsvd = (uint32_t)(v >> 32);
+		} else if (c->opc == NVME_OPC_FABRICS && p->fctype == NVMF_FCTYPE_PROP_SET) {
+			if (p->ofst == NVME_REG_CC) {
+				t->cc = (uint32_t)p->value;
+				t->csts = (t->cc & NVME_CC_EN ? NVME_CSTS_RDY : 0) |
+					  (t->cc & NVME_CC_SHN_MASK ? NVME_CSTS_SHST_DONE : 0);
+			}
+		} else if (c->opc == NVME_ADM_IDENTIFY) {
+			identify(t, c, id);
+			memset(&d, 0, sizeof(d));
+			d.cccid = c->cid;
+			d.datal = c->sgl1.len < 4096 ? c->sgl1.len : 4096;
+			send_pdu(t, &d, NVME_TCP_C2H_DATA, sizeof(d), NVME_TCP_F_LAST, id, d.datal);
+		} else if (c->opc == NVME_ADM_SET_FEATURES && (c->cdw10 & 0xff) == NVME_FEAT_NUM_QUEUES) {
+			t->feat_nq++;
+			r.cqe.cdw0 = (3u << 16) | 3u;	/* 4 and 4, 0-based */
+		} else if (c->opc == 0x18) {		/* Keep Alive */
+			if (t->keep_alives < 64)
+				t->keep_alive_ms[t->keep_alives] = mono_ms();
+			t->keep_alives++;
+		}
+		/* anything else (Set Features AEC ...) just succeeds */
+		send_pdu(t, &r, NVME_TCP_CAPSULE_RESP, sizeof(r), 0, NULL, 0);
+	}
+}
+
 /* ICReq, ICResp, Connect; then serve reads and writes until the host leaves. */
 static void serve(struct target *t)
 {
@@ -243,6 +346,12 @@ static void serve(struct target *t)
 	t->connect_qid = cc->qid;
 	t->connect_sqsize = cc->sqsize;
 	t->connect_cntlid = cd->cntlid;
+	if (t->mqes && !cc->qid) {
+		/* the admin queue of a controller: controller ID 7 */
+		t->kato = cc->kato;
+		tcp_target_respond(t, cc->cid, 7, 0);
+		return serve_admin(t, pdu);
+	}
 	tcp_target_respond(t, cc->cid, 0, 0);
 
 	while (read_pdu(t, pdu, &data, &dlen)) {
@@ -322,6 +431,82 @@ static void *target_main(void *arg)
 		serve(t);
 	close(t->fd);
 	return NULL;
+}
+
+static void *conn_main(void *arg)
+{
+	struct target *t = arg;
+	int one = 1;
+
+	setsockopt(t->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	serve(t);
+	close(t->fd);
+	return NULL;
+}
+
+/* Accept the admin connection, then each I/O connection, one thread each. */
+static void *listen_main(void *arg)
+{
+	struct target *t = arg, *c;
+	unsigned i;
+
+	for (i = 0; i <= t->nio; i++) {
+		c = i ? t->io[i - 1] : t;
+		c->fd = accept(t->lfd, NULL, NULL);
+		if (c->fd < 0)
+			break;
+		c->mqes = t->mqes;
+		pthread_create(&c->thread, NULL, conn_main, c);
+	}
+	return NULL;
+}
+
+static pthread_t listener;
+
+void tcp_target_start_ctrlr(struct target *t, unsigned nio)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	unsigned i;
+
+	ck_assert_uint_le(nio, 4);
+	if (!t->mqes)
+		t->mqes = 64;
+	t->nio = nio;
+	for (i = 0; i < nio; i++) {
+		if (!t->io[i])
+			t->io[i] = tcp_target_new();
+		t->io[i]->fd = -1;
+	}
+	t->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(t->lfd, 0);
+	ck_assert_int_eq(bind(t->lfd, (void *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(t->lfd, 8), 0);
+	ck_assert_int_eq(getsockname(t->lfd, (void *)&a, &len), 0);
+	t->port = ntohs(a.sin_port);
+	t->fd = -1;
+	ck_assert_int_eq(pthread_create(&listener, NULL, listen_main, t), 0);
+}
+
+void tcp_target_join_ctrlr(struct target *t)
+{
+	unsigned i;
+
+	/* a listener still waiting for a connection the host never made */
+	shutdown(t->lfd, SHUT_RDWR);
+	pthread_join(listener, NULL);
+	close(t->lfd);
+	if (t->fd >= 0)
+		pthread_join(t->thread, NULL);
+	ck_assert_msg(!t->failed, "the fake target's admin queue: %s", t->why);
+	for (i = 0; i < t->nio; i++) {
+		if (t->io[i]->fd >= 0 && t->io[i]->thread)
+			pthread_join(t->io[i]->thread, NULL);
+		ck_assert_msg(!t->io[i]->failed, "the fake target's I/O queue %u: %s", i + 1,
+			      t->io[i]->why);
+		free(t->io[i]);
+		t->io[i] = NULL;
+	}
 }
 
 struct target *tcp_target_new(void)

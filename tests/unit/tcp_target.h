@@ -6,6 +6,12 @@
  * in-capsule data) for writes, checking the host's digests and offsets,
  * optionally with digests, byte-by-byte sends, SUCCESS C2HData, and ways
  * of going wrong.  A test may give its own script instead.
+ *
+ * As a controller (tcp_target_start_ctrlr): the first connection is the
+ * admin queue (Property Get/Set of CAP, VS, CC, CSTS; Identify
+ * Controller, active namespace list and Namespace 1; Set Features Number
+ * of Queues; Keep Alive), each later one an I/O queue served as above by
+ * its own struct target in t->io[].
  */
 #ifndef NVD_TEST_TCP_TARGET_H
 #define NVD_TEST_TCP_TARGET_H
@@ -49,6 +55,13 @@ struct target {
 	uint8_t sgl_ids[256];
 	int failed;
 	char why[160];
+	/* as a controller's admin queue (tcp_target_start_ctrlr) */
+	uint32_t cc, csts, kato;
+	uint16_t mqes;			/* CAP.MQES + 1 it reports */
+	unsigned admin_cmds, keep_alives, nio;
+	uint64_t keep_alive_ms[64];	/* CLOCK_MONOTONIC of each Keep Alive */
+	unsigned feat_nq;		/* Set Features Number of Queues seen */
+	struct target *io[4];		/* the I/O queues' connections, in order */
 	uint8_t ns[NS_BYTES];
 	struct r2t_state { bool active; uint64_t off; uint32_t len, got; } wr[65536];
 };
@@ -59,6 +72,10 @@ struct target *tcp_target_new(void);
 void tcp_target_start(struct target *t);
 /* Wait for the thread; fails the test with what the target found wrong. */
 void tcp_target_join(struct target *t);
+/* A controller: admin connection on @t, then up to @nio I/O connections (t->io[]). */
+void tcp_target_start_ctrlr(struct target *t, unsigned nio);
+/* After the host closed every connection: join all and check each; frees t->io[]. */
+void tcp_target_join_ctrlr(struct target *t);
 
 /* What a script is built from. */
 void tcp_target_fail(struct target *t, const char *why);

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The NVMe/TCP transport's ops table (core/transport_ops.h) and the
+ * functions the core's entry points branch to for a controller reached
+ * over TCP (transport.h).
+ *
+ * Controller: the admin queue is one connection, opened at construct
+ * (ICReq/ICResp, Connect QID 0 with CNTLID FFFFh and the KATO) so that
+ * Property Get/Set reach CAP, VS, CC and CSTS; the core's state machine
+ * then enables it as it does a PCIe controller.  Admin commands run one at
+ * a time over it (nvd__tcp_exec(), under the admin lock).  Asynchronous
+ * Event Requests are not kept outstanding on TCP: the admin connection
+ * has room for one command.
+ *
+ * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
+ * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
+ * leave the PCIe fast path at its existing test.  Retries, timeouts,
+ * error injection, splitting of transfers above MDTS, readv/writev and
+ * interrupts are PCIe-only for now: refused in words or not applied.
+ *
+ * Keep Alive (Base 2.0 §5.25, NVMe-oF 1.1 §3.3): sent at half the KATO
+ * from nvd_ctrlr_process_admin_completions() and from I/O polls, as SPDK
+ * does from its admin poll.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/admin.h"
+#include "core/clock.h"
+#include "core/ctrlr.h"
+#include "core/error.h"
+#include "core/ns.h"
+#include "core/transport_ops.h"
+#include "tcp/conn.h"
+#include "tcp/fabrics.h"
+#include "tcp/qpair.h"
+#include "tcp/transport.h"
+
+/* NVMe/TCP 1.0 §3.3: admin queues take 8 KiB of in-capsule data */
+#define TCP_ADMIN_INCAPSULE	8192u
+/* Base 2.0 Figure 139: Keep Alive */
+#define NVME_ADM_KEEP_ALIVE	0x18
+
+struct nvd_tcp_ctrlr {
+	struct nvd_trid trid;
+	struct nvd_tcp_host host;
+	struct nvd_tcp_conn_opts conn_opts;
+	struct nvd_tcp_conn admin;
+	bool admin_open;
+	uint16_t cntlid;
+	uint32_t kato_ms;
+	uint64_t next_keep_alive_ms;
+	uint64_t keep_alives;
+};
+
+/* ---- the admin connection ---------------------------------------------- */
+
+/* The admin connection failed under a command: the controller is lost. */
+static void admin_lost(struct nvd_ctrlr *c, int err)
+{
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+
+	snprintf(c->fail_reason, sizeof(c->fail_reason),
+		 "NVMe/TCP admin connection to %.40s lost: %.80s", tc->admin.peer,
+		 nvd_last_error()[0] ? nvd_last_error() : nvd_strerror(err));
+	if (tc->admin_open) {
+		nvd__tcp_conn_close(&tc->admin);
+		tc->admin_open = false;
+	}
+	nvd__ctrlr_mark_failed(c);
+}
+
+int nvd__tcp_admin_exec(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+			const char *what, struct nvd_cpl *cpl)
+{
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+	struct nvd_cpl local;
+	/* Base 2.0 Figure 88: opcode bits 1:0, 01b host to controller */
+	bool to_ctrl = (cmd->opc & 3) == 1;
+	int err;
+
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&c->admin_lock);
+	if (!tc->admin_open) {
+		nvd__set_detail("%s: %s", what, c->fail_reason[0] ? c->fail_reason :
+			   "the NVMe/TCP admin connection is closed");
+		pthread_mutex_unlock(&c->admin_lock);
+		return -ENXIO;
+	}
+	nvd__dbg("admin/tcp: %s (opc 0x%02x cdw10 0x%x cdw11 0x%x)", what, cmd->opc, cmd->cdw10,
+		 cmd->cdw11);
+	err = nvd__tcp_exec(&tc->admin, cmd, len ? buf : NULL, (uint32_t)len, to_ctrl,
+			    TCP_ADMIN_INCAPSULE, what, cpl ? cpl : &local);
+	if (err && err != -EIO)
+		admin_lost(c, err);
+	pthread_mutex_unlock(&c->admin_lock);
+	return err;
+}
+
+/* Registers are properties (NVMe-oF 1.1 §3.4, §3.5); a lost connection reads all ones. */
+static int tcp_prop(struct nvd_ctrlr *c, bool set, uint32_t ofst, unsigned size, uint64_t *v)
+{
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+	int err;
+
+	pthread_mutex_lock(&c->admin_lock);
+	if (!tc->admin_open) {
+		pthread_mutex_unlock(&c->admin_lock);
+		return -ENXIO;
+	}
+	err = set ? nvd__tcp_prop_set(&tc->admin, ofst, size, *v) :
+		    nvd__tcp_prop_get(&tc->admin, ofst, size, v);
+	if (err && err != -EIO)
+		admin_lost(c, err);
+	pthread_mutex_unlock(&c->admin_lock);
+	return err;
+}
+
+static int tcp_get_reg_4(struct nvd_ctrlr *c, uint32_t ofst, uint32_t *value)
+{
+	uint64_t v = 0;
+	int err = tcp_prop(c, false, ofst, 4, &v);
+
+	*value = (uint32_t)v;
+	return err;
+}
+
+static int tcp_get_reg_8(struct nvd_ctrlr *c, uint32_t ofst, uint64_t *value)
+{
+	return tcp_prop(c, false, ofst, 8, value);
+}
+
+static int tcp_set_reg_4(struct nvd_ctrlr *c, uint32_t ofst, uint32_t value)
+{
+	uint64_t v = value;
+
+	return tcp_prop(c, true, ofst, 4, &v);
+}
+
+static int tcp_set_reg_8(struct nvd_ctrlr *c, uint32_t ofst, uint64_t value)
+{
+	return tcp_prop(c, true, ofst, 8, &value);
+}
+
+/* The admin queue is the connection construct opened: nothing to do before CC.EN = 1. */
+static int tcp_ctrlr_enable(struct nvd_ctrlr *c)
+{
+	(void)c;
+	return 0;
+}
+
+static void tcp_ctrlr_destruct(struct nvd_ctrlr *c)
+{
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+
+	if (tc->admin_open)
+		nvd__tcp_conn_close(&tc->admin);
+	free(c->id_buf);
+	free(c->ns);
+	free(c->ioq);
+	pthread_mutex_destroy(&c->admin_lock);
+	free(tc);
+	c->tcp = NULL;
+}
+
+const struct nvd_transport_ops nvd__tcp_transport = {
+	.name = "TCP",
+	.trtype = NVD_TRTYPE_TCP,
+	.ctrlr_enable = tcp_ctrlr_enable,
+	.ctrlr_destruct = tcp_ctrlr_destruct,
+	.get_reg_4 = tcp_get_reg_4,
+	.get_reg_8 = tcp_get_reg_8,
+	.set_reg_4 = tcp_set_reg_4,
+	.set_reg_8 = tcp_set_reg_8,
+	.needs_dma_memory = false,
+};
+
+/* ---- controller --------------------------------------------------------- */
+
+int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
+			   struct nvd_ctrlr **ctrlr)
+{
+	struct nvd_tcp_ctrlr *tc;
+	struct nvd_ctrlr_opts o;
+	struct nvd_ctrlr *c;
+	int err;
+
+	nvd__ctrlr_fill_opts(&o, opts);
+	if (o.admin_queue_size < 2 || o.admin_queue_size > NVME_AQ_MAX_ENTRIES) {
+		nvd__set_detail("admin queue size %u is outside 2..%u", o.admin_queue_size,
+			   NVME_AQ_MAX_ENTRIES);
+		return -EINVAL;
+	}
+	if (!trid->subnqn[0]) {
+		nvd__set_detail("trid: an NVMe/TCP controller needs subnqn: (the discovery subsystem holds no namespaces)");
+		return -EINVAL;
+	}
+	c = calloc(1, sizeof(*c));
+	tc = calloc(1, sizeof(*tc));
+	if (!c || !tc) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	c->transport = &nvd__tcp_transport;
+	c->tcp = tc;
+	tc->trid = *trid;
+	tc->kato_ms = o.keep_alive_timeout_ms ? o.keep_alive_timeout_ms : NVD_TCP_KATO_DEFAULT_MS;
+	err = nvd__tcp_host_default(&tc->host, trid->hostnqn);
+	if (err)
+		goto err_free;
+	err = nvd__tcp_conn_open(&tc->admin, trid, &tc->conn_opts);
+	if (err)
+		goto err_free;
+	tc->admin_open = true;
+	err = nvd__tcp_connect(&tc->admin, 0, (uint16_t)o.admin_queue_size, &tc->host, trid->subnqn,
+			       tc->kato_ms, &tc->cntlid);
+	if (err)
+		goto err_close;
+	tc->next_keep_alive_ms = nvd__now_ms() + tc->kato_ms / 2;
+	/* traddr:trsvcid where a PCIe controller names its BDF, as far as it fits */
+	snprintf(c->info.bdf, sizeof(c->info.bdf), "%.*s", (int)sizeof(c->info.bdf) - 1,
+		 trid->traddr);
+	err = nvd__ctrlr_construct_common(c, &o);
+	if (err)
+		goto err_close;
+	if (!(NVME_CAP_CSS(c->cap) & NVME_CAP_CSS_NVM)) {
+		nvd__set_detail("controller does not support the NVM command set (CAP.CSS 0x%x)",
+			   NVME_CAP_CSS(c->cap));
+		err = -EOPNOTSUPP;
+		goto err_unlock;
+	}
+	if (posix_memalign(&c->id_buf, 4096, NVD_IDENTIFY_SIZE)) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	nvd__dbg("%s: NVMe/TCP admin queue connected to %s, controller ID %u, KATO %u ms",
+		 trid->subnqn, tc->admin.peer, tc->cntlid, tc->kato_ms);
+	/* from here on the core's state machine, which frees @c when it fails */
+	return nvd__ctrlr_init_run(c, ctrlr);
+
+err_unlock:
+	pthread_mutex_destroy(&c->admin_lock);
+err_close:
+	if (tc->admin_open)
+		nvd__tcp_conn_close(&tc->admin);
+err_free:
+	free(tc);
+	free(c);
+	return err;
+}
+
+int nvd__tcp_keep_alive(struct nvd_ctrlr *c, bool from_io)
+{
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+	struct nvme_cmd cmd = { .opc = NVME_ADM_KEEP_ALIVE };
+	uint64_t now = nvd__now_ms();
+	int err;
+
+	if (ctrlr_is_failed(c)) {
+		nvd__set_detail("%s", c->fail_reason[0] ? c->fail_reason : "the controller is gone");
+		return -ENXIO;
+	}
+	if (now < __atomic_load_n(&tc->next_keep_alive_ms, __ATOMIC_RELAXED))
+		return 0;
+	if (from_io) {
+		/* never wait for the admin queue on the I/O path: the next poll tries again */
+		if (pthread_mutex_trylock(&c->admin_lock))
+			return 0;
+	} else {
+		pthread_mutex_lock(&c->admin_lock);
+	}
+	err = 0;
+	if (now >= tc->next_keep_alive_ms) {
+		err = nvd__tcp_admin_exec(c, &cmd, NULL, 0, "Keep Alive", NULL);
+		tc->next_keep_alive_ms = now + tc->kato_ms / 2;
+		if (!err)
+			tc->keep_alives++;
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	return err == -EIO ? 0 : err;
+}
+
+uint64_t nvd__tcp_keep_alives_sent(const struct nvd_ctrlr *c)
+{
+	return c->tcp ? c->tcp->keep_alives : 0;
+}
+
+int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c)
+{
+	(void)c;
+	nvd__set_detail("nvd_ctrlr_reset() over NVMe/TCP is not supported yet: detach and nvd_ctrlr_connect() again");
+	return -EOPNOTSUPP;
+}
+
+/* ---- I/O queue pairs ---------------------------------------------------- */
+
+int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
+			      uint32_t qsize, bool interrupts)
+{
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+	struct nvd_tcp_qpair_opts o = {
+		.qid = qid,
+		.qsize = qsize,
+		.cntlid = tc->cntlid,
+		.host = &tc->host,
+		.subnqn = tc->trid.subnqn,
+		.incapsule_max = nvd__tcp_incapsule_max(&c->id),
+		.conn = tc->conn_opts,
+	};
+	struct nvd_tcp_qpair *tq;
+	int err;
+
+	if (interrupts) {
+		nvd__set_detail("interrupts are for PCIe queue pairs (MSI-X); an NVMe/TCP queue pair is polled");
+		return -EOPNOTSUPP;
+	}
+	q->ctrlr = c;
+	q->qid = qid;
+	q->no_fast = QP_NO_FAST_TCP;
+	err = nvd__tcp_qpair_create(&tq, &o);
+	if (err)
+		return err;
+	err = nvd__tcp_qpair_connect(tq, &tc->trid);
+	if (err) {
+		nvd__tcp_qpair_destroy(tq);
+		return err;
+	}
+	q->tcp = tq;
+	nvd__dbg("qid %u: NVMe/TCP queue pair of %u connected, in-capsule writes up to %u bytes",
+		 qid, qsize, o.incapsule_max);
+	return 0;
+}
+
+void nvd__tcp_io_qpair_destroy(struct nvd_qpair *q)
+{
+	nvd__tcp_qpair_destroy(q->tcp);
+	q->tcp = NULL;
+}
+
+uint32_t nvd__tcp_qpair_outstanding_of(const struct nvd_qpair *q)
+{
+	return nvd__tcp_qpair_outstanding(q->tcp);
+}
+
+int nvd__tcp_io_poll(struct nvd_qpair *q, uint32_t max)
+{
+	struct nvd_ctrlr *c = q->ctrlr;
+	int rc;
+
+	rc = nvd__tcp_qpair_process_completions(q->tcp, max);
+	if (__builtin_expect(rc < 0, 0)) {
+		/* every outstanding command has completed with an error by now */
+		if (!q->failed) {
+			q->failed = true;
+			q->no_fast |= QP_NO_FAST_NO_IO;
+			if (!ctrlr_is_failed(c)) {
+				snprintf(c->fail_reason, sizeof(c->fail_reason),
+					 "NVMe/TCP queue %u: %s", q->qid,
+					 nvd_last_error()[0] ? nvd_last_error() : nvd_strerror(rc));
+				nvd__ctrlr_mark_failed(c);
+			}
+		}
+		return rc;
+	}
+	nvd__tcp_keep_alive(c, true);
+	return rc;
+}
+
+static int tcp_submit(struct nvd_qpair *q, struct nvme_cmd *cmd, void *buf, uint32_t len,
+		      nvd_cmd_cb cb, void *cb_arg)
+{
+	/* Base 2.0 Figure 88: opcode bits 1:0, 01b host to controller (10b: back) */
+	bool to_ctrl = (cmd->opc & 3) == 1;
+	int err;
+
+	err = nvd__tcp_qpair_submit(q->tcp, cmd, buf, len, to_ctrl, cb, cb_arg);
+	if (err == -EAGAIN)
+		nvd__set_detail("all %u commands of NVMe/TCP queue %u are in flight: poll, then submit again",
+			   nvd__tcp_qpair_outstanding(q->tcp), q->qid);
+	return err;
+}
+
+int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
+		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
+{
+	struct nvme_cmd cmd = {
+		.opc = opc,
+		.nsid = ns->nsid,
+		.cdw10 = (uint32_t)lba,
+		.cdw11 = (uint32_t)(lba >> 32),
+		.cdw12 = (count - 1) | flags,	/* NLB is 0-based */
+	};
+
+	if (!buf) {
+		nvd__set_detail("the data buffer is NULL");
+		return -EINVAL;
+	}
+	if (count > ns->max_io_sectors) {
+		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs do not split transfers yet",
+			   count, ns->max_io_sectors);
+		return -EINVAL;
+	}
+	return tcp_submit(q, &cmd, buf, count << ns->sector_shift, cb, cb_arg);
+}
+
+int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
+			nvd_cmd_cb cb, void *cb_arg)
+{
+	struct nvme_cmd c = *cmd;
+
+	return tcp_submit(q, &c, buf, buf ? len : 0, cb, cb_arg);
+}

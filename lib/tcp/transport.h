@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The NVMe/TCP transport behind the controller (transport.c): what the
+ * core's entry points call, after one test of c->tcp or q->tcp, when the
+ * controller was reached by nvd_ctrlr_connect() with trtype:TCP.  The
+ * admin queue is one connection running one command at a time (admin
+ * commands are synchronous in the core anyway); each I/O queue pair owns
+ * its connection (tcp/qpair.c) and keeps many commands in flight.
+ */
+#ifndef NVD_TCP_TRANSPORT_H
+#define NVD_TCP_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nvdirect.h>
+#include <nvdirect/trid.h>
+
+#include "core/nvme_spec.h"
+
+struct nvd_ctrlr;
+struct nvd_qpair;
+struct nvd_ns;
+
+/* Entries of an I/O queue asked for with qsize 0 (bounded by MQES). */
+#define NVD_TCP_IO_QSIZE_DEFAULT	128u
+/* Keep Alive Timeout when nvd_ctrlr_opts.keep_alive_timeout_ms is 0 (as SPDK's). */
+#define NVD_TCP_KATO_DEFAULT_MS		10000u
+
+/*
+ * nvd_ctrlr_connect() for trtype:TCP: the admin connection (ICReq/ICResp,
+ * Connect QID 0 CNTLID FFFFh with KATO), CAP and VS by Property Get, then
+ * the core's initialisation (CC.EN, CSTS.RDY, Identify, queues,
+ * namespaces).  0 and *@ctrlr, or a negative errno with words.
+ */
+int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
+			   struct nvd_ctrlr **ctrlr);
+/* An admin command over the admin connection; as nvd__admin_sync(). */
+int nvd__tcp_admin_exec(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, size_t len,
+			const char *what, struct nvd_cpl *cpl);
+/*
+ * Keep Alive (Base 2.0 §5.25) when half the KATO has passed since the
+ * last one.  @from_io: from an I/O poll, which skips it while another
+ * thread holds the admin queue.  0, or -ENXIO once the controller is lost.
+ */
+int nvd__tcp_keep_alive(struct nvd_ctrlr *c, bool from_io);
+/* nvd_ctrlr_reset() on TCP: refused in words (no reconnect yet). */
+int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c);
+
+/* The I/O queue pair @q (qid reserved) gets its own connection: Connect with the CNTLID. */
+int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
+			      uint32_t qsize, bool interrupts);
+/* Disconnect (outstanding commands complete aborted) and free the TCP side. */
+void nvd__tcp_io_qpair_destroy(struct nvd_qpair *q);
+/*
+ * nvd_qpair_process_completions() on TCP: completions, Keep Alive when
+ * due; once the connection is gone the controller is marked failed and
+ * every call returns the connection's error (-ECONNRESET, -ENXIO ...).
+ */
+int nvd__tcp_io_poll(struct nvd_qpair *q, uint32_t max);
+/* Read, write or compare of checked arguments: any memory, one capsule. */
+int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
+		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags);
+/* Any other I/O command (Flush, Write Zeroes, raw): nvd__qpair_submit_cmd() on TCP. */
+int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
+			nvd_cmd_cb cb, void *cb_arg);
+uint32_t nvd__tcp_qpair_outstanding_of(const struct nvd_qpair *q);
+
+/* Keep Alive commands sent so far, for tests. */
+uint64_t nvd__tcp_keep_alives_sent(const struct nvd_ctrlr *c);
+
+extern const struct nvd_transport_ops nvd__tcp_transport;
+
+#endif /* NVD_TCP_TRANSPORT_H */

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A controller over NVMe/TCP through the public API (lib/tcp/transport.c)
+ * against the fake target of tcp_target.c run as a controller: connect,
+ * the core's initialisation over Property Get/Set and admin commands,
+ * an I/O queue pair with its own connection, 32 writes then 32 reads in
+ * flight from ordinary memory, Keep Alive at half the KATO, and the target
+ * going away mid-I/O.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nvdirect.h>
+#include <nvdirect/trid.h>
+
+#include "core/nvme_spec.h"
+#include "tcp/transport.h"
+#include "tcp_target.h"
+
+#define SUBNQN	"nqn.2026-12.io.nvdirect:fake"
+
+static struct nvd_ctrlr *connect_to(struct target *t, unsigned nio, uint32_t kato_ms)
+{
+	struct nvd_ctrlr_opts o;
+	struct nvd_ctrlr *c = NULL;
+	struct nvd_trid trid;
+	char s[160];
+
+	tcp_target_start_ctrlr(t, nio);
+	snprintf(s, sizeof(s), "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%u subnqn:%s",
+		 t->port, SUBNQN);
+	ck_assert_int_eq(nvd_trid_parse(&trid, s), 0);
+	nvd_ctrlr_opts_init(&o);
+	o.keep_alive_timeout_ms = kato_ms;
+	ck_assert_msg(nvd_ctrlr_connect(&trid, &o, &c) == 0, "connect: %s", nvd_last_error());
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+START_TEST(test_connect_enables_and_identifies_over_tcp)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 0, 0);
+	const struct nvd_ctrlr_info *info = nvd_ctrlr_get_info(c);
+	struct nvd_ns *ns;
+
+	/* the core's state machine ran over Property Set/Get: CC.EN=1, CSTS.RDY=1 */
+	ck_assert_uint_eq(t->cc & NVME_CC_EN, NVME_CC_EN);
+	ck_assert_uint_eq(t->connect_qid, 0);
+	ck_assert_uint_eq(t->connect_cntlid, 0xffff);
+	ck_assert_uint_eq(t->kato, NVD_TCP_KATO_DEFAULT_MS);
+	ck_assert_str_eq(info->mn, "nvdirect fake tcp target");
+	ck_assert_str_eq(info->sn, "FAKE-TCP-SN-0001");
+	ck_assert_uint_eq(info->mqes, 64);
+	ck_assert_uint_eq(t->feat_nq, 1);
+	ck_assert_uint_eq(info->num_io_queues, 4);
+	ck_assert_uint_eq(nvd_ctrlr_first_ns(c), 1);
+	ns = nvd_ctrlr_get_ns(c, 1);
+	ck_assert_ptr_nonnull(ns);
+	ck_assert_uint_eq(nvd_ns_get_sector_size(ns), LBA);
+	ck_assert_uint_eq(nvd_ns_get_num_sectors(ns), NS_BYTES / LBA);
+	/* MDTS 3: 32 KiB */
+	ck_assert_uint_eq(nvd_ns_get_max_io_sectors(ns), 64);
+	/* reset is refused in words, the controller stays usable */
+	ck_assert_int_eq(nvd_ctrlr_reset(c), -EOPNOTSUPP);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "NVMe/TCP"));
+	ck_assert_int_eq(nvd_ctrlr_is_failed(c), 0);
+
+	nvd_ctrlr_detach(c);
+	/* detach shut it down normally (CC.SHN), then closed the admin connection */
+	ck_assert_uint_eq(t->cc & NVME_CC_SHN_MASK, NVME_CC_SHN_NORMAL);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+END_TEST
+
+struct io {
+	int done;
+	struct nvd_cpl cpl;
+};
+
+static void io_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct io *io = arg;
+
+	io->done++;
+	io->cpl = *cpl;
+}
+
+/* Poll @q until @n callbacks ran (or 10 s passed). */
+static void poll_until(struct nvd_qpair *q, struct io *ios, unsigned n)
+{
+	uint64_t deadline = now_ms() + 10000;
+	unsigned i, done;
+
+	do {
+		ck_assert_int_ge(nvd_qpair_process_completions(q, 0), 0);
+		for (done = 0, i = 0; i < n; i++)
+			done += ios[i].done;
+	} while (done < n && now_ms() < deadline);
+	ck_assert_uint_eq(done, n);
+}
+
+START_TEST(test_io_qpair_32_writes_and_reads_in_flight_from_any_memory)
+{
+	enum { N = 32, BYTES = 4096 };
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	/* plain heap memory: no nvd_dma_alloc, no nvd_mem_register */
+	uint8_t *wbuf = malloc(N * BYTES), *rbuf = calloc(N, BYTES);
+	struct io ios[N];
+	struct nvd_qpair *q;
+	unsigned i;
+
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 64, &q), 0);
+	ck_assert_uint_eq(t->io[0]->connect_qid, 1);
+	ck_assert_uint_eq(t->io[0]->connect_cntlid, 7);	/* the admin Connect's answer */
+	ck_assert_uint_eq(t->io[0]->connect_sqsize, 63);
+	for (i = 0; i < N * BYTES; i++)
+		wbuf[i] = (uint8_t)(i * 7 + i / BYTES);
+
+	memset(ios, 0, sizeof(ios));
+	for (i = 0; i < N; i++)
+		ck_assert_msg(nvd_ns_write(ns, q, wbuf + i * BYTES, i * (BYTES / LBA), BYTES / LBA,
+					   io_done, &ios[i], 0) == 0, "write %u: %s", i, nvd_last_error());
+	ck_assert_uint_eq(nvd_qpair_outstanding(q), N);
+	poll_until(q, ios, N);
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(nvd_cpl_is_error(&ios[i].cpl), 0);
+	/* IOCCSZ allows 8 KiB in the capsule: no R2T for 4 KiB writes */
+	ck_assert_uint_eq(t->io[0]->incapsule_cmds, N);
+
+	memset(ios, 0, sizeof(ios));
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(nvd_ns_read(ns, q, rbuf + i * BYTES, i * (BYTES / LBA), BYTES / LBA,
+					     io_done, &ios[i], 0), 0);
+	poll_until(q, ios, N);
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(nvd_cpl_is_error(&ios[i].cpl), 0);
+	ck_assert_int_eq(memcmp(wbuf, rbuf, N * BYTES), 0);
+	ck_assert_int_eq(memcmp(t->io[0]->ns, wbuf, N * BYTES), 0);
+	ck_assert_uint_eq(nvd_qpair_outstanding(q), 0);
+
+	/* a transfer above MDTS is refused in words, not split */
+	ck_assert_int_eq(nvd_ns_read(ns, q, rbuf, 0, 65, io_done, &ios[0], 0), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "do not split"));
+
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(wbuf);
+	free(rbuf);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_keep_alive_at_half_the_kato)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 200);
+	uint64_t end;
+	unsigned i, n;
+	struct nvd_qpair *q;
+
+	ck_assert_uint_eq(t->kato, 200);
+	/* the application polls admin completions: one Keep Alive every 100 ms */
+	end = now_ms() + 650;
+	while (now_ms() < end) {
+		ck_assert_int_ge(nvd_ctrlr_process_admin_completions(c), 0);
+		usleep(2000);
+	}
+	n = t->keep_alives;
+	ck_assert_msg(n >= 4 && n <= 7, "%u Keep Alives in 650 ms at KATO 200 ms", n);
+	for (i = 1; i < n && i < 64; i++)
+		ck_assert_msg(t->keep_alive_ms[i] - t->keep_alive_ms[i - 1] >= 90,
+			      "Keep Alive %u came %llu ms after the one before", i,
+			      (unsigned long long)(t->keep_alive_ms[i] - t->keep_alive_ms[i - 1]));
+	ck_assert_uint_eq(nvd__tcp_keep_alives_sent(c), n);
+
+	/* an application that only polls its I/O queue pair keeps it alive too */
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &q), 0);
+	end = now_ms() + 450;
+	while (now_ms() < end) {
+		ck_assert_int_ge(nvd_qpair_process_completions(q, 0), 0);
+		usleep(2000);
+	}
+	ck_assert_msg(t->keep_alives >= n + 3, "%u Keep Alives from I/O polls in 450 ms",
+		      t->keep_alives - n);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_target_loss_fails_every_outstanding_command)
+{
+	enum { N = 8 };
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c;
+	struct nvd_ns *ns;
+	struct nvd_qpair *q;
+	struct io ios[N];
+	uint8_t *buf = malloc(N * 4096);
+	uint64_t deadline;
+	unsigned i, done;
+	int rc = 0;
+
+	t->io[0] = tcp_target_new();
+	t->io[0]->misbehave = CLOSE_MID_IO;	/* reads the 8 commands, then closes */
+	c = connect_to(t, 1, 0);
+	ns = nvd_ctrlr_get_ns(c, 1);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
+	memset(ios, 0, sizeof(ios));
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(nvd_ns_read(ns, q, buf + i * 4096, i * 8, 8, io_done, &ios[i], 0), 0);
+	deadline = now_ms() + 10000;
+	while ((rc = nvd_qpair_process_completions(q, 0)) >= 0 && now_ms() < deadline)
+		usleep(1000);
+	ck_assert_msg(rc == -ECONNRESET || rc == -ENXIO, "poll returned %d (%s)", rc,
+		      nvd_strerror(rc));
+	for (done = 0, i = 0; i < N; i++) {
+		done += ios[i].done;
+		ck_assert_int_eq(nvd_cpl_is_error(&ios[i].cpl), 1);
+	}
+	ck_assert_uint_eq(done, N);	/* each callback exactly once */
+	/* from then on: the same error, a failed controller, new I/O refused */
+	ck_assert_int_eq(nvd_qpair_process_completions(q, 0), rc);
+	ck_assert_int_eq(nvd_ctrlr_is_failed(c), 1);
+	ck_assert_int_eq(nvd_ns_read(ns, q, buf, 0, 8, io_done, &ios[0], 0), -ENXIO);
+	ck_assert_uint_eq(ios[0].done, 1);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(buf);
+	free(t);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("tcp_ctrlr");
+	TCase *tc = tcase_create("tcp_ctrlr");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_connect_enables_and_identifies_over_tcp);
+	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
+	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
+	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
