@@ -29,6 +29,7 @@ cmake --install "$build" >"$work/install.log" || { cat "$work/install.log"; fail
 libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
 lib=$prefix/$libdir
 expected="include/nvdirect.h
+include/nvdirect/discovery.h
 include/nvdirect/nvme_spec.h
 include/nvdirect/trid.h
 include/nvdirect/uapi.h

@@ -7,6 +7,7 @@
  * object shows whether the prototypes have C linkage (extern "C").
  */
 #include <nvdirect.h>
+#include <nvdirect/discovery.h>
 #include <nvdirect/nvme_spec.h>
 #include <nvdirect/trid.h>
 #include <nvdirect/uapi.h>
@@ -28,7 +29,9 @@ int headers_check(const struct nvd_cpl *c, const struct nvd_id_ns *id)
 {
 	const char *(*version)(void) = nvd_version;
 	int (*trid_parse)(struct nvd_trid *, const char *) = nvd_trid_parse;
+	int (*discover)(const struct nvd_trid *, struct nvd_discovery_entry **, uint32_t *,
+			uint64_t *) = nvd_discover;
 
-	return (int)decode(c, id) + (version != 0) + (trid_parse != 0) +
+	return (int)decode(c, id) + (version != 0) + (trid_parse != 0) + (discover != 0) +
 	       (int)sizeof(struct nvdirect_info);
 }
