@@ -214,6 +214,10 @@ NVD_EXPORT int nvd_qpair_inject_error(struct nvd_qpair *qpair, uint8_t opc, int 
 	if (!qpair)
 		return -EINVAL;
 	nvd__clear_detail();
+	if (qpair->tcp) {
+		nvd__set_detail("error injection is not supported on NVMe/TCP queue pairs yet");
+		return -EOPNOTSUPP;
+	}
 	for (i = 0; i < QP_INJECT_RULES; i++)
 		if (qpair->inject[i].count && qpair->inject[i].opc == opc)
 			rule = &qpair->inject[i];

@@ -62,6 +62,10 @@ NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 	err = nvd__ns_check_qp(ns, qpair, "dataset management");
 	if (err)
 		return err;
+	if (qpair->tcp) {
+		nvd__set_detail("dataset management over NVMe/TCP is not supported yet (its ranges are PCIe DMA pages)");
+		return -EOPNOTSUPP;
+	}
 	if (!ranges || nr == 0 || nr > NVD_DSM_MAX_RANGES) {
 		nvd__set_detail("dataset management takes 1..%u ranges, not %u", NVD_DSM_MAX_RANGES,
 			   ranges ? nr : 0);

@@ -20,6 +20,7 @@
 #include "core/ns.h"
 #include "core/request.h"
 #include "pcie/qpair.h"
+#include "tcp/transport.h"
 
 #define PAGE_MASK	((uintptr_t)NVME_PAGE_SIZE - 1)
 
@@ -195,6 +196,10 @@ static int ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_t 
 		nvd__set_detail("%s of %u LBAs is more than 4 GiB", what, count);
 		return -EINVAL;
 	}
+	/* NVMe/TCP: data PDUs walk the caller's list; no PRP or SGL rules */
+	if (q->tcp)
+		return nvd__tcp_ns_rwv(ns, q, opc, lba, count, cb, cb_arg, flags, reset_sgl,
+				       next_sge);
 	err = iov_check(q, what, reset_sgl, next_sge, cb_arg, count << ns->sector_shift, &use_sgl);
 	if (err)
 		return err;

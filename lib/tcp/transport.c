@@ -15,8 +15,8 @@
  * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
  * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
  * leave the PCIe fast path at its existing test.  Retries, timeouts,
- * error injection, splitting of transfers above MDTS, readv/writev and
- * interrupts are PCIe-only for now: refused in words or not applied.
+ * error injection, splitting of transfers above MDTS, Dataset Management
+ * and interrupts are PCIe-only for now: refused in words or not applied.
  *
  * Keep Alive (Base 2.0 §5.25, NVMe-oF 1.1 §3.3): sent at half the KATO
  * from nvd_ctrlr_process_admin_completions() and from I/O polls, as SPDK
@@ -404,6 +404,32 @@ int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *bu
 		return -EINVAL;
 	}
 	return tcp_submit(q, &cmd, buf, count << ns->sector_shift, cb, cb_arg);
+}
+
+int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_t lba,
+		    uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags,
+		    nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge)
+{
+	struct nvme_cmd cmd = {
+		.opc = opc,
+		.nsid = ns->nsid,
+		.cdw10 = (uint32_t)lba,
+		.cdw11 = (uint32_t)(lba >> 32),
+		.cdw12 = (count - 1) | flags,
+	};
+	int err;
+
+	if (count > ns->max_io_sectors) {
+		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs do not split transfers yet",
+			   count, ns->max_io_sectors);
+		return -EINVAL;
+	}
+	err = nvd__tcp_qpair_submitv(q->tcp, &cmd, count << ns->sector_shift, opc == NVME_CMD_WRITE,
+				     reset_sgl, next_sge, cb, cb_arg);
+	if (err == -EAGAIN)
+		nvd__set_detail("all %u commands of NVMe/TCP queue %u are in flight: poll, then submit again",
+			   nvd__tcp_qpair_outstanding(q->tcp), q->qid);
+	return err;
 }
 
 int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,

@@ -62,6 +62,10 @@ int nvd__tcp_io_poll(struct nvd_qpair *q, uint32_t max);
 /* Read, write or compare of checked arguments: any memory, one capsule. */
 int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
 		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags);
+/* readv/writev of checked arguments: the caller's element list, one capsule. */
+int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_t lba,
+		    uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags,
+		    nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge);
 /* Any other I/O command (Flush, Write Zeroes, raw): nvd__qpair_submit_cmd() on TCP. */
 int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 			nvd_cmd_cb cb, void *cb_arg);

@@ -499,8 +499,8 @@ test_cli_transport_id() {
 	out=$("$NVDIRECT" id-ctrl -r 'trtype:TCP traddr:127.0.0.1' 2>&1) || rc=$?
 	note "id-ctrl -r trtype:TCP: [$rc] $out"
 	[ "$rc" = 1 ] || fail "id-ctrl -r trtype:TCP exited $rc, expected 1"
-	echo "$out" | grep -q "^nvdirect: cannot connect to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*NVMe/TCP initiator cannot open a controller yet" ||
-		fail "id-ctrl -r trtype:TCP: words do not say this build cannot connect over TCP"
+	echo "$out" | grep -q "^nvdirect: cannot connect to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*an NVMe/TCP controller needs subnqn:" ||
+		fail "id-ctrl -r trtype:TCP without subnqn: words do not say the subsystem is missing"
 
 	# reset and setup by TRID move the named controller only
 	"$NVDIRECT" reset -r "trtype:PCIe traddr:$CTRL1" || fail "reset -r $CTRL1"

@@ -112,8 +112,8 @@ test_hello_world_by_transport_id() {
 	out=$("$HELLO" -r "trtype:TCP traddr:127.0.0.1 trsvcid:4420" 2>&1) || rc=$?
 	echo "[$rc] $out"
 	[ "$rc" = 1 ] || fail "-r trtype:TCP exited $rc, expected 1"
-	echo "$out" | grep -q "^hello_world: cannot connect to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*NVMe/TCP initiator cannot open a controller yet" ||
-		fail "-r trtype:TCP: words do not say this build cannot connect over TCP"
+	echo "$out" | grep -q "^hello_world: cannot connect to trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420: .*an NVMe/TCP controller needs subnqn:" ||
+		fail "-r trtype:TCP without subnqn: words do not say the subsystem is missing"
 	for b in "$CTRL0" "$CTRL1"; do
 		[ "$(cat "$(nvd_sys "$b")/owner_pid")" = 0 ] || fail "$b still owned after hello_world -r"
 	done

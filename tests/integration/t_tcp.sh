@@ -1,8 +1,9 @@
-# NVMe/TCP (issue 13, first pieces): nvd_tcp_probe brings up the admin queue
+# NVMe/TCP (issue 13): nvd_tcp_probe brings up the admin queue
 # of the kernel's own NVMe/TCP target (nvmet + nvmet-tcp, configured through
 # configfs on 127.0.0.1 over a null_blk namespace) with the library's TCP
 # code, and what it reads matches the target's configuration and what the
-# kernel's nvme-tcp initiator reads; refusals come back in words.
+# kernel's nvme-tcp initiator reads; refusals come back in words.  hello_world
+# and nvdirect-perf run over TCP through the public API (nvd_ctrlr_connect).
 
 TCP_PROBE=$BIN/tests/integration/nvd_tcp_probe
 TCP_ERR=/tmp/tcp_probe.err
@@ -187,4 +188,37 @@ test_tcp_target_going_away_mid_io_fails_the_polls() {
 	grep -Eq '^nvd_tcp_probe: read completions: .*(closed the connection|reset by peer|terminated the connection)' "$TCP_ERR" ||
 		fail "the poll's error does not say the connection went"
 	[ "$(wc -l <"$TCP_ERR")" = 1 ] || fail "more than one line of words"
+}
+
+# Through the public API (nvd_ctrlr_connect, namespaces, I/O queue pairs):
+# hello_world over TCP prints what it prints for PCIe, and the kernel's
+# nvme-tcp initiator reads the greeting it wrote.
+test_tcp_hello_world_connects_and_the_kernel_reads_its_write() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	command -v nvme >/dev/null || fail "nvme-cli is needed for the kernel initiator"
+	out=$("$HELLO" -r "$TCP_TRID" 2>&1) || { echo "$out"; fail "hello_world -r '$TCP_TRID' failed"; }
+	echo "$out"
+	grep -q "^Attached to 127.0.0.1" <<<"$out" || fail "no 'Attached to 127.0.0.1'"
+	grep -q "^  Controller: $TCP_MODEL (serial $TCP_SERIAL, firmware " <<<"$out" ||
+		fail "the controller line does not name the target's model and serial"
+	grep -q "^  Namespace ID: 1 size: " <<<"$out" || fail "namespace 1 not listed"
+	grep -q "namespace 1 read back: Hello world!" <<<"$out" || fail "no write+read check of namespace 1"
+	tcp_kernel_connect
+	dd if="$TCP_KDEV" of=/tmp/tcp_lba0 bs=512 count=1 iflag=direct status=none || fail "dd LBA 0"
+	head -c 13 /tmp/tcp_lba0 | grep -q "^Hello world!" ||
+		fail "the kernel reads '$(head -c 13 /tmp/tcp_lba0 | tr -cd '[:print:]')' at LBA 0, not hello_world's greeting"
+	nvme disconnect -n "$TCP_NQN" >/dev/null || fail "nvme disconnect"
+}
+
+test_tcp_perf_randread_over_tcp() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	out=$("$BIN/tools/nvdirect-perf" -r "$TCP_TRID" -q 16 -o 4096 -w randread -t 2 2>&1) ||
+		{ echo "$out"; fail "nvdirect-perf -r '$TCP_TRID' failed"; }
+	echo "$out"
+	iops=$(sed -n 's/^Total *: *\([0-9.]*\) .*/\1/p' <<<"$out")
+	[ -n "$iops" ] || fail "no Total row"
+	awk -v i="$iops" 'BEGIN { exit !(i > 0) }' || fail "Total IOPS is $iops"
+	! grep -qi "error\|abort" <<<"$out" || fail "errors in the run"
 }
