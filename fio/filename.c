@@ -95,9 +95,10 @@ int nvd_fio_parse_filename(const char *name, struct nvd_fio_target *t, char *why
 		return bad(why, whylen, "%s", detail);
 	}
 	if (trid.trtype != NVD_TRTYPE_PCIE)
-		return bad(why, whylen, "trtype=%s parses, but this build cannot connect to a "
-			   "controller over %s yet (only trtype=PCIe)", nvd_trtype_str(trid.trtype),
-			   nvd_trtype_str(trid.trtype));
+		/* fio splits filenames at ':', which every NQN holds: no subnqn= reaches us */
+		return bad(why, whylen, "trtype=%s parses, but the fio engine attaches PCIe "
+			   "controllers only (trtype=PCIe); nvdirect-perf -r reaches NVMe/%s",
+			   nvd_trtype_str(trid.trtype), nvd_trtype_str(trid.trtype));
 	snprintf(t->bdf, sizeof(t->bdf), "%.*s", NVD_BDF_LEN - 1, trid.traddr);
 	t->nsid = trid.nsid ? trid.nsid : 1;
 	return 0;

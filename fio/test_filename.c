@@ -80,8 +80,8 @@ END_TEST
 START_TEST(test_tcp_is_refused_in_words)
 {
 	ck_assert_int_eq(parse("trtype=TCP adrfam=IPv4 traddr=127.0.0.1 trsvcid=4420 ns=1"), -EINVAL);
-	ck_assert_str_eq(why, "trtype=TCP parses, but this build cannot connect to a controller "
-			      "over TCP yet (only trtype=PCIe)");
+	ck_assert_str_eq(why, "trtype=TCP parses, but the fio engine attaches PCIe controllers "
+			      "only (trtype=PCIe); nvdirect-perf -r reaches NVMe/TCP");
 	/* the parser's words for the TCP keys come through */
 	ck_assert_int_eq(parse("traddr=127.0.0.1 trtype=TCP trsvcid=99999"), -EINVAL);
 	ck_assert_str_eq(why, "trsvcid '99999' is not a TCP port (1 to 65535)");
