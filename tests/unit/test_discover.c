@@ -42,6 +42,7 @@ struct disc_target {
 	uint32_t short_bytes;		/* > 0: a read of records sends only this many bytes */
 	bool refuse_log;		/* Get Log Page 70h: Invalid Field (an I/O controller) */
 	bool close_in_records;		/* hang up on the first record read */
+	bool silent_log;		/* never answer Get Log Page */
 	/* what it saw */
 	char subnqn[NVMF_NQN_FIELD], hostnqn[NVMF_NQN_FIELD];
 	uint32_t cc;
@@ -112,6 +113,10 @@ static void serve_log(struct disc_target *t, const struct nvme_cmd *c)
 	if ((c->cdw10 & 0xff) != NVME_LOG_DISCOVERY || c->sgl1.len != len) {
 		fail_t(t, "Get Log Page: not LID 70h, or SGL1 length is not NUMD's");
 		respond(t, c->cid, 0, 0x2 << 1);
+		free(log);
+		return;
+	}
+	if (t->silent_log) {
 		free(log);
 		return;
 	}
@@ -465,6 +470,24 @@ START_TEST(test_not_a_discovery_controller)
 }
 END_TEST
 
+START_TEST(test_silent_controller_times_out)
+{
+	struct disc_target *t = target_new(1);
+	struct nvd_discovery_entry *e = NULL;
+	uint32_t n = 0;
+
+	/* connected and enabled, then no answer: the connection's 10 s timeout */
+	t->silent_log = true;
+	target_start(t);
+	ck_assert_int_eq(discover(t, &e, &n, NULL), -ETIMEDOUT);
+	ck_assert_msg(strstr(nvd_last_error(), "Get Log Page 70h") &&
+		      strstr(nvd_last_error(), "no response from 127.0.0.1"),
+		      "words: %s", nvd_last_error());
+	ck_assert_ptr_null(e);
+	free(t);
+}
+END_TEST
+
 START_TEST(test_refused_connect_names_the_address)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -559,6 +582,7 @@ int main(void)
 	tcase_add_test(tc, test_short_log_is_eproto);
 	tcase_add_test(tc, test_hangup_in_records_is_a_connection_error);
 	tcase_add_test(tc, test_not_a_discovery_controller);
+	tcase_add_test(tc, test_silent_controller_times_out);
 	tcase_add_test(tc, test_refused_connect_names_the_address);
 	tcase_add_test(tc, test_pcie_trid_is_refused);
 	tcase_add_test(tc, test_entry_becomes_a_trid);
