@@ -4,8 +4,8 @@
  * against the fake target of tcp_target.c run as a controller: connect,
  * the core's initialisation over Property Get/Set and admin commands,
  * an I/O queue pair with its own connection, 32 writes then 32 reads in
- * flight from ordinary memory, Keep Alive at half the KATO, and the target
- * going away mid-I/O.
+ * flight from ordinary memory, readv/writev over an element list, Keep
+ * Alive at half the KATO, and the target going away mid-I/O.
  */
 #include <check.h>
 #include <errno.h>
@@ -168,6 +168,77 @@ START_TEST(test_io_qpair_32_writes_and_reads_in_flight_from_any_memory)
 }
 END_TEST
 
+/* readv/writev's callback argument: two elements and where the walk is. */
+struct sgl {
+	struct io io;
+	uint8_t *el[2];
+	uint32_t len[2];
+	unsigned i;
+	uint32_t off;
+};
+
+static void sgl_done(void *arg, const struct nvd_cpl *cpl)
+{
+	io_done(&((struct sgl *)arg)->io, cpl);
+}
+
+static void sgl_reset(void *arg, uint32_t offset)
+{
+	struct sgl *g = arg;
+
+	g->i = offset >= g->len[0];
+	g->off = g->i ? offset - g->len[0] : offset;
+}
+
+static int sgl_next(void *arg, void **address, uint32_t *length)
+{
+	struct sgl *g = arg;
+
+	if (g->i > 1)
+		return -1;
+	*address = g->el[g->i] + g->off;
+	*length = g->len[g->i] - g->off;
+	g->i++;
+	g->off = 0;
+	return 0;
+}
+
+START_TEST(test_writev_and_readv_walk_the_element_list)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t a[1536], b[2560], ra[512], rb[3584];
+	struct sgl w = { .el = { a, b }, .len = { sizeof(a), sizeof(b) } };
+	struct sgl r = { .el = { ra, rb }, .len = { sizeof(ra), sizeof(rb) } };
+	struct nvd_qpair *q;
+	unsigned i;
+
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 3);
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 5 + 1);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &q), 0);
+	ck_assert_msg(nvd_ns_writev(ns, q, 16, 8, sgl_done, &w, 0, sgl_reset, sgl_next) == 0,
+		      "writev: %s", nvd_last_error());
+	poll_until(q, &w.io, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&w.io.cpl), 0);
+	/* the target holds a then b at LBA 16 */
+	ck_assert_int_eq(memcmp(t->io[0]->ns + 16 * LBA, a, sizeof(a)), 0);
+	ck_assert_int_eq(memcmp(t->io[0]->ns + 16 * LBA + sizeof(a), b, sizeof(b)), 0);
+	ck_assert_int_eq(nvd_ns_readv(ns, q, 16, 8, sgl_done, &r, 0, sgl_reset, sgl_next), 0);
+	poll_until(q, &r.io, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&r.io.cpl), 0);
+	ck_assert_int_eq(memcmp(ra, a, sizeof(ra)), 0);
+	ck_assert_int_eq(memcmp(rb, a + sizeof(ra), sizeof(a) - sizeof(ra)), 0);
+	ck_assert_int_eq(memcmp(rb + sizeof(a) - sizeof(ra), b, sizeof(b)), 0);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+END_TEST
+
 START_TEST(test_keep_alive_at_half_the_kato)
 {
 	struct target *t = tcp_target_new();
@@ -261,6 +332,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connect_enables_and_identifies_over_tcp);
 	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
+	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
 	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command);
 	suite_add_tcase(s, tc);
