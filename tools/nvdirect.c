@@ -510,6 +510,10 @@ int main(int argc, char **argv)
 	rc = parse(argc - 1, argv + 1, commands[i].opts, &o, &sval);
 	if (rc)
 		return rc;
+	/* discover names a fabrics address, never a PCI function */
+	if (!strcmp(o.cmd, "discover") && (o.nr != 1 || o.nargs))
+		return bad_arg("discover needs one -r TRID, a discovery controller's address like "
+			       "-r 'trtype:TCP traddr:127.0.0.1 trsvcid:4420'");
 	rc = name_controllers(&o, commands[i].bdf);
 	if (rc)
 		return rc;

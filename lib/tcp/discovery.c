@@ -194,7 +194,7 @@ static int read_log(struct nvd_tcp_conn *c, struct nvmf_disc_entry **log, uint32
 			goto err_free;
 		if (again.genctr == hdr.genctr && again.numrec == hdr.numrec)
 			goto consistent;
-		nvd__dbg("discovery log from %s: GENCTR %llu became %llu while reading, again\n",
+		nvd__dbg("discovery log from %s: GENCTR %llu became %llu while reading, again",
 			 c->peer, (unsigned long long)hdr.genctr, (unsigned long long)again.genctr);
 	}
 	nvd__set_detail("discovery log from %s kept changing: GENCTR moved during each of %d reads",
