@@ -128,4 +128,9 @@ test_discover_refusals_say_so() {
 	cat "$DISC_ERR"
 	[ "$rc" = 2 ] || fail "discover -r trtype:PCIe exited $rc, expected 2"
 	grep -q "is trtype:PCIe" "$DISC_ERR" || fail "the PCIe refusal does not name the transport"
+	rc=0
+	"$NVDIRECT" discover 2>"$DISC_ERR" || rc=$?
+	cat "$DISC_ERR"
+	[ "$rc" = 2 ] && grep -q "discover needs one -r TRID" "$DISC_ERR" ||
+		fail "discover without -r: exit $rc, or the words do not ask for a TRID"
 }
