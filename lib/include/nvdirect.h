@@ -485,9 +485,12 @@ int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint64_t io_tim
 					uint64_t admin_timeout_us, nvd_timeout_cb cb, void *cb_arg);
 
 /*
- * Reap up to @max completions (0 = all available), calling each command's
- * callback.  Commands the callbacks submit are announced to the controller
- * with one SQ doorbell when the callbacks are done, before this returns.
+ * Reap up to @max completions, calling each command's callback; @max 0:
+ * those available, at most 128 (as SPDK's PCIe poll), so that at a great
+ * depth the controller already works on the first resubmissions while the
+ * rest are reaped: call it again for more.  Commands the callbacks submit
+ * are announced to the controller with one SQ doorbell when the callbacks
+ * are done, before this returns.
  * Returns the number reaped or a negative errno: -ENXIO when the
  * controller is gone; -EIO when it reported a fatal error (CSTS.CFS): the
  * library has then disabled it and completed this queue pair's commands

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Doorbells: delayed submission (one SQ doorbell per batch, rung at the next
- * poll), one CQ doorbell per poll, and shadow doorbells with EventIdx
- * (Doorbell Buffer Config) against the fake controller.
+ * poll), one CQ doorbell per poll of at most 128 completions unless the
+ * caller asks for more, and shadow doorbells with EventIdx (Doorbell Buffer
+ * Config) against the fake controller.
  */
 #include <check.h>
 #include <errno.h>
@@ -179,6 +180,33 @@ START_TEST(test_callback_submissions_ring_once_after_the_poll)
 }
 END_TEST
 
+START_TEST(test_a_poll_for_all_reaps_at_most_128)
+{
+	uint8_t *buf;
+	unsigned k;
+
+	setup_with(512, 0, 0);
+	buf = nvd_dma_alloc(&f.c, 300 * 512);
+	ck_assert_ptr_nonnull(buf);
+	for (k = 0; k < 300; k++)
+		read_at(buf, k);
+	ck_assert_uint_eq(fake_process(&f), 300);
+	/* 0: what is there, 128 at a time, so the device gets work back sooner */
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 128);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 128);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 44);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 0);
+	ck_assert_int_eq(ncb, 300);
+	/* a caller's own @max above it is the caller's */
+	for (k = 0; k < 300; k++)
+		read_at(buf, k);
+	ck_assert_uint_eq(fake_process(&f), 300);
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 300), 300);
+	nvd_dma_free(&f.c, buf);
+	fake_ctrlr_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_flush_rings_without_reaping)
 {
 	uint8_t *buf;
@@ -315,6 +343,7 @@ int main(void)
 	tcase_add_test(tc, test_delayed_submission_rings_once_per_batch);
 	tcase_add_test(tc, test_flush_rings_without_reaping);
 	tcase_add_test(tc, test_callback_submissions_ring_once_after_the_poll);
+	tcase_add_test(tc, test_a_poll_for_all_reaps_at_most_128);
 	tcase_add_test(tc, test_shadow_doorbell_skips_register_unless_eventidx_asks);
 	tcase_add_test(tc, test_shadow_doorbells_complete_io_with_fewer_register_writes);
 	tcase_add_test(tc, test_new_queue_starts_from_zeroed_shadows);
