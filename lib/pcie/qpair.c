@@ -484,7 +484,7 @@ int nvd__qpair_poll(struct nvd_qpair *q, uint32_t max)
  * completions together; reaping them all before resubmitting makes device
  * and host take turns on one batch, while resubmitting the first 128 lets
  * the device work on them as the rest is reaped (QD256 about 1.6x on an
- * idle host, README "Deep queues").  SPDK's PCIe poll stops at 128 too (and
+ * idle host, README "Beside SPDK").  SPDK's PCIe poll stops at 128 too (and
  * at a quarter of a smaller queue, which cost it 3x at QD32 in a 33-entry
  * queue: not copied).
  */
