@@ -133,6 +133,9 @@ static struct ctrlr_entry *get_ctrlr(const struct target *t, int *rc)
 		*rc = report_fail(PROG, what, err);
 		return NULL;
 	}
+	/* NVMe/TCP: the words and the table name the target's address */
+	if (!ce->bdf[0])
+		snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, t->trid.traddr);
 	g_nctrlrs++;
 	*rc = size_queues(ce);
 	return *rc ? NULL : ce;
@@ -166,7 +169,9 @@ static int add_ns(struct ctrlr_entry *ce, struct nvd_ns *ns)
 	if (g_o.zipf_theta && zipf_init(&ne->zipf, ne->nblocks, g_o.zipf_theta))
 		bad("-F zipf:%g: %s NSID %u has no block of %llu bytes to draw",
 		    g_o.zipf_theta, ce->bdf, nsid, (unsigned long long)g_o.io_size);
-	snprintf(ne->name, sizeof(ne->name), "PCIE (%s) NSID %u", ce->bdf, nsid);
+	/* spdk_nvme_perf's row names: "PCIE (0000:00:03.0) NSID 1", "TCP (127.0.0.1) NSID 1" */
+	snprintf(ne->name, sizeof(ne->name), "%s (%s) NSID %u",
+		 ce->trid.trtype == NVD_TRTYPE_TCP ? "TCP" : "PCIE", ce->bdf, nsid);
 	return 0;
 }
 

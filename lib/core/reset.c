@@ -146,12 +146,13 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	nvd__clear_detail();
 	if (!c)
 		return -EINVAL;
+	/* NVMe/TCP: a new association, also for a controller whose connection went */
+	if (c->tcp)
+		return nvd__tcp_ctrlr_reset(c);
 	if (ctrlr_is_failed(c)) {
 		nvd__set_detail("%s", c->fail_reason[0] ? c->fail_reason : "the controller is gone");
 		return -ENXIO;
 	}
-	if (c->tcp)
-		return nvd__tcp_ctrlr_reset(c);
 	pthread_mutex_lock(&c->admin_lock);
 	nvd__dbg("%s: controller reset", c->info.bdf);
 	/* what callbacks send from here on waits in the FIFO for step 5 */

@@ -444,6 +444,11 @@ err_close:
 	return err;
 }
 
+void nvd__tcp_qpair_set_cntlid(struct nvd_tcp_qpair *q, uint16_t cntlid)
+{
+	q->cntlid = cntlid;
+}
+
 void nvd__tcp_qpair_disconnect(struct nvd_tcp_qpair *q)
 {
 	if (q->connected)

@@ -56,6 +56,8 @@ int nvd__tcp_qpair_create(struct nvd_tcp_qpair **qp, const struct nvd_tcp_qpair_
  * earlier may connect again.  Errors as nvd__tcp_conn_open/nvd__tcp_connect.
  */
 int nvd__tcp_qpair_connect(struct nvd_tcp_qpair *q, const struct nvd_trid *trid);
+/* The controller ID the next connect names: a reset's new admin association has another. */
+void nvd__tcp_qpair_set_cntlid(struct nvd_tcp_qpair *q, uint16_t cntlid);
 /* Complete what is outstanding with an aborted status and close the connection. */
 void nvd__tcp_qpair_disconnect(struct nvd_tcp_qpair *q);
 void nvd__tcp_qpair_destroy(struct nvd_tcp_qpair *q);

@@ -18,6 +18,9 @@
  * error injection, splitting of transfers above MDTS, Dataset Management
  * and interrupts are PCIe-only for now: refused in words or not applied.
  *
+ * Reset: a new association (nvd__tcp_ctrlr_reset()), also after a lost
+ * connection; outstanding commands complete aborted, never retried.
+ *
  * Keep Alive (Base 2.0 §5.25, NVMe-oF 1.1 §3.3): sent at half the KATO
  * from nvd_ctrlr_process_admin_completions() and from I/O polls, as SPDK
  * does from its admin poll.
@@ -290,9 +293,65 @@ uint64_t nvd__tcp_keep_alives_sent(const struct nvd_ctrlr *c)
 
 int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c)
 {
-	(void)c;
-	nvd__set_detail("nvd_ctrlr_reset() over NVMe/TCP is not supported yet: detach and nvd_ctrlr_connect() again");
-	return -EOPNOTSUPP;
+	struct nvd_tcp_ctrlr *tc = c->tcp;
+	uint16_t qid, granted;
+	struct nvd_qpair *q;
+	char why[160];
+	int err;
+
+	pthread_mutex_lock(&c->admin_lock);
+	nvd__dbg("%s: NVMe/TCP controller reset: reconnecting", tc->trid.subnqn);
+	for (qid = 1; c->ioq && qid <= c->info.num_io_queues; qid++)
+		if ((q = c->ioq[qid]) && q->tcp)
+			nvd__tcp_qpair_disconnect(q->tcp);
+	if (tc->admin_open) {
+		nvd__tcp_conn_close(&tc->admin);
+		tc->admin_open = false;
+	}
+	nvd__clear_detail();
+	err = nvd__tcp_conn_open(&tc->admin, &tc->trid, &tc->conn_opts);
+	if (err)
+		goto err_fail;
+	tc->admin_open = true;
+	err = nvd__tcp_connect(&tc->admin, 0, (uint16_t)c->opts.admin_queue_size, &tc->host,
+			       tc->trid.subnqn, tc->kato_ms, &tc->cntlid);
+	if (err)
+		goto err_fail;
+	__atomic_store_n(&c->failed, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->fatal, 0, __ATOMIC_RELEASE);
+	c->fail_reason[0] = '\0';
+	tc->next_keep_alive_ms = nvd__now_ms() + tc->kato_ms / 2;
+	/* a new controller: disabled, as after the first Connect (Base 2.0 §3.5.1) */
+	err = nvd__ctrlr_enable(c);
+	if (err)
+		goto err_fail;
+	c->enabled = true;
+	if (c->info.num_io_queues) {
+		err = nvd__admin_set_num_queues(c, (uint16_t)c->info.num_io_queues, &granted);
+		if (err)
+			goto err_fail;
+	}
+	for (qid = 1; c->ioq && qid <= c->info.num_io_queues; qid++) {
+		if (!(q = c->ioq[qid]) || !q->tcp)
+			continue;
+		nvd__tcp_qpair_set_cntlid(q->tcp, tc->cntlid);
+		err = nvd__tcp_qpair_connect(q->tcp, &tc->trid);
+		if (err)
+			goto err_fail;
+		q->failed = false;
+		q->no_fast = QP_NO_FAST_TCP;
+	}
+	pthread_mutex_unlock(&c->admin_lock);
+	return 0;
+
+err_fail:
+	snprintf(why, sizeof(why), "%s", nvd_last_error()[0] ? nvd_last_error() : nvd_strerror(err));
+	snprintf(c->fail_reason, sizeof(c->fail_reason), "NVMe/TCP reset: reconnecting to %.40s: %.80s",
+		 tc->trid.traddr, why);
+	nvd__ctrlr_mark_failed(c);
+	nvd__set_detail("%s", c->fail_reason);
+	pthread_mutex_unlock(&c->admin_lock);
+	return err;
 }
 
 /* ---- I/O queue pairs ---------------------------------------------------- */

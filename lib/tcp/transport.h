@@ -45,7 +45,14 @@ int nvd__tcp_admin_exec(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, si
  * thread holds the admin queue.  0, or -ENXIO once the controller is lost.
  */
 int nvd__tcp_keep_alive(struct nvd_ctrlr *c, bool from_io);
-/* nvd_ctrlr_reset() on TCP: refused in words (no reconnect yet). */
+/*
+ * nvd_ctrlr_reset() on TCP, also after the connection was lost: every
+ * connection is closed (outstanding commands complete aborted), then a new
+ * admin connection and Connect, CC.EN = 1 and CSTS.RDY = 1, Number of
+ * Queues, and each I/O queue pair connects again with the new controller
+ * ID.  Identify data and namespaces are kept.  0, or a negative errno with
+ * words and the controller failed.
+ */
 int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c);
 
 /* The I/O queue pair @q (qid reserved) gets its own connection: Connect with the CNTLID. */

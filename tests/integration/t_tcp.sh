@@ -217,6 +217,7 @@ test_tcp_perf_randread_over_tcp() {
 	out=$("$BIN/tools/nvdirect-perf" -r "$TCP_TRID" -q 16 -o 4096 -w randread -t 2 2>&1) ||
 		{ echo "$out"; fail "nvdirect-perf -r '$TCP_TRID' failed"; }
 	echo "$out"
+	grep -q "^TCP (127.0.0.1) NSID 1 from core  0: " <<<"$out" || fail "no row 'TCP (127.0.0.1) NSID 1'"
 	iops=$(sed -n 's/^Total *: *\([0-9.]*\) .*/\1/p' <<<"$out")
 	[ -n "$iops" ] || fail "no Total row"
 	awk -v i="$iops" 'BEGIN { exit !(i > 0) }' || fail "Total IOPS is $iops"

@@ -53,7 +53,8 @@ static uint64_t now_ms(void)
 START_TEST(test_connect_enables_and_identifies_over_tcp)
 {
 	struct target *t = tcp_target_new();
-	struct nvd_ctrlr *c = connect_to(t, 0, 0);
+	/* one more connection: the admin queue again after the reset */
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
 	const struct nvd_ctrlr_info *info = nvd_ctrlr_get_info(c);
 	struct nvd_ns *ns;
 
@@ -74,14 +75,17 @@ START_TEST(test_connect_enables_and_identifies_over_tcp)
 	ck_assert_uint_eq(nvd_ns_get_num_sectors(ns), NS_BYTES / LBA);
 	/* MDTS 3: 32 KiB */
 	ck_assert_uint_eq(nvd_ns_get_max_io_sectors(ns), 64);
-	/* reset is refused in words, the controller stays usable */
-	ck_assert_int_eq(nvd_ctrlr_reset(c), -EOPNOTSUPP);
-	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "NVMe/TCP"));
+	/* reset: a new admin connection and association, enabled again */
+	ck_assert_msg(nvd_ctrlr_reset(c) == 0, "reset: %s", nvd_last_error());
 	ck_assert_int_eq(nvd_ctrlr_is_failed(c), 0);
+	ck_assert_uint_eq(t->io[0]->connect_qid, 0);
+	ck_assert_uint_eq(t->io[0]->connect_cntlid, 0xffff);
+	ck_assert_uint_eq(t->io[0]->cc & NVME_CC_EN, NVME_CC_EN);
+	ck_assert_uint_eq(t->io[0]->feat_nq, 1);
 
 	nvd_ctrlr_detach(c);
 	/* detach shut it down normally (CC.SHN), then closed the admin connection */
-	ck_assert_uint_eq(t->cc & NVME_CC_SHN_MASK, NVME_CC_SHN_NORMAL);
+	ck_assert_uint_eq(t->io[0]->cc & NVME_CC_SHN_MASK, NVME_CC_SHN_NORMAL);
 	tcp_target_join_ctrlr(t);
 	free(t);
 }
@@ -278,7 +282,7 @@ START_TEST(test_keep_alive_at_half_the_kato)
 }
 END_TEST
 
-START_TEST(test_target_loss_fails_every_outstanding_command)
+START_TEST(test_target_loss_fails_every_outstanding_command_and_reset_reconnects)
 {
 	enum { N = 8 };
 	struct target *t = tcp_target_new();
@@ -293,7 +297,8 @@ START_TEST(test_target_loss_fails_every_outstanding_command)
 
 	t->io[0] = tcp_target_new();
 	t->io[0]->misbehave = CLOSE_MID_IO;	/* reads the 8 commands, then closes */
-	c = connect_to(t, 1, 0);
+	/* io[1], io[2]: the admin and I/O connections of the reset */
+	c = connect_to(t, 3, 0);
 	ns = nvd_ctrlr_get_ns(c, 1);
 	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
 	memset(ios, 0, sizeof(ios));
@@ -314,6 +319,24 @@ START_TEST(test_target_loss_fails_every_outstanding_command)
 	ck_assert_int_eq(nvd_ctrlr_is_failed(c), 1);
 	ck_assert_int_eq(nvd_ns_read(ns, q, buf, 0, 8, io_done, &ios[0], 0), -ENXIO);
 	ck_assert_uint_eq(ios[0].done, 1);
+
+	/* reset: new admin association, the queue pair connects again with its controller ID */
+	ck_assert_msg(nvd_ctrlr_reset(c) == 0, "reset: %s", nvd_last_error());
+	ck_assert_int_eq(nvd_ctrlr_is_failed(c), 0);
+	ck_assert_uint_eq(t->io[1]->connect_qid, 0);
+	ck_assert_uint_eq(t->io[2]->connect_qid, 1);
+	ck_assert_uint_eq(t->io[2]->connect_cntlid, 7);
+	memset(ios, 0, sizeof(ios));
+	for (i = 0; i < N; i++)
+		buf[i * 4096] = (uint8_t)(0xa0 + i);
+	for (i = 0; i < N; i++)
+		ck_assert_msg(nvd_ns_write(ns, q, buf + i * 4096, i * 8, 8, io_done, &ios[i], 0) == 0,
+			      "write after reset: %s", nvd_last_error());
+	poll_until(q, ios, N);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(nvd_cpl_is_error(&ios[i].cpl), 0);
+		ck_assert_uint_eq(t->io[2]->ns[i * 4096], 0xa0 + i);
+	}
 	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
 	nvd_ctrlr_detach(c);
 	tcp_target_join_ctrlr(t);
@@ -334,7 +357,7 @@ int main(void)
 	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
 	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
-	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command);
+	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command_and_reset_reconnects);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
