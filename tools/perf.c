@@ -391,8 +391,13 @@ static void *worker_main(void *arg)
 				if (rc < 0 && !w->ctxs[i].submit_err)
 					w->ctxs[i].submit_err = rc;
 				reaped |= rc != 0;
-				/* the controller is gone: nothing more will complete */
-				if (rc == -ENXIO)
+				/*
+				 * the controller is gone (PCIe: -ENXIO; NVMe/TCP: its
+				 * connection's error, the controller failed): nothing
+				 * more will complete
+				 */
+				if (rc == -ENXIO ||
+				    (rc < 0 && nvd_ctrlr_is_failed(w->ctxs[i].ne->ce->ctrlr)))
 					atomic_store(&g_stop, 1);
 			}
 		if (g_o.rate_iops)

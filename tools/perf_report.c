@@ -296,8 +296,12 @@ static int report_removed(void)
 			for (n = 0; n < g_nns; n++)
 				if (g_workers[w].ctxs[n].ne->ce == &g_ctrlrs[c])
 					aborted += g_workers[w].ctxs[n].failed;
-		fprintf(stderr, PROG ": %s was removed while I/O was running (%s); %llu I/O in flight aborted\n",
-			g_ctrlrs[c].bdf, nvd_strerror(-ENXIO), (unsigned long long)aborted);
+		if (g_ctrlrs[c].trid.trtype == NVD_TRTYPE_TCP)
+			fprintf(stderr, PROG ": %s (NVMe/TCP) went away while I/O was running: its connection was lost; %llu I/O in flight aborted\n",
+				g_ctrlrs[c].bdf, (unsigned long long)aborted);
+		else
+			fprintf(stderr, PROG ": %s was removed while I/O was running (%s); %llu I/O in flight aborted\n",
+				g_ctrlrs[c].bdf, nvd_strerror(-ENXIO), (unsigned long long)aborted);
 		nremoved++;
 	}
 	return nremoved;

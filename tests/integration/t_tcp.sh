@@ -223,3 +223,31 @@ test_tcp_perf_randread_over_tcp() {
 	awk -v i="$iops" 'BEGIN { exit !(i > 0) }' || fail "Total IOPS is $iops"
 	! grep -qi "error\|abort" <<<"$out" || fail "errors in the run"
 }
+
+# The target's port loses the subsystem while nvdirect-perf reads over TCP:
+# the polls fail, the run stops early with one line of words, exit 1, no hang.
+test_tcp_perf_stops_when_the_target_goes_away() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	"$BIN/tools/nvdirect-perf" -r "$TCP_TRID" -q 16 -o 4096 -w randread -t 60 \
+		>/tmp/tcp_perf.out 2>/tmp/tcp_perf.err &
+	pid=$!
+	wait_for 60 grep -q "Launching workers" /tmp/tcp_perf.out ||
+		{ kill "$pid" 2>/dev/null || true; cat /tmp/tcp_perf.err; fail "nvdirect-perf did not start"; }
+	sleep 1
+	rm -f "$NVMET/ports/1/subsystems/$TCP_NQN"
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		fail "nvdirect-perf still runs 30 s after the target went away"
+	fi
+	rc=0
+	wait "$pid" || rc=$?
+	cat /tmp/tcp_perf.out /tmp/tcp_perf.err
+	[ "$rc" = 1 ] || fail "nvdirect-perf exited $rc, expected 1"
+	grep -q "^nvdirect-perf: 127.0.0.1 (NVMe/TCP) went away while I/O was running: its connection was lost; [0-9]* I/O in flight aborted" /tmp/tcp_perf.err ||
+		fail "the words do not say the target went away"
+}
