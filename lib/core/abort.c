@@ -29,6 +29,10 @@ NVD_EXPORT int nvd_ctrlr_cmd_abort(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qp
 	if (!ctrlr || (qpair && qpair->ctrlr != ctrlr))
 		return -EINVAL;
 	q = qpair ? qpair : &ctrlr->adminq;
+	if (ctrlr->tcp) {
+		nvd__set_detail("Abort of one command is not supported over NVMe/TCP yet; nvd_ctrlr_reset() aborts everything");
+		return -EOPNOTSUPP;
+	}
 	if (ctrlr_is_failed(ctrlr)) {
 		nvd__set_detail("%s", ctrlr->fail_reason[0] ? ctrlr->fail_reason : "the controller is gone");
 		return -ENXIO;

@@ -268,6 +268,10 @@ NVD_EXPORT int nvd_ctrlr_register_timeout_callback(struct nvd_ctrlr *ctrlr, uint
 	if (!ctrlr)
 		return -EINVAL;
 	nvd__clear_detail();
+	if (ctrlr->tcp) {
+		nvd__set_detail("command timeouts are not supported over NVMe/TCP yet");
+		return -EOPNOTSUPP;
+	}
 	pthread_mutex_lock(&ctrlr->admin_lock);
 	ctrlr->timeout_cb = cb;
 	ctrlr->timeout_arg = cb_arg;

@@ -159,6 +159,12 @@ START_TEST(test_io_qpair_32_writes_and_reads_in_flight_from_any_memory)
 	ck_assert_int_eq(memcmp(t->io[0]->ns, wbuf, N * BYTES), 0);
 	ck_assert_uint_eq(nvd_qpair_outstanding(q), 0);
 
+	/* what is PCIe-only so far is refused in words, not crashed into */
+	ck_assert_int_eq(nvd_ctrlr_cmd_abort(c, q, 0), -EOPNOTSUPP);
+	ck_assert_int_eq(nvd_ctrlr_register_timeout_callback(c, 1000, 0, NULL, NULL), -EOPNOTSUPP);
+	ck_assert_int_eq(nvd_qpair_inject_error(q, 0, 0, 0, 1, 0, 6), -EOPNOTSUPP);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "NVMe/TCP"));
+
 	/* a transfer above MDTS is refused in words, not split */
 	ck_assert_int_eq(nvd_ns_read(ns, q, rbuf, 0, 65, io_done, &ios[0], 0), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "do not split"));
