@@ -23,6 +23,9 @@ int nvd__admin_sync_copy(struct nvd_ctrlr *c, struct nvme_cmd *cmd, void *buf, s
 			   NVD_ADMIN_MAX_XFER);
 		return -EINVAL;
 	}
+	/* NVMe/TCP: the data travels through the socket, from and to any memory */
+	if (c->tcp)
+		return nvd__admin_sync(c, cmd, len ? buf : NULL, buf ? len : 0, timeout_ms, what, cpl);
 	if (buf && len) {
 		err = nvd__dma_pool_alloc(&c->dma, len, false, &dma);
 		if (err) {

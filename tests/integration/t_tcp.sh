@@ -229,7 +229,8 @@ test_tcp_perf_randread_over_tcp() {
 test_tcp_perf_stops_when_the_target_goes_away() {
 	trap tcp_target_down EXIT
 	tcp_target_up
-	"$BIN/tools/nvdirect-perf" -r "$TCP_TRID" -q 16 -o 4096 -w randread -t 60 \
+	# line-buffered: "Launching workers" must show while it runs
+	stdbuf -oL "$BIN/tools/nvdirect-perf" -r "$TCP_TRID" -q 16 -o 4096 -w randread -t 60 \
 		>/tmp/tcp_perf.out 2>/tmp/tcp_perf.err &
 	pid=$!
 	wait_for 60 grep -q "Launching workers" /tmp/tcp_perf.out ||
@@ -250,4 +251,18 @@ test_tcp_perf_stops_when_the_target_goes_away() {
 	[ "$rc" = 1 ] || fail "nvdirect-perf exited $rc, expected 1"
 	grep -q "^nvdirect-perf: 127.0.0.1 (NVMe/TCP) went away while I/O was running: its connection was lost; [0-9]* I/O in flight aborted" /tmp/tcp_perf.err ||
 		fail "the words do not say the target went away"
+}
+
+# The nvdirect CLI's admin commands over TCP: Identify and a log page, as
+# the kernel's nvme-cli reads them over its own nvme-tcp connection.
+test_tcp_cli_id_ctrl_and_smart_log() {
+	trap tcp_target_down EXIT
+	tcp_target_up
+	out=$("$NVDIRECT" id-ctrl -r "$TCP_TRID") || { echo "$out"; fail "nvdirect id-ctrl -r '$TCP_TRID' failed"; }
+	echo "$out" | head -20
+	[ "$(sed -n 's/^mn *: *//p' <<<"$out" | sed 's/ *$//')" = "$TCP_MODEL" ] || fail "id-ctrl mn is not $TCP_MODEL"
+	[ "$(sed -n 's/^sn *: *//p' <<<"$out" | sed 's/ *$//')" = "$TCP_SERIAL" ] || fail "id-ctrl sn is not $TCP_SERIAL"
+	out=$("$NVDIRECT" smart-log -r "$TCP_TRID") || { echo "$out"; fail "nvdirect smart-log -r '$TCP_TRID' failed"; }
+	echo "$out"
+	grep -q "^critical_warning *: " <<<"$out" || fail "no critical_warning line in smart-log"
 }
