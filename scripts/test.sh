@@ -101,8 +101,9 @@ if [ "$what" != unit ]; then
 		done
 	fi
 	# Files whose "# layouts:" line names layouts other than suite (media
-	# errors: faults; hot-remove: hotplug) get one more short boot per
-	# kernel in each such layout, when any of their tests match.
+	# errors: faults; hot-remove: hotplug; PCI errors: aer; NVMe/TCP: tcp)
+	# get one more short boot per kernel in each such layout, when any of
+	# their tests match.
 	others=()
 	for l in $(sed -n 's/^# layouts: *//p' "$top"/tests/integration/t_*.sh | tr -s ' ' '\n' |
 		grep -vx -e suite -e '' | sort -u); do
@@ -145,6 +146,7 @@ label() {
 	[ "$3" = faults ] && l+=", blkdebug media errors"
 	[ "$3" = hotplug ] && l+=", ACPI hot-plug through QEMU's monitor"
 	[ "$3" = aer ] && l+=", a fatal AER error injected at a root port through QEMU's monitor"
+	[ "$3" = tcp ] && l+=", the kernel's NVMe/TCP target on 127.0.0.1"
 	echo "$l"
 }
 

@@ -1,3 +1,4 @@
+# layouts: tcp
 # NVMe over Fabrics discovery (issue 13): `nvdirect discover -r TRID` asks
 # the kernel target's discovery controller (nvmet-tcp on 127.0.0.1) for its
 # Discovery Log Page and prints what `nvme discover` prints for the same

@@ -1,3 +1,4 @@
+# layouts: tcp
 # NVMe/TCP (issue 13): nvd_tcp_probe brings up the admin queue
 # of the kernel's own NVMe/TCP target (nvmet + nvmet-tcp, configured through
 # configfs on 127.0.0.1 over a null_blk namespace) with the library's TCP

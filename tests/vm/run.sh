@@ -25,6 +25,9 @@ usage: tests/vm/run.sh [options] -- COMMAND...
         aer     01:00.0 serial NVD0005: ns1 512 B LBAs 64 MiB behind pcie-root-port
                 rp1 (00:06.0), q35 machine (AER is the kernel's by _OSC); the
                 guest drives QEMU's monitor (pcie_aer_inject_error rp1 ...)
+        tcp     as basic; the NVMe/TCP tests run the kernel's own target (nvmet-tcp)
+                on 127.0.0.1 inside the guest, so they need no emulated controller
+                of their own and no IOMMU
   -i, --iommu              q35 machine with intel-iommu, intel_iommu=on
   -m, --monitor PATH       QEMU monitor on unix socket PATH
   -t, --timeout SEC        kill the guest after SEC seconds (default 1200)
@@ -114,7 +117,7 @@ fault_read= fault_write= hp_drive= hp_device=
 nsids() { printf 'uuid=6e766469-7265-4374-a000-0000000%d000%d,eui64=0x6e76640000000%d0%d' "$1" "$2" "$1" "$2"; }
 nvme=()
 case $layout in
-basic)
+basic | tcp)
 	nvme+=($(drive d1 256M) -device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
 	;;
 suite)
@@ -162,7 +165,7 @@ aer)
 		$(drive d1 64M) -device "nvme,id=nvme0,serial=NVD0005,bus=rp1,drive=d1")
 	monitor=${monitor:-$vm/monitor.sock}
 	;;
-*) die "unknown layout '$layout' (basic, suite, null, faults, hotplug, aer)" ;;
+*) die "unknown layout '$layout' (basic, suite, null, faults, hotplug, aer, tcp)" ;;
 esac
 
 results=$vm/results
