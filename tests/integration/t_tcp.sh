@@ -113,6 +113,23 @@ TCP_PAT=/tmp/tcp_pattern
 # 1 MiB of fresh random bytes in TCP_PAT.
 tcp_pattern() { head -c 1048576 /dev/urandom >"$TCP_PAT" || fail "no pattern"; }
 
+# tcp_unlink_and_wait PID WHAT: the subsystem leaves the port (nvmet drops
+# its controllers' connections); WHAT, running as PID (a child of this
+# shell), must exit within 30 s.  Its exit code is left in rc.
+tcp_unlink_and_wait() {
+	rc=0
+	rm -f "$NVMET/ports/1/subsystems/$TCP_NQN"
+	for _ in $(seq 300); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill "$1" 2>/dev/null || true
+		fail "$2 still runs 30 s after the target went away"
+	fi
+	wait "$1" || rc=$?
+}
+
 test_tcp_io_written_by_nvdirect_read_by_the_kernel() {
 	trap tcp_target_down EXIT
 	tcp_target_up
@@ -172,18 +189,7 @@ test_tcp_target_going_away_mid_io_fails_the_polls() {
 	"$TCP_PROBE" -W "$TCP_PAT" -l 1000000 -r "$TCP_TRID" >/tmp/tcp_run.out 2>"$TCP_ERR" &
 	pid=$!
 	wait_for 60 grep -q "^read " /tmp/tcp_run.out || { kill "$pid" 2>/dev/null || true; cat "$TCP_ERR"; fail "no reads under way"; }
-	# the subsystem leaves the port: nvmet drops its controllers' connections
-	rm -f "$NVMET/ports/1/subsystems/$TCP_NQN"
-	for _ in $(seq 300); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		fail "nvd_tcp_probe still runs 30 s after the target went away"
-	fi
-	rc=0
-	wait "$pid" || rc=$?
+	tcp_unlink_and_wait "$pid" nvd_tcp_probe
 	cat "$TCP_ERR"
 	[ "$rc" = 1 ] || fail "nvd_tcp_probe exited $rc, expected 1"
 	grep -Eq '^nvd_tcp_probe: read completions: .*(closed the connection|reset by peer|terminated the connection)' "$TCP_ERR" ||
@@ -237,17 +243,7 @@ test_tcp_perf_stops_when_the_target_goes_away() {
 	wait_for 60 grep -q "Launching workers" /tmp/tcp_perf.out ||
 		{ kill "$pid" 2>/dev/null || true; cat /tmp/tcp_perf.err; fail "nvdirect-perf did not start"; }
 	sleep 1
-	rm -f "$NVMET/ports/1/subsystems/$TCP_NQN"
-	for _ in $(seq 300); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		fail "nvdirect-perf still runs 30 s after the target went away"
-	fi
-	rc=0
-	wait "$pid" || rc=$?
+	tcp_unlink_and_wait "$pid" nvdirect-perf
 	cat /tmp/tcp_perf.out /tmp/tcp_perf.err
 	[ "$rc" = 1 ] || fail "nvdirect-perf exited $rc, expected 1"
 	grep -q "^nvdirect-perf: 127.0.0.1 (NVMe/TCP) went away while I/O was running: its connection was lost; [0-9]* I/O in flight aborted" /tmp/tcp_perf.err ||

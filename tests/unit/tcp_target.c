@@ -461,12 +461,24 @@ static void *listen_main(void *arg)
 	return NULL;
 }
 
+int tcp_loopback_listen(int backlog, uint16_t *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (void *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(fd, backlog), 0);
+	ck_assert_int_eq(getsockname(fd, (void *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
 static pthread_t listener;
 
 void tcp_target_start_ctrlr(struct target *t, unsigned nio)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
 	unsigned i;
 
 	ck_assert_uint_le(nio, 4);
@@ -478,12 +490,7 @@ void tcp_target_start_ctrlr(struct target *t, unsigned nio)
 			t->io[i] = tcp_target_new();
 		t->io[i]->fd = -1;
 	}
-	t->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(t->lfd, 0);
-	ck_assert_int_eq(bind(t->lfd, (void *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(t->lfd, 8), 0);
-	ck_assert_int_eq(getsockname(t->lfd, (void *)&a, &len), 0);
-	t->port = ntohs(a.sin_port);
+	t->lfd = tcp_loopback_listen(8, &t->port);
 	t->fd = -1;
 	ck_assert_int_eq(pthread_create(&listener, NULL, listen_main, t), 0);
 }
@@ -522,15 +529,7 @@ struct target *tcp_target_new(void)
 
 void tcp_target_start(struct target *t)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-
-	t->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(t->lfd, 0);
-	ck_assert_int_eq(bind(t->lfd, (void *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(t->lfd, 1), 0);
-	ck_assert_int_eq(getsockname(t->lfd, (void *)&a, &len), 0);
-	t->port = ntohs(a.sin_port);
+	t->lfd = tcp_loopback_listen(1, &t->port);
 	ck_assert_int_eq(pthread_create(&t->thread, NULL, target_main, t), 0);
 }
 

@@ -67,6 +67,8 @@ struct target {
 };
 
 /* A target with the defaults (no digests granted, MAXH2CDATA 8 KiB); free() it. */
+/* A socket listening on 127.0.0.1 at a free port (*port), for a fake target's thread. */
+int tcp_loopback_listen(int backlog, uint16_t *port);
 struct target *tcp_target_new(void);
 /* Listen on a loopback port (t->port) and run t->script, or serve, in a thread. */
 void tcp_target_start(struct target *t);

@@ -24,6 +24,7 @@
 #include "core/admin_cmds.h"
 #include "tcp/disc_log.h"
 #include "tcp/fabrics.h"
+#include "tcp_target.h"
 
 #define HOSTNQN		"nqn.2026-12.io.nvdirect:disc-test-host"
 #define MAX_RECS	40
@@ -261,15 +262,7 @@ static struct disc_target *target_new(uint32_t nrec)
 
 static void target_start(struct disc_target *t)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-
-	t->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(t->lfd, 0);
-	ck_assert_int_eq(bind(t->lfd, (void *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(t->lfd, 1), 0);
-	ck_assert_int_eq(getsockname(t->lfd, (void *)&a, &len), 0);
-	t->port = ntohs(a.sin_port);
+	t->lfd = tcp_loopback_listen(1, &t->port);
 	ck_assert_int_eq(pthread_create(&t->thread, NULL, serve, t), 0);
 }
 
