@@ -95,7 +95,7 @@ int nvd_fio_parse_filename(const char *name, struct nvd_fio_target *t, char *why
 		return bad(why, whylen, "%s", detail);
 	}
 	if (trid.trtype != NVD_TRTYPE_PCIE)
-		/* fio splits filenames at ':', which every NQN holds: no subnqn= reaches us */
+		/* not yet: fio/ctrlr_share.c attaches controllers by BDF */
 		return bad(why, whylen, "trtype=%s parses, but the fio engine attaches PCIe "
 			   "controllers only (trtype=PCIe); nvdirect-perf -r reaches NVMe/%s",
 			   nvd_trtype_str(trid.trtype), nvd_trtype_str(trid.trtype));
