@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # package.sh: build the Debian packages nvdirect-dkms, libnvdirect0,
-# libnvdirect-dev and nvdirect-tools into build/deb/ ($NVD_BUILD/deb) with
-# dpkg-buildpackage (debhelper, dh-dkms), then check them with lintian:
-# any error fails, warnings are printed.
+# libnvdirect-dev, nvdirect-tools and nvdirect-fio into build/deb/
+# ($NVD_BUILD/deb) with dpkg-buildpackage (debhelper, dh-dkms), then check
+# them with lintian: any error fails, warnings are printed.  nvdirect-fio
+# is compiled against the installed fio's source, fetched by
+# scripts/fio-source.sh; when that fails, the build profile
+# pkg.nvdirect.nofio leaves it out and the other four are built.
 #
 # The build runs in a copy of the tree's files (tracked, and new ones git
 # does not ignore) under build/deb-src/, so the source tree gets no debian/
@@ -40,11 +43,21 @@ else
 		tar -C "$src/nvdirect" -xf -
 fi
 
+# nvdirect-fio needs the installed fio's configured source (debian/rules);
+# without it (no network) the other four are built and the reason said
+profiles=${DEB_BUILD_PROFILES:-}
+if fio_src=$("$top/scripts/fio-source.sh"); then
+	export NVD_FIO_SOURCE_DIR=$fio_src
+else
+	echo "package: nvdirect-fio is not built (fio's source could not be fetched, see above)" >&2
+	profiles="$profiles pkg.nvdirect.nofio"
+fi
+
 start=$(date +%s)
 echo "package: building nvdirect $ver in $src/nvdirect (log: $src/build.log)"
 if ! (cd "$src/nvdirect" &&
 	DEB_BUILD_OPTIONS="parallel=$(nproc) nocheck noautodbgsym ${DEB_BUILD_OPTIONS:-}" \
-		dpkg-buildpackage -b -us -uc) >"$src/build.log" 2>&1; then
+		DEB_BUILD_PROFILES="${profiles# }" dpkg-buildpackage -b -us -uc) >"$src/build.log" 2>&1; then
 	tail -n 40 "$src/build.log" >&2
 	die "dpkg-buildpackage failed (log: $src/build.log)"
 fi

@@ -6,7 +6,7 @@
 # packages takes the module out of DKMS again.
 
 PKG_DEBS=$NVD_BUILD/deb
-PKG_NAMES="nvdirect-tools libnvdirect-dev libnvdirect0 nvdirect-dkms"
+PKG_NAMES="nvdirect-fio nvdirect-tools libnvdirect-dev libnvdirect0 nvdirect-dkms"
 PKG_USER=nvdpkguser
 
 # pkg_translated BDF: BDF's DMA goes through a remapping IOMMU domain.
@@ -77,12 +77,31 @@ pkg_cleanup() {
 	return 0
 }
 
+# pkg_fio_engine: fio loads the engine nvdirect-fio installed and writes
+# 1 MiB to CTRL0 through it, then reads it back and verifies it: as the
+# ordinary user where an IOMMU translates CTRL0's DMA, as root otherwise.
+pkg_fio_engine() {
+	local eng out job
+	eng=$(dpkg -L nvdirect-fio | grep '/nvdirect/fio-nvdirect\.so$') || fail "nvdirect-fio ships no fio-nvdirect.so"
+	note "fio engine: $eng"
+	job="fio --name=pkg --ioengine=$eng --thread=1 --filename='trtype=PCIe traddr=${CTRL0//:/.} ns=1'"
+	job+=" --rw=write --bs=4k --size=1m --verify=crc32c --do_verify=1 --output-format=json"
+	if pkg_translated "$CTRL0"; then
+		out=$(pkg_as_user "$job") || { echo "$out"; fail "fio with the packaged engine as $PKG_USER"; }
+	else
+		out=$(eval "$job" 2>&1) || { echo "$out"; fail "fio with the packaged engine"; }
+	fi
+	# written whole, read back whole by the verify pass, no error
+	jq -e '.jobs[0] | .error == 0 and .write.io_bytes == 1048576 and .read.io_bytes == 1048576' <<<"$out" >/dev/null ||
+		{ echo "$out"; fail "fio with the packaged engine did not write and verify 1 MiB"; }
+}
+
 test_package_dkms_udev_group_and_unprivileged_use() {
 	local ver kver debs t0 out mod rule node p cmd total
 	ver=$("$NVD_TOP/scripts/check-versions.sh")
 	kver=$(uname -r)
 	debs=$(ls "$PKG_DEBS"/*.deb 2>/dev/null | wc -l)
-	[ "$debs" -eq 4 ] || fail "expected 4 packages in $PKG_DEBS, found $debs (scripts/package.sh builds them)"
+	[ "$debs" -eq 5 ] || fail "expected 5 packages in $PKG_DEBS, found $debs (scripts/package.sh builds them; nvdirect-fio needs fio's source)"
 	trap pkg_cleanup EXIT
 	pkg_cleanup
 	# the harness's module is not loaded and no module named nvdirect is known
@@ -160,6 +179,7 @@ test_package_dkms_udev_group_and_unprivileged_use() {
 				fail "'$cmd' as $PKG_USER: refusal does not say 'no IOMMU translation ... CAP_SYS_RAWIO'"
 		done
 	fi
+	pkg_fio_engine
 	[ "$(cat "$(nvd_sys "$CTRL0")/owner_pid")" = 0 ] || fail "$CTRL0 still owned after the user's commands"
 
 	out=$(/usr/bin/nvdirect reset 2>&1) || { echo "$out"; fail "nvdirect reset"; }
@@ -175,6 +195,7 @@ test_package_dkms_udev_group_and_unprivileged_use() {
 	modinfo -n nvdirect >/dev/null 2>&1 && fail "modinfo still finds nvdirect after the purge: $(modinfo -n nvdirect)"
 	[ ! -e "/usr/src/nvdirect-$ver" ] || fail "/usr/src/nvdirect-$ver is still there after the purge"
 	[ ! -e /usr/bin/nvdirect ] || fail "/usr/bin/nvdirect is still there after the purge"
+	[ -z "$(find /usr/lib -path '*/nvdirect/fio-nvdirect.so')" ] || fail "fio-nvdirect.so is still there after the purge"
 	# what the next test needs: the harness's module loads again
 	pkg_cleanup
 	nvd_load
