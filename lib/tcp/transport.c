@@ -197,6 +197,11 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 			   NVME_AQ_MAX_ENTRIES);
 		return -EINVAL;
 	}
+	if (o.flags & ~(NVD_CTRLR_FLAGS_ALL | NVD_CTRLR_TCP_FLAGS)) {
+		nvd__set_detail("unknown controller option flags 0x%x",
+				o.flags & ~(NVD_CTRLR_FLAGS_ALL | NVD_CTRLR_TCP_FLAGS));
+		return -EINVAL;
+	}
 	if (!trid->subnqn[0]) {
 		nvd__set_detail("trid: an NVMe/TCP controller needs subnqn: (the discovery subsystem holds no namespaces)");
 		return -EINVAL;
@@ -211,6 +216,9 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 	c->tcp = tc;
 	tc->trid = *trid;
 	tc->kato_ms = o.keep_alive_timeout_ms ? o.keep_alive_timeout_ms : NVD_TCP_KATO_DEFAULT_MS;
+	/* the admin connection and every I/O one ask for the same digests */
+	tc->conn_opts.hdgst = o.flags & NVD_CTRLR_TCP_HEADER_DIGEST;
+	tc->conn_opts.ddgst = o.flags & NVD_CTRLR_TCP_DATA_DIGEST;
 	err = nvd__tcp_host_default(&tc->host, trid->hostnqn);
 	if (err)
 		goto err_free;
@@ -218,6 +226,8 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 	if (err)
 		goto err_free;
 	tc->admin_open = true;
+	c->info.tcp_header_digest = tc->admin.tx.hdgst;
+	c->info.tcp_data_digest = tc->admin.tx.ddgst;
 	err = nvd__tcp_connect(&tc->admin, 0, (uint16_t)o.admin_queue_size, &tc->host, trid->subnqn,
 			       tc->kato_ms, &tc->cntlid);
 	if (err)
@@ -239,8 +249,9 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 		err = -ENOMEM;
 		goto err_unlock;
 	}
-	nvd__dbg("%s: NVMe/TCP admin queue connected to %s, controller ID %u, KATO %u ms",
-		 trid->subnqn, tc->admin.peer, tc->cntlid, tc->kato_ms);
+	nvd__dbg("%s: NVMe/TCP admin queue connected to %s, controller ID %u, KATO %u ms, digests: header %s, data %s",
+		 trid->subnqn, tc->admin.peer, tc->cntlid, tc->kato_ms,
+		 tc->admin.tx.hdgst ? "on" : "off", tc->admin.tx.ddgst ? "on" : "off");
 	/* from here on the core's state machine, which frees @c when it fails */
 	return nvd__ctrlr_init_run(c, ctrlr);
 
@@ -313,6 +324,8 @@ int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c)
 	if (err)
 		goto err_fail;
 	tc->admin_open = true;
+	c->info.tcp_header_digest = tc->admin.tx.hdgst;
+	c->info.tcp_data_digest = tc->admin.tx.ddgst;
 	err = nvd__tcp_connect(&tc->admin, 0, (uint16_t)c->opts.admin_queue_size, &tc->host,
 			       tc->trid.subnqn, tc->kato_ms, &tc->cntlid);
 	if (err)

@@ -331,6 +331,7 @@ static void serve(struct target *t)
 	if (!tcp_target_rd(t, &req, sizeof(req)) || req.ch.type != NVME_TCP_ICREQ)
 		return tcp_target_fail(t, "ICReq");
 	icr.ch = (struct nvme_tcp_ch){ NVME_TCP_ICRESP, 0, 128, 0, 128 };
+	t->asked_dgst = req.dgst;
 	icr.dgst = req.dgst & t->dgst;
 	icr.maxh2cdata = t->maxh2cdata;
 	if (send(t->fd, &icr, sizeof(icr), MSG_NOSIGNAL) != sizeof(icr))
@@ -456,6 +457,8 @@ static void *listen_main(void *arg)
 		if (c->fd < 0)
 			break;
 		c->mqes = t->mqes;
+		if (i && !c->dgst)
+			c->dgst = t->dgst;
 		pthread_create(&c->thread, NULL, conn_main, c);
 	}
 	return NULL;

@@ -48,6 +48,7 @@ struct target {
 	unsigned ddgst_spoiled;		/* BAD_DDGST: data digests sent; the first was wrong */
 	sem_t sent, go;			/* for scripts: a chunk is out / send the next */
 	/* what it saw */
+	uint8_t asked_dgst;		/* the ICReq's DGST */
 	bool hd, dd;
 	uint16_t connect_qid, connect_sqsize, connect_cntlid;
 	unsigned cmds, h2c_pdus, h2c_last_flags, r2ts, incapsule_cmds, max_h2c_len;
@@ -61,7 +62,7 @@ struct target {
 	unsigned admin_cmds, keep_alives, nio;
 	uint64_t keep_alive_ms[64];	/* CLOCK_MONOTONIC of each Keep Alive */
 	unsigned feat_nq;		/* Set Features Number of Queues seen */
-	struct target *io[4];		/* the I/O queues' connections, in order */
+	struct target *io[4];		/* the I/O queues' connections, in order (dgst as t's) */
 	uint8_t ns[NS_BYTES];
 	struct r2t_state { bool active; uint64_t off; uint32_t len, got; } wr[65536];
 };
