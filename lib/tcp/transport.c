@@ -15,8 +15,9 @@
  * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
  * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
  * leave the PCIe fast path at its existing test.  Retries, timeouts,
- * error injection, splitting of transfers above MDTS, Dataset Management
- * and interrupts are PCIe-only for now: refused in words or not applied.
+ * error injection, splitting of transfers above MDTS and interrupts are
+ * PCIe-only for now: refused in words or not applied.  Dataset
+ * Management sends its range list as the command's data.
  *
  * Reset: a new association (nvd__tcp_ctrlr_reset()), also after a lost
  * connection; outstanding commands complete aborted, never retried.
@@ -498,6 +499,26 @@ int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_
 	}
 	err = nvd__tcp_qpair_submitv(q->tcp, &cmd, count << ns->sector_shift, opc == NVME_CMD_WRITE,
 				     reset_sgl, next_sge, cb, cb_arg);
+	if (err == -EAGAIN)
+		nvd__set_detail("all %u commands of NVMe/TCP queue %u are in flight: poll, then submit again",
+			   nvd__tcp_qpair_outstanding(q->tcp), q->qid);
+	return err;
+}
+
+int nvd__tcp_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvd_dsm_range *ranges,
+		    uint16_t nr, uint32_t attrs, nvd_cmd_cb cb, void *cb_arg)
+{
+	/* NVM Command Set 1.0 §3.2.3: CDW10 NR (0-based), CDW11 attributes, Figure 39 ranges */
+	struct nvme_cmd cmd = {
+		.opc = NVME_CMD_DSM,
+		.nsid = ns->nsid,
+		.cdw10 = (uint32_t)nr - 1u,
+		.cdw11 = attrs,
+	};
+	int err;
+
+	err = nvd__tcp_qpair_submit_copy(q->tcp, &cmd, ranges, (uint32_t)nr * sizeof(*ranges), cb,
+					 cb_arg);
 	if (err == -EAGAIN)
 		nvd__set_detail("all %u commands of NVMe/TCP queue %u are in flight: poll, then submit again",
 			   nvd__tcp_qpair_outstanding(q->tcp), q->qid);
