@@ -153,7 +153,7 @@ static int file_setup(struct thread_data *td, struct nvd_fio_job *job, struct fi
 	char why[256];
 
 	if (nvd_fio_parse_filename(ff->file_name, &f->target, why, sizeof(why))) {
-		log_err("nvdirect: filename '%s': %s; expected '%s' (dots for the colons of a PCI address, '\\:' for those of an NQN)\n",
+		log_err("nvdirect: filename '%s': %s; expected %s (dots for the colons of a PCI address, '\\:' for those of an NQN)\n",
 			ff->file_name, why, NVD_FIO_FILENAME_SYNTAX);
 		return -EINVAL;
 	}

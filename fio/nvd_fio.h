@@ -17,7 +17,8 @@
  * What --filename takes; dots stand for the colons fio reserves in a PCI
  * address, '\:' (fio's escape) keeps the colons of an NQN.
  */
-#define NVD_FIO_FILENAME_SYNTAX "trtype=PCIe traddr=DDDD.BB.DD.F ns=N, or trtype=TCP adrfam=IPv4 traddr=ADDR trsvcid=PORT subnqn=NQN ns=N"
+#define NVD_FIO_FILENAME_SYNTAX \
+	"'trtype=PCIe traddr=DDDD.BB.DD.F ns=N' or 'trtype=TCP adrfam=IPv4 traddr=ADDR trsvcid=PORT subnqn=NQN ns=N'"
 
 /* Room for a controller's words: "nqn... at 127.0.0.1:4420" */
 #define NVD_FIO_NAME_LEN	(NVD_NQN_MAX_LEN + NVD_TRADDR_MAX_LEN + NVD_TRSVCID_MAX_LEN + 8)
