@@ -3,6 +3,7 @@
  * nvdirect as an external fio ioengine:
  *	fio --ioengine=PATH/fio-nvdirect.so --thread=1 \
  *	    --filename='trtype=PCIe traddr=0000.00.03.0 ns=1' ...
+ *	    --filename='trtype=TCP adrfam=IPv4 traddr=127.0.0.1 trsvcid=4420 subnqn=nqn.2014-08.org.example\:sub1 ns=1'
  * fio finds the ops through dlsym(handle, "ioengine") (fio 3.33,
  * ioengines.c: dlopen_ioengine).  Per job: setup() attaches the job's
  * controllers (shared by all jobs of the process) and sizes its files,

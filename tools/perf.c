@@ -142,7 +142,9 @@ static struct ctrlr_entry *get_ctrlr(const struct target *t, int *rc)
 		snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, t->trid.traddr);
 		/* spdk_nvme_perf's line, and what the target made of -H and -I */
 		if (!g_o.json)
-			printf("Attached to NVMe over Fabrics controller at %s:%s: %s (header digest %s, data digest %s)\n",
+			printf(t->trid.adrfam == NVD_ADRFAM_IPV6 ?
+			       "Attached to NVMe over Fabrics controller at [%s]:%s: %s (header digest %s, data digest %s)\n" :
+			       "Attached to NVMe over Fabrics controller at %s:%s: %s (header digest %s, data digest %s)\n",
 			       t->trid.traddr, t->trid.trsvcid, t->trid.subnqn,
 			       info->tcp_header_digest ? "on" : "off", info->tcp_data_digest ? "on" : "off");
 	}

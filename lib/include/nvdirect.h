@@ -418,6 +418,8 @@ NVD_STATIC_ASSERT(sizeof(struct nvd_dsm_range) == 16, "DSM range is 16 bytes");
  * Dataset Management (§3.2.3) with @nr (1..256) ranges in ordinary memory
  * (copied before the call returns); @attrs from NVD_DSM_ATTR_*.
  * -ENOMEM also when all of the queue pair's 16 range pages are in use.
+ * Over NVMe/TCP the ranges travel as the command's data (no range pages;
+ * -EAGAIN, as for reads and writes, when every command slot is in flight).
  */
 int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair, const struct nvd_dsm_range *ranges,
 	       uint16_t nr, uint32_t attrs, nvd_cmd_cb cb, void *cb_arg);
