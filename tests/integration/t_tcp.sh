@@ -311,8 +311,8 @@ tcp_fio_fname() { echo "trtype=TCP adrfam=IPv4 traddr=127.0.0.1 trsvcid=$TCP_POR
 
 # fio through the engine over NVMe/TCP (both digests on) writes crc32c
 # headers and verifies them itself; the kernel's nvme-tcp initiator then
-# verifies the same blocks with psync and with io_uring.  Interrupt mode
-# over TCP is refused in words.
+# verifies the same blocks with psync and with io_uring.  Two job threads
+# share the controller; interrupt mode over TCP is refused in words.
 test_tcp_fio_engine_writes_and_the_kernel_verifies() {
 	local f eng
 	fio_engine_built
@@ -339,6 +339,15 @@ test_tcp_fio_engine_writes_and_the_kernel_verifies() {
 		fio "${FIO_XJOB[@]}" --offset=40m --ioengine=psync --direct=1 --filename="$TCP_KDEV" \
 		--verify_only --output=/dev/null
 	nvme disconnect -n "$TCP_NQN" >/dev/null || fail "nvme disconnect"
+	# two job threads share one connect (one association), each its own queue pair and connection
+	fio_nvd --name=two --filename="$f" --numjobs=2 --offset=64m --offset_increment=8m --size=4m \
+		--rw=randrw --rwmixread=50 --bsrange=4k-32k --iodepth=8 --verify=crc32c \
+		--output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
+		{ cat /tmp/fio.err /tmp/fio.json; fail "fio numjobs=2 over TCP failed"; }
+	fio_ok /tmp/fio.json
+	for j in 0 1; do
+		[ "$(fio_json /tmp/fio.json ".jobs[$j].write.io_bytes")" -gt 0 ] || fail "TCP job $j wrote nothing"
+	done
 	expect_fail "nvd_interrupts=1 over TCP" fio_nvd --name=irq --filename="$f" --rw=read --bs=4k \
 		--size=64k --nvd_interrupts=1 --output=/dev/null 2>"$TCP_ERR"
 	cat "$TCP_ERR"
