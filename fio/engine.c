@@ -3,6 +3,7 @@
  * nvdirect as an external fio ioengine:
  *	fio --ioengine=PATH/fio-nvdirect.so --thread=1 \
  *	    --filename='trtype=PCIe traddr=0000.00.03.0 ns=1' ...
+ *	    --filename='trtype=TCP adrfam=IPv4 traddr=127.0.0.1 trsvcid=4420 subnqn=nqn.2014-08.org.example\:sub1 ns=1'
  * fio finds the ops through dlsym(handle, "ioengine") (fio 3.33,
  * ioengines.c: dlopen_ioengine).  Per job: setup() attaches the job's
  * controllers (shared by all jobs of the process) and sizes its files,
@@ -82,6 +83,26 @@ static struct fio_option options[] = {
 		.group	= FIO_OPT_G_INVALID,
 	},
 	{
+		.name	= "nvd_hdr_digest",
+		.lname	= "nvdirect NVMe/TCP header digest",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct nvd_fio_opts, hdr_digest),
+		.def	= "0",
+		.help	= "NVMe/TCP: ask for header digests (CRC32C of each PDU header), as nvme connect --hdr-digest",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
+		.name	= "nvd_data_digest",
+		.lname	= "nvdirect NVMe/TCP data digest",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct nvd_fio_opts, data_digest),
+		.def	= "0",
+		.help	= "NVMe/TCP: ask for data digests (CRC32C of each PDU's data), as nvme connect --data-digest",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
 		.name	= NULL,
 	},
 };
@@ -96,8 +117,9 @@ static void job_free(struct nvd_fio_job *job)
 	free(job);
 }
 
-/* The job's use of @bdf's controller: found, or attached (shared) and added. */
-static struct nvd_fio_use *job_use(struct thread_data *td, struct nvd_fio_job *job, const char *bdf)
+/* The job's use of @t's controller: found, or attached (shared) and added. */
+static struct nvd_fio_use *job_use(struct thread_data *td, struct nvd_fio_job *job,
+				   const struct nvd_fio_target *t)
 {
 	struct nvd_fio_opts *o = td->eo;
 	uint32_t flags = 0;
@@ -105,13 +127,17 @@ static struct nvd_fio_use *job_use(struct thread_data *td, struct nvd_fio_job *j
 	char why[256];
 
 	for (i = 0; i < job->nr_uses; i++)
-		if (!strcmp(nvd_fio_ctrlr_bdf(job->uses[i].c), bdf))
+		if (!strcmp(nvd_fio_ctrlr_bdf(job->uses[i].c), t->name))
 			return &job->uses[i];
 	if (!o->shadow_doorbells)
 		flags |= NVD_CTRLR_NO_SHADOW_DOORBELLS;
 	if (o->delay_doorbells)
 		flags |= NVD_CTRLR_DELAY_CMD_SUBMIT;
-	job->uses[i].c = nvd_fio_ctrlr_get(bdf, flags, why, sizeof(why));
+	if (o->hdr_digest)
+		flags |= NVD_CTRLR_TCP_HEADER_DIGEST;
+	if (o->data_digest)
+		flags |= NVD_CTRLR_TCP_DATA_DIGEST;
+	job->uses[i].c = nvd_fio_ctrlr_get(t, flags, why, sizeof(why));
 	if (!job->uses[i].c) {
 		log_err("nvdirect: %s\n", why);
 		return NULL;
@@ -128,11 +154,11 @@ static int file_setup(struct thread_data *td, struct nvd_fio_job *job, struct fi
 	char why[256];
 
 	if (nvd_fio_parse_filename(ff->file_name, &f->target, why, sizeof(why))) {
-		log_err("nvdirect: filename '%s': %s; expected '%s' (dots for the colons of the PCI address)\n",
+		log_err("nvdirect: filename '%s': %s; expected %s (dots for the colons of a PCI address, '\\:' for those of an NQN)\n",
 			ff->file_name, why, NVD_FIO_FILENAME_SYNTAX);
 		return -EINVAL;
 	}
-	f->use = job_use(td, job, f->target.bdf);
+	f->use = job_use(td, job, &f->target);
 	if (!f->use)
 		return -ENODEV;
 	ctrlr = nvd_fio_ctrlr_handle(f->use->c);
@@ -145,13 +171,13 @@ static int file_setup(struct thread_data *td, struct nvd_fio_job *job, struct fi
 		for (id = nvd_ctrlr_first_ns(ctrlr); id && n + 12 < sizeof(list);
 		     id = nvd_ctrlr_next_ns(ctrlr, id))
 			n += (size_t)snprintf(list + n, sizeof(list) - n, " %u", id);
-		log_err("nvdirect: %s has no active namespace %u (active:%s)\n", f->target.bdf,
+		log_err("nvdirect: %s has no active namespace %u (active:%s)\n", f->target.name,
 			f->target.nsid, n ? list : " none");
 		return -ENOENT;
 	}
 	if (!nvd_ns_is_io_supported(f->ns)) {
 		log_err("nvdirect: %s namespace %u has %u bytes of metadata per LBA: nvdirect does no I/O on it\n",
-			f->target.bdf, f->target.nsid, nvd_ns_get_md_size(f->ns));
+			f->target.name, f->target.nsid, nvd_ns_get_md_size(f->ns));
 		return -EOPNOTSUPP;
 	}
 	f->sector_size = nvd_ns_get_sector_size(f->ns);

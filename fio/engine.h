@@ -20,6 +20,8 @@ struct nvd_fio_opts {
 	unsigned int adaptive;
 	unsigned int queue_size;
 	unsigned int registered_mem;
+	unsigned int hdr_digest;	/* NVMe/TCP */
+	unsigned int data_digest;
 };
 
 /* One controller a job uses, and the job thread's queue pair on it. */

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Filenames in the syntax of SPDK's fio plugin, which users already write:
- * "trtype=PCIe traddr=0000.00.03.0 ns=1".  fio splits a job's filename list
- * at ':', hence the dots in the PCI address.  Turned into a transport ID
- * string, so nvd_trid_parse() decides what the keys and values mean.
+ * "trtype=PCIe traddr=0000.00.03.0 ns=1", "trtype=TCP adrfam=IPv4
+ * traddr=127.0.0.1 trsvcid=4420 subnqn=nqn.2014-08.org.example\:sub1 ns=1".
+ * fio splits a job's filename list at ':', hence the dots in the PCI
+ * address; a ':' written '\:' stays in the name (fio 3.33, options.c:
+ * get_next_str() drops the backslash), which is how an NQN keeps its
+ * colons.  Turned into a transport ID string, so nvd_trid_parse() decides
+ * what the keys and values mean.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* strcasestr, memrchr */
@@ -94,12 +98,16 @@ int nvd_fio_parse_filename(const char *name, struct nvd_fio_target *t, char *why
 			detail += 6;
 		return bad(why, whylen, "%s", detail);
 	}
-	if (trid.trtype != NVD_TRTYPE_PCIE)
-		/* not yet: fio/ctrlr_share.c attaches controllers by BDF */
-		return bad(why, whylen, "trtype=%s parses, but the fio engine attaches PCIe "
-			   "controllers only (trtype=PCIe); nvdirect-perf -r reaches NVMe/%s",
-			   nvd_trtype_str(trid.trtype), nvd_trtype_str(trid.trtype));
-	snprintf(t->bdf, sizeof(t->bdf), "%.*s", NVD_BDF_LEN - 1, trid.traddr);
+	if (trid.trtype == NVD_TRTYPE_TCP && !trid.subnqn[0])
+		return bad(why, whylen, "trtype=TCP needs subnqn= (the discovery subsystem holds no "
+			   "namespaces); write its colons as '\\:'");
 	t->nsid = trid.nsid ? trid.nsid : 1;
+	trid.nsid = 0;
+	t->trid = trid;
+	if (trid.trtype == NVD_TRTYPE_PCIE)
+		snprintf(t->name, sizeof(t->name), "%s", trid.traddr);
+	else
+		snprintf(t->name, sizeof(t->name), trid.adrfam == NVD_ADRFAM_IPV6 ? "%s at [%s]:%s" :
+			 "%s at %s:%s", trid.subnqn, trid.traddr, trid.trsvcid);
 	return 0;
 }

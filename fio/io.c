@@ -295,11 +295,11 @@ char *nvd_fio_errdetails(struct io_u *io_u)
 	if (nvd_cpl_is_error(&r->cpl))
 		n = asprintf(&s, "nvdirect: %s of LBA %llu+%u on %s namespace %u failed: %s",
 			     ddir_word(io_u->ddir), (unsigned long long)r->lba, r->count,
-			     f->target.bdf, f->target.nsid, nvd_cpl_status_str(&r->cpl));
+			     f->target.name, f->target.nsid, nvd_cpl_status_str(&r->cpl));
 	else if (r->why[0])
 		n = asprintf(&s, "nvdirect: %s of LBA %llu+%u on %s namespace %u refused: %s",
 			     ddir_word(io_u->ddir), (unsigned long long)r->lba, r->count,
-			     f->target.bdf, f->target.nsid, r->why);
+			     f->target.name, f->target.nsid, r->why);
 	else
 		n = asprintf(&s, "nvdirect: the device completed this %s without error",
 			     ddir_word(io_u->ddir));

@@ -33,6 +33,7 @@ struct cli {
 	int lbaf;		/* format -l, -1 = not given */
 	int ses, pi, pil, mset;
 	int force;		/* format --force */
+	int hdgst, ddgst;	/* --hdr-digest, --data-digest (NVMe/TCP) */
 	uint32_t timeout_ms;	/* format -t */
 	uint32_t entries;	/* error-log -e */
 	const char *module;	/* setup --module */

@@ -57,6 +57,11 @@ static void usage(FILE *f)
 		"                            BDF (setup, reset: repeatable); ns:N in it is\n"
 		"                            -n N; or an NVMe/TCP subsystem: 'trtype:TCP\n"
 		"                            traddr:ADDR trsvcid:4420 subnqn:NQN'\n"
+		"      --hdr-digest          NVMe/TCP: ask for header digests (CRC32C of\n"
+		"                            each PDU header), as nvme connect's option\n"
+		"      --data-digest         NVMe/TCP: ask for data digests (CRC32C of each\n"
+		"                            PDU's data); both on the commands taking -r\n"
+		"                            but setup, reset and discover\n"
 		"  -n, --namespace-id NSID   namespace (1..4294967294; smart-log: 0xffffffff = all)\n"
 		"  -H, --human-readable      decode fields\n"
 		"  -o, --output-format FMT   normal or json\n"
@@ -122,9 +127,13 @@ int cli_attach(const struct cli *o, struct nvd_ctrlr **c)
 	char bound[MAX_CTRLRS][NVD_BDF_LEN], list[256] = "";
 	char what[NVD_TRADDR_MAX_LEN + 2 * NVD_NQN_MAX_LEN + 96];
 	const char *bdf = o->bdf;
+	struct nvd_ctrlr_opts co;
 	int rc, n, i;
 
-	rc = nvd_ctrlr_connect(&o->trid, NULL, c);
+	nvd_ctrlr_opts_init(&co);
+	co.flags = (o->hdgst ? NVD_CTRLR_TCP_HEADER_DIGEST : 0) |
+		   (o->ddgst ? NVD_CTRLR_TCP_DATA_DIGEST : 0);
+	rc = nvd_ctrlr_connect(&o->trid, &co, c);
 	if (!rc)
 		return 0;
 	if (o->trid.trtype != NVD_TRTYPE_PCIE || rc != -ENOENT) {
@@ -176,53 +185,54 @@ static int add_param(struct cli *o, char *p)
 	return 0;
 }
 
-enum { OPT_FORCE = 256, OPT_MODULE, OPT_PARAM };
+enum { OPT_FORCE = 256, OPT_MODULE, OPT_PARAM, OPT_HDGST, OPT_DDGST };
 
 /* Which options each command takes (letters as in the table below). */
 static const struct {
 	const char *name;
 	int (*run)(struct cli *o);
 	int bdf;		/* 1: exactly one BDF, 0: none, -1: any number */
-	const char *opts;	/* short letters; F --force, M --module, P --param */
+	/* short letters; F --force, M --module, P --param, G --hdr-digest, D --data-digest */
+	const char *opts;
 	const char *help;
 } commands[] = {
 	{ "list", cmd_list, 0, "o",
 	  "list [-o json]\n"
 	  "  One row per namespace of every controller bound to nvdirect.ko, in\n"
 	  "  'nvme list' columns: Node, BDF, SN, Model, Namespace, Usage, Format, FW Rev.\n" },
-	{ "id-ctrl", cmd_id_ctrl, 1, "rHo",
+	{ "id-ctrl", cmd_id_ctrl, 1, "rHoGD",
 	  "id-ctrl {BDF | -r TRID} [-H] [-o json]\n"
 	  "  Identify Controller: every field as nvme id-ctrl prints it; -H decodes\n"
 	  "  OACS, FRMW, LPA, temperatures, SQES/CQES, ONCS, FNA, VWC, SGLS.\n" },
-	{ "id-ns", cmd_id_ns, 1, "rnHo",
+	{ "id-ns", cmd_id_ns, 1, "rnHoGD",
 	  "id-ns {BDF | -r TRID} -n NSID [-H] [-o json]\n"
 	  "  Identify Namespace NSID; -H decodes NSFEAT, FLBAS, MC, DPC, DPS, NMIC\n"
 	  "  and the LBA formats (the one in use marked).  A namespace whose format\n"
 	  "  has metadata is shown, with a last line saying nvdirect does no I/O on it.\n" },
-	{ "smart-log", cmd_smart_log, 1, "rnHo",
+	{ "smart-log", cmd_smart_log, 1, "rnHoGD",
 	  "smart-log {BDF | -r TRID} [-n NSID] [-H] [-o json]\n"
 	  "  SMART / Health Information log (default: the whole controller,\n"
 	  "  NSID 0xffffffff); -H decodes the critical warning bits.\n" },
-	{ "error-log", cmd_error_log, 1, "reo",
+	{ "error-log", cmd_error_log, 1, "reoGD",
 	  "error-log {BDF | -r TRID} [-e N] [-o json]\n"
 	  "  Error Information log: the controller keeps ELPE+1 entries (id-ctrl);\n"
 	  "  -e shows the first N (1..256).\n" },
-	{ "fw-log", cmd_fw_log, 1, "rHo",
+	{ "fw-log", cmd_fw_log, 1, "rHoGD",
 	  "fw-log {BDF | -r TRID} [-H] [-o json]\n"
 	  "  Firmware Slot Information log (Get Log Page 03h), as nvme fw-log prints\n"
 	  "  it: afi (bits 2:0 the active slot, 6:4 the slot activated at the next\n"
 	  "  reset) and frsN, the revision in each slot that holds one; -H decodes afi.\n" },
-	{ "ns-descs", cmd_ns_descs, 1, "rnHo",
+	{ "ns-descs", cmd_ns_descs, 1, "rnHoGD",
 	  "ns-descs {BDF | -r TRID} -n NSID [-H] [-o json]\n"
 	  "  Namespace Identification Descriptors (Identify CNS 03h) of namespace NSID,\n"
 	  "  as nvme ns-descs prints them: eui64, nguid, uuid and csi (command set\n"
 	  "  identifier, 0 = NVM), whichever the controller reports; -H adds each\n"
 	  "  descriptor's offset (loc), type (nidt) and length (nidl).\n" },
-	{ "get-feature", cmd_get_feature, 1, "rfsncHo",
+	{ "get-feature", cmd_get_feature, 1, "rfsncHoGD",
 	  "get-feature {BDF | -r TRID} -f FID [-s SEL] [-n NSID] [-c CDW11] [-H] [-o json]\n"
 	  "  Get Features: FID 1..255, SEL 0 current (default), 1 default, 2 saved,\n"
 	  "  3 supported capabilities; -H decodes the value of common features.\n" },
-	{ "format", cmd_format, 1, "rnlsipmtF",
+	{ "format", cmd_format, 1, "rnlsipmtFGD",
 	  "format {BDF | -r TRID} -n NSID [-l LBAF] [-s SES] [-i PI] [-p PIL] [-m MS] [-t MS] --force\n"
 	  "  Format NVM: ERASES the namespace (0xffffffff: all).  LBAF from id-ns\n"
 	  "  (default: the current one), SES 0 none, 1 user data, 2 cryptographic.\n"
@@ -278,6 +288,10 @@ static const char *opt_name(int letter)
 		return "--module";
 	if (letter == 'P')
 		return "--param";
+	if (letter == 'G')
+		return "--hdr-digest";
+	if (letter == 'D')
+		return "--data-digest";
 	snprintf(buf, sizeof(buf), "-%c", letter);
 	return buf;
 }
@@ -315,6 +329,8 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "module", required_argument, NULL, OPT_MODULE },
 		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "hdr-digest", no_argument, NULL, OPT_HDGST },
+		{ "data-digest", no_argument, NULL, OPT_DDGST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -340,7 +356,8 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 			return bad_arg("%s: unknown option '%s' (see " PROG " --help)", o->cmd,
 				       argv[optind - 1]);
 		}
-		letter = opt == OPT_FORCE ? 'F' : opt == OPT_MODULE ? 'M' : opt == OPT_PARAM ? 'P' : opt;
+		letter = opt == OPT_FORCE ? 'F' : opt == OPT_MODULE ? 'M' : opt == OPT_PARAM ? 'P' :
+			 opt == OPT_HDGST ? 'G' : opt == OPT_DDGST ? 'D' : opt;
 		if (!strchr(allowed, letter))
 			return bad_arg("%s does not take %s (its options: %s; see " PROG " --help)",
 				       o->cmd, opt_name(letter), opts_words(allowed));
@@ -408,6 +425,12 @@ static int parse(int argc, char **argv, const char *allowed, struct cli *o, cons
 			break;
 		case OPT_PARAM:
 			rc = add_param(o, optarg);
+			break;
+		case OPT_HDGST:
+			o->hdgst = 1;
+			break;
+		case OPT_DDGST:
+			o->ddgst = 1;
 			break;
 		}
 		if (rc)
@@ -517,6 +540,9 @@ int main(int argc, char **argv)
 	rc = name_controllers(&o, commands[i].bdf);
 	if (rc)
 		return rc;
+	if ((o.hdgst || o.ddgst) && o.trid.trtype != NVD_TRTYPE_TCP)
+		return bad_arg("%s: digests apply to NVMe/TCP only, not to the PCIe controller %s",
+			       o.hdgst ? "--hdr-digest" : "--data-digest", o.bdf);
 
 	if (sval && !strcmp(o.cmd, "get-feature")) {
 		rc = parse_num("-s", sval, 0, 3,

@@ -119,6 +119,8 @@ static struct ctrlr_entry *get_ctrlr(const struct target *t, int *rc)
 	nvd_ctrlr_opts_init(&co);
 	/* every thread gets -P queue pairs on every namespace */
 	co.num_io_queues = g_o.ncores * g_o.qpairs * 8 > 65535 ? 65535 : g_o.ncores * g_o.qpairs * 8;
+	co.flags = (g_o.hdgst ? NVD_CTRLR_TCP_HEADER_DIGEST : 0) |
+		   (g_o.ddgst ? NVD_CTRLR_TCP_DATA_DIGEST : 0);
 	ce->trid = t->trid;
 	ce->trid.nsid = 0;
 	snprintf(ce->bdf, sizeof(ce->bdf), "%s", t->bdf);
@@ -134,8 +136,18 @@ static struct ctrlr_entry *get_ctrlr(const struct target *t, int *rc)
 		return NULL;
 	}
 	/* NVMe/TCP: the words and the table name the target's address */
-	if (!ce->bdf[0])
+	if (!ce->bdf[0]) {
+		const struct nvd_ctrlr_info *info = nvd_ctrlr_get_info(ce->ctrlr);
+
 		snprintf(ce->bdf, sizeof(ce->bdf), "%.*s", NVD_BDF_LEN - 1, t->trid.traddr);
+		/* spdk_nvme_perf's line, and what the target made of -H and -I */
+		if (!g_o.json)
+			printf(t->trid.adrfam == NVD_ADRFAM_IPV6 ?
+			       "Attached to NVMe over Fabrics controller at [%s]:%s: %s (header digest %s, data digest %s)\n" :
+			       "Attached to NVMe over Fabrics controller at %s:%s: %s (header digest %s, data digest %s)\n",
+			       t->trid.traddr, t->trid.trsvcid, t->trid.subnqn,
+			       info->tcp_header_digest ? "on" : "off", info->tcp_data_digest ? "on" : "off");
+	}
 	g_nctrlrs++;
 	*rc = size_queues(ce);
 	return *rc ? NULL : ce;

@@ -43,6 +43,8 @@ struct opts {
 	int intr;		/* -E: sleep on queue pair eventfds when idle */
 	int adaptive;		/* --adaptive: nvd_qpair_wait(), spin or sleep as learned */
 	uint32_t rate_iops;	/* --rate-iops: I/Os per second per thread; 0 unlimited */
+	int hdgst;		/* -H: NVMe/TCP header digests */
+	int ddgst;		/* -I: NVMe/TCP data digests */
 	uint32_t io_queue_size;	/* --io-queue-size; 0: the library's default */
 	uint32_t io_queue_requests; /* --io-queue-requests; 0: the library's default */
 	double zipf_theta;	/* -F zipf:THETA; 0: uniform */

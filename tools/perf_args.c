@@ -19,6 +19,9 @@
 #include "perf.h"
 #include "trid_arg.h"
 
+/* long options without a letter of their own */
+#define OPT_RATE_IOPS	0x100
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -45,6 +48,10 @@ static void usage(FILE *f)
 		"                          to nvdirect and every namespace that supports I/O).\n"
 		"                          NVMe/TCP: 'trtype:TCP traddr:ADDR trsvcid:4420\n"
 		"                          subnqn:NQN'\n"
+		"  -H, --header-digest     NVMe/TCP: ask for header digests (CRC32C of each\n"
+		"                          PDU header) on every connection (default off)\n"
+		"  -I, --data-digest       NVMe/TCP: ask for data digests (CRC32C of each\n"
+		"                          PDU's data) on every connection (default off)\n"
 		"  -b, --allowed-pci-addr BDF\n"
 		"                          only this controller of those bound, every namespace\n"
 		"                          that supports I/O; repeatable (not with -r)\n"
@@ -192,7 +199,9 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		{ "transport-id", required_argument, NULL, 'r' },
 		{ "interrupt-mode", no_argument, NULL, 'E' },
 		{ "adaptive", no_argument, NULL, 'A' },
-		{ "rate-iops", required_argument, NULL, 'I' },
+		{ "rate-iops", required_argument, NULL, OPT_RATE_IOPS },
+		{ "header-digest", no_argument, NULL, 'H' },
+		{ "data-digest", no_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "allowed-pci-addr", required_argument, NULL, 'b' },
 		{ "io-queue-size", required_argument, NULL, 'S' },
@@ -215,7 +224,7 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 	g_o.ncores = 1;
 	*ntg = 0;
 	opterr = 0;	/* one line of our own below, not getopt's plus the usage */
-	while ((c = getopt_long(argc, argv, "q:o:w:M:t:a:c:P:Lr:Eb:F:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:o:w:M:t:a:c:P:Lr:Eb:F:HIh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			if (parse_u32(optarg, &g_o.qd) || !g_o.qd)
@@ -296,7 +305,13 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		case 'A':
 			g_o.adaptive = 1;
 			break;
+		case 'H':
+			g_o.hdgst = 1;
+			break;
 		case 'I':
+			g_o.ddgst = 1;
+			break;
+		case OPT_RATE_IOPS:
 			if (parse_u32(optarg, &g_o.rate_iops) || !g_o.rate_iops || g_o.rate_iops > 100000000)
 				bad("--rate-iops %s: I/Os per second must be 1..100000000", optarg);
 			break;
@@ -307,7 +322,8 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 			usage(stdout);
 			exit(0);
 		default:
-			if (optopt && strchr("qowMtacPrbFSRI", optopt))
+			if (optopt == OPT_RATE_IOPS || (optopt > 0 && optopt < 256 &&
+							  strchr("qowMtacPrbFSR", optopt)))
 				bad("%s needs a value (see --help)", argv[optind - 1]);
 			if (optopt)
 				bad("unknown option '-%c' (see --help)", optopt);
@@ -318,6 +334,13 @@ int perf_parse_args(int argc, char **argv, struct target *tg, int *ntg)
 		bad("unexpected argument '%s' (see --help)", argv[optind]);
 	if (nr && nb)
 		bad("-b and -r both pick controllers: use one of them");
+	for (i = 0; (g_o.hdgst || g_o.ddgst) && i < *ntg; i++)
+		if (tg[i].trid.trtype != NVD_TRTYPE_TCP)
+			bad("%s: digests apply to NVMe/TCP only, not to the PCIe controller %s",
+			    g_o.hdgst ? "-H" : "-I", tg[i].trid.traddr);
+	if ((g_o.hdgst || g_o.ddgst) && !*ntg)
+		bad("%s: digests apply to NVMe/TCP only: name the controller with -r 'trtype:TCP ...'",
+		    g_o.hdgst ? "-H" : "-I");
 	if (g_o.intr && g_o.adaptive)
 		bad("-E and --adaptive are two ways to wait: use one of them");
 	if (g_o.zipf_theta && g_o.workload != W_RANDREAD && g_o.workload != W_RANDWRITE &&

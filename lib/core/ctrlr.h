@@ -22,6 +22,8 @@
 #define NVD_MAX_XFER_CAP	(2u * 1024 * 1024)
 #define NVD_CTRLR_FLAGS_ALL	(NVD_CTRLR_DELAY_CMD_SUBMIT | NVD_CTRLR_NO_SHADOW_DOORBELLS | \
 				 NVD_CTRLR_FORCE_PRP)
+/* What only an NVMe/TCP controller takes (nvd_ctrlr_connect() with trtype:TCP). */
+#define NVD_CTRLR_TCP_FLAGS	(NVD_CTRLR_TCP_HEADER_DIGEST | NVD_CTRLR_TCP_DATA_DIGEST)
 /* Events kept between nvd_ctrlr_process_admin_completions() calls. */
 #define NVD_AER_PENDING		16
 /* AERs kept outstanding at most (and never more than half the admin queue). */

@@ -549,6 +549,11 @@ int nvd__ctrlr_attach_backend_async(const char *bdf, const struct pci_backend_op
 		nvd__set_detail("I/O queue size %u is outside 2..65536 (0: the default)", o.io_queue_size);
 		return -EINVAL;
 	}
+	if (o.flags & NVD_CTRLR_TCP_FLAGS) {
+		nvd__set_detail("header and data digests apply to NVMe/TCP only, not to the PCIe function %s",
+				norm);
+		return -EINVAL;
+	}
 	if (o.flags & ~NVD_CTRLR_FLAGS_ALL) {
 		nvd__set_detail("unknown controller option flags 0x%x", o.flags & ~NVD_CTRLR_FLAGS_ALL);
 		return -EINVAL;

@@ -13,6 +13,7 @@
 #include "core/export.h"
 #include "core/ns.h"
 #include "core/request.h"
+#include "tcp/transport.h"
 
 static int oncs_refuse(const struct nvd_ns *ns, uint16_t bit, const char *what, unsigned nr)
 {
@@ -46,7 +47,8 @@ NVD_EXPORT int nvd_ns_write_zeroes(struct nvd_ns *ns, struct nvd_qpair *qpair, u
 /*
  * §3.2.3: CDW10 NR (0-based), CDW11 attributes, PRP1 a page of 16-byte
  * ranges (Figure 39).  The ranges are copied into one of the queue pair's
- * range pages, freed when the command completes.
+ * range pages, freed when the command completes; over NVMe/TCP they are
+ * the command's data instead (tcp/transport.c).
  */
 NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 			  const struct nvd_dsm_range *ranges, uint16_t nr, uint32_t attrs,
@@ -62,10 +64,6 @@ NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 	err = nvd__ns_check_qp(ns, qpair, "dataset management");
 	if (err)
 		return err;
-	if (qpair->tcp) {
-		nvd__set_detail("dataset management over NVMe/TCP is not supported yet (its ranges are PCIe DMA pages)");
-		return -EOPNOTSUPP;
-	}
 	if (!ranges || nr == 0 || nr > NVD_DSM_MAX_RANGES) {
 		nvd__set_detail("dataset management takes 1..%u ranges, not %u", NVD_DSM_MAX_RANGES,
 			   ranges ? nr : 0);
@@ -84,6 +82,9 @@ NVD_EXPORT int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair,
 			   (unsigned long long)ns->num_sectors);
 		return -EINVAL;
 	}
+	/* NVMe/TCP: the ranges travel as the command's data, not in a DMA page */
+	if (qpair->tcp)
+		return nvd__tcp_ns_dsm(ns, qpair, ranges, nr, attrs, cb, cb_arg);
 	if (!qpair->nreqs_free) {
 		nvd__set_detail("all %u requests of queue %u are in use (io_requests)", qpair->nreqs,
 			   qpair->qid);

@@ -120,6 +120,17 @@ struct nvd_ctrlr_opts {
  * environment variable NVDIRECT_FORCE_PRP=1 does the same for any program.
  */
 #define NVD_CTRLR_FORCE_PRP		(1u << 2)
+/*
+ * NVMe/TCP: ask for header digests (CRC32C over each PDU header) and data
+ * digests (CRC32C over each PDU's data) in the ICReq of the admin
+ * connection and of every I/O connection (NVMe/TCP Transport 1.0 §3.6.2.2,
+ * HDGST_ENABLE and DDGST_ENABLE).  The target may enable fewer than were
+ * asked for, as the specification allows: nvd_ctrlr_info.tcp_header_digest
+ * and tcp_data_digest say what the admin connection got.  Attaching a
+ * PCIe controller with them fails (-EINVAL): there is no PDU to digest.
+ */
+#define NVD_CTRLR_TCP_HEADER_DIGEST	(1u << 3)
+#define NVD_CTRLR_TCP_DATA_DIGEST	(1u << 4)
 void nvd_ctrlr_opts_init(struct nvd_ctrlr_opts *opts);
 
 /*
@@ -137,9 +148,11 @@ int nvd_ctrlr_attach(const char *bdf, const struct nvd_ctrlr_opts *opts,
 
 /*
  * Attach the controller a transport ID names (<nvdirect/trid.h>,
- * nvd_trid_parse()): trtype:PCIe is nvd_ctrlr_attach() of its traddr.
- * trtype:TCP parses, but this build's NVMe/TCP initiator cannot open a
- * controller yet: -EPROTONOSUPPORT, and nvd_last_error() says so.
+ * nvd_trid_parse()): trtype:PCIe is nvd_ctrlr_attach() of its traddr;
+ * trtype:TCP connects the admin queue to traddr:trsvcid and subnqn
+ * (NVMe/TCP, no kernel module needed) and then initialises the
+ * controller as nvd_ctrlr_attach() does; each I/O queue pair opens its own
+ * connection.
  */
 struct nvd_trid;
 int nvd_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
@@ -286,6 +299,9 @@ struct nvd_ctrlr_info {
 	uint32_t quirks;	/* library workarounds applied (internal bit numbers) */
 	uint32_t max_io_queue_size; /* largest I/O queue: mqes, bounded by one DMA region */
 	uint32_t io_queue_size;	/* entries an I/O queue gets with qsize 0 */
+	/* NVMe/TCP: 1 when the connections carry header / data digests (ICResp DGST) */
+	uint8_t tcp_header_digest;
+	uint8_t tcp_data_digest;
 };
 const struct nvd_ctrlr_info *nvd_ctrlr_get_info(const struct nvd_ctrlr *ctrlr);
 /* The 4096-byte Identify Controller data structure, as returned. */
@@ -402,6 +418,8 @@ NVD_STATIC_ASSERT(sizeof(struct nvd_dsm_range) == 16, "DSM range is 16 bytes");
  * Dataset Management (§3.2.3) with @nr (1..256) ranges in ordinary memory
  * (copied before the call returns); @attrs from NVD_DSM_ATTR_*.
  * -ENOMEM also when all of the queue pair's 16 range pages are in use.
+ * Over NVMe/TCP the ranges travel as the command's data (no range pages;
+ * -EAGAIN, as for reads and writes, when every command slot is in flight).
  */
 int nvd_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *qpair, const struct nvd_dsm_range *ranges,
 	       uint16_t nr, uint32_t attrs, nvd_cmd_cb cb, void *cb_arg);

@@ -36,6 +36,7 @@ struct slot {
 	void *cb_arg;
 	/* the data: one buffer, or the caller's element list (reset_sgl set) */
 	uint8_t *buf;
+	void *copy;		/* buf when the queue pair owns it (submit_copy): freed with the slot */
 	nvd_req_reset_sgl_cb reset_sgl;
 	nvd_req_next_sge_cb next_sge;
 	uint32_t len;
@@ -137,6 +138,8 @@ err_free_q:
 static void slot_put(struct nvd_tcp_qpair *q, struct slot *s)
 {
 	s->busy = s->done = s->r2t = false;
+	free(s->copy);
+	s->copy = NULL;
 	q->free_cids[q->nfree++] = s - q->slots;
 }
 
@@ -461,6 +464,7 @@ void nvd__tcp_qpair_destroy(struct nvd_tcp_qpair *q)
 	if (!q)
 		return;
 	nvd__tcp_qpair_disconnect(q);
+	/* abort_all put every busy slot back, freeing its copy */
 	free(q->free_cids);
 	free(q->slots);
 	free(q);
@@ -559,6 +563,28 @@ int nvd__tcp_qpair_submitv(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, uint32
 	if (!reset_sgl || !next_sge)
 		return -EINVAL;
 	return submit(q, cmd, NULL, reset_sgl, next_sge, len, to_ctrl, cb, cb_arg);
+}
+
+int nvd__tcp_qpair_submit_copy(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, const void *data,
+			       uint32_t len, nvd_cmd_cb cb, void *cb_arg)
+{
+	void *copy;
+	int err;
+
+	if (!len || !data)
+		return -EINVAL;
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, data, len);
+	err = submit(q, cmd, copy, NULL, NULL, len, true, cb, cb_arg);
+	if (err) {
+		free(copy);
+		return err;
+	}
+	/* callbacks run only from polls: the slot is still this command's */
+	q->slots[cmd->cid].copy = copy;
+	return 0;
 }
 
 /* The slot @cid names, if that command is still waiting for the controller. */

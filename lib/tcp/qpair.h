@@ -83,6 +83,13 @@ int nvd__tcp_qpair_submitv(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, uint32
 			   bool to_ctrl, nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge,
 			   nvd_cmd_cb cb, void *cb_arg);
 /*
+ * As nvd__tcp_qpair_submit() of @len bytes to the controller, sent from a
+ * copy the queue pair keeps until the command is done: the caller's @data
+ * may go as soon as this returns (Dataset Management's range list).
+ */
+int nvd__tcp_qpair_submit_copy(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, const void *data,
+			       uint32_t len, nvd_cmd_cb cb, void *cb_arg);
+/*
  * Send what waits and read what the socket has, without blocking; run
  * the callbacks of up to @max completed commands (0: no limit).  Returns
  * how many completed, or, once the connection is gone (closed by the

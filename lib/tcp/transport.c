@@ -15,8 +15,9 @@
  * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
  * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
  * leave the PCIe fast path at its existing test.  Retries, timeouts,
- * error injection, splitting of transfers above MDTS, Dataset Management
- * and interrupts are PCIe-only for now: refused in words or not applied.
+ * error injection, splitting of transfers above MDTS and interrupts are
+ * PCIe-only for now: refused in words or not applied.  Dataset
+ * Management sends its range list as the command's data.
  *
  * Reset: a new association (nvd__tcp_ctrlr_reset()), also after a lost
  * connection; outstanding commands complete aborted, never retried.
@@ -197,6 +198,11 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 			   NVME_AQ_MAX_ENTRIES);
 		return -EINVAL;
 	}
+	if (o.flags & ~(NVD_CTRLR_FLAGS_ALL | NVD_CTRLR_TCP_FLAGS)) {
+		nvd__set_detail("unknown controller option flags 0x%x",
+				o.flags & ~(NVD_CTRLR_FLAGS_ALL | NVD_CTRLR_TCP_FLAGS));
+		return -EINVAL;
+	}
 	if (!trid->subnqn[0]) {
 		nvd__set_detail("trid: an NVMe/TCP controller needs subnqn: (the discovery subsystem holds no namespaces)");
 		return -EINVAL;
@@ -211,6 +217,9 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 	c->tcp = tc;
 	tc->trid = *trid;
 	tc->kato_ms = o.keep_alive_timeout_ms ? o.keep_alive_timeout_ms : NVD_TCP_KATO_DEFAULT_MS;
+	/* the admin connection and every I/O one ask for the same digests */
+	tc->conn_opts.hdgst = o.flags & NVD_CTRLR_TCP_HEADER_DIGEST;
+	tc->conn_opts.ddgst = o.flags & NVD_CTRLR_TCP_DATA_DIGEST;
 	err = nvd__tcp_host_default(&tc->host, trid->hostnqn);
 	if (err)
 		goto err_free;
@@ -218,6 +227,8 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 	if (err)
 		goto err_free;
 	tc->admin_open = true;
+	c->info.tcp_header_digest = tc->admin.tx.hdgst;
+	c->info.tcp_data_digest = tc->admin.tx.ddgst;
 	err = nvd__tcp_connect(&tc->admin, 0, (uint16_t)o.admin_queue_size, &tc->host, trid->subnqn,
 			       tc->kato_ms, &tc->cntlid);
 	if (err)
@@ -239,8 +250,9 @@ int nvd__tcp_ctrlr_connect(const struct nvd_trid *trid, const struct nvd_ctrlr_o
 		err = -ENOMEM;
 		goto err_unlock;
 	}
-	nvd__dbg("%s: NVMe/TCP admin queue connected to %s, controller ID %u, KATO %u ms",
-		 trid->subnqn, tc->admin.peer, tc->cntlid, tc->kato_ms);
+	nvd__dbg("%s: NVMe/TCP admin queue connected to %s, controller ID %u, KATO %u ms, digests: header %s, data %s",
+		 trid->subnqn, tc->admin.peer, tc->cntlid, tc->kato_ms,
+		 tc->admin.tx.hdgst ? "on" : "off", tc->admin.tx.ddgst ? "on" : "off");
 	/* from here on the core's state machine, which frees @c when it fails */
 	return nvd__ctrlr_init_run(c, ctrlr);
 
@@ -313,6 +325,8 @@ int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c)
 	if (err)
 		goto err_fail;
 	tc->admin_open = true;
+	c->info.tcp_header_digest = tc->admin.tx.hdgst;
+	c->info.tcp_data_digest = tc->admin.tx.ddgst;
 	err = nvd__tcp_connect(&tc->admin, 0, (uint16_t)c->opts.admin_queue_size, &tc->host,
 			       tc->trid.subnqn, tc->kato_ms, &tc->cntlid);
 	if (err)
@@ -485,6 +499,26 @@ int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_
 	}
 	err = nvd__tcp_qpair_submitv(q->tcp, &cmd, count << ns->sector_shift, opc == NVME_CMD_WRITE,
 				     reset_sgl, next_sge, cb, cb_arg);
+	if (err == -EAGAIN)
+		nvd__set_detail("all %u commands of NVMe/TCP queue %u are in flight: poll, then submit again",
+			   nvd__tcp_qpair_outstanding(q->tcp), q->qid);
+	return err;
+}
+
+int nvd__tcp_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvd_dsm_range *ranges,
+		    uint16_t nr, uint32_t attrs, nvd_cmd_cb cb, void *cb_arg)
+{
+	/* NVM Command Set 1.0 §3.2.3: CDW10 NR (0-based), CDW11 attributes, Figure 39 ranges */
+	struct nvme_cmd cmd = {
+		.opc = NVME_CMD_DSM,
+		.nsid = ns->nsid,
+		.cdw10 = (uint32_t)nr - 1u,
+		.cdw11 = attrs,
+	};
+	int err;
+
+	err = nvd__tcp_qpair_submit_copy(q->tcp, &cmd, ranges, (uint32_t)nr * sizeof(*ranges), cb,
+					 cb_arg);
 	if (err == -EAGAIN)
 		nvd__set_detail("all %u commands of NVMe/TCP queue %u are in flight: poll, then submit again",
 			   nvd__tcp_qpair_outstanding(q->tcp), q->qid);

@@ -73,6 +73,13 @@ int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *bu
 int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_t lba,
 		    uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags,
 		    nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge);
+/*
+ * Dataset Management of checked ranges: the range list is the command's
+ * data (in the capsule when it fits IOCCSZ, else H2CData after R2T), sent
+ * from a copy, so @ranges may go when this returns.
+ */
+int nvd__tcp_ns_dsm(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvd_dsm_range *ranges,
+		    uint16_t nr, uint32_t attrs, nvd_cmd_cb cb, void *cb_arg);
 /* Any other I/O command (Flush, Write Zeroes, raw): nvd__qpair_submit_cmd() on TCP. */
 int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *buf, uint32_t len,
 			nvd_cmd_cb cb, void *cb_arg);

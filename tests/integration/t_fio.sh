@@ -219,7 +219,7 @@ test_fio_engine_refusals_name_the_problem() {
 	set -- --name=bad --rw=read --bs=4k --size=1m --output=/dev/null
 	# fio splits filenames at ':', so a PCI address with colons arrives cut
 	out=$(fio_nvd "$@" --filename="trtype=PCIe traddr=$CTRL0 ns=1" 2>&1) && fail "colons accepted"
-	echo "$out" | grep -qF "nvdirect: filename 'trtype=PCIe traddr=0000': traddr '0000' is not a PCI address (DDDD:BB:DD.F); expected 'trtype=PCIe traddr=DDDD.BB.DD.F ns=N'" ||
+	echo "$out" | grep -qF "nvdirect: filename 'trtype=PCIe traddr=0000': traddr '0000' is not a PCI address (DDDD:BB:DD.F); expected 'trtype=PCIe traddr=DDDD.BB.DD.F ns=N' or 'trtype=TCP adrfam=IPv4 traddr=ADDR trsvcid=PORT subnqn=NQN ns=N' (dots for the colons of a PCI address, '\\:' for those of an NQN)" ||
 		fail "bad filename: $out"
 	out=$(fio --ioengine="$FIO_ENGINE" "$@" --filename="$f" 2>&1) && fail "ran without thread=1"
 	echo "$out" | grep -qF "nvdirect: the engine runs jobs as threads of one process sharing each controller: add thread=1 (--thread)" ||

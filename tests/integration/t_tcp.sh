@@ -263,3 +263,129 @@ test_tcp_cli_id_ctrl_and_smart_log() {
 	echo "$out"
 	grep -q "^critical_warning *: " <<<"$out" || fail "no critical_warning line in smart-log"
 }
+
+# Digests as a user choice (NVD_CTRLR_TCP_HEADER_DIGEST/DATA_DIGEST): what
+# the kernel's target enabled is what nvdirect-perf's Attached line says,
+# for each of the admin and I/O connections the run opens, and the CLI
+# takes nvme connect's option names; a PCIe controller refuses them in one
+# line (exit 2).
+test_tcp_digests_asked_for_by_perf_and_the_cli() {
+	local flags want out
+	trap tcp_target_down EXIT
+	tcp_target_up
+	for flags in "" "-H" "-I" "-H -I"; do
+		case $flags in
+		"") want="header digest off, data digest off" ;;
+		-H) want="header digest on, data digest off" ;;
+		-I) want="header digest off, data digest on" ;;
+		*) want="header digest on, data digest on" ;;
+		esac
+		# shellcheck disable=SC2086
+		out=$("$BIN/tools/nvdirect-perf" $flags -r "$TCP_TRID" -q 8 -o 4096 -w randread -t 1 2>&1) ||
+			{ echo "$out"; fail "nvdirect-perf $flags -r '$TCP_TRID' failed"; }
+		echo "$out" | grep -E "^Attached|^Total"
+		grep -q "^Attached to NVMe over Fabrics controller at 127.0.0.1:$TCP_PORT: $TCP_NQN ($want)" <<<"$out" ||
+			fail "nvdirect-perf $flags: the Attached line does not say '$want'"
+		grep -q "^Total *: *[1-9]" <<<"$out" || fail "nvdirect-perf $flags: no I/O with '$want'"
+	done
+	out=$("$NVDIRECT" id-ctrl --hdr-digest --data-digest -r "$TCP_TRID") ||
+		{ echo "$out"; fail "nvdirect id-ctrl --hdr-digest --data-digest failed"; }
+	[ "$(sed -n 's/^mn *: *//p' <<<"$out" | sed 's/ *$//')" = "$TCP_MODEL" ] || fail "id-ctrl with digests: mn is not $TCP_MODEL"
+	rc=0
+	"$NVDIRECT" id-ctrl --data-digest 0000:00:03.0 2>"$TCP_ERR" >/dev/null || rc=$?
+	cat "$TCP_ERR"
+	[ "$rc" = 2 ] || fail "digests on a PCIe controller: exit $rc, not 2"
+	grep -q "^nvdirect: --data-digest: digests apply to NVMe/TCP only, not to the PCIe controller 0000:00:03.0$" "$TCP_ERR" ||
+		fail "the CLI's refusal does not say digests are NVMe/TCP only"
+	rc=0
+	"$BIN/tools/nvdirect-perf" -H -r 'trtype:PCIe traddr:0000:00:03.0' 2>"$TCP_ERR" >/dev/null || rc=$?
+	cat "$TCP_ERR"
+	[ "$rc" = 2 ] || fail "nvdirect-perf -H on PCIe: exit $rc, not 2"
+	[ "$(wc -l <"$TCP_ERR")" = 1 ] || fail "nvdirect-perf -H on PCIe: more than one line"
+	grep -q "digests apply to NVMe/TCP only" "$TCP_ERR" || fail "nvdirect-perf's refusal does not say why"
+}
+
+# The fio engine's filename for namespace 1 of the kernel's target: SPDK's
+# plugin syntax, the NQN's colons escaped for fio ('\:').
+tcp_fio_fname() { echo "trtype=TCP adrfam=IPv4 traddr=127.0.0.1 trsvcid=$TCP_PORT subnqn=${TCP_NQN//:/\\:} ns=1"; }
+
+# fio through the engine over NVMe/TCP (both digests on) writes crc32c
+# headers and verifies them itself; the kernel's nvme-tcp initiator then
+# verifies the same blocks with psync and with io_uring.  Two job threads
+# share the controller; interrupt mode over TCP is refused in words.
+test_tcp_fio_engine_writes_and_the_kernel_verifies() {
+	local f eng
+	fio_engine_built
+	trap tcp_target_down EXIT
+	tcp_target_up
+	f=$(tcp_fio_fname)
+	fio_nvd "${FIO_XJOB[@]}" --iodepth=16 --filename="$f" --nvd_hdr_digest=1 --nvd_data_digest=1 \
+		--output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
+		{ cat /tmp/fio.err /tmp/fio.json; fail "fio write+verify through the engine over TCP failed"; }
+	fio_ok /tmp/fio.json
+	[ "$(fio_json /tmp/fio.json '.jobs[0].write.io_bytes')" = $((8 << 20)) ] || fail "not 8 MiB written over TCP"
+	[ "$(fio_json /tmp/fio.json '.jobs[0].read.io_bytes')" = $((8 << 20)) ] || fail "not 8 MiB read back over TCP"
+	tcp_kernel_connect
+	for eng in psync io_uring; do
+		fio "${FIO_XJOB[@]}" --ioengine=$eng --direct=1 --filename="$TCP_KDEV" --verify_only \
+			--output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
+			{ cat /tmp/fio.err /tmp/fio.json; fail "the kernel ($eng) does not verify what the engine wrote over TCP"; }
+		fio_ok /tmp/fio.json
+		[ "$(fio_json /tmp/fio.json '.jobs[0].read.io_bytes')" = $((8 << 20)) ] ||
+			fail "the kernel ($eng) verified less than 8 MiB"
+	done
+	# and the verify checks: blocks the job never wrote fail it
+	expect_fail "verify_only of blocks never written" \
+		fio "${FIO_XJOB[@]}" --offset=40m --ioengine=psync --direct=1 --filename="$TCP_KDEV" \
+		--verify_only --output=/dev/null
+	nvme disconnect -n "$TCP_NQN" >/dev/null || fail "nvme disconnect"
+	# two job threads share one connect (one association), each its own queue pair and connection
+	fio_nvd --name=two --filename="$f" --numjobs=2 --offset=64m --offset_increment=8m --size=4m \
+		--rw=randrw --rwmixread=50 --bsrange=4k-32k --iodepth=8 --verify=crc32c \
+		--output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
+		{ cat /tmp/fio.err /tmp/fio.json; fail "fio numjobs=2 over TCP failed"; }
+	fio_ok /tmp/fio.json
+	for j in 0 1; do
+		[ "$(fio_json /tmp/fio.json ".jobs[$j].write.io_bytes")" -gt 0 ] || fail "TCP job $j wrote nothing"
+	done
+	expect_fail "nvd_interrupts=1 over TCP" fio_nvd --name=irq --filename="$f" --rw=read --bs=4k \
+		--size=64k --nvd_interrupts=1 --output=/dev/null 2>"$TCP_ERR"
+	cat "$TCP_ERR"
+	grep -q "interrupts are for PCIe queue pairs" "$TCP_ERR" || fail "the interrupt-mode refusal has no words"
+}
+
+# Dataset Management over NVMe/TCP (the ranges as the command's data): fio
+# trims through the engine, then the blocks read zeroes through the engine
+# and through the kernel's initiator (null_blk discard=1 frees them).
+test_tcp_fio_trim_then_the_kernel_reads_zeroes() {
+	local f
+	fio_engine_built
+	trap tcp_target_down EXIT
+	tcp_target_up
+	f=$(tcp_fio_fname)
+	set -- --name=trim --filename="$f" --bs=64k --offset=48m --size=4m --iodepth=4
+	fio_nvd "$@" --rw=write --verify=pattern --verify_pattern=0x5a5a5a5a --do_verify=0 ||
+		fail "writing the pattern over TCP failed"
+	# and the 64 KiB after the range, which the trim must leave alone
+	fio_nvd --name=edge --filename="$f" --bs=64k --offset=52m --size=64k --rw=write \
+		--verify=pattern --verify_pattern=0x5a5a5a5a --do_verify=0 || fail "writing the edge failed"
+	# the blocks are not zero yet: the zero verify below can fail
+	expect_fail "zero verify before the trim" \
+		fio_nvd "$@" --rw=write --verify=pattern --verify_pattern=0 --verify_only --output=/dev/null
+	fio_nvd "$@" --rw=trim --output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
+		{ cat /tmp/fio.err; fail "trim through the engine over TCP failed"; }
+	fio_ok /tmp/fio.json
+	[ "$(fio_json /tmp/fio.json '.jobs[0].trim.io_bytes')" = $((4 << 20)) ] || fail "not 4 MiB trimmed"
+	fio_nvd "$@" --rw=write --verify=pattern --verify_pattern=0 --verify_only ||
+		fail "deallocated blocks do not read back as zeroes through the engine"
+	tcp_kernel_connect
+	# 48 MiB is 64 KiB block 768; the edge is block 832
+	dd if="$TCP_KDEV" of=/tmp/tcp_trimmed bs=64k skip=768 count=64 iflag=direct status=none ||
+		fail "dd from $TCP_KDEV"
+	cmp -s /tmp/tcp_trimmed <(head -c $((4 << 20)) /dev/zero) ||
+		fail "the kernel reads other than zeroes where the engine trimmed"
+	dd if="$TCP_KDEV" of=/tmp/tcp_edge bs=64k skip=832 count=1 iflag=direct status=none || fail "dd the edge"
+	cmp -s /tmp/tcp_edge <(head -c 65536 /dev/zero | tr '\0' 'Z') ||
+		fail "the 64 KiB after the trimmed range lost its 0x5a pattern"
+	nvme disconnect -n "$TCP_NQN" >/dev/null || fail "nvme disconnect"
+}

@@ -3,13 +3,14 @@
 # configfs on 127.0.0.1:TCP_PORT, subsystem TCP_NQN over one null_blk
 # namespace (/dev/nullb0).  Sourced after tests/integration/lib.sh (fail,
 # wait_for).  TCP_NULLB: null_blk's module parameters (default memory
-# backed, 1 GiB: what is written is kept).
+# backed, 1 GiB: what is written is kept; discard on, so Dataset Management
+# deallocates and the blocks read zeroes after).
 
 TCP_NQN=nqn.2026-12.io.nvdirect:tcp-test
 TCP_MODEL=nvdirect-tcp-model
 TCP_SERIAL=nvdtcp0001
 TCP_PORT=4420
-: "${TCP_NULLB:=nr_devices=1 gb=1 memory_backed=1}"
+: "${TCP_NULLB:=nr_devices=1 gb=1 memory_backed=1 discard=1}"
 TCP_TRID="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$TCP_PORT subnqn:$TCP_NQN"
 NVMET=/sys/kernel/config/nvmet
 

@@ -178,6 +178,26 @@ static void c2h(struct target *t, const struct nvme_cmd *c)
 		tcp_target_respond(t, c->cid, 0, 0);
 }
 
+/* Dataset Management's @len bytes of ranges are in t->dsm: keep them, deallocate if asked. */
+static void dsm_done(struct target *t, const struct nvme_cmd *c, uint32_t len)
+{
+	struct { uint32_t attr, nlb; uint64_t slba; } r;	/* NVM 1.0 Figure 39 */
+	unsigned i;
+
+	t->dsm_cmds++;
+	t->dsm_nr = (c->cdw10 & 0xff) + 1;
+	t->dsm_attrs = c->cdw11;
+	if (len != t->dsm_nr * 16u)
+		return tcp_target_fail(t, "DSM data is not NR ranges");
+	for (i = 0; (c->cdw11 & 4) && i < t->dsm_nr; i++) {
+		memcpy(&r, t->dsm + i * 16, 16);
+		if ((r.slba + r.nlb) * LBA > NS_BYTES)
+			return tcp_target_fail(t, "DSM range past the namespace");
+		memset(t->ns + r.slba * LBA, 0, (size_t)r.nlb * LBA);
+	}
+	tcp_target_respond(t, c->cid, 0, 0);
+}
+
 static void misbehave(struct target *t, uint16_t cid, unsigned total_cmds)
 {
 	struct nvme_tcp_capsule_resp r = { .cqe = { .cid = cid } };
@@ -224,7 +244,7 @@ static uint64_t mono_ms(void)
 /* Identify data for CNS @cns: a controller of one 1 MiB namespace of 512-byte LBAs. */
 static void identify(struct target *t, const struct nvme_cmd *c, uint8_t *d)
 {
-	uint32_t ioccsz = (8192 + 64) / 16, nn = 1, one = 1;
+	uint32_t ioccsz = ((t->incapsule ? t->incapsule : 8192) + 64) / 16, nn = 1, one = 1;
 	uint64_t nsze = NS_BYTES / LBA;
 
 	memset(d, 0, 4096);
@@ -237,6 +257,7 @@ static void identify(struct target *t, const struct nvme_cmd *c, uint8_t *d)
 		d[77] = 3;				/* MDTS: 32 KiB */
 		d[512] = 0x66;				/* SQES */
 		d[513] = 0x44;				/* CQES */
+		d[520] = 0x04;				/* ONCS: Dataset Management */
 		memcpy(d + 516, &nn, 4);
 		memcpy(d + 1792, &ioccsz, 4);
 		break;
@@ -250,7 +271,6 @@ static void identify(struct target *t, const struct nvme_cmd *c, uint8_t *d)
 		d[130] = 9;
 		break;
 	}
-	(void)t;
 }
 
 /* The admin queue of a controller: properties and the admin commands an attach sends. */
@@ -331,6 +351,7 @@ static void serve(struct target *t)
 	if (!tcp_target_rd(t, &req, sizeof(req)) || req.ch.type != NVME_TCP_ICREQ)
 		return tcp_target_fail(t, "ICReq");
 	icr.ch = (struct nvme_tcp_ch){ NVME_TCP_ICRESP, 0, 128, 0, 128 };
+	t->asked_dgst = req.dgst;
 	icr.dgst = req.dgst & t->dgst;
 	icr.maxh2cdata = t->maxh2cdata;
 	if (send(t->fd, &icr, sizeof(icr), MSG_NOSIGNAL) != sizeof(icr))
@@ -367,6 +388,26 @@ static void serve(struct target *t)
 						t->term_fes = ((struct nvme_tcp_term *)pdu)->fes;
 				return;
 			}
+			if (c->opc == NVME_CMD_DSM) {
+				if (c->sgl1.len > sizeof(t->dsm) || dlen > c->sgl1.len) {
+					tcp_target_fail(t, "DSM length");
+					return;
+				}
+				if (dlen) {
+					t->incapsule_cmds++;
+					memcpy(t->dsm, data, dlen);
+					dsm_done(t, c, dlen);
+				} else {
+					struct nvme_tcp_r2t r = { .cccid = c->cid, .ttag = c->cid ^ 0x5a5a,
+								  .r2tl = c->sgl1.len };
+
+					t->wr[c->cid] = (struct r2t_state){ true, true, 0, c->sgl1.len, 0,
+									    c->cdw10, c->cdw11 };
+					t->r2ts++;
+					send_pdu(t, &r, NVME_TCP_R2T, sizeof(r), 0, NULL, 0);
+				}
+				continue;
+			}
 			if (cmd_off(c) + cmd_len(c) > NS_BYTES || c->sgl1.len != cmd_len(c)) {
 				tcp_target_fail(t, "command range");
 				return;
@@ -383,7 +424,8 @@ static void serve(struct target *t)
 				struct nvme_tcp_r2t r = { .cccid = c->cid, .ttag = c->cid ^ 0x5a5a,
 							  .r2to = 0, .r2tl = cmd_len(c) };
 
-				t->wr[c->cid] = (struct r2t_state){ true, cmd_off(c), cmd_len(c), 0 };
+				t->wr[c->cid] = (struct r2t_state){ true, false, cmd_off(c), cmd_len(c),
+								    0, 0, 0 };
 				t->r2ts++;
 				send_pdu(t, &r, NVME_TCP_R2T, sizeof(r), 0, NULL, 0);
 			}
@@ -398,14 +440,20 @@ static void serve(struct target *t)
 				tcp_target_fail(t, "H2CData out of step");
 				return;
 			}
-			memcpy(t->ns + w->off + w->got, data, dlen);
+			memcpy((w->dsm ? t->dsm : t->ns) + w->off + w->got, data, dlen);
 			w->got += dlen;
 			if (h->ch.flags & NVME_TCP_F_LAST) {
 				t->h2c_last_flags++;
 				if (w->got != w->len)
 					tcp_target_fail(t, "LAST before the R2T's data");
 				w->active = false;
-				tcp_target_respond(t, h->cccid, 0, 0);
+				if (w->dsm) {
+					struct nvme_cmd dc = { .cid = h->cccid, .cdw10 = w->cdw10,
+							       .cdw11 = w->cdw11 };
+
+					dsm_done(t, &dc, w->len);
+				} else
+					tcp_target_respond(t, h->cccid, 0, 0);
 			}
 		} else {
 			tcp_target_fail(t, "unexpected PDU type");
@@ -456,6 +504,8 @@ static void *listen_main(void *arg)
 		if (c->fd < 0)
 			break;
 		c->mqes = t->mqes;
+		if (i && !c->dgst)
+			c->dgst = t->dgst;
 		pthread_create(&c->thread, NULL, conn_main, c);
 	}
 	return NULL;

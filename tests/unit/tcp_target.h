@@ -3,7 +3,7 @@
  * A fake NVMe/TCP target for the queue pair's unit test, in a thread on a
  * loopback socket: ICResp, Connect, then a 1 MiB namespace of 512-byte
  * blocks served with C2HData for reads and R2T then H2CData (or
- * in-capsule data) for writes, checking the host's digests and offsets,
+ * in-capsule data) for writes and Dataset Management's ranges, checking the host's digests and offsets,
  * optionally with digests, byte-by-byte sends, SUCCESS C2HData, and ways
  * of going wrong.  A test may give its own script instead.
  *
@@ -48,22 +48,33 @@ struct target {
 	unsigned ddgst_spoiled;		/* BAD_DDGST: data digests sent; the first was wrong */
 	sem_t sent, go;			/* for scripts: a chunk is out / send the next */
 	/* what it saw */
+	uint8_t asked_dgst;		/* the ICReq's DGST */
 	bool hd, dd;
 	uint16_t connect_qid, connect_sqsize, connect_cntlid;
 	unsigned cmds, h2c_pdus, h2c_last_flags, r2ts, incapsule_cmds, max_h2c_len;
 	uint16_t term_fes;		/* the host's H2CTermReq, if it sent one */
 	uint8_t sgl_ids[256];
+	/* Dataset Management: ranges as received; Deallocate zeroes them in ns[] */
+	unsigned dsm_cmds, dsm_nr;
+	uint32_t dsm_attrs;
+	uint8_t dsm[4096];
 	int failed;
 	char why[160];
 	/* as a controller's admin queue (tcp_target_start_ctrlr) */
 	uint32_t cc, csts, kato;
 	uint16_t mqes;			/* CAP.MQES + 1 it reports */
+	uint32_t incapsule;		/* in-capsule bytes IOCCSZ allows; 0: 8 KiB */
 	unsigned admin_cmds, keep_alives, nio;
 	uint64_t keep_alive_ms[64];	/* CLOCK_MONOTONIC of each Keep Alive */
 	unsigned feat_nq;		/* Set Features Number of Queues seen */
-	struct target *io[4];		/* the I/O queues' connections, in order */
+	struct target *io[4];		/* the I/O queues' connections, in order (dgst as t's) */
 	uint8_t ns[NS_BYTES];
-	struct r2t_state { bool active; uint64_t off; uint32_t len, got; } wr[65536];
+	struct r2t_state {
+		bool active, dsm;
+		uint64_t off;
+		uint32_t len, got;
+		uint32_t cdw10, cdw11;	/* DSM: NR and attributes */
+	} wr[65536];
 };
 
 /* A target with the defaults (no digests granted, MAXH2CDATA 8 KiB); free() it. */

@@ -24,7 +24,8 @@
 
 #define SUBNQN	"nqn.2026-12.io.nvdirect:fake"
 
-static struct nvd_ctrlr *connect_to(struct target *t, unsigned nio, uint32_t kato_ms)
+static struct nvd_ctrlr *connect_flags(struct target *t, unsigned nio, uint32_t kato_ms,
+				       uint32_t flags)
 {
 	struct nvd_ctrlr_opts o;
 	struct nvd_ctrlr *c = NULL;
@@ -37,9 +38,15 @@ static struct nvd_ctrlr *connect_to(struct target *t, unsigned nio, uint32_t kat
 	ck_assert_int_eq(nvd_trid_parse(&trid, s), 0);
 	nvd_ctrlr_opts_init(&o);
 	o.keep_alive_timeout_ms = kato_ms;
+	o.flags = flags;
 	ck_assert_msg(nvd_ctrlr_connect(&trid, &o, &c) == 0, "connect: %s", nvd_last_error());
 	ck_assert_ptr_nonnull(c);
 	return c;
+}
+
+static struct nvd_ctrlr *connect_to(struct target *t, unsigned nio, uint32_t kato_ms)
+{
+	return connect_flags(t, nio, kato_ms, 0);
 }
 
 static uint64_t now_ms(void)
@@ -351,6 +358,187 @@ START_TEST(test_target_loss_fails_every_outstanding_command_and_reset_reconnects
 }
 END_TEST
 
+/* A 4 KiB write in the capsule, a 32 KiB one after R2T, both read back and compared. */
+static void write_read_back(struct nvd_qpair *q, struct nvd_ns *ns, struct target *io)
+{
+	static uint8_t w[36864], r[36864];
+	struct io ios[2];
+	unsigned i;
+
+	for (i = 0; i < sizeof(w); i++)
+		w[i] = (uint8_t)(i * 13 + 5);
+	memset(r, 0, sizeof(r));
+	memset(ios, 0, sizeof(ios));
+	ck_assert_int_eq(nvd_ns_write(ns, q, w, 0, 8, io_done, &ios[0], 0), 0);
+	ck_assert_int_eq(nvd_ns_write(ns, q, w + 4096, 8, 64, io_done, &ios[1], 0), 0);
+	poll_until(q, ios, 2);
+	ck_assert_int_eq(nvd_cpl_is_error(&ios[0].cpl) || nvd_cpl_is_error(&ios[1].cpl), 0);
+	ck_assert_uint_eq(io->incapsule_cmds, 1);
+	ck_assert_uint_eq(io->r2ts, 1);
+	memset(ios, 0, sizeof(ios));
+	ck_assert_int_eq(nvd_ns_read(ns, q, r, 0, 8, io_done, &ios[0], 0), 0);
+	ck_assert_int_eq(nvd_ns_read(ns, q, r + 4096, 8, 64, io_done, &ios[1], 0), 0);
+	poll_until(q, ios, 2);
+	ck_assert_int_eq(nvd_cpl_is_error(&ios[0].cpl) || nvd_cpl_is_error(&ios[1].cpl), 0);
+	ck_assert_int_eq(memcmp(w, r, sizeof(w)), 0);
+}
+
+START_TEST(test_digests_are_asked_for_on_every_connection_and_carried)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c;
+	const struct nvd_ctrlr_info *info;
+	struct nvd_qpair *q;
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;
+	c = connect_flags(t, 1, 0, NVD_CTRLR_TCP_HEADER_DIGEST | NVD_CTRLR_TCP_DATA_DIGEST);
+	info = nvd_ctrlr_get_info(c);
+	ck_assert_uint_eq(t->asked_dgst, NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA);
+	ck_assert_uint_eq(info->tcp_header_digest, 1);
+	ck_assert_uint_eq(info->tcp_data_digest, 1);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
+	ck_assert_uint_eq(t->io[0]->asked_dgst, NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA);
+	ck_assert(t->io[0]->hd && t->io[0]->dd);
+	/*
+	 * The target fails any PDU of ours without both digests or with a
+	 * wrong one (tcp_target_join_ctrlr checks), and the host fails any of
+	 * its PDUs without them: data went both ways in capsules, after R2T
+	 * in H2CData and back in C2HData.
+	 */
+	write_read_back(q, nvd_ctrlr_get_ns(c, 1), t->io[0]);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_digests_the_target_declines_stay_off_and_say_so)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c;
+	const struct nvd_ctrlr_info *info;
+	struct nvd_qpair *q;
+
+	t->dgst = NVME_TCP_DGST_HDR;	/* no data digests here */
+	c = connect_flags(t, 1, 0, NVD_CTRLR_TCP_HEADER_DIGEST | NVD_CTRLR_TCP_DATA_DIGEST);
+	info = nvd_ctrlr_get_info(c);
+	ck_assert_uint_eq(info->tcp_header_digest, 1);
+	ck_assert_uint_eq(info->tcp_data_digest, 0);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
+	ck_assert(t->io[0]->hd && !t->io[0]->dd);
+	write_read_back(q, nvd_ctrlr_get_ns(c, 1), t->io[0]);
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_no_digests_unless_asked_and_none_on_pcie)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c;
+	struct nvd_ctrlr_opts o;
+	struct nvd_trid trid;
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;	/* would grant both */
+	c = connect_to(t, 0, 0);
+	ck_assert_uint_eq(t->asked_dgst, 0);
+	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->tcp_header_digest, 0);
+	ck_assert_uint_eq(nvd_ctrlr_get_info(c)->tcp_data_digest, 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+
+	/* a PCIe function has no PDU to digest: refused before anything is opened */
+	nvd_ctrlr_opts_init(&o);
+	o.flags = NVD_CTRLR_TCP_DATA_DIGEST;
+	ck_assert_int_eq(nvd_trid_parse(&trid, "trtype:PCIe traddr:0000:00:03.0"), 0);
+	ck_assert_int_eq(nvd_ctrlr_connect(&trid, &o, &c), -EINVAL);
+	ck_assert_msg(strstr(nvd_last_error(), "NVMe/TCP only"), "%s", nvd_last_error());
+}
+END_TEST
+
+/* Dataset Management over the I/O queue @q; the ranges are overwritten once submitted. */
+static void deallocate(struct nvd_qpair *q, struct nvd_ns *ns, struct nvd_dsm_range *r, uint16_t nr)
+{
+	struct io io = { 0 };
+
+	ck_assert_msg(nvd_ns_deallocate(ns, q, r, nr, io_done, &io) == 0, "deallocate: %s",
+		      nvd_last_error());
+	/* the library sends a copy: the caller's ranges may change at once */
+	memset(r, 0xee, nr * sizeof(*r));
+	poll_until(q, &io, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&io.cpl), 0);
+}
+
+START_TEST(test_dsm_deallocates_ranges_in_the_capsule_and_after_r2t)
+{
+	enum { NR = 256 };
+	struct target *t = tcp_target_new();
+	static uint8_t w[32768], r[32768], zero[8192];
+	struct nvd_dsm_range ranges[NR];
+	struct nvd_ctrlr *c;
+	struct nvd_ns *ns;
+	struct nvd_qpair *q;
+	struct target *io;
+	struct io ios[1];
+	unsigned i, r2ts;
+
+	t->incapsule = 1024;	/* 64 ranges fit in the capsule, 256 take an R2T */
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;	/* the ranges digested too */
+	c = connect_flags(t, 1, 0, NVD_CTRLR_TCP_HEADER_DIGEST | NVD_CTRLR_TCP_DATA_DIGEST);
+	ns = nvd_ctrlr_get_ns(c, 1);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
+	io = t->io[0];
+	for (i = 0; i < sizeof(w); i++)
+		w[i] = (uint8_t)(i * 7 + 1) | 1;	/* never zero */
+	memset(ios, 0, sizeof(ios));
+	ck_assert_int_eq(nvd_ns_write(ns, q, w, 0, 64, io_done, &ios[0], 0), 0);
+	poll_until(q, ios, 1);
+	r2ts = io->r2ts;	/* the 32 KiB write's */
+
+	/* two ranges, in the capsule: LBAs 8..23 and 40..47 read zeroes after */
+	ranges[0] = (struct nvd_dsm_range){ .length = 16, .lba = 8 };
+	ranges[1] = (struct nvd_dsm_range){ .length = 8, .lba = 40 };
+	deallocate(q, ns, ranges, 2);
+	ck_assert_uint_eq(io->dsm_cmds, 1);
+	ck_assert_uint_eq(io->dsm_nr, 2);
+	ck_assert_uint_eq(io->dsm_attrs, NVD_DSM_ATTR_AD);
+	ck_assert_uint_eq(io->r2ts, r2ts);
+	memset(ios, 0, sizeof(ios));
+	ck_assert_int_eq(nvd_ns_read(ns, q, r, 0, 64, io_done, &ios[0], 0), 0);
+	poll_until(q, ios, 1);
+	ck_assert_int_eq(memcmp(r, w, 8 * LBA), 0);
+	ck_assert_int_eq(memcmp(r + 8 * LBA, zero, 16 * LBA), 0);
+	ck_assert_int_eq(memcmp(r + 24 * LBA, w + 24 * LBA, 16 * LBA), 0);
+	ck_assert_int_eq(memcmp(r + 40 * LBA, zero, 8 * LBA), 0);
+	ck_assert_int_eq(memcmp(r + 48 * LBA, w + 48 * LBA, 16 * LBA), 0);
+
+	/* 256 ranges (4 KiB) exceed the capsule: H2CData after R2T, one LBA each */
+	for (i = 0; i < NR; i++)
+		ranges[i] = (struct nvd_dsm_range){ .length = 1, .lba = 1024 + 2 * i };
+	memset(io->ns + 1024 * LBA, 0x5a, 2 * NR * LBA);
+	deallocate(q, ns, ranges, NR);
+	ck_assert_uint_eq(io->dsm_cmds, 2);
+	ck_assert_uint_eq(io->dsm_nr, NR);
+	ck_assert_uint_eq(io->r2ts, r2ts + 1);
+	for (i = 0; i < 2 * NR; i++)
+		ck_assert_uint_eq(io->ns[(1024 + i) * LBA], i % 2 ? 0x5a : 0);
+
+	/* what nvd_ns_dsm checks, it checks over TCP too */
+	ck_assert_int_eq(nvd_ns_dsm(ns, q, ranges, 0, NVD_DSM_ATTR_AD, io_done, &ios[0]), -EINVAL);
+	ranges[0] = (struct nvd_dsm_range){ .length = 2, .lba = NS_BYTES / LBA - 1 };
+	ck_assert_int_eq(nvd_ns_deallocate(ns, q, ranges, 1, io_done, &ios[0]), -EINVAL);
+	ck_assert_msg(strstr(nvd_last_error(), "past the end"), "%s", nvd_last_error());
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tcp_ctrlr");
@@ -364,6 +552,10 @@ int main(void)
 	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
 	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command_and_reset_reconnects);
+	tcase_add_test(tc, test_digests_are_asked_for_on_every_connection_and_carried);
+	tcase_add_test(tc, test_digests_the_target_declines_stay_off_and_say_so);
+	tcase_add_test(tc, test_no_digests_unless_asked_and_none_on_pcie);
+	tcase_add_test(tc, test_dsm_deallocates_ranges_in_the_capsule_and_after_r2t);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
