@@ -513,6 +513,10 @@ NVD_EXPORT int nvd_qpair_flush(struct nvd_qpair *qpair)
 		return -EINVAL;
 	if (qpair->failed || ctrlr_is_failed(qpair->ctrlr))
 		return -ENXIO;
+	/* NVMe/TCP has no doorbell: a command is sent as it is submitted (or
+	 * at the next poll, when the socket was full) */
+	if (qpair->tcp)
+		return 0;
 	if (qpair->sq.tail != qpair->sq_db_val)
 		qpair_ring_sq(qpair);
 	return 0;

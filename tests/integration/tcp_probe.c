@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * nvd_tcp_probe -r TRID [-H] [-D] [-n HOSTNQN]: bring up an NVMe/TCP
- * controller's admin queue with the library's TCP pieces (lib/tcp/), the
- * way the controller code will once the transport split wires them in:
+ * controller's admin queue with the library's TCP pieces (lib/tcp/) one
+ * by one, below nvd_ctrlr_connect(), so each step can be checked alone:
  * ICReq/ICResp, Fabrics Connect (QID 0, CNTLID FFFFh), Property Get
  * CAP/VS, Property Set CC.EN=1 and Property Get CSTS until RDY, Identify
  * Controller.  Prints "key : value" lines (t_tcp.sh compares them with the
