@@ -11,8 +11,10 @@
  *   1. nap on the armed eventfd until about t0 + spin_gap/2 (the timer's
  *      learned lateness taken off); skipped while that is too short to pay
  *      for a sleep.  An interrupt ends it early.
- *   2. spin on the CQ until t0 + 2 spin_gap: the completion is due.
- *   3. arm and block on the eventfd until an interrupt or the timeout.
+ *   2. mask the vector and spin on the CQ until t0 + 2 spin_gap: the
+ *      completion is due.
+ *   3. arm (unmasks) and block on the eventfd until an interrupt or the
+ *      timeout.
  * Sleeping: step 3 at once.  It costs no CPU, so it is chosen whenever its
  * gap (sleep_gap: the interrupt's delivery and the wakeup included) is at
  * most an eighth longer than polling's: a device much slower than a
@@ -39,11 +41,18 @@
  * in about 40 waits.  A deep queue's gaps are short: no nap fits, and the
  * queue pair is simply polled.
  *
- * The eventfd is armed (drained, then the CQ looked at: intr.c) just before
- * each sleep, so a completion that lands between the look and the sleep
- * still wakes it.  The CQ was created with IEN=1, so the device raises an
- * interrupt for every completion whether anyone sleeps or not; it costs the
- * spinning thread an interrupt handler, never a lost wakeup.
+ * Interrupts only while someone sleeps: the CQ was created with IEN=1, so
+ * the device would raise an interrupt for every completion, and one taken
+ * by a spinning guest CPU costs about as much as a sleep.  So step 2
+ * masks the vector (NVDIRECT_MASK_IRQ) before it spins, and every sleep
+ * goes through nvd_qpair_arm(), which unmasks it, then drains the eventfd,
+ * then looks at the CQ (intr.c): a completion that lands between the look
+ * and the sleep still wakes it, and one raised while masked is delivered
+ * on unmask.  The vector's state is remembered, so only a change costs a
+ * syscall: a queue pair in the polling regime masks once, at its first
+ * spin, and makes no syscall after; one that naps pays an unmask and a
+ * mask per wait, beside the nap's own ppoll.  A module without the ioctl
+ * leaves the vector unmasked: an interrupt per completion, as before.
  *
  * Timer slack: a thread's default of 50 us makes every nap that much late;
  * the lateness is learned and taken off, and once it eats the whole nap
@@ -58,6 +67,7 @@
 
 #include "core/ctrlr.h"
 #include "core/export.h"
+#include "pcie/intr.h"
 
 #define NAP_MIN_NS	10000ull	/* a shorter nap costs more than it saves */
 #define SPIN_SLACK_NS	10000ull	/* spin this much past 2 spin_gap before blocking */
@@ -176,6 +186,8 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, boo
 	spin_end = t0 + nvd__adaptive_spin_ns(a);
 	if (spin_end > deadline)
 		spin_end = deadline;
+	/* no interrupt per completion while we look anyway; a failed mask only costs them */
+	(void)nvd__qpair_intr_mask(q, true);
 	do {
 		if (cq_has_entry(q)) {
 			a->spin_hits++;
