@@ -19,9 +19,11 @@
  * gap (sleep_gap: the interrupt's delivery and the wakeup included) is at
  * most an eighth longer than polling's: a device much slower than a
  * wakeup, or a host where a spinning guest CPU slows the emulated device
- * down.  Every 32nd wait takes the other way, so both gaps stay current;
- * a polling wait taken that way spins without a nap, so that it measures
- * pure spinning.  With nothing outstanding nothing can complete: the wait
+ * down.  Every 32nd wait takes the other way, so both gaps stay current
+ * (every 256th while that way's gap is more than twice as long: at QD1
+ * one wait in 32 is 3% of the I/Os, which would set the p99 of a queue
+ * pair that polls to a wakeup's latency); a polling wait taken that way
+ * spins without a nap, so that it measures pure spinning.  With nothing outstanding nothing can complete: the wait
  * blocks at once and learns nothing.
  *
  * What each wait teaches: only an entry a spin finds is a polling sample.
@@ -72,6 +74,7 @@
 #define NAP_MIN_NS	10000ull	/* a shorter nap costs more than it saves */
 #define SPIN_SLACK_NS	10000ull	/* spin this much past 2 spin_gap before blocking */
 #define EXPLORE_EVERY	32		/* waits between tries of the way not chosen */
+#define EXPLORE_RARELY	256		/* ... when it was more than twice as slow */
 
 /* @est moved a sixteenth of itself (at least 1 us, at most all the way) toward @sample. */
 static uint64_t toward(uint64_t est, uint64_t sample)
@@ -101,12 +104,23 @@ void nvd__adaptive_learn_late(struct adaptive *a, uint64_t asked_ns, uint64_t to
 	a->late_ns = toward(a->late_ns, took_ns > asked_ns ? took_ns - asked_ns : 0);
 }
 
+static bool sleeping_pays(const struct adaptive *a)
+{
+	return a->sleep_gap_ns && a->spin_gap_ns &&
+	       a->sleep_gap_ns <= a->spin_gap_ns + a->spin_gap_ns / 8;
+}
+
+bool nvd__adaptive_explores(const struct adaptive *a)
+{
+	uint64_t chosen = sleeping_pays(a) ? a->sleep_gap_ns : a->spin_gap_ns;
+	uint64_t other = sleeping_pays(a) ? a->spin_gap_ns : a->sleep_gap_ns;
+
+	return a->waits % (chosen && other > 2 * chosen ? EXPLORE_RARELY : EXPLORE_EVERY) == 0;
+}
+
 bool nvd__adaptive_sleeps(const struct adaptive *a)
 {
-	bool sleeping_pays = a->sleep_gap_ns && a->spin_gap_ns &&
-			     a->sleep_gap_ns <= a->spin_gap_ns + a->spin_gap_ns / 8;
-
-	return sleeping_pays != (a->waits % EXPLORE_EVERY == 0);
+	return sleeping_pays(a) != nvd__adaptive_explores(a);
 }
 
 uint64_t nvd__adaptive_nap_ns(const struct adaptive *a)
@@ -230,7 +244,7 @@ NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 	if (learning) {
 		a->waits++;
 		slept = nvd__adaptive_sleeps(a);
-		explore = a->waits % EXPLORE_EVERY == 0;
+		explore = nvd__adaptive_explores(a);
 	}
 	rc = slept ? 0 : nap_and_spin(qpair, t0, deadline, !explore, &how, &polled_ns);
 	if (!rc) {

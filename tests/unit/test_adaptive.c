@@ -153,6 +153,34 @@ START_TEST(test_sleeps_when_sleeping_is_at_most_an_eighth_slower)
 }
 END_TEST
 
+START_TEST(test_a_way_twice_as_slow_is_tried_every_256th_wait)
+{
+	struct adaptive a = { .spin_gap_ns = 20000, .sleep_gap_ns = 60000 };
+	unsigned tries = 0;
+
+	/* polling at QD1, sleeping 3x slower: under 1% of the waits sleep (p99) */
+	for (a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 4);
+	/* within twice: every 32nd, as before */
+	a.sleep_gap_ns = 40000;
+	for (tries = 0, a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 32);
+	/* and the other way round: sleeping, polling three times slower */
+	a.spin_gap_ns = 1500000;
+	a.sleep_gap_ns = 40000;
+	for (tries = 0, a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += !nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 4);
+	/* a gap not known yet is tried every 32nd wait */
+	a.sleep_gap_ns = 0;
+	for (tries = 0, a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 32);
+}
+END_TEST
+
 static void *complete_and_fire_later(void *arg);
 
 START_TEST(test_wait_sleeps_at_once_when_sleeping_pays)
@@ -479,6 +507,7 @@ static Suite *adaptive_suite(void)
 	tcase_add_test(tc, test_learned_gap_is_the_median_not_dragged_by_stalls);
 	tcase_add_test(tc, test_nap_to_half_the_gap_less_the_lateness);
 	tcase_add_test(tc, test_sleeps_when_sleeping_is_at_most_an_eighth_slower);
+	tcase_add_test(tc, test_a_way_twice_as_slow_is_tried_every_256th_wait);
 	tcase_add_test(tc, test_wait_sleeps_at_once_when_sleeping_pays);
 	tcase_add_test(tc, test_wait_never_sleeps_with_an_entry_in_the_cq);
 	tcase_add_test(tc, test_wait_arms_before_it_blocks);
