@@ -199,18 +199,17 @@ test_perf_adaptive_low_rate_is_nearly_idle() {
 }
 
 # nvdirect-perf --adaptive at QD1 spins on the CQ with its vector masked:
-# far fewer interrupts than I/Os (with the vector unmasked, one per I/O).
-# Judged where polling pays, measured first beside -E: polling at least
-# twice -E's IOPS.  On a host loaded enough that a spinning vCPU slows the
-# emulated device, adaptive polling rightly sleeps, and each sleep takes
-# its interrupts (the one the device held while masked, sent on unmask,
-# and its own).
+# interrupts come only with its sleeps (each nap or block: the message the
+# device held while masked, sent on unmask, and the sleep's own; on a
+# loaded host, where a spinning vCPU slows the emulated device, it rightly
+# sleeps more).  Bound: 4 a sleep, plus a tenth of the I/Os.  With the
+# vector unmasked every completion interrupts, which fails this whenever
+# the run mostly spins (sleeps under a fifth of the I/Os), as it does on
+# an idle host.
 test_perf_adaptive_spinning_takes_few_interrupts() {
 	bind_to nvdirect "$CTRL0"
 	dev=$(nvd_dev "$CTRL0")
 	r="trtype:PCIe traddr:$CTRL0 ns:1"
-	pi=$("$PERF" -r "$r" -q 1 -o 4k -w randread -t 3 --json | jq '.total.iops') || fail "perf (polling)"
-	ei=$("$PERF" -r "$r" -E -q 1 -o 4k -w randread -t 3 --json | jq '.total.iops') || fail "perf -E"
 	"$PERF" -r "$r" --adaptive -q 1 -o 4k -w randread -t 6 --json >/tmp/adapt-irq.json 2>&1 &
 	pid=$!
 	wait_for 30 test "$(irq_lines "$dev")" = 1 ||
@@ -222,12 +221,9 @@ test_perf_adaptive_spinning_takes_few_interrupts() {
 	wait $pid || { cat /tmp/adapt-irq.json; fail "perf --adaptive failed"; }
 	jq -c '.total.iops, .cpu' </tmp/adapt-irq.json
 	iops=$(jq '.total.iops' </tmp/adapt-irq.json)
+	sleeps=$(jq '(.cpu.naps + .cpu.blocks) * .total.iops / .total.ios' </tmp/adapt-irq.json)
 	rate=$(awk -v n=$((n1 - n0)) -v a="$w0" -v b="$w1" 'BEGIN { printf "%.0f", n / (b - a) }')
-	note "QD1 IOPS: polling $pi, -E $ei, adaptive $iops with $rate interrupts a second"
-	if ! awk -v p="$pi" -v e="$ei" 'BEGIN { exit !(p >= 2 * e) }'; then
-		note "not judged: polling is not twice -E here (a loaded host), so adaptive polling may sleep"
-		return 0
-	fi
-	awk -v r="$rate" -v i="$iops" 'BEGIN { exit !(i > 0 && r < i / 10) }' ||
-		fail "$rate interrupts a second at $iops IOPS (want < IOPS / 10)"
+	note "adaptive QD1: $iops IOPS, $sleeps sleeps and $rate interrupts a second"
+	awk -v r="$rate" -v i="$iops" -v s="$sleeps" 'BEGIN { exit !(i > 0 && r < 4 * s + i / 10) }' ||
+		fail "$rate interrupts a second at $iops IOPS and $sleeps sleeps a second (want < 4 a sleep + IOPS / 10)"
 }
