@@ -23,8 +23,9 @@
  * (every 256th while that way's gap is more than twice as long: at QD1
  * one wait in 32 is 3% of the I/Os, which would set the p99 of a queue
  * pair that polls to a wakeup's latency); a polling wait taken that way
- * spins without a nap, so that it measures pure spinning.  With nothing outstanding nothing can complete: the wait
- * blocks at once and learns nothing.
+ * spins without a nap, so that it measures pure spinning.  With nothing
+ * outstanding nothing can complete: the wait blocks at once and learns
+ * nothing.
  *
  * What each wait teaches: only an entry a spin finds is a polling sample.
  * An entry an interrupt woke the waiter for, in a nap or a block, is a
@@ -52,7 +53,8 @@
  * and the sleep still wakes it, and one raised while masked is delivered
  * on unmask.  The vector's state is remembered, so only a change costs a
  * syscall: a queue pair in the polling regime masks once, at its first
- * spin, and makes no syscall after; one that naps pays an unmask and a
+ * spin, and makes no syscall after (but for the rare wait that tries
+ * sleeping, or whose spin runs out); one that naps pays an unmask and a
  * mask per wait, beside the nap's own ppoll.  A module without the ioctl
  * leaves the vector unmasked: an interrupt per completion, as before.
  *
