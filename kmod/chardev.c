@@ -189,6 +189,8 @@ static long nvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return nvd_ioctl_mem_unpin(nvd, uarg);
 	case NVDIRECT_SET_IRQS:
 		return nvd_ioctl_set_irqs(nvd, uarg);
+	case NVDIRECT_MASK_IRQ:
+		return nvd_ioctl_mask_irq(nvd, uarg);
 	default:
 		return -ENOTTY;
 	}

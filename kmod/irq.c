@@ -13,11 +13,26 @@
  * the controller is stopped and bus mastering is off, so no message is in
  * flight when a handler disappears).
  *
+ * NVDIRECT_MASK_IRQ masks a routed vector while the owner spins on its CQ
+ * (adaptive polling) and unmasks it before it sleeps.  The mask is the
+ * kernel's disable_irq_nosync()/enable_irq(), kept balanced by a per-vector
+ * flag: masking twice is one disable, and unrouting a masked vector enables
+ * it first.  The vectors are IRQ_DISABLE_UNLAZY: the default lazy disable
+ * only marks the irq disabled and masks it at the next interrupt, so a
+ * spinning owner would still take one interrupt per mask (and, on enable,
+ * the kernel's resend of it); unlazy sets the MSI-X entry's Mask bit at
+ * once.  A message the device raises while masked is not lost: the device
+ * holds it pending (PCIe Base 6.0 §7.7.2: Vector Control, Pending Bit
+ * Array) and sends it when the Mask bit clears, and an interrupt that got
+ * past the mask anyway is marked pending by the kernel and resent by
+ * enable_irq().
+ *
  * Locking: everything under nvd->lock; the fd array is copied in and the
  * eventfds looked up before it is taken (see chardev.c).
  */
 #include <linux/eventfd.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -26,14 +41,17 @@
 
 /* The "required" prefix of the argument: the size check relies on it. */
 static_assert(offsetofend(struct nvdirect_irq_set, fds) == 24);
+static_assert(offsetofend(struct nvdirect_irq_mask, mask) == 16);
 
 /**
  * struct nvd_irq - one MSI-X vector and where it is routed
  * @trigger:	the owner's eventfd, NULL while not routed
+ * @masked:	disabled by NVDIRECT_MASK_IRQ (one disable_irq_nosync() held)
  * @name:	shown in /proc/interrupts, e.g. "nvdirect0-v3"
  */
 struct nvd_irq {
 	struct eventfd_ctx *trigger;
+	bool masked;
 	char name[24];
 };
 
@@ -88,13 +106,30 @@ static irqreturn_t nvd_irq_handler(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-static void nvd_irq_unroute(struct nvd_dev *nvd, unsigned int i)
+static void nvd_irq_set_masked(struct nvd_dev *nvd, unsigned int i, bool mask)
 {
 	struct nvd_irq *v = &nvd->irqs[i];
 
+	if (v->masked == mask)
+		return;		/* the irq's disable depth stays 0 or 1 */
+	if (mask)
+		disable_irq_nosync(pci_irq_vector(nvd->pdev, i));
+	else
+		enable_irq(pci_irq_vector(nvd->pdev, i));
+	v->masked = mask;
+}
+
+static void nvd_irq_unroute(struct nvd_dev *nvd, unsigned int i)
+{
+	struct nvd_irq *v = &nvd->irqs[i];
+	int irq = pci_irq_vector(nvd->pdev, i);
+
 	if (!v->trigger)
 		return;
-	free_irq(pci_irq_vector(nvd->pdev, i), v);
+	/* balanced before it goes: a later request_irq starts from depth 0 */
+	nvd_irq_set_masked(nvd, i, false);
+	irq_clear_status_flags(irq, IRQ_DISABLE_UNLAZY);
+	free_irq(irq, v);
 	eventfd_ctx_put(v->trigger);
 	v->trigger = NULL;
 }
@@ -115,8 +150,11 @@ static int nvd_irq_route(struct nvd_dev *nvd, unsigned int i,
 		v->trigger = NULL;
 		dev_err(&nvd->pdev->dev, "cannot request MSI-X vector %u: %d\n",
 			i, err);
+		return err;
 	}
-	return err;
+	/* NVDIRECT_MASK_IRQ masks the MSI-X entry at once (see above) */
+	irq_set_status_flags(pci_irq_vector(nvd->pdev, i), IRQ_DISABLE_UNLAZY);
+	return 0;
 }
 
 /**
@@ -240,5 +278,28 @@ out_free_ctxs:
 	kfree(ctxs);
 out_free_fds:
 	kfree(fds);
+	return err;
+}
+
+long nvd_ioctl_mask_irq(struct nvd_dev *nvd, void __user *uarg)
+{
+	struct nvdirect_irq_mask req;
+	int err;
+
+	err = nvd_arg_in(&req, uarg, mask);
+	if (err)
+		return err;
+	if (req.mask > 1)
+		return -EINVAL;
+
+	mutex_lock(&nvd->lock);
+	if (nvd->dead)
+		err = -ENODEV;
+	else if (!nvd->irqs || req.vector >= nvd->nr_irqs ||
+		 !nvd->irqs[req.vector].trigger)
+		err = -EINVAL;	/* out of range, or not routed */
+	else
+		nvd_irq_set_masked(nvd, req.vector, req.mask);
+	mutex_unlock(&nvd->lock);
 	return err;
 }

@@ -180,6 +180,7 @@ void nvd_unpin_all(struct nvd_dev *nvd);
 
 /* irq.c */
 long nvd_ioctl_set_irqs(struct nvd_dev *nvd, void __user *uarg);
+long nvd_ioctl_mask_irq(struct nvd_dev *nvd, void __user *uarg);
 void nvd_irq_free_all(struct nvd_dev *nvd);
 
 /* ctrl.c */

@@ -40,6 +40,8 @@
  *    driver; EPERM otherwise, and sysfs dma_isolation says why.
  *  - NVDIRECT_DMA_ALLOC is charged to RLIMIT_MEMLOCK like NVDIRECT_MEM_PIN
  *    (ENOMEM past it without CAP_IPC_LOCK).
+ *  - NVDIRECT_MASK_IRQ (new command: ENOTTY from an older module, where
+ *    a routed vector interrupts on every message, as before).
  */
 #ifndef _UAPI_NVDIRECT_H
 #define _UAPI_NVDIRECT_H
@@ -201,6 +203,28 @@ struct nvdirect_irq_set {
 };
 #define NVDIRECT_SET_IRQS	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 5)
 
+/*
+ * NVDIRECT_MASK_IRQ: mask (mask 1) or unmask (mask 0) one vector routed by
+ * NVDIRECT_SET_IRQS, so that an owner spinning on its CQ takes no
+ * interrupts and one about to sleep gets them again.  Required fields:
+ * argsz, flags (must be 0), vector, mask.  Masking a masked vector, or
+ * unmasking an unmasked one, changes nothing.  The mask takes effect at
+ * once (the MSI-X entry's Mask bit); an interrupt the device raises while
+ * masked is held pending and delivered, signalling the eventfd, on unmask,
+ * so an owner that unmasks before it drains the eventfd and looks at its
+ * CQ loses no wakeup.  Errors: EINVAL (vector past nr_vectors or not
+ * routed, mask not 0 or 1, bad flags/argsz), ENODEV (function removed).
+ * A vector starts unmasked when routed; unrouting (-1, close, crash,
+ * removal) unmasks it first.  An older module: ENOTTY.
+ */
+struct nvdirect_irq_mask {
+	__u32 argsz;
+	__u32 flags;
+	__u32 vector;
+	__u32 mask;		/* 1: mask, 0: unmask */
+};
+#define NVDIRECT_MASK_IRQ	_IO(NVDIRECT_TYPE, NVDIRECT_BASE + 6)
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #define NVDIRECT_ABI_ASSERT(t, n) static_assert(sizeof(t) == (n), #t " size is ABI")
@@ -215,5 +239,6 @@ NVDIRECT_ABI_ASSERT(struct nvdirect_dma_free, 16);
 NVDIRECT_ABI_ASSERT(struct nvdirect_mem_pin, 56);
 NVDIRECT_ABI_ASSERT(struct nvdirect_mem_unpin, 16);
 NVDIRECT_ABI_ASSERT(struct nvdirect_irq_set, 32);
+NVDIRECT_ABI_ASSERT(struct nvdirect_irq_mask, 16);
 
 #endif /* _UAPI_NVDIRECT_H */

@@ -11,16 +11,21 @@
  *   1. nap on the armed eventfd until about t0 + spin_gap/2 (the timer's
  *      learned lateness taken off); skipped while that is too short to pay
  *      for a sleep.  An interrupt ends it early.
- *   2. spin on the CQ until t0 + 2 spin_gap: the completion is due.
- *   3. arm and block on the eventfd until an interrupt or the timeout.
+ *   2. mask the vector and spin on the CQ until t0 + 2 spin_gap: the
+ *      completion is due.
+ *   3. arm (unmasks) and block on the eventfd until an interrupt or the
+ *      timeout.
  * Sleeping: step 3 at once.  It costs no CPU, so it is chosen whenever its
  * gap (sleep_gap: the interrupt's delivery and the wakeup included) is at
  * most an eighth longer than polling's: a device much slower than a
  * wakeup, or a host where a spinning guest CPU slows the emulated device
- * down.  Every 32nd wait takes the other way, so both gaps stay current;
- * a polling wait taken that way spins without a nap, so that it measures
- * pure spinning.  With nothing outstanding nothing can complete: the wait
- * blocks at once and learns nothing.
+ * down.  Every 32nd wait takes the other way, so both gaps stay current
+ * (every 256th while that way's gap is more than twice as long: at QD1
+ * one wait in 32 is 3% of the I/Os, which would set the p99 of a queue
+ * pair that polls to a wakeup's latency); a polling wait taken that way
+ * spins without a nap, so that it measures pure spinning.  With nothing
+ * outstanding nothing can complete: the wait blocks at once and learns
+ * nothing.
  *
  * What each wait teaches: only an entry a spin finds is a polling sample.
  * An entry an interrupt woke the waiter for, in a nap or a block, is a
@@ -39,11 +44,19 @@
  * in about 40 waits.  A deep queue's gaps are short: no nap fits, and the
  * queue pair is simply polled.
  *
- * The eventfd is armed (drained, then the CQ looked at: intr.c) just before
- * each sleep, so a completion that lands between the look and the sleep
- * still wakes it.  The CQ was created with IEN=1, so the device raises an
- * interrupt for every completion whether anyone sleeps or not; it costs the
- * spinning thread an interrupt handler, never a lost wakeup.
+ * Interrupts only while someone sleeps: the CQ was created with IEN=1, so
+ * the device would raise an interrupt for every completion, and one taken
+ * by a spinning guest CPU costs about as much as a sleep.  So step 2
+ * masks the vector (NVDIRECT_MASK_IRQ) before it spins, and every sleep
+ * goes through nvd_qpair_arm(), which unmasks it, then drains the eventfd,
+ * then looks at the CQ (intr.c): a completion that lands between the look
+ * and the sleep still wakes it, and one raised while masked is delivered
+ * on unmask.  The vector's state is remembered, so only a change costs a
+ * syscall: a queue pair in the polling regime masks once, at its first
+ * spin, and makes no syscall after (but for the rare wait that tries
+ * sleeping, or whose spin runs out); one that naps pays an unmask and a
+ * mask per wait, beside the nap's own ppoll.  A module without the ioctl
+ * leaves the vector unmasked: an interrupt per completion, as before.
  *
  * Timer slack: a thread's default of 50 us makes every nap that much late;
  * the lateness is learned and taken off, and once it eats the whole nap
@@ -58,10 +71,12 @@
 
 #include "core/ctrlr.h"
 #include "core/export.h"
+#include "pcie/intr.h"
 
 #define NAP_MIN_NS	10000ull	/* a shorter nap costs more than it saves */
 #define SPIN_SLACK_NS	10000ull	/* spin this much past 2 spin_gap before blocking */
 #define EXPLORE_EVERY	32		/* waits between tries of the way not chosen */
+#define EXPLORE_RARELY	256		/* ... when it was more than twice as slow */
 
 /* @est moved a sixteenth of itself (at least 1 us, at most all the way) toward @sample. */
 static uint64_t toward(uint64_t est, uint64_t sample)
@@ -91,12 +106,23 @@ void nvd__adaptive_learn_late(struct adaptive *a, uint64_t asked_ns, uint64_t to
 	a->late_ns = toward(a->late_ns, took_ns > asked_ns ? took_ns - asked_ns : 0);
 }
 
+static bool sleeping_pays(const struct adaptive *a)
+{
+	return a->sleep_gap_ns && a->spin_gap_ns &&
+	       a->sleep_gap_ns <= a->spin_gap_ns + a->spin_gap_ns / 8;
+}
+
+bool nvd__adaptive_explores(const struct adaptive *a)
+{
+	uint64_t chosen = sleeping_pays(a) ? a->sleep_gap_ns : a->spin_gap_ns;
+	uint64_t other = sleeping_pays(a) ? a->spin_gap_ns : a->sleep_gap_ns;
+
+	return a->waits % (chosen && other > 2 * chosen ? EXPLORE_RARELY : EXPLORE_EVERY) == 0;
+}
+
 bool nvd__adaptive_sleeps(const struct adaptive *a)
 {
-	bool sleeping_pays = a->sleep_gap_ns && a->spin_gap_ns &&
-			     a->sleep_gap_ns <= a->spin_gap_ns + a->spin_gap_ns / 8;
-
-	return sleeping_pays != (a->waits % EXPLORE_EVERY == 0);
+	return sleeping_pays(a) != nvd__adaptive_explores(a);
 }
 
 uint64_t nvd__adaptive_nap_ns(const struct adaptive *a)
@@ -176,6 +202,8 @@ static int nap_and_spin(struct nvd_qpair *q, uint64_t t0, uint64_t deadline, boo
 	spin_end = t0 + nvd__adaptive_spin_ns(a);
 	if (spin_end > deadline)
 		spin_end = deadline;
+	/* no interrupt per completion while we look anyway; a failed mask only costs them */
+	(void)nvd__qpair_intr_mask(q, true);
 	do {
 		if (cq_has_entry(q)) {
 			a->spin_hits++;
@@ -218,7 +246,7 @@ NVD_EXPORT int nvd_qpair_wait(struct nvd_qpair *qpair, int64_t timeout_us)
 	if (learning) {
 		a->waits++;
 		slept = nvd__adaptive_sleeps(a);
-		explore = a->waits % EXPLORE_EVERY == 0;
+		explore = nvd__adaptive_explores(a);
 	}
 	rc = slept ? 0 : nap_and_spin(qpair, t0, deadline, !explore, &how, &polled_ns);
 	if (!rc) {

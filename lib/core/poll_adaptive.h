@@ -21,6 +21,8 @@ struct adaptive {
 void nvd__adaptive_learn(struct adaptive *a, bool slept, uint64_t gap_ns);
 /* Learn that a nap asked for @asked_ns took @took_ns. */
 void nvd__adaptive_learn_late(struct adaptive *a, uint64_t asked_ns, uint64_t took_ns);
+/* This wait (a->waits counted) tries the way not chosen, so both gaps stay current. */
+bool nvd__adaptive_explores(const struct adaptive *a);
 /* This wait (a->waits counted) sleeps at once rather than polls. */
 bool nvd__adaptive_sleeps(const struct adaptive *a);
 /* How long to nap before spinning: to half the gap, less the timer's lateness; 0 none. */

@@ -732,7 +732,9 @@ int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr, const struct nvd_io_q
 /* The eventfd to wait on (readable: look at the CQ); -EINVAL if polled. */
 int nvd_qpair_get_fd(const struct nvd_qpair *qpair);
 /*
- * Call before sleeping on the fd.  Clears the fd's readiness and returns 1
+ * Call before sleeping on the fd.  Unmasks the queue pair's interrupt
+ * vector if nvd_qpair_wait() masked it (an interrupt held meanwhile is
+ * delivered, never lost), clears the fd's readiness and returns 1
  * when completions are already waiting (reap them; do not sleep), 0 when
  * the CQ is empty and the fd will become readable on the next completion,
  * or -EINVAL for a polled queue pair.  Returns 1 once the controller is
@@ -747,7 +749,11 @@ int nvd_qpair_arm(struct nvd_qpair *qpair);
  * once when polling and once when sleeping until the interrupt.  Polling,
  * it naps until about half that time, spins until twice it, then arms and
  * sleeps until the interrupt; it sleeps at once instead when that is at
- * most an eighth slower, and when nothing is outstanding.
+ * most an eighth slower, and when nothing is outstanding.  While it spins
+ * the vector is masked (no interrupt per completion), and it stays masked
+ * until the next sleep: one who also sleeps on the fd itself calls
+ * nvd_qpair_arm() first, as always.  A queue pair that keeps finding its
+ * completions by spinning makes no system call after its first wait.
  *
  *	while (!done)
  *		if (nvd_qpair_process_completions(qp, 0) == 0 && !done)

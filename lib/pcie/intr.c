@@ -16,6 +16,15 @@
  * triggered and the controller sends a message for each new entry
  * (Interrupt Coalescing, Feature 08h, is off by default), so nothing is acknowledged
  * except by the CQ head doorbell that process_completions writes anyway.
+ *
+ * A waiter that spins on the CQ (nvd_qpair_wait) masks the vector first
+ * (NVDIRECT_MASK_IRQ), so the device raises no interrupt per completion
+ * for nobody; arm unmasks it before its drain and look.  A message the
+ * device raised while masked is delivered on unmask, so an entry posted
+ * while masked is either seen by the look or wakes the sleep (at worst a
+ * wakeup too many, never one too few).  The state is remembered: only a
+ * change costs a syscall, so a queue pair that keeps spinning masks once.
+ * A module that cannot mask is asked once; the vector then stays unmasked.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,11 +84,33 @@ void nvd__qpair_intr_disable(struct nvd_qpair *q)
 
 	if (!q->intr)
 		return;
-	/* fails only when the device is gone, which unrouted it already */
+	/* fails only when the device is gone, which unrouted it already; unrouting unmasks */
 	t->ops->set_irq(t, q->iv, -1);
 	close(q->intr_fd);
 	q->intr = false;
 	q->intr_fd = -1;
+	q->intr_masked = false;
+	q->intr_nomask = false;
+}
+
+int nvd__qpair_intr_mask(struct nvd_qpair *q, bool mask)
+{
+	struct pci_backend *t = q->ctrlr->t;
+	int err;
+
+	if (q->intr_masked == mask || q->intr_nomask)
+		return 0;
+	err = t->ops->mask_irq ? t->ops->mask_irq(t, q->iv, mask) : -EOPNOTSUPP;
+	if (err == -EOPNOTSUPP) {
+		nvd__dbg("qid %u: MSI-X vector %u cannot be masked; it interrupts per completion",
+			 q->qid, q->iv);
+		q->intr_nomask = true;	/* never masked: as before the module had it */
+		return 0;
+	}
+	if (err)
+		return err;
+	q->intr_masked = mask;
+	return 0;
 }
 
 NVD_EXPORT void nvd_io_qpair_opts_init(struct nvd_io_qpair_opts *opts)
@@ -105,6 +136,9 @@ NVD_EXPORT int nvd_qpair_arm(struct nvd_qpair *qpair)
 	/* gone: let process_completions say so and finish what is left */
 	if (qpair->failed || ctrlr_is_failed(qpair->ctrlr))
 		return 1;
+	/* unmasked before the drain and the look: nothing raised while masked is lost */
+	if (nvd__qpair_intr_mask(qpair, false))
+		return 1;	/* the device went (ENXIO): let process_completions see */
 	/* EAGAIN when nothing fired since the last drain: fine either way */
 	if (read(qpair->intr_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return -errno;

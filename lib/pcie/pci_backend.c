@@ -431,6 +431,29 @@ static int pcie_set_irq(struct pci_backend *t, uint32_t vector, int efd)
 	}
 }
 
+static int pcie_mask_irq(struct pci_backend *t, uint32_t vector, bool mask)
+{
+	struct nvdirect_irq_mask req = {
+		.argsz = sizeof(req),
+		.vector = vector,
+		.mask = mask,
+	};
+
+	if (!ioctl(to_pcie(t)->fd, NVDIRECT_MASK_IRQ, &req))
+		return 0;
+	switch (errno) {
+	case ENODEV:
+		return -ENXIO;
+	case ENOTTY:
+		nvd__set_detail("this nvdirect.ko cannot mask interrupts (it predates NVDIRECT_MASK_IRQ)");
+		return -EOPNOTSUPP;
+	default:
+		nvd__set_detail("%s MSI-X vector %u: %s", mask ? "masking" : "unmasking", vector,
+				strerror(errno));
+		return -errno;
+	}
+}
+
 const struct pci_backend_ops nvd__pci_backend_kmod = {
 	.name = "pcie",
 	.open = pcie_open,
@@ -440,4 +463,5 @@ const struct pci_backend_ops nvd__pci_backend_kmod = {
 	.mem_pin = pcie_mem_pin,
 	.mem_unpin = pcie_mem_unpin,
 	.set_irq = pcie_set_irq,
+	.mask_irq = pcie_mask_irq,
 };

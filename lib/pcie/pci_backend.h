@@ -9,6 +9,7 @@
 #ifndef NVD_PCIE_PCI_BACKEND_H
 #define NVD_PCIE_PCI_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,12 @@ struct pci_backend_ops {
 	 * (-EOPNOTSUPP).
 	 */
 	int (*set_irq)(struct pci_backend *t, uint32_t vector, int efd);
+	/*
+	 * Mask or unmask routed MSI-X @vector: a masked vector raises no
+	 * interrupt, and one the device raised meanwhile is delivered on
+	 * unmask.  NULL, or -EOPNOTSUPP from a module without it: cannot.
+	 */
+	int (*mask_irq)(struct pci_backend *t, uint32_t vector, bool mask);
 };
 
 struct pci_backend {

@@ -127,6 +127,8 @@ struct nvd_qpair {
 	bool intr;			/* interrupt mode: CQ has IEN=1 (intr.c) */
 	uint16_t iv;			/* its MSI-X vector */
 	int intr_fd;			/* eventfd the vector signals */
+	bool intr_masked;		/* the vector is masked (intr.c) */
+	bool intr_nomask;		/* the module cannot mask: never try again */
 	struct adaptive adaptive;	/* nvd_qpair_wait() (poll_adaptive.c) */
 	/*
 	 * NVMe/TCP: the queue pair that does the work (tcp/qpair.c), NULL on

@@ -191,7 +191,8 @@ static void fuzz_unknown_cmd(int fd)
 			cmd = _IOC(pick(4), NVDIRECT_TYPE, pick(256), pick(2) ? 0 : pick(256));
 		while (cmd == NVDIRECT_GET_INFO || cmd == NVDIRECT_DMA_ALLOC ||
 		       cmd == NVDIRECT_DMA_FREE || cmd == NVDIRECT_MEM_PIN ||
-		       cmd == NVDIRECT_MEM_UNPIN || cmd == NVDIRECT_SET_IRQS);
+		       cmd == NVDIRECT_MEM_UNPIN || cmd == NVDIRECT_SET_IRQS ||
+		       cmd == NVDIRECT_MASK_IRQ);
 		break;
 	case 2:	/* wrong type, right nr */
 		do

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * nvd_intr_wait BDF SECONDS intr|poll|adaptive [INTERVAL_MS [IO_BYTES]]: one thread,
+ * nvd_intr_wait BDF SECONDS intr|poll|adaptive|masked [INTERVAL_MS [IO_BYTES]]: one thread,
  * queue depth 1: every INTERVAL_MS (0: back to back) write a block with a
  * pattern of its own, wait, read it back, wait, compare; for SECONDS.
  * "intr" waits the way an application in interrupt mode would (arm, then
@@ -10,6 +10,9 @@
  * "adaptive" waits in nvd_qpair_wait() (spin while due, sleep while not),
  * its sleeps being the naps and blocks of nvd_qpair_get_wait_stats().
  * t_intr.sh measures the CPU this process burns from /proc/PID/stat.
+ * "masked" checks NVDIRECT_MASK_IRQ once instead (SECONDS ignored): a read
+ * completes while the vector is masked, no interrupt reaches the eventfd,
+ * and the one the device held comes on unmask.
  *
  * Prints "ios N verified N sleeps N timeouts N" and exits 0 when every I/O
  * completed with the data read back as written; 1 otherwise.
@@ -22,6 +25,8 @@
 #include <time.h>
 
 #include <nvdirect.h>
+
+#include "pcie/intr.h"	/* nvd__qpair_intr_mask(), for "masked" */
 
 #define PROG		"nvd_intr_wait"
 /* A completion that takes this long is lost, not slow. */
@@ -120,6 +125,43 @@ static int idle_until(struct nvd_qpair *qp, double t)
 	return 0;
 }
 
+static int fd_ready(struct nvd_qpair *qp, int ms)
+{
+	struct pollfd p = { .fd = nvd_qpair_get_fd(qp), .events = POLLIN };
+
+	return poll(&p, 1, ms);
+}
+
+/* "masked": the interrupt of a completion posted while masked comes on unmask. */
+static int masked_delivery(struct nvd_ns *ns, struct nvd_qpair *qp, void *buf)
+{
+	struct done d = { 0 };
+	double t;
+	int err;
+
+	/* nothing stale: drained with the vector unmasked and the queue idle */
+	if (nvd_qpair_arm(qp) != 0 || nvd__qpair_intr_mask(qp, true))
+		return fprintf(stderr, PROG ": arm or mask failed\n"), 1;
+	err = nvd_ns_read(ns, qp, buf, 0, 1, on_done, &d, 0);
+	if (err)
+		return fprintf(stderr, PROG ": read: %s\n", nvd_strerror(err)), 1;
+	/* reap it by polling: the completion is there, its interrupt held */
+	for (t = now_s() + LOST_MS / 1000.0; !d.done && now_s() < t;)
+		if (nvd_qpair_process_completions(qp, 0) < 0)
+			return 1;
+	if (!d.done || d.failed)
+		return fprintf(stderr, PROG ": the read did not complete\n"), 1;
+	if (fd_ready(qp, 500) != 0)
+		return fprintf(stderr, PROG ": an interrupt reached the eventfd while masked\n"), 1;
+	printf("masked: completed, no interrupt in 500 ms\n");
+	if (nvd__qpair_intr_mask(qp, false))
+		return fprintf(stderr, PROG ": unmask failed\n"), 1;
+	if (fd_ready(qp, LOST_MS) != 1)
+		return fprintf(stderr, PROG ": the held interrupt never came after the unmask\n"), 1;
+	printf("unmasked: the held interrupt signalled the eventfd\n");
+	return 0;
+}
+
 static void fill(uint8_t *buf, size_t len, uint64_t seed)
 {
 	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
@@ -148,12 +190,12 @@ int main(int argc, char **argv)
 	int err, ret = 1;
 
 	if (argc < 4 || (strcmp(argv[3], "intr") && strcmp(argv[3], "poll") &&
-			 strcmp(argv[3], "adaptive"))) {
-		fprintf(stderr, "usage: " PROG " BDF SECONDS intr|poll|adaptive [INTERVAL_MS [IO_BYTES]]\n");
+			 strcmp(argv[3], "adaptive") && strcmp(argv[3], "masked"))) {
+		fprintf(stderr, "usage: " PROG " BDF SECONDS intr|poll|adaptive|masked [INTERVAL_MS [IO_BYTES]]\n");
 		return 2;
 	}
 	adaptive = !strcmp(argv[3], "adaptive");
-	intr_mode = !strcmp(argv[3], "intr") || adaptive;
+	intr_mode = !strcmp(argv[3], "intr") || adaptive || !strcmp(argv[3], "masked");
 	if (argc > 4)
 		interval = atof(argv[4]) / 1000.0;
 	if (argc > 5)
@@ -181,6 +223,10 @@ int main(int argc, char **argv)
 	rbuf = nvd_dma_alloc(ctrlr, io);
 	if (!wbuf || !rbuf || !lbas || io % ss) {
 		fprintf(stderr, PROG ": bad I/O size %zu or no DMA memory\n", io);
+		goto out_detach;
+	}
+	if (!strcmp(argv[3], "masked")) {
+		ret = masked_delivery(ns, qp, rbuf);
 		goto out_detach;
 	}
 

@@ -21,6 +21,16 @@ test_ioctl_and_mmap_abi() {
 	"$PROBE" abi "$(nvd_dev "$CTRL0")"
 }
 
+# NVDIRECT_MASK_IRQ's errors, and a masked vector unrouted or closed
+# leaves the irq balanced (enable_irq would warn "Unbalanced enable").
+test_uapi_irq_mask_errors_and_balance() {
+	bind_to nvdirect "$CTRL0"
+	"$PROBE" irqmask "$(nvd_dev "$CTRL0")" || fail "irqmask"
+	[ "$(grep -c " $(basename "$(nvd_dev "$CTRL0")")-v" /proc/interrupts)" = 0 ] ||
+		fail "vectors still registered after close"
+	dmesg_clean || fail "kernel complained"
+}
+
 test_sysfs_attributes() {
 	bind_to nvdirect "$CTRL0"
 	s=$(nvd_sys "$CTRL0")

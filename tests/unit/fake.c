@@ -104,6 +104,27 @@ static int fake_set_irq(struct pci_backend *t, uint32_t vector, int efd)
 	if (f->irq_error)
 		return f->irq_error;
 	f->irq_fd[vector] = efd;
+	f->irq_masked[vector] = false;		/* routing or unrouting unmasks */
+	return 0;
+}
+
+static int fake_mask_irq(struct pci_backend *t, uint32_t vector, bool mask)
+{
+	struct fake_transport *f = to_fake(t);
+
+	ck_assert_uint_lt(vector, sizeof(f->irq_fd) / sizeof(f->irq_fd[0]));
+	ck_assert_int_ge(f->irq_fd[vector], 0);		/* only a routed vector */
+	/* the library asks only for changes */
+	ck_assert_int_ne(f->irq_masked[vector], mask);
+	if (mask)
+		f->irq_masks++;
+	else
+		f->irq_unmasks++;
+	if (f->mask_error)
+		return f->mask_error;
+	__atomic_store_n(&f->irq_masked[vector], mask, __ATOMIC_SEQ_CST);
+	if (!mask && f->on_unmask)
+		f->on_unmask(t, vector);
 	return 0;
 }
 
@@ -116,6 +137,7 @@ static const struct pci_backend_ops fake_ops = {
 	.mem_pin = fake_mem_pin,
 	.mem_unpin = fake_mem_unpin,
 	.set_irq = fake_set_irq,
+	.mask_irq = fake_mask_irq,
 };
 
 struct pci_backend *fake_transport_new(size_t max_region)

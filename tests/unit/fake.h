@@ -8,6 +8,7 @@
 #ifndef NVD_TEST_FAKE_H
 #define NVD_TEST_FAKE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ctrlr.h"
@@ -36,6 +37,12 @@ struct fake_transport {
 	/* set_irq: eventfd routed to each vector (-1 none); fail with irq_error */
 	int irq_fd[8];
 	int irq_error;
+	/* mask_irq: each vector's state, the calls (failed ones too), and what to fail them with */
+	bool irq_masked[8];
+	unsigned irq_masks, irq_unmasks;
+	int mask_error;			/* mask_irq returns this when not 0 */
+	/* called by an unmask before it returns: the device sends what it held */
+	void (*on_unmask)(struct pci_backend *t, uint32_t vector);
 };
 
 /* Virtual address behind bus address @bus, or NULL. */

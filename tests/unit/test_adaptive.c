@@ -7,8 +7,10 @@
  * with an entry already in the CQ, that it arms (drains the eventfd) before
  * each sleep, that a nap followed by a spin catches a completion that
  * raised no interrupt, that a nap an interrupt ends teaches sleeping (not
- * spinning), that the explored polling wait spins without a nap, and the
- * arguments refused.  No elapsed time is asserted beyond lower bounds
+ * spinning), that the explored polling wait spins without a nap, that the
+ * vector is masked while the waiter spins and unmasked before it sleeps
+ * (one mask call for a queue pair that keeps spinning, none at all from a
+ * module that cannot), and the arguments refused.  No elapsed time is asserted beyond lower bounds
  * the fake's own sleeps guarantee: the counters say which step ended each
  * wait.
  */
@@ -148,6 +150,34 @@ START_TEST(test_sleeps_when_sleeping_is_at_most_an_eighth_slower)
 	nvd__adaptive_learn(&a, true, 200000);
 	ck_assert_uint_eq(a.spin_gap_ns, 80000);
 	ck_assert_uint_gt(a.sleep_gap_ns, 91000);
+}
+END_TEST
+
+START_TEST(test_a_way_twice_as_slow_is_tried_every_256th_wait)
+{
+	struct adaptive a = { .spin_gap_ns = 20000, .sleep_gap_ns = 60000 };
+	unsigned tries = 0;
+
+	/* polling at QD1, sleeping 3x slower: under 1% of the waits sleep (p99) */
+	for (a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 4);
+	/* within twice: every 32nd, as before */
+	a.sleep_gap_ns = 40000;
+	for (tries = 0, a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 32);
+	/* and the other way round: sleeping, polling three times slower */
+	a.spin_gap_ns = 1500000;
+	a.sleep_gap_ns = 40000;
+	for (tries = 0, a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += !nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 4);
+	/* a gap not known yet is tried every 32nd wait */
+	a.sleep_gap_ns = 0;
+	for (tries = 0, a.waits = 1; a.waits <= 1024; a.waits++)
+		tries += nvd__adaptive_sleeps(&a);
+	ck_assert_uint_eq(tries, 32);
 }
 END_TEST
 
@@ -348,6 +378,104 @@ START_TEST(test_unknown_gap_blocks_and_the_interrupt_wakes_it)
 }
 END_TEST
 
+/* The device: once the waiter spins (its vector masked), an entry a little later. */
+static void *complete_once_masked(void *arg)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	(void)arg;
+	while (!__atomic_load_n(&to_fake(f.t)->irq_masked[1], __ATOMIC_SEQ_CST) &&
+	       !to_fake(f.t)->mask_error)
+		nanosleep(&ts, NULL);
+	nanosleep(&ts, NULL);
+	fake_complete_next(&f, 0, NULL);	/* masked: no interrupt */
+	return NULL;
+}
+
+/* @n waits that poll (1 s learned, a lateness that eats every nap: spin to 2 s). */
+static struct nvd_qpair_wait_stats spin_waits(int n)
+{
+	pthread_t th;
+
+	nvd__adaptive_learn(&f.q.adaptive, false, 1000000000);
+	f.q.adaptive.late_ns = 1000000000;
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+		ck_assert_int_eq(pthread_create(&th, NULL, complete_once_masked, NULL), 0);
+		ck_assert_int_eq(nvd_qpair_wait(&f.q, 10 * 1000000), 1);
+		pthread_join(th, NULL);
+		ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+	}
+	ck_assert_int_eq(ncb, n);
+	return stats();
+}
+
+START_TEST(test_spinning_waits_mask_the_vector_once)
+{
+	struct fake_transport *ft = to_fake(f.t);
+	struct nvd_qpair_wait_stats s = spin_waits(20);
+
+	ck_assert_uint_eq(s.naps, 0);
+	ck_assert_uint_eq(s.blocks, 0);
+	ck_assert_uint_ge(s.spin_hits, 1);	/* the rest found their entry at once */
+	/* twenty waits, one syscall: the vector stays masked while they spin */
+	ck_assert(ft->irq_masked[1]);
+	ck_assert_uint_eq(ft->irq_masks, 1);
+	ck_assert_uint_eq(ft->irq_unmasks, 0);
+}
+END_TEST
+
+START_TEST(test_a_block_after_spinning_unmasks)
+{
+	struct fake_transport *ft = to_fake(f.t);
+	struct nvd_qpair_wait_stats s;
+
+	spin_waits(1);
+	ck_assert(ft->irq_masked[1]);
+	/* nothing outstanding: it blocks at once, so the interrupt must reach it */
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);
+	s = stats();
+	ck_assert_uint_eq(s.blocks, 1);
+	ck_assert(!ft->irq_masked[1]);
+	ck_assert_uint_eq(ft->irq_unmasks, 1);
+}
+END_TEST
+
+START_TEST(test_a_nap_unmasks_and_the_spin_after_it_masks)
+{
+	struct fake_transport *ft = to_fake(f.t);
+	struct nvd_qpair_wait_stats s;
+
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	nvd__adaptive_learn(&f.q.adaptive, false, 4000000);	/* nap 2 ms, spin to 8 ms */
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);	/* as a spin left it */
+	/* nothing completes: nap (unmasked), spin (masked), block (unmasked) */
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 500000), 0);
+	s = stats();
+	ck_assert_uint_eq(s.naps, 1);
+	ck_assert_uint_eq(s.blocks, 1);
+	ck_assert_uint_eq(ft->irq_unmasks, 2);
+	ck_assert_uint_eq(ft->irq_masks, 2);
+	ck_assert(!ft->irq_masked[1]);
+}
+END_TEST
+
+START_TEST(test_a_module_that_cannot_mask_leaves_the_waits_as_they_were)
+{
+	struct fake_transport *ft = to_fake(f.t);
+	struct nvd_qpair_wait_stats s;
+
+	ft->mask_error = -EOPNOTSUPP;		/* the module answered ENOTTY */
+	s = spin_waits(5);
+	ck_assert_uint_eq(s.blocks, 0);
+	ck_assert_uint_ge(s.spin_hits, 1);
+	ck_assert_int_eq(nvd_qpair_wait(&f.q, 20000), 0);	/* a block */
+	ck_assert_uint_eq(ft->irq_masks, 1);	/* asked once */
+	ck_assert_uint_eq(ft->irq_unmasks, 0);
+	ck_assert(!ft->irq_masked[1]);
+}
+END_TEST
+
 START_TEST(test_wait_refuses_polled_and_reports_gone)
 {
 	struct nvd_qpair_wait_stats s = { .size = 0 };
@@ -379,6 +507,7 @@ static Suite *adaptive_suite(void)
 	tcase_add_test(tc, test_learned_gap_is_the_median_not_dragged_by_stalls);
 	tcase_add_test(tc, test_nap_to_half_the_gap_less_the_lateness);
 	tcase_add_test(tc, test_sleeps_when_sleeping_is_at_most_an_eighth_slower);
+	tcase_add_test(tc, test_a_way_twice_as_slow_is_tried_every_256th_wait);
 	tcase_add_test(tc, test_wait_sleeps_at_once_when_sleeping_pays);
 	tcase_add_test(tc, test_wait_never_sleeps_with_an_entry_in_the_cq);
 	tcase_add_test(tc, test_wait_arms_before_it_blocks);
@@ -387,6 +516,10 @@ static Suite *adaptive_suite(void)
 	tcase_add_test(tc, test_a_nap_the_interrupt_ends_is_a_sleep_and_shortens_the_spin_gap);
 	tcase_add_test(tc, test_the_explored_polling_wait_spins_without_a_nap);
 	tcase_add_test(tc, test_unknown_gap_blocks_and_the_interrupt_wakes_it);
+	tcase_add_test(tc, test_spinning_waits_mask_the_vector_once);
+	tcase_add_test(tc, test_a_block_after_spinning_unmasks);
+	tcase_add_test(tc, test_a_nap_unmasks_and_the_spin_after_it_masks);
+	tcase_add_test(tc, test_a_module_that_cannot_mask_leaves_the_waits_as_they_were);
 	tcase_add_test(tc, test_wait_refuses_polled_and_reports_gone);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,8 +3,9 @@
  * Interrupt mode on a fake controller: it cannot raise MSI-X, so the tests
  * play the module's part by writing to the eventfd, and the controller's by
  * posting CQ entries.  What is checked: the Create I/O CQ bits, the vector
- * routed and unrouted, arm's drain-then-look order (no lost wakeup), and
- * the arguments and limits refused.
+ * routed and unrouted, arm's unmask-then-drain-then-look order (no lost
+ * wakeup), the mask asked for only when it changes (once for a module that
+ * cannot), and the arguments and limits refused.
  */
 #include <check.h>
 #include <errno.h>
@@ -124,6 +125,93 @@ START_TEST(test_arm_then_interrupt_wakes_poll)
 }
 END_TEST
 
+/* The device sends what it held while masked: an entry and its interrupt. */
+static int readable_at_unmask = -1;
+
+static void complete_on_unmask(struct pci_backend *t, uint32_t vector)
+{
+	(void)t;
+	readable_at_unmask = fake_fd_readable(nvd_qpair_get_fd(&f.q));
+	ck_assert_uint_eq(vector, 1);
+	fake_complete(&f, 0, 0);
+	fake_irq_fire(nvd_qpair_get_fd(&f.q));
+}
+
+START_TEST(test_arm_unmasks_before_it_drains_and_looks)
+{
+	struct fake_transport *ft = to_fake(f.t);
+	void *buf = nvd_dma_alloc(&f.c, 4096);
+	int fd;
+
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	fd = nvd_qpair_get_fd(&f.q);
+	ck_assert_int_eq(nvd_ns_read(&f.ns, &f.q, buf, 0, 1, cb, NULL, 0), 0);
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	ck_assert(ft->irq_masked[1]);
+	fake_irq_fire(fd);		/* raised before the mask: stale */
+	ft->on_unmask = complete_on_unmask;
+	/* the entry held back by the mask is seen by the look, not slept past */
+	ck_assert_int_eq(nvd_qpair_arm(&f.q), 1);
+	ck_assert(!ft->irq_masked[1]);
+	ck_assert_int_eq(readable_at_unmask, 1);	/* not drained before the unmask */
+	ck_assert(!fake_fd_readable(fd));		/* but after it */
+	ck_assert_int_eq(nvd_qpair_process_completions(&f.q, 0), 1);
+	ck_assert_int_eq(ncb, 1);
+	nvd_dma_free(&f.c, buf);
+}
+END_TEST
+
+START_TEST(test_mask_asks_the_module_only_on_a_change)
+{
+	struct fake_transport *ft = to_fake(f.t);
+
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);	/* unmasked already: no call */
+	ck_assert_uint_eq(ft->irq_unmasks, 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	ck_assert_uint_eq(ft->irq_masks, 1);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
+	ck_assert_uint_eq(ft->irq_unmasks, 1);
+	ck_assert(!ft->irq_masked[1]);
+	/* unrouting unmasks in the module: a new route starts unmasked */
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	nvd__qpair_intr_disable(&f.q);
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	ck_assert_uint_eq(ft->irq_masks, 3);
+	ck_assert(ft->irq_masked[1]);
+}
+END_TEST
+
+START_TEST(test_a_module_that_cannot_mask_is_asked_once)
+{
+	struct fake_transport *ft = to_fake(f.t);
+
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	ft->mask_error = -EOPNOTSUPP;		/* the module answered ENOTTY */
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	ft->mask_error = 0;
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	ck_assert_int_eq(nvd_qpair_arm(&f.q), 0);
+	ck_assert_uint_eq(ft->irq_masks, 1);
+	ck_assert_uint_eq(ft->irq_unmasks, 0);
+	ck_assert(!ft->irq_masked[1]);		/* interrupts per completion, as before */
+}
+END_TEST
+
+START_TEST(test_arm_says_reap_when_the_unmask_finds_the_device_gone)
+{
+	struct fake_transport *ft = to_fake(f.t);
+
+	ck_assert_int_eq(nvd__qpair_intr_enable(&f.q), 0);
+	ck_assert_int_eq(nvd__qpair_intr_mask(&f.q, true), 0);
+	ft->mask_error = -ENXIO;
+	ck_assert_int_eq(nvd_qpair_arm(&f.q), 1);	/* never a sleep on a masked vector */
+}
+END_TEST
+
 START_TEST(test_polled_qpair_has_no_fd_and_cannot_arm)
 {
 	ck_assert_int_eq(nvd_qpair_get_fd(&f.q), -EINVAL);
@@ -201,6 +289,10 @@ static Suite *intr_suite(void)
 	tcase_add_test(tc, test_arm_drains_the_fd_and_says_empty);
 	tcase_add_test(tc, test_arm_reports_completion_posted_before_it);
 	tcase_add_test(tc, test_arm_then_interrupt_wakes_poll);
+	tcase_add_test(tc, test_arm_unmasks_before_it_drains_and_looks);
+	tcase_add_test(tc, test_mask_asks_the_module_only_on_a_change);
+	tcase_add_test(tc, test_a_module_that_cannot_mask_is_asked_once);
+	tcase_add_test(tc, test_arm_says_reap_when_the_unmask_finds_the_device_gone);
 	tcase_add_test(tc, test_polled_qpair_has_no_fd_and_cannot_arm);
 	tcase_add_test(tc, test_qid_past_the_vectors_is_refused_with_the_limit);
 	tcase_add_test(tc, test_failed_route_closes_the_eventfd);
