@@ -156,10 +156,12 @@ static int tcp_ctrlr_enable(struct nvd_ctrlr *c)
 	return 0;
 }
 
-static void tcp_ctrlr_destruct(struct nvd_ctrlr *c)
+/* Nothing of the host's memory is the controller's: @stopped changes nothing. */
+static void tcp_ctrlr_destruct(struct nvd_ctrlr *c, bool stopped)
 {
 	struct nvd_tcp_ctrlr *tc = c->tcp;
 
+	(void)stopped;
 	if (tc->admin_open)
 		nvd__tcp_conn_close(&tc->admin);
 	free(c->id_buf);
@@ -169,18 +171,6 @@ static void tcp_ctrlr_destruct(struct nvd_ctrlr *c)
 	free(tc);
 	c->tcp = NULL;
 }
-
-const struct nvd_transport_ops nvd__tcp_transport = {
-	.name = "TCP",
-	.trtype = NVD_TRTYPE_TCP,
-	.ctrlr_enable = tcp_ctrlr_enable,
-	.ctrlr_destruct = tcp_ctrlr_destruct,
-	.get_reg_4 = tcp_get_reg_4,
-	.get_reg_8 = tcp_get_reg_8,
-	.set_reg_4 = tcp_set_reg_4,
-	.set_reg_8 = tcp_set_reg_8,
-	.needs_dma_memory = false,
-};
 
 /* ---- controller --------------------------------------------------------- */
 
@@ -370,8 +360,12 @@ err_fail:
 
 /* ---- I/O queue pairs ---------------------------------------------------- */
 
-int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
-			      uint32_t qsize, bool interrupts)
+/*
+ * The queue pair's command slots; its connection comes at qpair_connect.
+ * Polled only: an interrupt is refused in words.
+ */
+static int tcp_qpair_create(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
+			    uint32_t qsize, const struct nvd_io_qpair_opts *opts, uint32_t nreqs)
 {
 	struct nvd_tcp_ctrlr *tc = c->tcp;
 	struct nvd_tcp_qpair_opts o = {
@@ -383,32 +377,44 @@ int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t
 		.incapsule_max = nvd__tcp_incapsule_max(&c->id),
 		.conn = tc->conn_opts,
 	};
-	struct nvd_tcp_qpair *tq;
-	int err;
 
-	if (interrupts) {
+	/* a TCP command is a slot of its own: no request pool to size */
+	(void)nreqs;
+	if (opts->interrupts) {
 		nvd__set_detail("interrupts are for PCIe queue pairs (MSI-X); an NVMe/TCP queue pair is polled");
 		return -EOPNOTSUPP;
 	}
 	q->ctrlr = c;
 	q->qid = qid;
 	q->no_fast = QP_NO_FAST_TCP;
-	err = nvd__tcp_qpair_create(&tq, &o);
+	return nvd__tcp_qpair_create(&q->tcp, &o);
+}
+
+/* Its own connection: ICReq/ICResp, then Connect with the admin queue's CNTLID. */
+static int tcp_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q)
+{
+	int err;
+
+	nvd__tcp_qpair_set_cntlid(q->tcp, c->tcp->cntlid);
+	err = nvd__tcp_qpair_connect(q->tcp, &c->tcp->trid);
 	if (err)
 		return err;
-	err = nvd__tcp_qpair_connect(tq, &tc->trid);
-	if (err) {
-		nvd__tcp_qpair_destroy(tq);
-		return err;
-	}
-	q->tcp = tq;
-	nvd__dbg("qid %u: NVMe/TCP queue pair of %u connected, in-capsule writes up to %u bytes",
-		 qid, qsize, o.incapsule_max);
+	nvd__dbg("qid %u: NVMe/TCP queue pair connected, in-capsule writes up to %u bytes",
+		 q->qid, nvd__tcp_incapsule_max(&c->id));
 	return 0;
 }
 
-void nvd__tcp_io_qpair_destroy(struct nvd_qpair *q)
+/* The connection closes; outstanding commands complete aborted. */
+static int tcp_qpair_disconnect(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
+	(void)c;
+	nvd__tcp_qpair_disconnect(q->tcp);
+	return 0;
+}
+
+static void tcp_qpair_destroy(struct nvd_qpair *q, bool device_owns)
+{
+	(void)device_owns;
 	nvd__tcp_qpair_destroy(q->tcp);
 	q->tcp = NULL;
 }
@@ -418,7 +424,7 @@ uint32_t nvd__tcp_qpair_outstanding_of(const struct nvd_qpair *q)
 	return nvd__tcp_qpair_outstanding(q->tcp);
 }
 
-int nvd__tcp_io_poll(struct nvd_qpair *q, uint32_t max)
+static int32_t tcp_process_completions(struct nvd_qpair *q, uint32_t max)
 {
 	struct nvd_ctrlr *c = q->ctrlr;
 	int rc;
@@ -532,3 +538,34 @@ int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *b
 
 	return tcp_submit(q, &c, buf, buf ? len : 0, cb, cb_arg);
 }
+
+/*
+ * One command's data: the core splits above this or MDTS, whichever is
+ * smaller, as on PCIe (the slots hold no PRP lists, but a bound keeps one
+ * command from holding the connection for long).
+ */
+static uint32_t tcp_max_xfer_size(struct nvd_ctrlr *c)
+{
+	(void)c;
+	return NVD_MAX_XFER_CAP;
+}
+
+const struct nvd_transport_ops nvd__tcp_transport = {
+	.name = "TCP",
+	.trtype = NVD_TRTYPE_TCP,
+	.ctrlr_construct = nvd__tcp_ctrlr_connect,
+	.ctrlr_enable = tcp_ctrlr_enable,
+	.ctrlr_destruct = tcp_ctrlr_destruct,
+	.ctrlr_reset = nvd__tcp_ctrlr_reset,
+	.get_reg_4 = tcp_get_reg_4,
+	.get_reg_8 = tcp_get_reg_8,
+	.set_reg_4 = tcp_set_reg_4,
+	.set_reg_8 = tcp_set_reg_8,
+	.max_xfer_size = tcp_max_xfer_size,
+	.qpair_create = tcp_qpair_create,
+	.qpair_connect = tcp_qpair_connect,
+	.qpair_disconnect = tcp_qpair_disconnect,
+	.qpair_destroy = tcp_qpair_destroy,
+	.qpair_process_completions = tcp_process_completions,
+	.needs_dma_memory = false,
+};
