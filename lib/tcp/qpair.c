@@ -802,6 +802,11 @@ int32_t nvd__tcp_qpair_process_completions(struct nvd_tcp_qpair *q, uint32_t max
 	return n;
 }
 
+uint32_t nvd__tcp_qpair_free_slots(const struct nvd_tcp_qpair *q)
+{
+	return q->nfree;
+}
+
 uint32_t nvd__tcp_qpair_outstanding(const struct nvd_tcp_qpair *q)
 {
 	uint32_t i, busy = 0;

@@ -108,6 +108,8 @@ void nvd__tcp_qpair_abort_all(struct nvd_tcp_qpair *q, int err);
 
 /* Commands submitted and not yet completed. */
 uint32_t nvd__tcp_qpair_outstanding(const struct nvd_tcp_qpair *q);
+/* Commands that can be submitted now (a slot whose PDU is still leaving is not free). */
+uint32_t nvd__tcp_qpair_free_slots(const struct nvd_tcp_qpair *q);
 /* The connection (negotiated digests, MAXH2CDATA), for tests and tools. */
 const struct nvd_tcp_conn *nvd__tcp_qpair_conn(const struct nvd_tcp_qpair *q);
 

@@ -14,9 +14,11 @@
  *
  * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
  * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
- * leave the PCIe fast path at its existing test.  Retries, timeouts,
- * error injection, splitting of transfers above MDTS and interrupts are
- * PCIe-only for now: refused in words or not applied.  Dataset
+ * leave the PCIe fast path at its existing test.  A read, write or
+ * compare above MDTS is split here into commands of at most MDTS, one
+ * callback for all (tcp_split()); readv/writev above it are refused in
+ * words.  Timeouts, error injection and interrupts are PCIe-only for
+ * now: refused in words.  Dataset
  * Management sends its range list as the command's data.
  *
  * Reset: a new association (nvd__tcp_ctrlr_reset()), also after a lost
@@ -462,6 +464,91 @@ static int tcp_submit(struct nvd_qpair *q, struct nvme_cmd *cmd, void *buf, uint
 	return err;
 }
 
+/*
+ * A transfer above the controller's limit, sent as pieces of at most
+ * max_io_sectors (MDTS, bounded by the table's max_xfer_size), as the core
+ * splits on PCIe: the caller's callback runs once, after the last piece,
+ * with the first failed piece's status (else the last piece's).
+ */
+struct tcp_split {
+	nvd_cmd_cb cb;
+	void *cb_arg;
+	uint32_t left;
+	bool failed;
+	struct nvd_cpl cpl;
+};
+
+static void split_piece_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct tcp_split *p = arg;
+	struct nvd_cpl done;
+	nvd_cmd_cb cb;
+	void *cb_arg;
+
+	if (!p->failed) {
+		p->cpl = *cpl;
+		p->failed = nvd_cpl_is_error(cpl);
+	}
+	if (--p->left)
+		return;
+	cb = p->cb;
+	cb_arg = p->cb_arg;
+	done = p->cpl;
+	free(p);
+	if (cb)
+		cb(cb_arg, &done);
+}
+
+static int tcp_split(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvme_cmd *tmpl,
+		     uint8_t *buf, uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg)
+{
+	uint32_t max = ns->max_io_sectors, pieces = (count + max - 1) / max, i, n;
+	bool to_ctrl = (tmpl->opc & 3) == 1;
+	struct tcp_split *p;
+	struct nvme_cmd cmd;
+	size_t off;
+	int err;
+
+	/* all pieces or none: a half-sent transfer could not be reported */
+	if (pieces > nvd__tcp_qpair_free_slots(q->tcp)) {
+		nvd__set_detail("%u LBAs above the transfer limit of %u (MDTS) take %u commands; %u of NVMe/TCP queue %u's are free: poll, then submit again",
+				count, max, pieces, nvd__tcp_qpair_free_slots(q->tcp), q->qid);
+		return -EAGAIN;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cb = cb;
+	p->cb_arg = cb_arg;
+	p->left = pieces;
+	for (i = 0; i < pieces; i++) {
+		n = count - i * max < max ? count - i * max : max;
+		cmd = *tmpl;
+		cmd.cdw10 = (uint32_t)(lba + (uint64_t)i * max);
+		cmd.cdw11 = (uint32_t)((lba + (uint64_t)i * max) >> 32);
+		cmd.cdw12 = tmpl->cdw12 | (n - 1);
+		off = (size_t)i * max << ns->sector_shift;
+		err = nvd__tcp_qpair_submit(q->tcp, &cmd, buf + off, n << ns->sector_shift, to_ctrl,
+					    split_piece_done, p);
+		if (err)
+			goto err_partial;
+	}
+	return 0;
+
+err_partial:
+	if (!i) {
+		free(p);
+		return err;
+	}
+	/* the pieces sent complete (aborted, the connection being gone); the rest never will */
+	p->left -= pieces - i;
+	p->failed = true;
+	memset(&p->cpl, 0, sizeof(p->cpl));
+	p->cpl.sqid = q->qid;
+	p->cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
+	return 0;
+}
+
 int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
 		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
 {
@@ -478,9 +565,8 @@ int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *bu
 		return -EINVAL;
 	}
 	if (count > ns->max_io_sectors) {
-		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs do not split transfers yet",
-			   count, ns->max_io_sectors);
-		return -EINVAL;
+		cmd.cdw12 = flags;
+		return tcp_split(ns, q, &cmd, buf, lba, count, cb, cb_arg);
 	}
 	return tcp_submit(q, &cmd, buf, count << ns->sector_shift, cb, cb_arg);
 }
@@ -499,7 +585,7 @@ int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_
 	int err;
 
 	if (count > ns->max_io_sectors) {
-		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs do not split transfers yet",
+		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs split nvd_ns_read/write, not readv/writev yet",
 			   count, ns->max_io_sectors);
 		return -EINVAL;
 	}

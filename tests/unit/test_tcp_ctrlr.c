@@ -4,7 +4,8 @@
  * against the fake target of tcp_target.c run as a controller: connect,
  * the core's initialisation over Property Get/Set and admin commands,
  * an I/O queue pair with its own connection, 32 writes then 32 reads in
- * flight from ordinary memory, readv/writev over an element list, Keep
+ * flight from ordinary memory, transfers above MDTS split and reassembled,
+ * readv/writev over an element list, Keep
  * Alive at half the KATO, and the target going away mid-I/O.
  */
 #include <check.h>
@@ -172,15 +173,68 @@ START_TEST(test_io_qpair_32_writes_and_reads_in_flight_from_any_memory)
 	ck_assert_int_eq(nvd_qpair_inject_error(q, 0, 0, 0, 1, 0, 6), -EOPNOTSUPP);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "NVMe/TCP"));
 
-	/* a transfer above MDTS is refused in words, not split */
-	ck_assert_int_eq(nvd_ns_read(ns, q, rbuf, 0, 65, io_done, &ios[0], 0), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "do not split"));
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(wbuf);
+	free(rbuf);
+	free(t);
+}
+END_TEST
+
+/*
+ * Above MDTS (32 KiB: 64 LBAs) a read or write is split into commands of
+ * at most 64 LBAs, one callback for the whole, the data where it belongs;
+ * all pieces or none: more pieces than free slots is -EAGAIN, nothing sent.
+ */
+START_TEST(test_transfer_above_mdts_is_split_and_reassembled)
+{
+	enum { NLB = 200, FIRST = 8, BYTES = NLB * LBA };
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *wbuf = malloc(BYTES), *rbuf = calloc(1, BYTES), *big = calloc(320, LBA);
+	struct nvd_qpair *q;
+	struct io io;
+	unsigned i, cmds;
+
+	ck_assert_uint_eq(nvd_ns_get_max_io_sectors(ns), 64);
+	/* four slots: exactly the four pieces of 200 LBAs (64 + 64 + 64 + 8) */
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 4, &q), 0);
+	for (i = 0; i < BYTES; i++)
+		wbuf[i] = (uint8_t)(i * 13 + i / LBA);
+
+	memset(&io, 0, sizeof(io));
+	cmds = t->io[0]->cmds;
+	ck_assert_msg(nvd_ns_write(ns, q, wbuf, FIRST, NLB, io_done, &io, 0) == 0, "write: %s",
+		      nvd_last_error());
+	ck_assert_uint_eq(nvd_qpair_outstanding(q), 4);
+	poll_until(q, &io, 1);
+	ck_assert_int_eq(io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&io.cpl), 0);
+	ck_assert_int_eq(memcmp(t->io[0]->ns + FIRST * LBA, wbuf, BYTES), 0);
+
+	memset(&io, 0, sizeof(io));
+	ck_assert_int_eq(nvd_ns_read(ns, q, rbuf, FIRST, NLB, io_done, &io, 0), 0);
+	poll_until(q, &io, 1);
+	ck_assert_int_eq(io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&io.cpl), 0);
+	ck_assert_int_eq(memcmp(rbuf, wbuf, BYTES), 0);
+	ck_assert_uint_eq(t->io[0]->cmds - cmds, 8);
+
+	/* five pieces, four slots: refused whole, in words */
+	cmds = t->io[0]->cmds;
+	ck_assert_int_eq(nvd_ns_read(ns, q, big, 0, 320, io_done, &io, 0), -EAGAIN);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "take 5 commands"));
+	ck_assert_uint_eq(nvd_qpair_outstanding(q), 0);
+	ck_assert_uint_eq(t->io[0]->cmds, cmds);
 
 	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
 	nvd_ctrlr_detach(c);
 	tcp_target_join_ctrlr(t);
 	free(wbuf);
 	free(rbuf);
+	free(big);
 	free(t);
 }
 END_TEST
@@ -549,6 +603,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connect_enables_and_identifies_over_tcp);
 	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
+	tcase_add_test(tc, test_transfer_above_mdts_is_split_and_reassembled);
 	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
 	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command_and_reset_reconnects);
