@@ -40,6 +40,8 @@ struct nvd_tcp_qpair_opts {
 	 * write waits for R2T.
 	 */
 	uint32_t incapsule_max;
+	/* times a command is sent again after a retryable status (nvd_ctrlr_opts.retry_count) */
+	uint8_t max_retries;
 	struct nvd_tcp_conn_opts conn;
 };
 

@@ -21,6 +21,9 @@
  * now: refused in words.  Dataset
  * Management sends its range list as the command's data.
  *
+ * Retries: a retryable status sends the command again, up to retry_count
+ * times, as on PCIe (tcp/qpair.c).
+ *
  * Reset: a new association (nvd__tcp_ctrlr_reset()), also after a lost
  * connection; outstanding commands complete aborted, never retried.
  *
@@ -377,6 +380,7 @@ static int tcp_qpair_create(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t q
 		.host = &tc->host,
 		.subnqn = tc->trid.subnqn,
 		.incapsule_max = nvd__tcp_incapsule_max(&c->id),
+		.max_retries = c->opts.retry_count > 255 ? 255 : (uint8_t)c->opts.retry_count,
 		.conn = tc->conn_opts,
 	};
 

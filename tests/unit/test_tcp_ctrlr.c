@@ -5,6 +5,7 @@
  * the core's initialisation over Property Get/Set and admin commands,
  * an I/O queue pair with its own connection, 32 writes then 32 reads in
  * flight from ordinary memory, transfers above MDTS split and reassembled,
+ * retries of a retryable status,
  * readv/writev over an element list, Keep
  * Alive at half the KATO, and the target going away mid-I/O.
  */
@@ -467,6 +468,61 @@ START_TEST(test_digests_are_asked_for_on_every_connection_and_carried)
 }
 END_TEST
 
+/*
+ * The controller's retry_count reaches its TCP queue pairs: a read whose
+ * data digest was spoilt completes whole after one retry; with
+ * retry_count 0 the same read reports Transient Transport Error.
+ */
+static void spoilt_read(unsigned retry_count)
+{
+	struct target *t = tcp_target_new();
+	uint8_t buf[4096] = { 0 };
+	struct nvd_ctrlr_opts o;
+	struct nvd_ctrlr *c = NULL;
+	struct nvd_trid trid;
+	struct nvd_qpair *q;
+	struct io io = { 0 };
+	char str[160];
+	unsigned i;
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;
+	tcp_target_start_ctrlr(t, 1);
+	snprintf(str, sizeof(str), "trtype:TCP traddr:127.0.0.1 trsvcid:%u subnqn:%s", t->port,
+		 SUBNQN);
+	ck_assert_int_eq(nvd_trid_parse(&trid, str), 0);
+	nvd_ctrlr_opts_init(&o);
+	o.flags = NVD_CTRLR_TCP_HEADER_DIGEST | NVD_CTRLR_TCP_DATA_DIGEST;
+	o.retry_count = retry_count;
+	ck_assert_msg(nvd_ctrlr_connect(&trid, &o, &c) == 0, "connect: %s", nvd_last_error());
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
+	/* the I/O queue's target waits for a command: arm it before sending one */
+	t->io[0]->misbehave_after = 100;
+	t->io[0]->misbehave = BAD_DDGST;
+	for (i = 0; i < sizeof(t->io[0]->ns); i++)
+		t->io[0]->ns[i] = (uint8_t)(i * 3 + 1);
+	ck_assert_int_eq(nvd_ns_read(nvd_ctrlr_get_ns(c, 1), q, buf, 0, 8, io_done, &io, 0), 0);
+	poll_until(q, &io, 1);
+	if (retry_count) {
+		ck_assert(!nvd_cpl_is_error(&io.cpl));
+		ck_assert_int_eq(memcmp(buf, t->io[0]->ns, sizeof(buf)), 0);
+		ck_assert_uint_eq(t->io[0]->cmds, 2);
+	} else {
+		ck_assert_uint_eq(nvd_cpl_sc(&io.cpl), NVME_SC_TRANSIENT_TRANSPORT);
+		ck_assert_uint_eq(t->io[0]->cmds, 1);
+	}
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+
+START_TEST(test_retryable_status_is_retried_up_to_retry_count)
+{
+	spoilt_read(4);
+	spoilt_read(0);
+}
+END_TEST
+
 START_TEST(test_digests_the_target_declines_stay_off_and_say_so)
 {
 	struct target *t = tcp_target_new();
@@ -604,6 +660,7 @@ int main(void)
 	tcase_add_test(tc, test_connect_enables_and_identifies_over_tcp);
 	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
 	tcase_add_test(tc, test_transfer_above_mdts_is_split_and_reassembled);
+	tcase_add_test(tc, test_retryable_status_is_retried_up_to_retry_count);
 	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
 	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command_and_reset_reconnects);
