@@ -8,7 +8,8 @@
  * (lib/tcp/transport.c).  The controller holds its table in
  * nvd_ctrlr.transport.
  *
- * Every pointer is wired, for both transports:
+ * Every pointer is called by the core, for both transports (NULL only
+ * where said below):
  *
  *  ctrlr_construct   nvd_ctrlr_connect() (core/connect.c) picks the table
  *                    by trid->trtype and calls it: PCIe attaches the
@@ -23,7 +24,8 @@
  *                    fatal-status handling and reset touch (CAP, VS, CC,
  *                    CSTS: core/ctrlr.h's ctrlr_get_reg4() ...).
  *  max_xfer_size     bounds c->max_xfer with MDTS (core/ctrlr.c): the
- *                    largest command the core's splitting sends.
+ *                    largest command a split sends (the core's on PCIe,
+ *                    tcp_split() in tcp/transport.c on TCP).
  *  qpair_create,     nvd_ctrlr_alloc_io_qpair*() and nvd_ctrlr_free_io_qpair()
  *  qpair_destroy     (pcie/qpair.c) around qpair_connect/qpair_disconnect.
  *  qpair_connect,    allocation, free and a reset's recreation; the

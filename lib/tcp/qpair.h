@@ -8,10 +8,10 @@
  * R2T answered with H2CData, CapsuleResp to the callback (NVMe/TCP
  * Transport 1.0, §3.4 "Data Transfer", §3.6.2).
  *
- * These are the functions the transport ops table (lib/core/
- * transport_ops.h) calls for TCP: qpair_create, qpair_connect,
- * qpair_submit, qpair_process_completions, qpair_abort_all,
- * qpair_disconnect, qpair_destroy.
+ * The TCP ops table (tcp/transport.c) wraps these for qpair_create,
+ * qpair_connect, qpair_process_completions, qpair_disconnect and
+ * qpair_destroy; tcp/transport.c submits with them directly.  A
+ * retryable status is sent again here, up to opts.max_retries times.
  */
 #ifndef NVD_TCP_QPAIR_H
 #define NVD_TCP_QPAIR_H
