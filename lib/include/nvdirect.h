@@ -467,8 +467,7 @@ int nvd_ctrlr_cmd_io_raw(struct nvd_ctrlr *ctrlr, struct nvd_qpair *qpair,
  * the first starts page aligned and every element but the last ends page
  * aligned; otherwise an SGL does when the controller supports SGLs (and
  * NVD_CTRLR_FORCE_PRP is not set), else -EINVAL.  Transfers above the
- * transfer limit are split as for nvd_ns_read (on PCIe; over NVMe/TCP
- * they are refused with -EINVAL for now).
+ * transfer limit are split as for nvd_ns_read.
  */
 typedef void (*nvd_req_reset_sgl_cb)(void *cb_arg, uint32_t offset);
 typedef int (*nvd_req_next_sge_cb)(void *cb_arg, void **address, uint32_t *length);

@@ -15,10 +15,9 @@
  * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
  * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
  * leave the PCIe fast path at its existing test.  A read, write or
- * compare above MDTS is split here into commands of at most MDTS, one
- * callback for all (tcp_split()); readv/writev above it are refused in
- * words.  Timeouts, error injection and interrupts are PCIe-only for
- * now: refused in words.  Dataset
+ * compare (vectored too) above MDTS is split here into commands of at
+ * most MDTS, one callback for all (tcp_split()).  Timeouts, error
+ * injection and interrupts are PCIe-only for now: refused in words.  Dataset
  * Management sends its range list as the command's data.
  *
  * Retries: a retryable status sends the command again, up to retry_count
@@ -472,19 +471,31 @@ static int tcp_submit(struct nvd_qpair *q, struct nvme_cmd *cmd, void *buf, uint
  * A transfer above the controller's limit, sent as pieces of at most
  * max_io_sectors (MDTS, bounded by the table's max_xfer_size), as the core
  * splits on PCIe: the caller's callback runs once, after the last piece,
- * with the first failed piece's status (else the last piece's).
+ * with the first failed piece's status (else the last piece's).  A
+ * vectored transfer's pieces walk the caller's element list from their
+ * own byte offset (every walk of the queue pair starts with reset_sgl).
  */
+struct tcp_split;
+
+struct tcp_piece {
+	struct tcp_split *p;
+	uint32_t base;			/* byte offset into the transfer */
+};
+
 struct tcp_split {
 	nvd_cmd_cb cb;
 	void *cb_arg;
+	nvd_req_reset_sgl_cb reset_sgl;
+	nvd_req_next_sge_cb next_sge;
 	uint32_t left;
 	bool failed;
 	struct nvd_cpl cpl;
+	struct tcp_piece piece[];
 };
 
 static void split_piece_done(void *arg, const struct nvd_cpl *cpl)
 {
-	struct tcp_split *p = arg;
+	struct tcp_split *p = ((struct tcp_piece *)arg)->p;
 	struct nvd_cpl done;
 	nvd_cmd_cb cb;
 	void *cb_arg;
@@ -503,14 +514,29 @@ static void split_piece_done(void *arg, const struct nvd_cpl *cpl)
 		cb(cb_arg, &done);
 }
 
+static void split_reset_sgl(void *arg, uint32_t offset)
+{
+	struct tcp_piece *pc = arg;
+
+	pc->p->reset_sgl(pc->p->cb_arg, pc->base + offset);
+}
+
+static int split_next_sge(void *arg, void **address, uint32_t *length)
+{
+	struct tcp_piece *pc = arg;
+
+	return pc->p->next_sge(pc->p->cb_arg, address, length);
+}
+
 static int tcp_split(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvme_cmd *tmpl,
-		     uint8_t *buf, uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg)
+		     uint8_t *buf, uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+		     nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge)
 {
 	uint32_t max = ns->max_io_sectors, pieces = (count + max - 1) / max, i, n;
 	bool to_ctrl = (tmpl->opc & 3) == 1;
+	uint64_t off;
 	struct tcp_split *p;
 	struct nvme_cmd cmd;
-	size_t off;
 	int err;
 
 	/* all pieces or none: a half-sent transfer could not be reported */
@@ -519,21 +545,36 @@ static int tcp_split(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvme_c
 				count, max, pieces, nvd__tcp_qpair_free_slots(q->tcp), q->qid);
 		return -EAGAIN;
 	}
-	p = calloc(1, sizeof(*p));
+	/* reset_sgl's offset is 32 bits: the last piece must start below 4 GiB */
+	if (reset_sgl && ((uint64_t)(pieces - 1) * max << ns->sector_shift) > UINT32_MAX) {
+		nvd__set_detail("a vectored transfer of %llu bytes: pieces past 4 GiB cannot be named to reset_sgl",
+				(unsigned long long)count << ns->sector_shift);
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p) + pieces * sizeof(p->piece[0]));
 	if (!p)
 		return -ENOMEM;
 	p->cb = cb;
 	p->cb_arg = cb_arg;
+	p->reset_sgl = reset_sgl;
+	p->next_sge = next_sge;
 	p->left = pieces;
 	for (i = 0; i < pieces; i++) {
 		n = count - i * max < max ? count - i * max : max;
+		off = (uint64_t)i * max << ns->sector_shift;
 		cmd = *tmpl;
 		cmd.cdw10 = (uint32_t)(lba + (uint64_t)i * max);
 		cmd.cdw11 = (uint32_t)((lba + (uint64_t)i * max) >> 32);
 		cmd.cdw12 = tmpl->cdw12 | (n - 1);
-		off = (size_t)i * max << ns->sector_shift;
-		err = nvd__tcp_qpair_submit(q->tcp, &cmd, buf + off, n << ns->sector_shift, to_ctrl,
-					    split_piece_done, p);
+		p->piece[i].p = p;
+		p->piece[i].base = (uint32_t)off;
+		if (reset_sgl)
+			err = nvd__tcp_qpair_submitv(q->tcp, &cmd, n << ns->sector_shift, to_ctrl,
+						     split_reset_sgl, split_next_sge,
+						     split_piece_done, &p->piece[i]);
+		else
+			err = nvd__tcp_qpair_submit(q->tcp, &cmd, buf + off, n << ns->sector_shift,
+						    to_ctrl, split_piece_done, &p->piece[i]);
 		if (err)
 			goto err_partial;
 	}
@@ -570,7 +611,7 @@ int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *bu
 	}
 	if (count > ns->max_io_sectors) {
 		cmd.cdw12 = flags;
-		return tcp_split(ns, q, &cmd, buf, lba, count, cb, cb_arg);
+		return tcp_split(ns, q, &cmd, buf, lba, count, cb, cb_arg, NULL, NULL);
 	}
 	return tcp_submit(q, &cmd, buf, count << ns->sector_shift, cb, cb_arg);
 }
@@ -589,9 +630,8 @@ int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_
 	int err;
 
 	if (count > ns->max_io_sectors) {
-		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs split nvd_ns_read/write, not readv/writev yet",
-			   count, ns->max_io_sectors);
-		return -EINVAL;
+		cmd.cdw12 = flags;
+		return tcp_split(ns, q, &cmd, NULL, lba, count, cb, cb_arg, reset_sgl, next_sge);
 	}
 	err = nvd__tcp_qpair_submitv(q->tcp, &cmd, count << ns->sector_shift, opc == NVME_CMD_WRITE,
 				     reset_sgl, next_sge, cb, cb_arg);

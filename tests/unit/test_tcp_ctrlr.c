@@ -4,7 +4,8 @@
  * against the fake target of tcp_target.c run as a controller: connect,
  * the core's initialisation over Property Get/Set and admin commands,
  * an I/O queue pair with its own connection, 32 writes then 32 reads in
- * flight from ordinary memory, transfers above MDTS split and reassembled,
+ * flight from ordinary memory, transfers above MDTS split and reassembled
+ * (vectored too),
  * retries of a retryable status,
  * readv/writev over an element list, Keep
  * Alive at half the KATO, and the target going away mid-I/O.
@@ -523,6 +524,47 @@ START_TEST(test_retryable_status_is_retried_up_to_retry_count)
 }
 END_TEST
 
+/*
+ * writev/readv above MDTS: pieces of 64 LBAs, each walking the element
+ * list from its own offset (the elements' boundaries fall inside pieces).
+ */
+START_TEST(test_vectored_transfer_above_mdts_is_split)
+{
+	enum { NLB = 200, BYTES = NLB * LBA, A = 40000, RA = 70001 };
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *w = malloc(BYTES), *r = calloc(1, BYTES);
+	struct sgl wv = { .el = { w, w + A }, .len = { A, BYTES - A } };
+	struct sgl rv = { .el = { r, r + RA }, .len = { RA, BYTES - RA } };
+	struct nvd_qpair *q;
+	unsigned i, cmds;
+
+	for (i = 0; i < BYTES; i++)
+		w[i] = (uint8_t)(i * 11 + i / 4096);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &q), 0);
+	cmds = t->io[0]->cmds;
+	ck_assert_msg(nvd_ns_writev(ns, q, 24, NLB, sgl_done, &wv, 0, sgl_reset, sgl_next) == 0,
+		      "writev: %s", nvd_last_error());
+	poll_until(q, &wv.io, 1);
+	ck_assert_int_eq(wv.io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&wv.io.cpl), 0);
+	ck_assert_int_eq(memcmp(t->io[0]->ns + 24 * LBA, w, BYTES), 0);
+	ck_assert_int_eq(nvd_ns_readv(ns, q, 24, NLB, sgl_done, &rv, 0, sgl_reset, sgl_next), 0);
+	poll_until(q, &rv.io, 1);
+	ck_assert_int_eq(rv.io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&rv.io.cpl), 0);
+	ck_assert_int_eq(memcmp(r, w, BYTES), 0);
+	ck_assert_uint_eq(t->io[0]->cmds - cmds, 8);	/* 64 + 64 + 64 + 8 LBAs, twice */
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(w);
+	free(r);
+	free(t);
+}
+END_TEST
+
 START_TEST(test_digests_the_target_declines_stay_off_and_say_so)
 {
 	struct target *t = tcp_target_new();
@@ -661,6 +703,7 @@ int main(void)
 	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
 	tcase_add_test(tc, test_transfer_above_mdts_is_split_and_reassembled);
 	tcase_add_test(tc, test_retryable_status_is_retried_up_to_retry_count);
+	tcase_add_test(tc, test_vectored_transfer_above_mdts_is_split);
 	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
 	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command_and_reset_reconnects);
