@@ -685,14 +685,6 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	c = qpair->ctrlr;
 	qid = qpair->qid;
 	nvd__clear_detail();
-	if (!qpair->tcp)
-		nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu); stale completions %llu",
-		    qid, qpair->sq_shadow ? "on" : "off",
-		    (unsigned long long)qpair->stats.sq_doorbell_writes,
-		    (unsigned long long)qpair->stats.sq_shadow_writes,
-		    (unsigned long long)qpair->stats.cq_doorbell_writes,
-		    (unsigned long long)qpair->stats.cq_shadow_writes,
-		    (unsigned long long)qpair->stats.stale_completions);
 	err = c->transport->qpair_disconnect(c, qpair);
 	c->transport->qpair_destroy(qpair, err != 0);
 	release_qid(c, qid);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "core/ctrlr.h"
+#include "core/error.h"
 #include "core/request.h"
 #include "core/transport_ops.h"
 #include "pcie/dma.h"
@@ -112,6 +113,13 @@ err_destruct:
 
 static void pcie_qpair_destroy(struct nvd_qpair *q, bool device_owns)
 {
+	nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu); stale completions %llu",
+		 q->qid, q->sq_shadow ? "on" : "off",
+		 (unsigned long long)q->stats.sq_doorbell_writes,
+		 (unsigned long long)q->stats.sq_shadow_writes,
+		 (unsigned long long)q->stats.cq_doorbell_writes,
+		 (unsigned long long)q->stats.cq_shadow_writes,
+		 (unsigned long long)q->stats.stale_completions);
 	/* whatever is left will never complete */
 	nvd__qpair_abort_all(q);
 	nvd__qpair_intr_disable(q);
