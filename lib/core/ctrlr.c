@@ -175,8 +175,8 @@ int nvd__ctrlr_identify_done(struct nvd_ctrlr *c)
 		return -EOPNOTSUPP;
 	}
 
-	/* MDTS is a power of two in units of the minimum memory page size */
-	c->max_xfer = NVD_MAX_XFER_CAP;
+	/* the transport's bound, then MDTS: a power of two in units of the minimum memory page size */
+	c->max_xfer = c->transport->max_xfer_size(c);
 	info->max_xfer_bytes = 0;
 	if (c->id.mdts) {
 		if (c->id.mdts + NVME_PAGE_SHIFT + mpsmin >= 32)
@@ -329,7 +329,7 @@ int nvd__ctrlr_construct_common(struct nvd_ctrlr *c, const struct nvd_ctrlr_opts
 		return -EIO;
 	}
 	c->info.dstrd = (uint8_t)NVME_CAP_DSTRD(c->cap);
-	c->max_xfer = NVD_MAX_XFER_CAP;
+	c->max_xfer = c->transport->max_xfer_size(c);
 	nvd__dbg("CAP 0x%016llx VS 0x%08x: mqes %u, to %u ms, dstrd %u, mpsmin %u, css 0x%x",
 	    (unsigned long long)c->cap, c->info.ver, c->info.mqes, c->ready_timeout_ms,
 	    c->info.dstrd, NVME_CAP_MPSMIN(c->cap), NVME_CAP_CSS(c->cap));
@@ -345,7 +345,8 @@ int nvd__ctrlr_construct(struct nvd_ctrlr *c, struct pci_backend *t, const struc
 	const struct nvd_quirk *quirk;
 	int err;
 
-	c->transport = &nvd__pcie_transport;
+	/* the PCIe slot of the transports (the unit tests put counting tables there) */
+	c->transport = nvd__transport_of(NVD_TRTYPE_PCIE);
 	c->t = t;
 	c->bar = t->bar;
 	err = nvd__ctrlr_construct_common(c, opts);
@@ -432,30 +433,7 @@ bool nvd__ctrlr_quiesce(struct nvd_ctrlr *c, bool shutdown)
 
 void nvd__ctrlr_release(struct nvd_ctrlr *c, bool stopped)
 {
-	struct pci_backend *t = c->t;
-
-	/* a transport that owns its construction (TCP) also owns its release */
-	if (c->transport->ctrlr_destruct) {
-		c->transport->ctrlr_destruct(c);
-		return;
-	}
-	if (stopped) {
-		nvd__ctrlr_destruct(c);
-		t->ops->close(t);
-		return;
-	}
-	/*
-	 * CC.EN may still be 1 and bus mastering is on: freeing a region now
-	 * could hand the kernel memory the controller still writes.  Close
-	 * first; the module's release (kmod/ctrl.c nvd_quiesce) disables the
-	 * controller, clears bus mastering and only then frees the regions
-	 * and unpins, once our last mapping of them is gone below.
-	 */
-	t->ops->close(t);
-	c->t = NULL;
-	c->bar = NULL;
-	nvd__dma_pool_closed(&c->dma);
-	nvd__ctrlr_destruct(c);
+	c->transport->ctrlr_destruct(c, stopped);
 }
 
 void nvd__ctrlr_fill_opts(struct nvd_ctrlr_opts *o, const struct nvd_ctrlr_opts *user)

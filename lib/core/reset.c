@@ -35,7 +35,6 @@
 #include "core/error.h"
 #include "core/export.h"
 #include "core/request.h"
-#include "tcp/transport.h"
 
 static int recreate_qpair(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
@@ -105,13 +104,9 @@ static void reset_delete_io_queues(struct nvd_ctrlr *c)
 		q = c->ioq[qid];
 		if (!q || !q->on_device || q->failed)
 			continue;
-		if (nvd__admin_delete_io_sq(c, (uint16_t)qid))
+		/* SQ, the aborts it caused, CQ: as nvd_ctrlr_free_io_qpair() */
+		if (c->transport->qpair_disconnect(c, q))
 			break;
-		/* the deletion completes after the aborts it caused are posted */
-		nvd__qpair_poll(q, 0);
-		if (nvd__admin_delete_io_cq(c, (uint16_t)qid))
-			break;
-		q->on_device = false;
 	}
 	nvd__clear_detail();
 }
@@ -146,9 +141,9 @@ NVD_EXPORT int nvd_ctrlr_reset(struct nvd_ctrlr *ctrlr)
 	nvd__clear_detail();
 	if (!c)
 		return -EINVAL;
-	/* NVMe/TCP: a new association, also for a controller whose connection went */
-	if (c->tcp)
-		return nvd__tcp_ctrlr_reset(c);
+	/* a transport with a reset of its own (NVMe/TCP: a new association) */
+	if (c->transport->ctrlr_reset)
+		return c->transport->ctrlr_reset(c);
 	if (ctrlr_is_failed(c)) {
 		nvd__set_detail("%s", c->fail_reason[0] ? c->fail_reason : "the controller is gone");
 		return -ENXIO;

@@ -8,31 +8,43 @@
  * (lib/tcp/transport.c).  The controller holds its table in
  * nvd_ctrlr.transport.
  *
- * WIRED (the core calls these for PCIe): get_reg_4/8 and set_reg_4/8 for
- * every register the state machine, shutdown, fatal-status handling and
- * reset touch (CAP, VS, CC, CSTS: core/ctrlr.h's ctrlr_get_reg4() ...);
- * ctrlr_enable (AQA/ASQ/ACQ before CC.EN = 1); qpair_connect and
- * qpair_disconnect (Create/Delete I/O CQ and SQ) when an I/O queue pair is
- * allocated, freed, or recreated by a reset.
+ * Every pointer is called by the core, for both transports (NULL only
+ * where said below):
  *
- * NOT WIRED YET (NULL in the PCIe table, called directly): ctrlr_construct
- * and ctrlr_destruct (attach opens the PCI-function backend,
- * pcie/pci_backend.h, and nvd__ctrlr_construct() takes it), qpair_create and
- * qpair_destroy (nvd__qpair_construct()/destruct() in pcie/qpair.c),
- * max_xfer_size and max_sges, and the deletion of every I/O queue at the
- * start of a reset (core/reset.c).
- *
- * TCP sets ctrlr_destruct (nvd__ctrlr_release() hands the controller to
- * it); its construct is nvd_ctrlr_connect()'s nvd__tcp_ctrlr_connect().
+ *  ctrlr_construct   nvd_ctrlr_connect() (core/connect.c) picks the table
+ *                    by trid->trtype and calls it: PCIe attaches the
+ *                    function at traddr (as nvd_ctrlr_attach()), TCP opens
+ *                    the admin connection; both then run the core's
+ *                    initialisation (core/ctrlr_init.c).
+ *  ctrlr_destruct    nvd__ctrlr_release(), at detach or a failed attach.
+ *  ctrlr_enable      AQA/ASQ/ACQ (PCIe), nothing (TCP) before CC.EN = 1.
+ *  ctrlr_reset       NULL on PCIe: the core's reset (core/reset.c); TCP
+ *                    makes a new association instead.
+ *  get/set_reg_4/8   every register the state machine, shutdown,
+ *                    fatal-status handling and reset touch (CAP, VS, CC,
+ *                    CSTS: core/ctrlr.h's ctrlr_get_reg4() ...).
+ *  max_xfer_size     bounds c->max_xfer with MDTS (core/ctrlr.c): the
+ *                    largest command a split sends (the core's on PCIe,
+ *                    tcp_split() in tcp/transport.c on TCP).
+ *  qpair_create,     nvd_ctrlr_alloc_io_qpair*() and nvd_ctrlr_free_io_qpair()
+ *  qpair_destroy     (pcie/qpair.c) around qpair_connect/qpair_disconnect.
+ *  qpair_connect,    allocation, free and a reset's recreation; the
+ *  qpair_disconnect  deletion of every I/O queue at the start of a PCIe
+ *                    reset goes through qpair_disconnect too.
+ *  qpair_process_completions
+ *                    TCP only; PCIe's I/O path is direct for speed.
  *
  * Fast path, by design: the PCIe submit and completion paths are not
  * reached through these pointers.  The I/O calls go straight to
  * pcie/qpair.h's inlines and nvd__qpair_poll() (no indirect call per I/O,
  * as SPDK's PCIe path).  TCP is reached by testing the queue pair's tcp
- * member once: in nvd_qpair_process_completions(), and for reads and
- * writes in ns_rw_slow(), where QP_NO_FAST_TCP in no_fast sends them (the
- * fast path's existing test, no new one); admin commands test c->tcp in
- * admin_sync_locked().  scripts/bench-ipo.sh keeps the count.
+ * member once: in nvd_qpair_process_completions() (then through
+ * qpair_process_completions), and for reads and writes in ns_rw_slow(),
+ * where QP_NO_FAST_TCP in no_fast sends them (the fast path's existing
+ * test, no new one); admin commands test c->tcp in admin_sync_locked().
+ * There is no submit pointer: a TCP command is a capsule built from the
+ * caller's arguments (tcp/transport.h), not a PCIe request.
+ * scripts/bench-ipo.sh keeps the count.
  */
 #ifndef NVD_CORE_TRANSPORT_OPS_H
 #define NVD_CORE_TRANSPORT_OPS_H
@@ -45,7 +57,7 @@
 
 struct nvd_ctrlr;
 struct nvd_qpair;
-struct request;
+struct nvd_io_qpair_opts;
 
 struct nvd_transport_ops {
 	const char *name;		/* "PCIe", "TCP": as in the TRID */
@@ -53,19 +65,27 @@ struct nvd_transport_ops {
 
 	/* ---- controller ---- */
 	/*
-	 * Reach the controller @trid names and allocate the transport's part
-	 * of @c: PCIe opens /dev/nvdirectN and maps BAR0; TCP only resolves
-	 * the address (the admin queue connects in ctrlr_enable).
+	 * Reach the controller @trid names, initialise it (CC.EN = 1,
+	 * Identify, I/O queue count, namespaces) and return it in *@ctrlr:
+	 * PCIe opens /dev/nvdirectN and maps BAR0; TCP connects the admin
+	 * queue (ICReq/ICResp, Connect QID 0, CNTLID FFFFh).  A negative
+	 * errno with words, nothing left allocated, when it fails.
 	 */
-	int (*ctrlr_construct)(struct nvd_ctrlr *c, const struct nvd_trid *trid,
-			       const struct nvd_ctrlr_opts *opts);
+	int (*ctrlr_construct)(const struct nvd_trid *trid, const struct nvd_ctrlr_opts *opts,
+			       struct nvd_ctrlr **ctrlr);
 	/*
 	 * Make the admin queue usable before CC.EN=1: PCIe writes AQA,
-	 * ASQ, ACQ; TCP opens the admin connection (ICReq/ICResp) and sends
-	 * Connect (QID 0, CNTLID FFFFh), so Property Get/Set work.
+	 * ASQ, ACQ; TCP has the connection construct opened.
 	 */
 	int (*ctrlr_enable)(struct nvd_ctrlr *c);
-	void (*ctrlr_destruct)(struct nvd_ctrlr *c);
+	/*
+	 * Free @c's transport part and @c's memory (not @c itself).
+	 * @stopped: the controller no longer touches host memory (PCIe
+	 * frees its DMA memory now, else leaves it to the module).
+	 */
+	void (*ctrlr_destruct)(struct nvd_ctrlr *c, bool stopped);
+	/* NULL: the core's reset (core/reset.c); else the transport's own. */
+	int (*ctrlr_reset)(struct nvd_ctrlr *c);
 
 	/*
 	 * Controller registers (Base 2.0 §3.1.3): MMIO on PCIe, Property
@@ -78,43 +98,46 @@ struct nvd_transport_ops {
 	int (*set_reg_4)(struct nvd_ctrlr *c, uint32_t ofst, uint32_t value);
 	int (*set_reg_8)(struct nvd_ctrlr *c, uint32_t ofst, uint64_t value);
 
-	/* Largest transfer and data descriptors the transport can carry. */
+	/*
+	 * The largest transfer one command of the transport carries, before
+	 * the controller's MDTS: the core splits above the smaller of both.
+	 */
 	uint32_t (*max_xfer_size)(struct nvd_ctrlr *c);
-	uint16_t (*max_sges)(struct nvd_ctrlr *c);
 
 	/* ---- queue pairs ---- */
-	/* Allocate the transport's queue pair (rings or socket buffers). */
-	struct nvd_qpair *(*qpair_create)(struct nvd_ctrlr *c, uint16_t qid, uint32_t qsize,
-					  uint32_t flags);
+	/*
+	 * Fill the core's zeroed @q for queue @qid of @qsize entries (rings
+	 * and trackers, or the TCP queue pair with its command slots);
+	 * nothing on the device or the wire yet.  On failure nothing is
+	 * left allocated.
+	 */
+	int (*qpair_create)(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid, uint32_t qsize,
+			    const struct nvd_io_qpair_opts *opts, uint32_t nreqs);
 	/*
 	 * Make it usable: PCIe sends Create I/O CQ/SQ on the admin queue;
 	 * TCP opens its own connection and sends Connect with the CNTLID.
 	 */
 	int (*qpair_connect)(struct nvd_ctrlr *c, struct nvd_qpair *q);
 	/*
-	 * Take it off the device (PCIe: Delete I/O SQ, reap, Delete I/O CQ);
-	 * 0 when it was never on it.  An error leaves the controller in
-	 * possession of the queue's memory.
+	 * Take it off the device (PCIe: Delete I/O SQ, reap, Delete I/O CQ;
+	 * TCP: outstanding commands complete aborted); 0 when it was never
+	 * on it.  An error leaves the controller in possession of the
+	 * queue's memory.
 	 */
 	int (*qpair_disconnect)(struct nvd_ctrlr *c, struct nvd_qpair *q);
-	void (*qpair_destroy)(struct nvd_qpair *q);
-
 	/*
-	 * Put @req on the wire: PCIe builds PRPs/SGLs from bus addresses
-	 * and rings the doorbell; TCP sends a CapsuleCmd (in-capsule data
-	 * up to IOCCSZ) and answers R2Ts with H2CData later.
+	 * Free what qpair_create allocated (not @q itself).  @device_owns:
+	 * the disconnect failed, the device may still write the rings, which
+	 * are left to the DMA pool (freed after the controller stops).
 	 */
-	int (*qpair_submit)(struct nvd_qpair *q, struct request *req);
+	void (*qpair_destroy)(struct nvd_qpair *q, bool device_owns);
 	/*
-	 * Reap up to @max completions (0: all): PCIe reads the CQ; TCP
-	 * reads PDUs without blocking (C2HData into the request's buffer,
-	 * R2T, CapsuleResp).  A negative errno when the queue is gone
-	 * (-ENXIO, -ECONNRESET): by then every outstanding request has
-	 * completed with an error (qpair_abort_all).
+	 * TCP only (PCIe's is nvd__qpair_poll(), called directly): reap up
+	 * to @max completions (0: all) without blocking.  A negative errno
+	 * when the queue is gone (-ENXIO, -ECONNRESET): by then every
+	 * outstanding request has completed with an error.
 	 */
 	int32_t (*qpair_process_completions)(struct nvd_qpair *q, uint32_t max);
-	/* Complete every outstanding request with @err's status, no I/O. */
-	void (*qpair_abort_all)(struct nvd_qpair *q, int err);
 
 	/* ---- memory ---- */
 	/*
@@ -126,5 +149,14 @@ struct nvd_transport_ops {
 };
 
 extern const struct nvd_transport_ops nvd__pcie_transport;
+
+/*
+ * Every transport's table (core/connect.c), found by its trtype; writable
+ * for the unit tests, which put counting tables in it.
+ */
+#define NVD_TRANSPORTS	2
+extern const struct nvd_transport_ops *nvd__transports[NVD_TRANSPORTS];
+/* The table for @trtype, NULL for a transport this library has not. */
+const struct nvd_transport_ops *nvd__transport_of(enum nvd_trtype trtype);
 
 #endif /* NVD_CORE_TRANSPORT_OPS_H */

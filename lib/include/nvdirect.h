@@ -90,6 +90,7 @@ struct nvd_ctrlr_opts {
 	 * submitted again before its callback sees the status; default 4.
 	 * Retryable: Command Interrupted, Transient Transport Error,
 	 * Namespace Not Ready (generic) and Internal Path Error (path).
+	 * PCIe and NVMe/TCP alike (over TCP: sent again under its CID).
 	 */
 	uint32_t retry_count;
 	/*

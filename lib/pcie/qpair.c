@@ -496,7 +496,7 @@ NVD_EXPORT int nvd_qpair_process_completions(struct nvd_qpair *qpair, uint32_t m
 		return -EINVAL;
 	/* NVMe/TCP: the one test on the PCIe poll's way (transport_ops.h) */
 	if (__builtin_expect(qpair->tcp != NULL, 0))
-		return nvd__tcp_io_poll(qpair, max);
+		return qpair->ctrlr->transport->qpair_process_completions(qpair, max);
 	return nvd__qpair_poll(qpair, max ? max : NVD_POLL_MAX);
 }
 
@@ -656,35 +656,17 @@ NVD_EXPORT int nvd_ctrlr_alloc_io_qpair_opts(struct nvd_ctrlr *ctrlr,
 		err = qid;
 		goto err_free;
 	}
-	if (ctrlr->tcp) {
-		err = nvd__tcp_io_qpair_connect(ctrlr, q, (uint16_t)qid, qsize, opts->interrupts);
-		if (err)
-			goto err_release;
-		*qpair = q;
-		return 0;
-	}
-	err = nvd__qpair_construct(q, ctrlr, (uint16_t)qid, qsize, ctrlr->max_xfer);
+	err = ctrlr->transport->qpair_create(ctrlr, q, (uint16_t)qid, qsize, opts, nreqs);
 	if (err)
 		goto err_release;
-	if (nreqs) {
-		err = nvd__qpair_alloc_requests(q, nreqs);
-		if (err)
-			goto err_destruct;
-	}
-	if (opts->interrupts) {
-		err = nvd__qpair_intr_enable(q);
-		if (err)
-			goto err_destruct;
-	}
 	err = ctrlr->transport->qpair_connect(ctrlr, q);
 	if (err)
-		goto err_destruct;
+		goto err_destroy;
 	*qpair = q;
 	return 0;
 
-err_destruct:
-	nvd__qpair_intr_disable(q);
-	nvd__qpair_destruct(q);
+err_destroy:
+	ctrlr->transport->qpair_destroy(q, false);
 err_release:
 	release_qid(ctrlr, (uint16_t)qid);
 err_free:
@@ -703,38 +685,8 @@ NVD_EXPORT int nvd_ctrlr_free_io_qpair(struct nvd_qpair *qpair)
 	c = qpair->ctrlr;
 	qid = qpair->qid;
 	nvd__clear_detail();
-	if (qpair->tcp) {
-		nvd__tcp_io_qpair_destroy(qpair);
-		release_qid(c, qid);
-		free(qpair);
-		return 0;
-	}
-	nvd__dbg("qid %u: shadow doorbells %s; SQ doorbell writes %llu (shadow %llu), CQ doorbell writes %llu (shadow %llu); stale completions %llu",
-	    qid, qpair->sq_shadow ? "on" : "off",
-	    (unsigned long long)qpair->stats.sq_doorbell_writes,
-	    (unsigned long long)qpair->stats.sq_shadow_writes,
-	    (unsigned long long)qpair->stats.cq_doorbell_writes,
-	    (unsigned long long)qpair->stats.cq_shadow_writes,
-	    (unsigned long long)qpair->stats.stale_completions);
-
 	err = c->transport->qpair_disconnect(c, qpair);
-	/* whatever is left will never complete */
-	nvd__qpair_abort_all(qpair);
-	nvd__qpair_intr_disable(qpair);
-	if (err) {
-		/*
-		 * The controller may still own the rings: leave their DMA
-		 * memory to the pool, freed at detach after the controller
-		 * is shut down or reset.
-		 */
-		free(qpair->prp_pages);
-		free(qpair->sgl_pages);
-		nvd__qpair_free_requests(qpair);
-		free(qpair->free_cids);
-		free(qpair->trackers);
-	} else {
-		nvd__qpair_destruct(qpair);
-	}
+	c->transport->qpair_destroy(qpair, err != 0);
 	release_qid(c, qid);
 	free(qpair);
 	return err;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/io_hooks.h"
 #include "tcp/crc32c.h"
 #include "tcp/qpair.h"
 
@@ -45,6 +46,8 @@ struct slot {
 	bool to_ctrl;
 	bool incapsule;
 	bool ddgst_bad;		/* a C2HData's data digest did not match */
+	uint8_t retries;	/* times sent again after a retryable status */
+	struct nvme_cmd cmd;	/* as sent (CID, SGL1): what a retry sends again */
 	/* the PDU being sent */
 	bool queued;		/* on the send FIFO */
 	struct slot *tx_next;
@@ -67,6 +70,7 @@ struct nvd_tcp_qpair {
 	char why[256];			/* words for @dead, given again by every poll */
 	uint16_t qid, cntlid;
 	uint32_t qsize, incapsule_max;
+	uint8_t max_retries;
 	struct nvd_tcp_host host;
 	char subnqn[NVD_NQN_MAX_LEN + 1];
 	struct nvd_tcp_conn_opts conn_opts;
@@ -116,6 +120,7 @@ int nvd__tcp_qpair_create(struct nvd_tcp_qpair **qp, const struct nvd_tcp_qpair_
 	q->qsize = o->qsize;
 	q->cntlid = o->cntlid;
 	q->incapsule_max = o->incapsule_max;
+	q->max_retries = o->max_retries;
 	q->host = *o->host;
 	if (o->subnqn)
 		strcpy(q->subnqn, o->subnqn);
@@ -486,14 +491,58 @@ static int sgl_check(nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sg
 	return 0;
 }
 
+/*
+ * @s's CapsuleCmd (with its data when in the capsule) onto the send FIFO,
+ * and as much of the FIFO onto the socket as it takes.  A send error is the
+ * poll's to report: callbacks run only from there.
+ */
+static void capsule_send(struct nvd_tcp_qpair *q, struct slot *s)
+{
+	struct nvme_tcp_capsule_cmd *cc = (void *)s->hdr;
+	int err;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->sqe = s->cmd;
+	s->hdr_len = nvd__tcp_hdr_finish(s->hdr, NVME_TCP_CAPSULE_CMD, sizeof(*cc), 0,
+					 s->incapsule ? s->len : 0, &q->conn.tx);
+	s->data_off = 0;
+	s->data_len = s->incapsule ? s->len : 0;
+	set_ddgst(q, s);
+	tx_queue(q, s);
+	err = send_flush(q);
+	if (err && !q->tx_err) {
+		q->tx_err = err;
+		snprintf(q->why, sizeof(q->why), "%s", nvd_last_error());
+	}
+}
+
+/*
+ * A retryable status (Base 2.0 Figure 102: Transient Transport Error after
+ * a spoilt data digest, Command Interrupted ...; none with DNR) sends the
+ * command again under the same CID, up to the controller's retry_count
+ * times, as the PCIe queue does (core/io_hooks.c).  Not while a PDU of the
+ * command is still leaving.  true: sent again, no callback now.
+ */
+static bool retry(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_cpl *cpl)
+{
+	if (!nvd_cpl_is_error(cpl) || s->retries >= q->max_retries || s->queued ||
+	    !nvd__status_is_retryable(cpl->status) || q->dead || q->tx_err)
+		return false;
+	s->retries++;
+	s->ddgst_bad = false;
+	s->r2t = false;
+	nvd__dbg("tcp queue %u CID %u: %s, retry %u of %u", q->qid, cpl->cid,
+		 nvd_cpl_status_str(cpl), s->retries, q->max_retries);
+	capsule_send(q, s);
+	return true;
+}
+
 static int submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
 		  nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge, uint32_t len,
 		  bool to_ctrl, nvd_cmd_cb cb, void *cb_arg)
 {
-	struct nvme_tcp_capsule_cmd *cc;
 	struct slot *s;
 	uint16_t cid;
-	int err;
 
 	if (!q->connected || q->dead)
 		return -ENXIO;
@@ -532,21 +581,9 @@ static int submit(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, void *buf,
 		cmd->sgl1.len = len;
 		cmd->sgl1.id = s->incapsule ? NVME_SGL_ID_INCAPSULE : NVME_SGL_ID_TRANSPORT;
 	}
-	cc = (void *)s->hdr;
-	memset(cc, 0, sizeof(*cc));
-	cc->sqe = *cmd;
-	s->hdr_len = nvd__tcp_hdr_finish(s->hdr, NVME_TCP_CAPSULE_CMD, sizeof(*cc), 0,
-					 s->incapsule ? len : 0, &q->conn.tx);
-	s->data_off = 0;
-	s->data_len = s->incapsule ? len : 0;
-	set_ddgst(q, s);
-	tx_queue(q, s);
-	/* a send error is the poll's to report: callbacks run only from there */
-	err = send_flush(q);
-	if (err && !q->tx_err) {
-		q->tx_err = err;
-		snprintf(q->why, sizeof(q->why), "%s", nvd_last_error());
-	}
+	s->cmd = *cmd;
+	s->retries = 0;
+	capsule_send(q, s);
 	return 0;
 }
 
@@ -608,6 +645,8 @@ static int on_capsule_resp(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pd
 		tx_unlink(q, s);
 	if (s->ddgst_bad && !nvd_cpl_is_error(&cpl))
 		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT);
+	if (retry(q, s, &cpl))
+		return 0;
 	(*n)++;
 	complete(q, s, &cpl);
 	return 0;
@@ -686,6 +725,8 @@ static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
 	cpl.sqid = q->qid;
 	if (s->ddgst_bad)
 		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT);
+	if (retry(q, s, &cpl))
+		return 0;
 	(*n)++;
 	complete(q, s, &cpl);
 	return 0;
@@ -800,6 +841,11 @@ int32_t nvd__tcp_qpair_process_completions(struct nvd_tcp_qpair *q, uint32_t max
 	if (err && err != -EAGAIN)
 		return fail(q, err);
 	return n;
+}
+
+uint32_t nvd__tcp_qpair_free_slots(const struct nvd_tcp_qpair *q)
+{
+	return q->nfree;
 }
 
 uint32_t nvd__tcp_qpair_outstanding(const struct nvd_tcp_qpair *q)

@@ -8,10 +8,10 @@
  * R2T answered with H2CData, CapsuleResp to the callback (NVMe/TCP
  * Transport 1.0, §3.4 "Data Transfer", §3.6.2).
  *
- * These are the functions the transport ops table (lib/core/
- * transport_ops.h) calls for TCP: qpair_create, qpair_connect,
- * qpair_submit, qpair_process_completions, qpair_abort_all,
- * qpair_disconnect, qpair_destroy.
+ * The TCP ops table (tcp/transport.c) wraps these for qpair_create,
+ * qpair_connect, qpair_process_completions, qpair_disconnect and
+ * qpair_destroy; tcp/transport.c submits with them directly.  A
+ * retryable status is sent again here, up to opts.max_retries times.
  */
 #ifndef NVD_TCP_QPAIR_H
 #define NVD_TCP_QPAIR_H
@@ -40,6 +40,8 @@ struct nvd_tcp_qpair_opts {
 	 * write waits for R2T.
 	 */
 	uint32_t incapsule_max;
+	/* times a command is sent again after a retryable status (nvd_ctrlr_opts.retry_count) */
+	uint8_t max_retries;
 	struct nvd_tcp_conn_opts conn;
 };
 
@@ -108,6 +110,8 @@ void nvd__tcp_qpair_abort_all(struct nvd_tcp_qpair *q, int err);
 
 /* Commands submitted and not yet completed. */
 uint32_t nvd__tcp_qpair_outstanding(const struct nvd_tcp_qpair *q);
+/* Commands that can be submitted now (a slot whose PDU is still leaving is not free). */
+uint32_t nvd__tcp_qpair_free_slots(const struct nvd_tcp_qpair *q);
 /* The connection (negotiated digests, MAXH2CDATA), for tests and tools. */
 const struct nvd_tcp_conn *nvd__tcp_qpair_conn(const struct nvd_tcp_qpair *q);
 

@@ -14,10 +14,14 @@
  *
  * I/O queue pairs: a struct nvd_qpair whose tcp member is the queue pair
  * of tcp/qpair.c, with QP_NO_FAST_TCP in no_fast so that reads and writes
- * leave the PCIe fast path at its existing test.  Retries, timeouts,
- * error injection, splitting of transfers above MDTS and interrupts are
- * PCIe-only for now: refused in words or not applied.  Dataset
+ * leave the PCIe fast path at its existing test.  A read, write or
+ * compare (vectored too) above MDTS is split here into commands of at
+ * most MDTS, one callback for all (tcp_split()).  Timeouts, error
+ * injection and interrupts are PCIe-only for now: refused in words.  Dataset
  * Management sends its range list as the command's data.
+ *
+ * Retries: a retryable status sends the command again, up to retry_count
+ * times, as on PCIe (tcp/qpair.c).
  *
  * Reset: a new association (nvd__tcp_ctrlr_reset()), also after a lost
  * connection; outstanding commands complete aborted, never retried.
@@ -156,10 +160,12 @@ static int tcp_ctrlr_enable(struct nvd_ctrlr *c)
 	return 0;
 }
 
-static void tcp_ctrlr_destruct(struct nvd_ctrlr *c)
+/* Nothing of the host's memory is the controller's: @stopped changes nothing. */
+static void tcp_ctrlr_destruct(struct nvd_ctrlr *c, bool stopped)
 {
 	struct nvd_tcp_ctrlr *tc = c->tcp;
 
+	(void)stopped;
 	if (tc->admin_open)
 		nvd__tcp_conn_close(&tc->admin);
 	free(c->id_buf);
@@ -169,18 +175,6 @@ static void tcp_ctrlr_destruct(struct nvd_ctrlr *c)
 	free(tc);
 	c->tcp = NULL;
 }
-
-const struct nvd_transport_ops nvd__tcp_transport = {
-	.name = "TCP",
-	.trtype = NVD_TRTYPE_TCP,
-	.ctrlr_enable = tcp_ctrlr_enable,
-	.ctrlr_destruct = tcp_ctrlr_destruct,
-	.get_reg_4 = tcp_get_reg_4,
-	.get_reg_8 = tcp_get_reg_8,
-	.set_reg_4 = tcp_set_reg_4,
-	.set_reg_8 = tcp_set_reg_8,
-	.needs_dma_memory = false,
-};
 
 /* ---- controller --------------------------------------------------------- */
 
@@ -370,8 +364,12 @@ err_fail:
 
 /* ---- I/O queue pairs ---------------------------------------------------- */
 
-int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
-			      uint32_t qsize, bool interrupts)
+/*
+ * The queue pair's command slots; its connection comes at qpair_connect.
+ * Polled only: an interrupt is refused in words.
+ */
+static int tcp_qpair_create(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
+			    uint32_t qsize, const struct nvd_io_qpair_opts *opts, uint32_t nreqs)
 {
 	struct nvd_tcp_ctrlr *tc = c->tcp;
 	struct nvd_tcp_qpair_opts o = {
@@ -381,34 +379,47 @@ int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t
 		.host = &tc->host,
 		.subnqn = tc->trid.subnqn,
 		.incapsule_max = nvd__tcp_incapsule_max(&c->id),
+		.max_retries = c->opts.retry_count > 255 ? 255 : (uint8_t)c->opts.retry_count,
 		.conn = tc->conn_opts,
 	};
-	struct nvd_tcp_qpair *tq;
-	int err;
 
-	if (interrupts) {
+	/* a TCP command is a slot of its own: no request pool to size */
+	(void)nreqs;
+	if (opts->interrupts) {
 		nvd__set_detail("interrupts are for PCIe queue pairs (MSI-X); an NVMe/TCP queue pair is polled");
 		return -EOPNOTSUPP;
 	}
 	q->ctrlr = c;
 	q->qid = qid;
 	q->no_fast = QP_NO_FAST_TCP;
-	err = nvd__tcp_qpair_create(&tq, &o);
+	return nvd__tcp_qpair_create(&q->tcp, &o);
+}
+
+/* Its own connection: ICReq/ICResp, then Connect with the admin queue's CNTLID. */
+static int tcp_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q)
+{
+	int err;
+
+	nvd__tcp_qpair_set_cntlid(q->tcp, c->tcp->cntlid);
+	err = nvd__tcp_qpair_connect(q->tcp, &c->tcp->trid);
 	if (err)
 		return err;
-	err = nvd__tcp_qpair_connect(tq, &tc->trid);
-	if (err) {
-		nvd__tcp_qpair_destroy(tq);
-		return err;
-	}
-	q->tcp = tq;
-	nvd__dbg("qid %u: NVMe/TCP queue pair of %u connected, in-capsule writes up to %u bytes",
-		 qid, qsize, o.incapsule_max);
+	nvd__dbg("qid %u: NVMe/TCP queue pair connected, in-capsule writes up to %u bytes",
+		 q->qid, nvd__tcp_incapsule_max(&c->id));
 	return 0;
 }
 
-void nvd__tcp_io_qpair_destroy(struct nvd_qpair *q)
+/* The connection closes; outstanding commands complete aborted. */
+static int tcp_qpair_disconnect(struct nvd_ctrlr *c, struct nvd_qpair *q)
 {
+	(void)c;
+	nvd__tcp_qpair_disconnect(q->tcp);
+	return 0;
+}
+
+static void tcp_qpair_destroy(struct nvd_qpair *q, bool device_owns)
+{
+	(void)device_owns;
 	nvd__tcp_qpair_destroy(q->tcp);
 	q->tcp = NULL;
 }
@@ -418,7 +429,7 @@ uint32_t nvd__tcp_qpair_outstanding_of(const struct nvd_qpair *q)
 	return nvd__tcp_qpair_outstanding(q->tcp);
 }
 
-int nvd__tcp_io_poll(struct nvd_qpair *q, uint32_t max)
+static int32_t tcp_process_completions(struct nvd_qpair *q, uint32_t max)
 {
 	struct nvd_ctrlr *c = q->ctrlr;
 	int rc;
@@ -456,6 +467,133 @@ static int tcp_submit(struct nvd_qpair *q, struct nvme_cmd *cmd, void *buf, uint
 	return err;
 }
 
+/*
+ * A transfer above the controller's limit, sent as pieces of at most
+ * max_io_sectors (MDTS, bounded by the table's max_xfer_size), as the core
+ * splits on PCIe: the caller's callback runs once, after the last piece,
+ * with the first failed piece's status (else the last piece's).  A
+ * vectored transfer's pieces walk the caller's element list from their
+ * own byte offset (every walk of the queue pair starts with reset_sgl).
+ */
+struct tcp_split;
+
+struct tcp_piece {
+	struct tcp_split *p;
+	uint32_t base;			/* byte offset into the transfer */
+};
+
+struct tcp_split {
+	nvd_cmd_cb cb;
+	void *cb_arg;
+	nvd_req_reset_sgl_cb reset_sgl;
+	nvd_req_next_sge_cb next_sge;
+	uint32_t left;
+	bool failed;
+	struct nvd_cpl cpl;
+	struct tcp_piece piece[];
+};
+
+static void split_piece_done(void *arg, const struct nvd_cpl *cpl)
+{
+	struct tcp_split *p = ((struct tcp_piece *)arg)->p;
+	struct nvd_cpl done;
+	nvd_cmd_cb cb;
+	void *cb_arg;
+
+	if (!p->failed) {
+		p->cpl = *cpl;
+		p->failed = nvd_cpl_is_error(cpl);
+	}
+	if (--p->left)
+		return;
+	cb = p->cb;
+	cb_arg = p->cb_arg;
+	done = p->cpl;
+	free(p);
+	if (cb)
+		cb(cb_arg, &done);
+}
+
+static void split_reset_sgl(void *arg, uint32_t offset)
+{
+	struct tcp_piece *pc = arg;
+
+	pc->p->reset_sgl(pc->p->cb_arg, pc->base + offset);
+}
+
+static int split_next_sge(void *arg, void **address, uint32_t *length)
+{
+	struct tcp_piece *pc = arg;
+
+	return pc->p->next_sge(pc->p->cb_arg, address, length);
+}
+
+static int tcp_split(struct nvd_ns *ns, struct nvd_qpair *q, const struct nvme_cmd *tmpl,
+		     uint8_t *buf, uint64_t lba, uint32_t count, nvd_cmd_cb cb, void *cb_arg,
+		     nvd_req_reset_sgl_cb reset_sgl, nvd_req_next_sge_cb next_sge)
+{
+	uint32_t max = ns->max_io_sectors, pieces = (count + max - 1) / max, i, n;
+	bool to_ctrl = (tmpl->opc & 3) == 1;
+	uint64_t off;
+	struct tcp_split *p;
+	struct nvme_cmd cmd;
+	int err;
+
+	/* all pieces or none: a half-sent transfer could not be reported */
+	if (pieces > nvd__tcp_qpair_free_slots(q->tcp)) {
+		nvd__set_detail("%u LBAs above the transfer limit of %u (MDTS) take %u commands; %u of NVMe/TCP queue %u's are free: poll, then submit again",
+				count, max, pieces, nvd__tcp_qpair_free_slots(q->tcp), q->qid);
+		return -EAGAIN;
+	}
+	/* reset_sgl's offset is 32 bits: the last piece must start below 4 GiB */
+	if (reset_sgl && ((uint64_t)(pieces - 1) * max << ns->sector_shift) > UINT32_MAX) {
+		nvd__set_detail("a vectored transfer of %llu bytes: pieces past 4 GiB cannot be named to reset_sgl",
+				(unsigned long long)count << ns->sector_shift);
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p) + pieces * sizeof(p->piece[0]));
+	if (!p)
+		return -ENOMEM;
+	p->cb = cb;
+	p->cb_arg = cb_arg;
+	p->reset_sgl = reset_sgl;
+	p->next_sge = next_sge;
+	p->left = pieces;
+	for (i = 0; i < pieces; i++) {
+		n = count - i * max < max ? count - i * max : max;
+		off = (uint64_t)i * max << ns->sector_shift;
+		cmd = *tmpl;
+		cmd.cdw10 = (uint32_t)(lba + (uint64_t)i * max);
+		cmd.cdw11 = (uint32_t)((lba + (uint64_t)i * max) >> 32);
+		cmd.cdw12 = tmpl->cdw12 | (n - 1);
+		p->piece[i].p = p;
+		p->piece[i].base = (uint32_t)off;
+		if (reset_sgl)
+			err = nvd__tcp_qpair_submitv(q->tcp, &cmd, n << ns->sector_shift, to_ctrl,
+						     split_reset_sgl, split_next_sge,
+						     split_piece_done, &p->piece[i]);
+		else
+			err = nvd__tcp_qpair_submit(q->tcp, &cmd, buf + off, n << ns->sector_shift,
+						    to_ctrl, split_piece_done, &p->piece[i]);
+		if (err)
+			goto err_partial;
+	}
+	return 0;
+
+err_partial:
+	if (!i) {
+		free(p);
+		return err;
+	}
+	/* the pieces sent complete (aborted, the connection being gone); the rest never will */
+	p->left -= pieces - i;
+	p->failed = true;
+	memset(&p->cpl, 0, sizeof(p->cpl));
+	p->cpl.sqid = q->qid;
+	p->cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
+	return 0;
+}
+
 int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
 		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags)
 {
@@ -472,9 +610,8 @@ int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *bu
 		return -EINVAL;
 	}
 	if (count > ns->max_io_sectors) {
-		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs do not split transfers yet",
-			   count, ns->max_io_sectors);
-		return -EINVAL;
+		cmd.cdw12 = flags;
+		return tcp_split(ns, q, &cmd, buf, lba, count, cb, cb_arg, NULL, NULL);
 	}
 	return tcp_submit(q, &cmd, buf, count << ns->sector_shift, cb, cb_arg);
 }
@@ -493,9 +630,8 @@ int nvd__tcp_ns_rwv(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, uint64_
 	int err;
 
 	if (count > ns->max_io_sectors) {
-		nvd__set_detail("%u LBAs exceed the controller's transfer limit of %u (MDTS); NVMe/TCP queue pairs do not split transfers yet",
-			   count, ns->max_io_sectors);
-		return -EINVAL;
+		cmd.cdw12 = flags;
+		return tcp_split(ns, q, &cmd, NULL, lba, count, cb, cb_arg, reset_sgl, next_sge);
 	}
 	err = nvd__tcp_qpair_submitv(q->tcp, &cmd, count << ns->sector_shift, opc == NVME_CMD_WRITE,
 				     reset_sgl, next_sge, cb, cb_arg);
@@ -532,3 +668,34 @@ int nvd__tcp_submit_cmd(struct nvd_qpair *q, const struct nvme_cmd *cmd, void *b
 
 	return tcp_submit(q, &c, buf, buf ? len : 0, cb, cb_arg);
 }
+
+/*
+ * One command's data: the core splits above this or MDTS, whichever is
+ * smaller, as on PCIe (the slots hold no PRP lists, but a bound keeps one
+ * command from holding the connection for long).
+ */
+static uint32_t tcp_max_xfer_size(struct nvd_ctrlr *c)
+{
+	(void)c;
+	return NVD_MAX_XFER_CAP;
+}
+
+const struct nvd_transport_ops nvd__tcp_transport = {
+	.name = "TCP",
+	.trtype = NVD_TRTYPE_TCP,
+	.ctrlr_construct = nvd__tcp_ctrlr_connect,
+	.ctrlr_enable = tcp_ctrlr_enable,
+	.ctrlr_destruct = tcp_ctrlr_destruct,
+	.ctrlr_reset = nvd__tcp_ctrlr_reset,
+	.get_reg_4 = tcp_get_reg_4,
+	.get_reg_8 = tcp_get_reg_8,
+	.set_reg_4 = tcp_set_reg_4,
+	.set_reg_8 = tcp_set_reg_8,
+	.max_xfer_size = tcp_max_xfer_size,
+	.qpair_create = tcp_qpair_create,
+	.qpair_connect = tcp_qpair_connect,
+	.qpair_disconnect = tcp_qpair_disconnect,
+	.qpair_destroy = tcp_qpair_destroy,
+	.qpair_process_completions = tcp_process_completions,
+	.needs_dma_memory = false,
+};

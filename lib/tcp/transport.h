@@ -55,17 +55,6 @@ int nvd__tcp_keep_alive(struct nvd_ctrlr *c, bool from_io);
  */
 int nvd__tcp_ctrlr_reset(struct nvd_ctrlr *c);
 
-/* The I/O queue pair @q (qid reserved) gets its own connection: Connect with the CNTLID. */
-int nvd__tcp_io_qpair_connect(struct nvd_ctrlr *c, struct nvd_qpair *q, uint16_t qid,
-			      uint32_t qsize, bool interrupts);
-/* Disconnect (outstanding commands complete aborted) and free the TCP side. */
-void nvd__tcp_io_qpair_destroy(struct nvd_qpair *q);
-/*
- * nvd_qpair_process_completions() on TCP: completions, Keep Alive when
- * due; once the connection is gone the controller is marked failed and
- * every call returns the connection's error (-ECONNRESET, -ENXIO ...).
- */
-int nvd__tcp_io_poll(struct nvd_qpair *q, uint32_t max);
 /* Read, write or compare of checked arguments: any memory, one capsule. */
 int nvd__tcp_ns_rw(struct nvd_ns *ns, struct nvd_qpair *q, uint8_t opc, void *buf, uint64_t lba,
 		   uint32_t count, nvd_cmd_cb cb, void *cb_arg, uint32_t flags);

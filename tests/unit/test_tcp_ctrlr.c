@@ -4,7 +4,10 @@
  * against the fake target of tcp_target.c run as a controller: connect,
  * the core's initialisation over Property Get/Set and admin commands,
  * an I/O queue pair with its own connection, 32 writes then 32 reads in
- * flight from ordinary memory, readv/writev over an element list, Keep
+ * flight from ordinary memory, transfers above MDTS split and reassembled
+ * (vectored too),
+ * retries of a retryable status,
+ * readv/writev over an element list, Keep
  * Alive at half the KATO, and the target going away mid-I/O.
  */
 #include <check.h>
@@ -172,15 +175,68 @@ START_TEST(test_io_qpair_32_writes_and_reads_in_flight_from_any_memory)
 	ck_assert_int_eq(nvd_qpair_inject_error(q, 0, 0, 0, 1, 0, 6), -EOPNOTSUPP);
 	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "NVMe/TCP"));
 
-	/* a transfer above MDTS is refused in words, not split */
-	ck_assert_int_eq(nvd_ns_read(ns, q, rbuf, 0, 65, io_done, &ios[0], 0), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "do not split"));
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(wbuf);
+	free(rbuf);
+	free(t);
+}
+END_TEST
+
+/*
+ * Above MDTS (32 KiB: 64 LBAs) a read or write is split into commands of
+ * at most 64 LBAs, one callback for the whole, the data where it belongs;
+ * all pieces or none: more pieces than free slots is -EAGAIN, nothing sent.
+ */
+START_TEST(test_transfer_above_mdts_is_split_and_reassembled)
+{
+	enum { NLB = 200, FIRST = 8, BYTES = NLB * LBA };
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *wbuf = malloc(BYTES), *rbuf = calloc(1, BYTES), *big = calloc(320, LBA);
+	struct nvd_qpair *q;
+	struct io io;
+	unsigned i, cmds;
+
+	ck_assert_uint_eq(nvd_ns_get_max_io_sectors(ns), 64);
+	/* four slots: exactly the four pieces of 200 LBAs (64 + 64 + 64 + 8) */
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 4, &q), 0);
+	for (i = 0; i < BYTES; i++)
+		wbuf[i] = (uint8_t)(i * 13 + i / LBA);
+
+	memset(&io, 0, sizeof(io));
+	cmds = t->io[0]->cmds;
+	ck_assert_msg(nvd_ns_write(ns, q, wbuf, FIRST, NLB, io_done, &io, 0) == 0, "write: %s",
+		      nvd_last_error());
+	ck_assert_uint_eq(nvd_qpair_outstanding(q), 4);
+	poll_until(q, &io, 1);
+	ck_assert_int_eq(io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&io.cpl), 0);
+	ck_assert_int_eq(memcmp(t->io[0]->ns + FIRST * LBA, wbuf, BYTES), 0);
+
+	memset(&io, 0, sizeof(io));
+	ck_assert_int_eq(nvd_ns_read(ns, q, rbuf, FIRST, NLB, io_done, &io, 0), 0);
+	poll_until(q, &io, 1);
+	ck_assert_int_eq(io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&io.cpl), 0);
+	ck_assert_int_eq(memcmp(rbuf, wbuf, BYTES), 0);
+	ck_assert_uint_eq(t->io[0]->cmds - cmds, 8);
+
+	/* five pieces, four slots: refused whole, in words */
+	cmds = t->io[0]->cmds;
+	ck_assert_int_eq(nvd_ns_read(ns, q, big, 0, 320, io_done, &io, 0), -EAGAIN);
+	ck_assert_ptr_nonnull(strstr(nvd_last_error(), "take 5 commands"));
+	ck_assert_uint_eq(nvd_qpair_outstanding(q), 0);
+	ck_assert_uint_eq(t->io[0]->cmds, cmds);
 
 	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
 	nvd_ctrlr_detach(c);
 	tcp_target_join_ctrlr(t);
 	free(wbuf);
 	free(rbuf);
+	free(big);
 	free(t);
 }
 END_TEST
@@ -413,6 +469,102 @@ START_TEST(test_digests_are_asked_for_on_every_connection_and_carried)
 }
 END_TEST
 
+/*
+ * The controller's retry_count reaches its TCP queue pairs: a read whose
+ * data digest was spoilt completes whole after one retry; with
+ * retry_count 0 the same read reports Transient Transport Error.
+ */
+static void spoilt_read(unsigned retry_count)
+{
+	struct target *t = tcp_target_new();
+	uint8_t buf[4096] = { 0 };
+	struct nvd_ctrlr_opts o;
+	struct nvd_ctrlr *c = NULL;
+	struct nvd_trid trid;
+	struct nvd_qpair *q;
+	struct io io = { 0 };
+	char str[160];
+	unsigned i;
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;
+	tcp_target_start_ctrlr(t, 1);
+	snprintf(str, sizeof(str), "trtype:TCP traddr:127.0.0.1 trsvcid:%u subnqn:%s", t->port,
+		 SUBNQN);
+	ck_assert_int_eq(nvd_trid_parse(&trid, str), 0);
+	nvd_ctrlr_opts_init(&o);
+	o.flags = NVD_CTRLR_TCP_HEADER_DIGEST | NVD_CTRLR_TCP_DATA_DIGEST;
+	o.retry_count = retry_count;
+	ck_assert_msg(nvd_ctrlr_connect(&trid, &o, &c) == 0, "connect: %s", nvd_last_error());
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 16, &q), 0);
+	/* the I/O queue's target waits for a command: arm it before sending one */
+	t->io[0]->misbehave_after = 100;
+	t->io[0]->misbehave = BAD_DDGST;
+	for (i = 0; i < sizeof(t->io[0]->ns); i++)
+		t->io[0]->ns[i] = (uint8_t)(i * 3 + 1);
+	ck_assert_int_eq(nvd_ns_read(nvd_ctrlr_get_ns(c, 1), q, buf, 0, 8, io_done, &io, 0), 0);
+	poll_until(q, &io, 1);
+	if (retry_count) {
+		ck_assert(!nvd_cpl_is_error(&io.cpl));
+		ck_assert_int_eq(memcmp(buf, t->io[0]->ns, sizeof(buf)), 0);
+		ck_assert_uint_eq(t->io[0]->cmds, 2);
+	} else {
+		ck_assert_uint_eq(nvd_cpl_sc(&io.cpl), NVME_SC_TRANSIENT_TRANSPORT);
+		ck_assert_uint_eq(t->io[0]->cmds, 1);
+	}
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(t);
+}
+
+START_TEST(test_retryable_status_is_retried_up_to_retry_count)
+{
+	spoilt_read(4);
+	spoilt_read(0);
+}
+END_TEST
+
+/*
+ * writev/readv above MDTS: pieces of 64 LBAs, each walking the element
+ * list from its own offset (the elements' boundaries fall inside pieces).
+ */
+START_TEST(test_vectored_transfer_above_mdts_is_split)
+{
+	enum { NLB = 200, BYTES = NLB * LBA, A = 40000, RA = 70001 };
+	struct target *t = tcp_target_new();
+	struct nvd_ctrlr *c = connect_to(t, 1, 0);
+	struct nvd_ns *ns = nvd_ctrlr_get_ns(c, 1);
+	uint8_t *w = malloc(BYTES), *r = calloc(1, BYTES);
+	struct sgl wv = { .el = { w, w + A }, .len = { A, BYTES - A } };
+	struct sgl rv = { .el = { r, r + RA }, .len = { RA, BYTES - RA } };
+	struct nvd_qpair *q;
+	unsigned i, cmds;
+
+	for (i = 0; i < BYTES; i++)
+		w[i] = (uint8_t)(i * 11 + i / 4096);
+	ck_assert_int_eq(nvd_ctrlr_alloc_io_qpair(c, 8, &q), 0);
+	cmds = t->io[0]->cmds;
+	ck_assert_msg(nvd_ns_writev(ns, q, 24, NLB, sgl_done, &wv, 0, sgl_reset, sgl_next) == 0,
+		      "writev: %s", nvd_last_error());
+	poll_until(q, &wv.io, 1);
+	ck_assert_int_eq(wv.io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&wv.io.cpl), 0);
+	ck_assert_int_eq(memcmp(t->io[0]->ns + 24 * LBA, w, BYTES), 0);
+	ck_assert_int_eq(nvd_ns_readv(ns, q, 24, NLB, sgl_done, &rv, 0, sgl_reset, sgl_next), 0);
+	poll_until(q, &rv.io, 1);
+	ck_assert_int_eq(rv.io.done, 1);
+	ck_assert_int_eq(nvd_cpl_is_error(&rv.io.cpl), 0);
+	ck_assert_int_eq(memcmp(r, w, BYTES), 0);
+	ck_assert_uint_eq(t->io[0]->cmds - cmds, 8);	/* 64 + 64 + 64 + 8 LBAs, twice */
+	ck_assert_int_eq(nvd_ctrlr_free_io_qpair(q), 0);
+	nvd_ctrlr_detach(c);
+	tcp_target_join_ctrlr(t);
+	free(w);
+	free(r);
+	free(t);
+}
+END_TEST
+
 START_TEST(test_digests_the_target_declines_stay_off_and_say_so)
 {
 	struct target *t = tcp_target_new();
@@ -549,6 +701,9 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connect_enables_and_identifies_over_tcp);
 	tcase_add_test(tc, test_io_qpair_32_writes_and_reads_in_flight_from_any_memory);
+	tcase_add_test(tc, test_transfer_above_mdts_is_split_and_reassembled);
+	tcase_add_test(tc, test_retryable_status_is_retried_up_to_retry_count);
+	tcase_add_test(tc, test_vectored_transfer_above_mdts_is_split);
 	tcase_add_test(tc, test_writev_and_readv_walk_the_element_list);
 	tcase_add_test(tc, test_keep_alive_at_half_the_kato);
 	tcase_add_test(tc, test_target_loss_fails_every_outstanding_command_and_reset_reconnects);

@@ -603,6 +603,47 @@ START_TEST(test_bad_data_digest_fails_that_read_and_the_queue_goes_on)
 }
 END_TEST
 
+/*
+ * With retries (nvd_ctrlr_opts.retry_count), the read whose data digest
+ * was wrong is sent again under its CID and completes whole: one
+ * callback, the right data, two commands on the wire.
+ */
+START_TEST(test_spoilt_data_digest_is_retried)
+{
+	struct target *t = tcp_target_new();
+	struct nvd_tcp_qpair_opts o = {
+		.qid = 1, .qsize = 4, .cntlid = 5, .host = &host, .subnqn = "nqn.sub",
+		.max_retries = 1,
+		.conn = { .hdgst = true, .ddgst = true, .timeout_ms = 5000 },
+	};
+	struct nvd_tcp_qpair *q;
+	struct nvd_trid trid;
+	uint8_t buf[4096];
+	struct io io = { .buf = buf };
+	char s[96];
+
+	t->dgst = NVME_TCP_DGST_HDR | NVME_TCP_DGST_DATA;
+	t->misbehave = BAD_DDGST;
+	t->misbehave_after = 100;
+	t->c2h_piece = 1024;
+	fill(t->ns, 8192, 5);
+	tcp_target_start(t);
+	snprintf(s, sizeof(s), "trtype:TCP traddr:127.0.0.1 trsvcid:%u", t->port);
+	ck_assert_int_eq(nvd_trid_parse(&trid, s), 0);
+	ck_assert_int_eq(nvd__tcp_qpair_create(&q, &o), 0);
+	ck_assert_msg(nvd__tcp_qpair_connect(q, &trid) == 0, "connect: %s", nvd_last_error());
+	memset(buf, 0, sizeof(buf));
+	io_submit(q, &io, NVME_CMD_READ, 0, 4096);
+	ck_assert_uint_eq(poll_all(q), 1);
+	ck_assert_int_eq(io.done, 1);
+	ck_assert(!nvd_cpl_is_error(&io.cpl));
+	ck_assert_int_eq(memcmp(buf, t->ns, 4096), 0);
+	ck_assert_uint_eq(t->cmds, 2);
+	ck_assert_uint_eq(t->ddgst_spoiled, 8);		/* 4 pieces a read, twice */
+	ck_assert_uint_eq(finish(q, t), 0);
+}
+END_TEST
+
 START_TEST(test_full_queue_is_eagain_and_bad_args_einval)
 {
 	struct target *t = tcp_target_new();
@@ -643,6 +684,7 @@ static Suite *tcp_qpair_suite(void)
 	tcase_add_test(tc, test_capsule_resp_for_an_unknown_cid_tears_down_with_words);
 	tcase_add_test(tc, test_bad_header_digest_tears_down_with_words);
 	tcase_add_test(tc, test_bad_data_digest_fails_that_read_and_the_queue_goes_on);
+	tcase_add_test(tc, test_spoilt_data_digest_is_retried);
 	tcase_add_test(tc, test_full_queue_is_eagain_and_bad_args_einval);
 	suite_add_tcase(s, tc);
 	return s;
