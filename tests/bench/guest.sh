@@ -62,16 +62,29 @@ record() { echo "$*" >>"$NVD_RESULTS/runs"; }
 # nvd SERIES QD REP ARGS...: one nvdirect-perf run on PERF_TRID, with its latency
 # histogram (-LL) in the JSON.  An option this build refuses (exit 2,
 # "unknown option" or "not supported") is n/a, not a failure.
+#
+# Its interrupts are counted once, half a second before the run ends:
+# nvdirect's vectors leave /proc/interrupts when nvdirect-perf closes the
+# controller, so a count after it would miss them all (and one sample
+# wakes the other vCPU once, not all the time).
 nvd() {
-	local series=$1 qd=$2 rep=$3 f rc i0
+	local series=$1 qd=$2 rep=$3 f rc i0 pid n
 	shift 3
 	f=$out/$series.qd$qd.rep$rep
 	i0=$(irqs)
 	"$PERF" -r "$PERF_TRID" -q "$qd" -o 4096 -w randread \
-		-t "$secs" -a "$WARM" -LL --json "$@" >"$f.json" 2>"$f.err"
+		-t "$secs" -a "$WARM" -LL --json "$@" >"$f.json" 2>"$f.err" &
+	pid=$!
+	for ((n = 1; n < secs + WARM; n++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	sleep 0.5
+	n=$(irqs_since "$i0")
+	wait "$pid"
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		record "$series" "$qd" "$rep" ok "$(irqs_since "$i0")"
+		record "$series" "$qd" "$rep" ok "$n"
 	elif [ $rc -eq 2 ] && grep -qiE 'not supported|unknown option' "$f.err"; then
 		record "$series" "$qd" "$rep" unsupported 0
 	else
