@@ -24,7 +24,7 @@ estimate() {
 
 usage() {
 	cat <<USAGE
-usage: scripts/bench.sh [-T pcie|tcp] [-t SECONDS] [-r REPS] [-q "DEPTHS"] [-s "SERIES"] [-k SERIES]
+usage: scripts/bench.sh [-T pcie|tcp] [-t SECONDS] [-r REPS] [-q "DEPTHS"] [-s "SERIES"] [-k SERIES] [-d US]
 Boots one guest (tests/vm/run.sh -l null: QEMU's nvme on a null-co backend,
 no file cost; kernel command line with tsc=reliable) and measures 4 KiB
 random reads, REPS times each, rotating the order of the runs between
@@ -69,6 +69,9 @@ jq, gnuplot-nox) and builds first.
               only at QD1/QD32 skip the others
   -s SERIES   the series to run (default "$(bench_default_series)")
   -k SERIES   guest kernel series, e.g. 6.12 (default: oldest installed)
+  -d US       every request of the emulated device takes US microseconds
+              more (null-co latency-ns; default 0): a device with a flash
+              SSD's service time, where adaptive polling has time to nap
   -T TRANSPORT  pcie (default) or tcp: which default series and depths;
               for tcp "$(bench_default_series tcp)" at "$TCP_DEPTHS"
               (-s may mix both)
@@ -88,6 +91,7 @@ while [ $# -gt 0 ]; do
 	-q) depths=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-s) series=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-k) kernel=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	-d) dev_latency=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-T) transport=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -101,6 +105,8 @@ esac
 : "${series:=$(bench_default_series "$transport")}"
 case $secs in '' | *[!0-9]* | 0) echo "bench.sh: -t '$secs': measured seconds must be a whole number, 1 or more" >&2; exit 2 ;; esac
 case $reps in '' | *[!0-9]* | 0) echo "bench.sh: -r '$reps': repetitions must be a whole number, 1 or more" >&2; exit 2 ;; esac
+case ${dev_latency:=0} in *[!0-9]*) echo "bench.sh: -d '$dev_latency': the device latency is whole microseconds" >&2; exit 2 ;; esac
+[ "$dev_latency" -le 1000000 ] || { echo "bench.sh: -d $dev_latency: more than a second per request (1000000 us)" >&2; exit 2; }
 depths=$(echo $depths | tr ',' ' ')
 series=$(echo $series | tr ',' ' ')
 for d in $depths; do
@@ -139,7 +145,7 @@ cmake --build "$NVD_BUILD" --target "${targets[@]}" -j "$(nproc)" -- --no-print-
 	cmake --build "$NVD_BUILD" --target "${targets[@]}" -j1 || die "building ${targets[*]} failed"
 
 # every timed run with its warm-up and a generous start-up, plus boot
-timeout=$((reps * nruns * (secs + 1 + 20) + 600))
+timeout=$((reps * nruns * (secs + 1 + 20 + dev_latency / 10000) + 600))
 out=$NVD_BUILD/bench
 res=$NVD_BUILD/vm/$kver-null/results
 rm -rf "$out"
@@ -147,13 +153,14 @@ mkdir -p "$out"
 echo "bench: guest $kver, $transport ($series), $reps x $nruns runs of $secs s (about $(estimate "$secs" "$reps" "$depths" "$series") min); console in $out/console.log"
 start=$(date +%s)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-"$top/tests/vm/run.sh" -k "$kver" -l null -a tsc=reliable -t "$timeout" -L "$out/console.log" -- \
+"$top/tests/vm/run.sh" -k "$kver" -l null -D "$dev_latency" -a tsc=reliable -t "$timeout" -L "$out/console.log" -- \
 	tests/bench/guest.sh "$secs" "$reps" "$depths" "$series" | grep --line-buffered -E '^(bench|run\.sh|guest-init|FAIL)'
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || echo "bench: the guest exited $rc; reporting what it measured (console: $out/console.log)" >&2
 {
 	echo "seconds=$secs"
 	echo "reps=$reps"
+	echo "device_latency_us=$dev_latency"
 	echo "qemu=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')"
 	echo "host_cpus=$(nproc)"
 	echo "host_load_at_start=$load"

@@ -99,7 +99,7 @@ header() { printf '%-44s %4s %9s  %-16s %6s %4s %8s %8s %6s %4s %8s%s\n' series 
 nmain=$(num '.main | length') ntcp=$(num '.tcp | length')
 {
 	if [ "$nmain" -gt 0 ]; then
-		echo "nvdirect benchmark: 4 KiB random read, QEMU $(num .config.qemu) nvme on null-co (TCG, -smp $(num .config.guest_cpus))"
+		echo "nvdirect benchmark: 4 KiB random read, QEMU $(num .config.qemu) nvme on null-co$(num '.config.device_latency_us // "0" | if . == "0" then "" else " with \(.) us added to every request" end') (TCG, -smp $(num .config.guest_cpus))"
 	else
 		echo "nvdirect benchmark over NVMe/TCP: 4 KiB random read, QEMU $(num .config.qemu) guest (TCG, -smp $(num .config.guest_cpus))"
 	fi

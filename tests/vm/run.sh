@@ -17,7 +17,9 @@ usage: tests/vm/run.sh [options] -- COMMAND...
                 (every namespace of the suite has a fixed UUID and EUI-64)
                 00:04.0 serial NVD0002 mdts=2: ns1 512 B LBAs 64 MiB
                 00:04.1 virtio-rng (the IOMMU group of 00:04.0 on q35)
-        null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero)
+        null    00:03.0 serial NVD0001: ns1 on null-co (no file cost, reads zero);
+                -D US adds US microseconds to every request (null-co latency-ns),
+                a device as slow as a flash SSD instead of one answering at once
         faults  00:03.0 serial NVD0003: ns1 512 B LBAs 64 MiB through blkdebug:
                 reads of LBAs 3000..3003 and writes of LBAs 5000..5003 fail (EIO)
         hotplug 00:03.0 serial NVD0004: ns1 512 B LBAs 64 MiB, pc machine (ACPI
@@ -34,6 +36,7 @@ usage: tests/vm/run.sh [options] -- COMMAND...
   -q, --qemu-arg ARG       extra QEMU argument (repeatable)
   -a, --append ARG         extra kernel command line argument (repeatable)
   -n, --no-kmod            do not build the module (harness checks)
+  -D, --device-latency US  null layout: every request takes US microseconds more
   -L, --log FILE           copy of the guest console (default build/vm/VARIANT/console.log)
 Each kernel, machine and layout (VARIANT: KVER, KVER-iommu, KVER-faults...) has its own directory
 build/vm/VARIANT (disk images, initramfs, module copy, results), so guests of
@@ -49,12 +52,13 @@ device_add arguments (id nvme0), to plug it back after a device_del.
 USAGE
 }
 
-kernel= layout=basic iommu=0 monitor= timeout=1200 log= kmod=1
+kernel= layout=basic iommu=0 monitor= timeout=1200 log= kmod=1 dev_latency_us=0
 extra=() append=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k | --kernel) kernel=$2; shift 2 ;;
 	-l | --layout) layout=$2; shift 2 ;;
+	-D | --device-latency) dev_latency_us=$2; shift 2 ;;
 	-i | --iommu) iommu=1; shift ;;
 	-m | --monitor) monitor=$2; shift 2 ;;
 	-t | --timeout) timeout=$2; shift 2 ;;
@@ -115,6 +119,8 @@ fault_read= fault_write= hp_drive= hp_device=
 # nsids CTRL NSID: fixed, distinct identifiers (QEMU 7.2 reports none by
 # default), so Identify and the ns-descs list have something to compare.
 nsids() { printf 'uuid=6e766469-7265-4374-a000-0000000%d000%d,eui64=0x6e76640000000%d0%d' "$1" "$2" "$1" "$2"; }
+case $dev_latency_us in '' | *[!0-9]*) die "-D '$dev_latency_us': the device latency is whole microseconds" ;; esac
+[ "$dev_latency_us" = 0 ] || [ "$layout" = null ] || die "-D $dev_latency_us: a device latency applies to the null layout only"
 nvme=()
 case $layout in
 basic | tcp)
@@ -135,7 +141,7 @@ suite)
 		-device "nvme-ns,drive=d3,bus=nvme1,nsid=1,logical_block_size=512,physical_block_size=512,$(nsids 2 1)")
 	;;
 null)
-	nvme+=(-drive "driver=null-co,size=1G,read-zeroes=on,if=none,id=d1"
+	nvme+=(-drive "driver=null-co,size=1G,read-zeroes=on,latency-ns=$((dev_latency_us * 1000)),if=none,id=d1"
 		-device "nvme,id=nvme0,serial=NVD0001,addr=0x3,drive=d1")
 	;;
 faults)
