@@ -185,9 +185,11 @@ test_perf_adaptive_low_rate_is_nearly_idle() {
 		{ echo "$jp"; fail "perf --rate-iops 20 (polling) failed"; }
 	jq -c '.total.ios, .cpu' <<<"$ja"
 	jq -c '.total.ios, .cpu' <<<"$jp"
-	# 5 s at 20 a second: never more, and most of them even under TCG
+	# 5 s at 20 a second: never faster (the I/O in flight when the window
+	# opens and the one due as it closes make up to 102 in it, 5% over
+	# 100), and most of them even under TCG
 	for j in "$ja" "$jp"; do
-		jq_true "$j" '.total.ios > 20 and .total.ios <= 101'
+		jq_true "$j" '.total.ios > 20 and .total.iops <= 21'
 	done
 	# generous: polling spins the whole time (~100%), which must fail this
 	jq_true "$ja" '.cpu.busy_pct < 25 and .cpu.blocks > 0'
