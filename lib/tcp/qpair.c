@@ -8,7 +8,7 @@
  * of slots, each with one PDU under way (its CapsuleCmd, or the H2CData
  * answering its R2T, MAXR2T 0 allowing one R2T per command at a time),
  * written as far as the socket accepts and resumed from submit and poll.
- * Receiving: a header, then for C2HData its data straight into the
+ * Receiving (qpair_rx.c): a header, then for C2HData its data straight into the
  * command's memory and its digest, each resumed where the last poll
  * stopped.  Anything the controller should not have sent tears the
  * connection down (H2CTermReq first): every outstanding command completes
@@ -28,66 +28,7 @@
 #include "core/io_hooks.h"
 #include "tcp/crc32c.h"
 #include "tcp/qpair.h"
-
-/* iovecs handed to one sendmsg/recvmsg: a PDU's data may take several calls */
-#define DATA_IOV_MAX	16
-
-struct slot {
-	nvd_cmd_cb cb;
-	void *cb_arg;
-	/* the data: one buffer, or the caller's element list (reset_sgl set) */
-	uint8_t *buf;
-	void *copy;		/* buf when the queue pair owns it (submit_copy): freed with the slot */
-	nvd_req_reset_sgl_cb reset_sgl;
-	nvd_req_next_sge_cb next_sge;
-	uint32_t len;
-	bool busy;		/* submitted, callback not yet run */
-	bool done;		/* callback ran; the slot waits for its PDU to leave */
-	bool to_ctrl;
-	bool incapsule;
-	bool ddgst_bad;		/* a C2HData's data digest did not match */
-	uint8_t retries;	/* times sent again after a retryable status */
-	struct nvme_cmd cmd;	/* as sent (CID, SGL1): what a retry sends again */
-	/* the PDU being sent */
-	bool queued;		/* on the send FIFO */
-	struct slot *tx_next;
-	uint32_t hdr_len, data_off, data_len, dgst_len, sent;
-	uint8_t dgst[NVME_TCP_DIGEST_LEN];
-	/* the R2T being answered (§3.4.4): [h2c_off, h2c_end) still to build */
-	bool r2t;
-	uint16_t ttag;
-	uint32_t h2c_off, h2c_end;
-	uint8_t hdr[NVD_TCP_HDR_MAX] __attribute__((aligned(8)));
-};
-
-enum rx_state { RX_HDR, RX_DATA, RX_DDGST };
-
-struct nvd_tcp_qpair {
-	struct nvd_tcp_conn conn;
-	bool connected;
-	int dead;			/* why the connection went: what polls return */
-	int tx_err;			/* a send failed in submit: the next poll tears down */
-	char why[256];			/* words for @dead, given again by every poll */
-	uint16_t qid, cntlid;
-	uint32_t qsize, incapsule_max;
-	uint8_t max_retries;
-	struct nvd_tcp_host host;
-	char subnqn[NVD_NQN_MAX_LEN + 1];
-	struct nvd_tcp_conn_opts conn_opts;
-
-	struct slot *slots;		/* by CID */
-	uint16_t *free_cids;
-	uint32_t nfree;
-	struct slot *tx_head, *tx_tail;
-
-	/* C2HData being received */
-	enum rx_state rx_state;
-	struct slot *rx_slot;
-	uint8_t rx_flags;
-	uint32_t rx_off, rx_len, rx_have;
-	uint8_t rx_dgst[NVME_TCP_DIGEST_LEN];
-	bool in_poll;
-};
+#include "tcp/qpair_slots.h"
 
 uint32_t nvd__tcp_incapsule_max(const void *id_ctrl)
 {
@@ -153,8 +94,8 @@ static void slot_put(struct nvd_tcp_qpair *q, struct slot *s)
  * gets how many bytes they hold (less than @len when @max ran out).
  * -EINVAL when the element list ends early.
  */
-static int data_iov(const struct slot *s, uint32_t off, uint32_t len, struct iovec *iov, int max,
-		    uint32_t *covered)
+int nvd__tcpq_data_iov(const struct slot *s, uint32_t off, uint32_t len, struct iovec *iov, int max,
+		       uint32_t *covered)
 {
 	uint32_t have = 0;
 	int n = 0;
@@ -183,7 +124,7 @@ static int data_iov(const struct slot *s, uint32_t off, uint32_t len, struct iov
 }
 
 /* CRC32C of bytes [@off, @off + @len) of @s's data: a data digest (§3.6.1). */
-static int data_crc(const struct slot *s, uint32_t off, uint32_t len, uint32_t *crc)
+int nvd__tcpq_data_crc(const struct slot *s, uint32_t off, uint32_t len, uint32_t *crc)
 {
 	struct iovec iov[DATA_IOV_MAX];
 	uint32_t got;
@@ -191,7 +132,7 @@ static int data_crc(const struct slot *s, uint32_t off, uint32_t len, uint32_t *
 
 	*crc = 0;
 	while (len) {
-		n = data_iov(s, off, len, iov, DATA_IOV_MAX, &got);
+		n = nvd__tcpq_data_iov(s, off, len, iov, DATA_IOV_MAX, &got);
 		if (n < 0)
 			return n;
 		for (i = 0; i < n; i++)
@@ -203,7 +144,7 @@ static int data_crc(const struct slot *s, uint32_t off, uint32_t len, uint32_t *
 }
 
 /* The callback of @s with @cpl; the slot is free before it runs (it may submit). */
-static void complete(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_cpl *cpl)
+void nvd__tcpq_complete(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_cpl *cpl)
 {
 	nvd_cmd_cb cb = s->cb;
 	void *arg = s->cb_arg;
@@ -216,7 +157,7 @@ static void complete(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_c
 		cb(arg, cpl);
 }
 
-static void tx_unlink(struct nvd_tcp_qpair *q, struct slot *s)
+void nvd__tcpq_tx_unlink(struct nvd_tcp_qpair *q, struct slot *s)
 {
 	struct slot **pp = &q->tx_head, *prev = NULL;
 
@@ -231,7 +172,7 @@ static void tx_unlink(struct nvd_tcp_qpair *q, struct slot *s)
 	s->queued = false;
 }
 
-static void tx_queue(struct nvd_tcp_qpair *q, struct slot *s)
+void nvd__tcpq_tx_queue(struct nvd_tcp_qpair *q, struct slot *s)
 {
 	s->sent = 0;
 	s->tx_next = NULL;
@@ -272,7 +213,7 @@ void nvd__tcp_qpair_abort_all(struct nvd_tcp_qpair *q, int err)
 		cpl.cid = i;
 		cpl.sqid = q->qid;
 		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_ABORT_REQUESTED) | NVME_CPL_DNR;
-		complete(q, s, &cpl);
+		nvd__tcpq_complete(q, s, &cpl);
 	}
 }
 
@@ -292,7 +233,7 @@ static void term_req(struct nvd_tcp_qpair *q, int err)
 	(void)!send(q->conn.fd, &t, sizeof(t), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-static int fail(struct nvd_tcp_qpair *q, int err)
+int nvd__tcpq_fail(struct nvd_tcp_qpair *q, int err)
 {
 	if (err == -EPROTO || err == -EBADMSG)
 		term_req(q, err);
@@ -301,9 +242,7 @@ static int fail(struct nvd_tcp_qpair *q, int err)
 	return q->dead;
 }
 
-static int proto_error(struct nvd_tcp_qpair *q, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int proto_error(struct nvd_tcp_qpair *q, const char *fmt, ...)
+int nvd__tcpq_proto_error(struct nvd_tcp_qpair *q, const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -321,14 +260,14 @@ static void set_ddgst(struct nvd_tcp_qpair *q, struct slot *s)
 	uint32_t crc;
 
 	s->dgst_len = 0;
-	if (!q->conn.tx.ddgst || !s->data_len || data_crc(s, s->data_off, s->data_len, &crc))
+	if (!q->conn.tx.ddgst || !s->data_len || nvd__tcpq_data_crc(s, s->data_off, s->data_len, &crc))
 		return;
 	memcpy(s->dgst, &crc, sizeof(crc));	/* little-endian, as on the wire */
 	s->dgst_len = NVME_TCP_DIGEST_LEN;
 }
 
 /* The next H2CData PDU of @s's R2T: at most MAXH2CDATA bytes (§3.6.2.8). */
-static void h2c_build(struct nvd_tcp_qpair *q, struct slot *s)
+void nvd__tcpq_h2c_build(struct nvd_tcp_qpair *q, struct slot *s)
 {
 	struct nvme_tcp_data *d = (void *)s->hdr;
 	uint32_t n = s->h2c_end - s->h2c_off;
@@ -367,7 +306,7 @@ static int tx_iov(struct slot *s, struct iovec iov[DATA_IOV_MAX + 2])
 		skip -= s->hdr_len;
 	}
 	if (skip < s->data_len) {
-		k = data_iov(s, s->data_off + skip, s->data_len - skip, iov + n, DATA_IOV_MAX,
+		k = nvd__tcpq_data_iov(s, s->data_off + skip, s->data_len - skip, iov + n, DATA_IOV_MAX,
 			     &covered);
 		if (k < 0)
 			return k;
@@ -386,7 +325,7 @@ static int tx_iov(struct slot *s, struct iovec iov[DATA_IOV_MAX + 2])
 }
 
 /* Write what the socket takes now; 0 also when it took only part. */
-static int send_flush(struct nvd_tcp_qpair *q)
+int nvd__tcpq_send_flush(struct nvd_tcp_qpair *q)
 {
 	struct iovec iov[DATA_IOV_MAX + 2];
 
@@ -418,11 +357,11 @@ static int send_flush(struct nvd_tcp_qpair *q)
 			continue;
 		/* this PDU is out: the R2T's next piece, or the slot leaves the FIFO */
 		if (s->r2t && s->h2c_off < s->h2c_end && !s->done) {
-			h2c_build(q, s);
+			nvd__tcpq_h2c_build(q, s);
 			continue;
 		}
 		s->r2t = false;
-		tx_unlink(q, s);
+		nvd__tcpq_tx_unlink(q, s);
 		if (s->done)
 			slot_put(q, s);
 	}
@@ -508,8 +447,8 @@ static void capsule_send(struct nvd_tcp_qpair *q, struct slot *s)
 	s->data_off = 0;
 	s->data_len = s->incapsule ? s->len : 0;
 	set_ddgst(q, s);
-	tx_queue(q, s);
-	err = send_flush(q);
+	nvd__tcpq_tx_queue(q, s);
+	err = nvd__tcpq_send_flush(q);
 	if (err && !q->tx_err) {
 		q->tx_err = err;
 		snprintf(q->why, sizeof(q->why), "%s", nvd_last_error());
@@ -523,7 +462,7 @@ static void capsule_send(struct nvd_tcp_qpair *q, struct slot *s)
  * times, as the PCIe queue does (core/io_hooks.c).  Not while a PDU of the
  * command is still leaving.  true: sent again, no callback now.
  */
-static bool retry(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_cpl *cpl)
+bool nvd__tcpq_retry(struct nvd_tcp_qpair *q, struct slot *s, const struct nvd_cpl *cpl)
 {
 	if (!nvd_cpl_is_error(cpl) || s->retries >= q->max_retries || s->queued ||
 	    !nvd__status_is_retryable(cpl->status) || q->dead || q->tx_err)
@@ -622,225 +561,6 @@ int nvd__tcp_qpair_submit_copy(struct nvd_tcp_qpair *q, struct nvme_cmd *cmd, co
 	/* callbacks run only from polls: the slot is still this command's */
 	q->slots[cmd->cid].copy = copy;
 	return 0;
-}
-
-/* The slot @cid names, if that command is still waiting for the controller. */
-static struct slot *slot_of(struct nvd_tcp_qpair *q, uint16_t cid)
-{
-	if (cid >= q->qsize || !q->slots[cid].busy || q->slots[cid].done)
-		return NULL;
-	return &q->slots[cid];
-}
-
-static int on_capsule_resp(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pdu, uint32_t *n)
-{
-	struct nvd_cpl cpl = ((const struct nvme_tcp_capsule_resp *)pdu->hdr)->cqe;
-	struct slot *s = slot_of(q, cpl.cid);
-
-	if (!s)
-		return proto_error(q, "CapsuleResp for CID %u, which is not in flight", cpl.cid);
-	if (s->queued && s->sent && q->tx_head == s)
-		s->r2t = false;		/* finish the PDU under way, build no more */
-	else if (s->queued)
-		tx_unlink(q, s);
-	if (s->ddgst_bad && !nvd_cpl_is_error(&cpl))
-		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT);
-	if (retry(q, s, &cpl))
-		return 0;
-	(*n)++;
-	complete(q, s, &cpl);
-	return 0;
-}
-
-static int on_c2h_data(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pdu)
-{
-	const struct nvme_tcp_data *d = pdu->hdr;
-	struct slot *s = slot_of(q, d->cccid);
-
-	if (!s || s->to_ctrl)
-		return proto_error(q, "C2HData for CID %u, which is %s", d->cccid,
-				   s ? "a write" : "not in flight");
-	if (d->datao > s->len || d->datal > s->len - d->datao)
-		return proto_error(q, "C2HData for CID %u carries bytes %u..%u of its %u",
-				   d->cccid, d->datao, d->datao + d->datal, s->len);
-	q->rx_slot = s;
-	q->rx_flags = pdu->flags;
-	q->rx_off = d->datao;
-	q->rx_len = d->datal;
-	q->rx_have = 0;
-	q->rx_state = RX_DATA;
-	return 0;
-}
-
-static int on_r2t(struct nvd_tcp_qpair *q, const struct nvd_tcp_pdu *pdu)
-{
-	const struct nvme_tcp_r2t *r = pdu->hdr;
-	struct slot *s = slot_of(q, r->cccid);
-
-	if (!s || !s->to_ctrl || s->incapsule)
-		return proto_error(q, "R2T for CID %u, which is %s", r->cccid,
-				   !s ? "not in flight" : !s->to_ctrl ? "a read" :
-				   "a write with in-capsule data");
-	if (r->r2to > s->len || r->r2tl > s->len - r->r2to)
-		return proto_error(q, "R2T for CID %u asks for bytes %u..%u of its %u", r->cccid,
-				   r->r2to, r->r2to + r->r2tl, s->len);
-	/* MAXR2T 0 in our ICReq: the next R2T only after all of this one's data */
-	if (s->queued)
-		return proto_error(q, "R2T for CID %u while its %s is still being sent",
-				   r->cccid, s->r2t ? "last R2T's data" : "capsule");
-	s->r2t = true;
-	s->ttag = r->ttag;
-	s->h2c_off = r->r2to;
-	s->h2c_end = r->r2to + r->r2tl;
-	h2c_build(q, s);
-	tx_queue(q, s);
-	return send_flush(q);
-}
-
-/* C2HData's data (and digest) are in. */
-static int c2h_done(struct nvd_tcp_qpair *q, uint32_t *n)
-{
-	struct slot *s = q->rx_slot;
-	struct nvd_cpl cpl;
-	uint32_t crc;
-
-	/*
-	 * A data digest error spoils this command's data, not the byte
-	 * stream: the command fails with Transient Transport Error (a retry
-	 * is likely to succeed, Base 2.0 Figure 102), the queue goes on.
-	 */
-	if ((q->rx_flags & NVME_TCP_F_DDGST) && !data_crc(s, q->rx_off, q->rx_len, &crc) &&
-	    memcmp(&crc, q->rx_dgst, sizeof(crc))) {
-		nvd__dbg("tcp queue %u CID %u: data digest mismatch over %u bytes at %u", q->qid,
-			 (unsigned)(s - q->slots), q->rx_len, q->rx_off);
-		s->ddgst_bad = true;
-	}
-	q->rx_state = RX_HDR;
-	q->rx_slot = NULL;
-	if (!(q->rx_flags & NVME_TCP_F_SUCCESS))
-		return 0;
-	/* §3.6.2.9: SUCCESS: the command completed, no CapsuleResp follows */
-	memset(&cpl, 0, sizeof(cpl));
-	cpl.cid = s - q->slots;
-	cpl.sqid = q->qid;
-	if (s->ddgst_bad)
-		cpl.status = NVME_STATUS(NVME_SCT_GENERIC, NVME_SC_TRANSIENT_TRANSPORT);
-	if (retry(q, s, &cpl))
-		return 0;
-	(*n)++;
-	complete(q, s, &cpl);
-	return 0;
-}
-
-/* C2HData's data straight into the command's buffer or elements, from where the last call stopped. */
-static int rx_data(struct nvd_tcp_qpair *q)
-{
-	struct iovec iov[DATA_IOV_MAX];
-	uint32_t covered;
-	ssize_t n;
-	int cnt;
-
-	while (q->rx_have < q->rx_len) {
-		cnt = data_iov(q->rx_slot, q->rx_off + q->rx_have, q->rx_len - q->rx_have, iov,
-			       DATA_IOV_MAX, &covered);
-		if (cnt < 0)
-			return proto_error(q, "CID %u's element list ended early",
-					   (unsigned)(q->rx_slot - q->slots));
-		n = readv(q->conn.fd, iov, cnt);
-		if (n > 0) {
-			q->rx_have += n;
-			continue;
-		}
-		if (n == 0) {
-			nvd__set_detail("NVMe/TCP: %s closed the connection", q->conn.peer);
-			return -ECONNRESET;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN)
-			return -EAGAIN;
-		n = errno;
-		nvd__set_detail("NVMe/TCP: receive from %s: %s", q->conn.peer, strerror(n));
-		return -n;
-	}
-	return 0;
-}
-
-/* One step of reading: 0 progress, -EAGAIN nothing more to read now. */
-static int rx_step(struct nvd_tcp_qpair *q, uint32_t *n)
-{
-	struct nvd_tcp_pdu pdu;
-	char tb[16];
-	int err;
-
-	switch (q->rx_state) {
-	case RX_DATA:
-		err = rx_data(q);
-		if (err)
-			return err;
-		if (!(q->rx_flags & NVME_TCP_F_DDGST))
-			return c2h_done(q, n);
-		q->rx_have = 0;
-		q->rx_state = RX_DDGST;
-		return 0;
-	case RX_DDGST:
-		err = nvd__tcp_conn_recv_some(&q->conn, q->rx_dgst, sizeof(q->rx_dgst), &q->rx_have);
-		if (err)
-			return err;
-		return c2h_done(q, n);
-	case RX_HDR:
-		break;
-	}
-	err = nvd__tcp_conn_recv_hdr(&q->conn, &pdu, 0);
-	if (err)
-		return err;
-	switch (pdu.type) {
-	case NVME_TCP_CAPSULE_RESP:
-		return on_capsule_resp(q, &pdu, n);
-	case NVME_TCP_C2H_DATA:
-		return on_c2h_data(q, &pdu);
-	case NVME_TCP_R2T:
-		return on_r2t(q, &pdu);
-	}
-	return proto_error(q, "unexpected %s on an I/O queue", nvd__tcp_type_str(pdu.type, tb));
-}
-
-int32_t nvd__tcp_qpair_process_completions(struct nvd_tcp_qpair *q, uint32_t max)
-{
-	uint32_t n = 0;
-	int err;
-
-	if (q->dead) {
-		nvd__set_detail("%s", q->why);
-		return q->dead;
-	}
-	if (!q->connected)
-		return -ENXIO;
-	if (q->in_poll)		/* from a callback: the outer poll goes on reading */
-		return 0;
-	if (q->tx_err) {
-		nvd__set_detail("%s", q->why);
-		return fail(q, q->tx_err);
-	}
-	q->in_poll = true;
-	err = send_flush(q);
-	while (!err && (!max || n < max)) {
-		err = rx_step(q, &n);
-		if (q->dead)		/* a callback disconnected the queue */
-			break;
-	}
-	if (err == -EAGAIN)
-		err = send_flush(q);
-	if (!err && q->tx_err) {
-		nvd__set_detail("%s", q->why);
-		err = q->tx_err;
-	}
-	q->in_poll = false;
-	if (q->dead)
-		return q->dead;
-	if (err && err != -EAGAIN)
-		return fail(q, err);
-	return n;
 }
 
 uint32_t nvd__tcp_qpair_free_slots(const struct nvd_tcp_qpair *q)
